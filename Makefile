@@ -1,0 +1,140 @@
+# Lowvisor: a type-1 microhypervisor for ARM Cortex-A15.
+#
+#   make            build build/hyp.bin, build/hyp.elf, build/hyp.uimg
+#   make run        boot it in QEMU (2 CPUs); quit with Ctrl-A x
+#   make test       unit tests on the host, then system tests in QEMU
+#   make help       all targets
+#
+# Missing tools are installed by scripts/setup.sh (Debian packages) the first
+# time; V=1 shows the commands.
+
+BUILD ?= build
+CROSS ?= arm-none-eabi-
+CC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+SIZE := $(CROSS)size
+PYTHON ?= /usr/bin/python3
+QEMU ?= qemu-system-arm
+UIMAGE_LOAD ?= 0x40008000
+SMP ?= 2
+MEM ?= 1024
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+SETUP_STAMP := $(BUILD)/.setup-ok
+LIBFDT_DIR := $(shell scripts/setup.sh --libfdt-dir)
+
+ARCH_FLAGS := -mcpu=cortex-a15 -marm -mfloat-abi=soft -mgeneral-regs-only
+WARN_FLAGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla \
+	-Wstrict-prototypes -Wpointer-arith
+CFLAGS := $(ARCH_FLAGS) $(WARN_FLAGS) -std=gnu11 -O2 -g -ffreestanding \
+	-fno-common -fno-pic -fno-stack-protector -ffunction-sections \
+	-fdata-sections --specs=nano.specs
+INCLUDES := -Iinclude -Iplatform -Imm -Idrivers -Ihyp -I$(BUILD)/include \
+	-I$(LIBFDT_DIR)
+ASFLAGS := $(ARCH_FLAGS) -D__ASSEMBLER__ -g
+LDFLAGS := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -T linker/hyp.ld \
+	-Wl,--gc-sections -Wl,-Map=$(BUILD)/hyp.map -Wl,--no-warn-rwx-segments
+
+HYP_C := $(wildcard hyp/*.c mm/*.c drivers/*.c platform/*.c)
+HYP_C := $(filter-out hyp/asm-offsets.c,$(HYP_C))
+HYP_S := $(wildcard boot/*.S)
+LIBFDT_C := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c \
+	fdt_addresses.c fdt_empty_tree.c
+
+HYP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(HYP_C)) \
+	$(patsubst %.S,$(BUILD)/obj/%.o,$(HYP_S)) \
+	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(LIBFDT_C))
+ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
+
+.PHONY: all run test unit-test system-test setup clean help
+all: $(BUILD)/hyp.bin $(BUILD)/hyp.uimg
+	@printf '  %-8s %s\n' SIZE "$(BUILD)/hyp.bin"
+	$(Q)$(SIZE) $(BUILD)/hyp.elf | sed 's/^/    /'
+	@printf '    hyp.bin: %s bytes\n' "$$(stat -c %s $(BUILD)/hyp.bin)"
+
+help:
+	@echo "Lowvisor make targets:"
+	@echo "  all (default)  build/hyp.bin (raw, for qemu -kernel), build/hyp.elf"
+	@echo "                 (symbols, for gdb) and build/hyp.uimg (uImage for U-Boot)"
+	@echo "  run            boot build/hyp.bin in QEMU virt (SMP=$(SMP), MEM=$(MEM) MiB);"
+	@echo "                 quit with Ctrl-A x"
+	@echo "  test           unit-test, then system-test"
+	@echo "  unit-test      host unit tests (cmocka) of the pure-C modules"
+	@echo "  system-test    QEMU boots driven by pytest + pexpect (test/system/)"
+	@echo "  setup          install missing Debian packages, prepare libfdt"
+	@echo "  clean          remove $(BUILD)/"
+	@echo "Variables: V=1 (show commands), UIMAGE_LOAD=$(UIMAGE_LOAD) (uImage"
+	@echo "  load address), SMP, MEM (for run), QEMU, CROSS=$(CROSS)"
+
+setup:
+	scripts/setup.sh
+
+# The set-up script runs when a tool or the libfdt sources are missing.
+$(SETUP_STAMP): scripts/setup.sh
+	$(Q)scripts/setup.sh --check >/dev/null || scripts/setup.sh
+	$(Q)mkdir -p $(@D) && touch $@
+
+$(ASM_OFFSETS): hyp/asm-offsets.c hyp/percpu.h hyp/trap.h | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' GEN $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -S -o $@.s $<
+	$(Q){ echo '/* Generated from hyp/asm-offsets.c; do not edit. */'; \
+	  sed -n 's/.*->\([A-Z_]*\) #\{0,1\}\([0-9]*\).*/#define \1 \2/p' $@.s; } > $@
+	$(Q)rm -f $@.s
+
+$(BUILD)/obj/%.o: %.c | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' CC $<
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.S $(ASM_OFFSETS) | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' AS $<
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ASFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
+
+# libfdt from Debian's linux-source-6.1, compiled with the firmware's flags.
+$(BUILD)/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' CC libfdt/$*.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
+
+$(LIBFDT_DIR)/%.c: | $(SETUP_STAMP)
+	@true
+
+$(BUILD)/hyp.elf: $(HYP_OBJS) linker/hyp.ld
+	@printf '  %-8s %s\n' LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(HYP_OBJS) -Wl,--start-group -lc -lgcc -Wl,--end-group
+
+$(BUILD)/hyp.bin: $(BUILD)/hyp.elf
+	@printf '  %-8s %s\n' OBJCOPY $@
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+$(BUILD)/hyp.uimg: $(BUILD)/hyp.bin
+	@printf '  %-8s %s\n' MKIMAGE $@
+	$(Q)mkimage -A arm -O linux -T kernel -C none -a $(UIMAGE_LOAD) \
+		-e $(UIMAGE_LOAD) -n "Lowvisor" -d $< $@ >/dev/null
+
+QEMU_RUN := $(QEMU) -M virt,virtualization=on -cpu cortex-a15 -smp $(SMP) \
+	-m $(MEM) -nographic -nic none
+
+run: all
+	@echo "Booting Lowvisor in QEMU: $(QEMU_RUN) -kernel $(BUILD)/hyp.bin"
+	@echo "Quit with Ctrl-A x."
+	$(QEMU_RUN) -kernel $(BUILD)/hyp.bin
+
+include test/unit/unit.mk
+
+system-test: all
+	$(PYTHON) -m pytest -q -n 2 test/system
+
+test: unit-test system-test
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

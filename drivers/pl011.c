@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+/* The ARM PrimeCell UART (PL011), polled.  The loader set the baud rate;
+ * Lowvisor only makes sure the transmitter is on. */
+#include "pl011.h"
+#include "mmio.h"
+
+#define UARTDR 0x00
+#define UARTFR 0x18
+#define UARTCR 0x30
+#define UARTIMSC 0x38
+
+#define FR_RXFE (1u << 4)
+#define FR_TXFF (1u << 5)
+#define CR_UARTEN (1u << 0)
+#define CR_TXE (1u << 8)
+#define CR_RXE (1u << 9)
+
+void pl011_init(uintptr_t base)
+{
+	uint32_t cr = mmio_read32(base + UARTCR);
+
+	if ((cr & (CR_UARTEN | CR_TXE | CR_RXE)) != (CR_UARTEN | CR_TXE | CR_RXE))
+		mmio_write32(base + UARTCR, cr | CR_UARTEN | CR_TXE | CR_RXE);
+	mmio_write32(base + UARTIMSC, 0);
+}
+
+void pl011_putc(uintptr_t base, char c)
+{
+	unsigned spins = 1000000; /* a wedged UART must not hang the hypervisor */
+
+	while ((mmio_read32(base + UARTFR) & FR_TXFF) && --spins)
+		;
+	mmio_write32(base + UARTDR, (uint8_t)c);
+}
+
+int pl011_getc(uintptr_t base)
+{
+	if (mmio_read32(base + UARTFR) & FR_RXFE)
+		return -1;
+	return (int)(mmio_read32(base + UARTDR) & 0xff);
+}

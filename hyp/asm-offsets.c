@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Structure offsets for assembly.  Compiled to assembly only; the build
+ * turns each "->NAME value" marker into a #define in asm-offsets.h.
+ */
+#include <stddef.h>
+
+#include "percpu.h"
+#include "trap.h"
+
+#define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %0\"" ::"i"(val))
+
+void asm_offsets(void);
+void asm_offsets(void)
+{
+	DEFINE(PERCPU_SIZE, sizeof(struct percpu));
+	DEFINE(PERCPU_STACK_TOP, offsetof(struct percpu, stack) + PERCPU_STACK_SIZE);
+	DEFINE(FRAME_SIZE, sizeof(struct trap_frame));
+	DEFINE(FRAME_ELR, offsetof(struct trap_frame, elr));
+	DEFINE(FRAME_SPSR, offsetof(struct trap_frame, spsr));
+}

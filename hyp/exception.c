@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exceptions taken to HYP from HYP.  An IRQ is served; anything else is a
+ * bug in Lowvisor and ends in a full register dump and a halt.
+ */
+#include <stdio.h>
+
+#include "arch/sysreg.h"
+#include "gic.h"
+#include "hyp.h"
+#include "log.h"
+#include "percpu.h"
+#include "trap.h"
+
+static const char *const vector_names[] = {
+	[VEC_RESET] = "reset",
+	[VEC_UNDEF] = "undefined instruction",
+	[VEC_SVC] = "supervisor call",
+	[VEC_PABT] = "prefetch abort",
+	[VEC_DABT] = "data abort",
+	[VEC_TRAP] = "hyp trap",
+	[VEC_IRQ] = "IRQ",
+	[VEC_FIQ] = "FIQ",
+};
+
+__noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f)
+{
+	uint32_t hsr = hsr_read();
+	unsigned i;
+
+	irq_disable();
+	log_err("%s on cpu%u", why, this_cpu()->index);
+	log_err("  HSR   0x%08lx (EC 0x%02lx IL %lu ISS 0x%07lx)", (unsigned long)hsr,
+		(unsigned long)(hsr >> 26), (unsigned long)((hsr >> 25) & 1),
+		(unsigned long)(hsr & 0x1ffffff));
+	log_err("  HDFAR 0x%08lx  HIFAR 0x%08lx  HPFAR 0x%08lx", (unsigned long)hdfar_read(),
+		(unsigned long)hifar_read(), (unsigned long)hpfar_read());
+	log_err("  ELR_hyp 0x%08lx  SPSR 0x%08lx", (unsigned long)f->elr, (unsigned long)f->spsr);
+	for (i = 0; i < 12; i += 4)
+		log_err("  r%-2u 0x%08lx  r%-2u 0x%08lx  r%-2u 0x%08lx  r%-2u 0x%08lx", i,
+			(unsigned long)f->r[i], i + 1, (unsigned long)f->r[i + 1], i + 2,
+			(unsigned long)f->r[i + 2], i + 3, (unsigned long)f->r[i + 3]);
+	log_err("  r12 0x%08lx  SP  0x%08lx  LR  0x%08lx", (unsigned long)f->r[12],
+		(unsigned long)((uintptr_t)f + sizeof(*f)), (unsigned long)f->lr);
+	log_err("halted");
+	hyp_halt();
+}
+
+__noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "unexpected %s in HYP mode",
+		 vector < ARRAY_SIZE(vector_names) ? vector_names[vector] : "exception");
+	hyp_panic_dump(why, f);
+}
+
+void hyp_irq(struct trap_frame *f)
+{
+	static struct ratelimit rl;
+	uint32_t iar = gic_ack();
+	uint32_t id = iar & 0x3ff;
+
+	(void)f;
+	if (id == GIC_SPURIOUS)
+		return;
+	if (id == hyp.plat.timer.hyp_irq)
+		tick_handle();
+	else if (ratelimit_allow(&rl, this_cpu()->ticks, 100, 5))
+		log_warn("cpu%u: unexpected interrupt %lu", this_cpu()->index, (unsigned long)id);
+	gic_eoi(iar);
+	gic_deactivate(iar);
+}

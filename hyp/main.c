@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Boot orchestration on the boot CPU: a checklist of calls.  boot/entry.S
+ * has set up the stack, BSS, HVBAR and the MMU with the boot tables.
+ */
+#include <libfdt.h>
+
+#include "arch/sysreg.h"
+#include "console.h"
+#include "gic.h"
+#include "hyp.h"
+#include "hyp_mmu.h"
+#include "log.h"
+#include "lpae.h"
+#include "percpu.h"
+#include "timer.h"
+#include "trap.h"
+
+struct hyp_state hyp;
+
+__noreturn void boot_main(uint32_t dtb_pa, uint32_t cpsr, uint32_t t_lo, uint32_t t_hi);
+void smp_init_boot_cpu(void);
+
+__noreturn void hyp_halt(void)
+{
+	irq_disable();
+	for (;;)
+		wfi();
+}
+
+static size_t dtb_window_size(uint32_t dtb_pa)
+{
+	return HYP_DTB_WINDOW_SIZE - (dtb_pa & (LPAE_BLOCK_SIZE - 1));
+}
+
+/* A console before the platform is known: the DT's if it can be read,
+ * else the early UART of the board whose RAM holds the image. */
+static void console_early(uint32_t dtb_pa)
+{
+	struct plat_uart uart;
+	uint64_t base = 0;
+
+	if (dtb_pa && !platform_find_uart(hyp_dtb_window(dtb_pa), dtb_window_size(dtb_pa), &uart)) {
+		base = uart.regs.base;
+	} else {
+		const struct board *b = board_by_address(hyp_image_range().base);
+
+		base = b ? b->early_uart : 0;
+	}
+	if (base && !hyp_map_identity(base, PAGE_SIZE, HYP_MEM_DEVICE))
+		console_init((uintptr_t)base);
+}
+
+static const char *mode_name(uint32_t cpsr)
+{
+	static const char *const names[] = {
+		[0x10] = "USR", [0x11] = "FIQ", [0x12] = "IRQ", [0x13] = "SVC",
+		[0x16] = "MON", [0x17] = "ABT", [0x1a] = "HYP", [0x1b] = "UND", [0x1f] = "SYS",
+	};
+	const char *n = names[cpsr & CPSR_MODE_MASK];
+
+	return n ? n : "an unknown mode";
+}
+
+static __noreturn void fail_wrong_mode(uint32_t dtb_pa, uint32_t cpsr)
+{
+	console_early(dtb_pa);
+	log_err("entered in %s mode, not HYP: the virtualization extensions are off or the "
+		"loader did not hand over in HYP mode; on QEMU use -M virt,virtualization=on, "
+		"with U-Boot boot in HYP (nonsec) mode", mode_name(cpsr));
+	log_err("halted");
+	hyp_halt();
+}
+
+static __noreturn void fail_dtb(uint32_t dtb_pa, const char *msg)
+{
+	console_early(dtb_pa);
+	log_err("device tree at 0x%08lx: %s", (unsigned long)dtb_pa, msg);
+	log_err("halted");
+	hyp_halt();
+}
+
+static void console_setup(void)
+{
+	const struct plat_uart *u = &hyp.plat.uart;
+
+	if (hyp_map_identity(u->regs.base, u->regs.size ? u->regs.size : PAGE_SIZE,
+			     HYP_MEM_DEVICE))
+		fail_dtb(hyp.dtb_pa, "console registers are outside the identity map");
+	console_init((uintptr_t)u->regs.base);
+}
+
+static void options_setup(void)
+{
+	struct options_warnings w;
+	unsigned i;
+
+	options_default(&hyp.opts);
+	options_parse(&hyp.opts, hyp.plat.bootargs, &w);
+	log_set_level(hyp.opts.log_level);
+	for (i = 0; i < w.count; i++)
+		log_warn("%s", w.msg[i]);
+	for (i = 0; i < hyp.plat.warn_count; i++)
+		log_warn("device tree: %s", hyp.plat.warn[i]);
+}
+
+static void gic_setup(void)
+{
+	const struct plat_gic *g = &hyp.plat.gic;
+	const struct mem_range *regs[] = { &g->gicd, &g->gicc, &g->gich };
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(regs); i++)
+		if (hyp_map_identity(regs[i]->base, regs[i]->size, HYP_MEM_DEVICE))
+			fail_dtb(hyp.dtb_pa, "GIC registers cannot be mapped");
+	gic_init((uintptr_t)g->gicd.base, (uintptr_t)g->gicc.base, (uintptr_t)g->gich.base,
+		 &hyp.gic);
+	log_debug("gic: %u irqs, %u cpu interfaces, %u list registers, iidr 0x%08lx",
+		  hyp.gic.irq_count, hyp.gic.cpu_count, hyp.gic.list_regs,
+		  (unsigned long)hyp.gic.iidr);
+}
+
+/* Waits (bounded) until every online CPU has taken a few HYP timer
+ * interrupts, so the report shows the interrupt path working. */
+static void wait_for_ticks(unsigned want)
+{
+	uint64_t deadline = timer_now() + timer_us_to_ticks(2000000);
+	unsigned i;
+
+	for (;;) {
+		bool all = true;
+
+		for (i = 0; i < smp_cpu_count(); i++)
+			if (percpu_area[i].online && percpu_area[i].ticks < want)
+				all = false;
+		if (all || timer_now() > deadline)
+			return;
+		wfi();
+	}
+}
+
+static void selftest_fault(void)
+{
+	/* lowvisor.fault=1: a deliberate data abort, to see the dump path
+	 * work on a new board. */
+	if (hyp.opts.fault) {
+		log_info("lowvisor.fault: reading from an unmapped address");
+		(void)*(volatile uint32_t *)0xfefff000u;
+	}
+}
+
+void boot_main(uint32_t dtb_pa, uint32_t cpsr, uint32_t t_lo, uint32_t t_hi)
+{
+	struct dt_status st;
+
+	hyp.entry_time = ((uint64_t)t_hi << 32) | t_lo;
+	hyp.dtb_pa = dtb_pa;
+	if ((cpsr & CPSR_MODE_MASK) != CPSR_MODE_HYP)
+		fail_wrong_mode(dtb_pa, cpsr);
+	if (!dtb_pa)
+		fail_dtb(dtb_pa, "no device tree: r2 was 0 at entry");
+	st = platform_parse(&hyp.plat, hyp_dtb_window(dtb_pa), dtb_window_size(dtb_pa));
+	if (st.err)
+		fail_dtb(dtb_pa, st.msg);
+	hyp.board = board_by_compatible(hyp_dtb_window(dtb_pa));
+	console_setup();
+	log_info("Lowvisor %s starting in HYP mode on %s", LOWVISOR_VERSION,
+		 hyp.plat.model[0] ? hyp.plat.model : hyp.plat.compatible);
+	options_setup();
+	if (memory_init())
+		fail_dtb(dtb_pa, "no usable memory (see above)");
+	gic_setup();
+	timer_init(hyp.plat.timer.freq);
+	smp_init_boot_cpu();
+	selftest_fault();
+	smp_boot_secondaries();
+	wait_for_ticks(3);
+	boot_report();
+	for (;;)
+		wfi();
+}

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Secondary CPUs and the HYP timer tick.  Logical CPU 0 is the boot CPU;
+ * the others are the DT's cpus in order, started with PSCI CPU_ON through
+ * the conduit the DT names.  A CPU that fails to start or does not report
+ * within SMP_ONLINE_TIMEOUT_MS is logged and left out; boot goes on.
+ */
+#include "arch/sysreg.h"
+#include "gic.h"
+#include "hyp.h"
+#include "hyp_mmu.h"
+#include "log.h"
+#include "percpu.h"
+#include "psci.h"
+#include "timer.h"
+
+#define SMP_ONLINE_TIMEOUT_MS 2000
+#define HYP_TIMER_PRIORITY 0x20
+
+struct percpu percpu_area[PLAT_MAX_CPUS];
+static unsigned cpu_count = 1;
+
+extern char secondary_entry[];
+void secondary_main(unsigned index);
+
+unsigned smp_cpu_count(void)
+{
+	return cpu_count;
+}
+
+void tick_start(void)
+{
+	struct percpu *c = this_cpu();
+
+	c->tick_interval = timer_freq() / hyp.opts.tick_hz;
+	gic_enable_irq(hyp.plat.timer.hyp_irq, HYP_TIMER_PRIORITY);
+	hyp_timer_arm_at(timer_now() + c->tick_interval);
+}
+
+void tick_handle(void)
+{
+	struct percpu *c = this_cpu();
+	uint64_t next = cnthp_cval_read() + c->tick_interval;
+	uint64_t now = timer_now();
+
+	c->ticks++;
+	if (next <= now) /* fell behind (e.g. a stalled host): do not storm */
+		next = now + c->tick_interval;
+	hyp_timer_arm_at(next);
+}
+
+static void cpu_setup(struct percpu *c, unsigned index)
+{
+	c->index = index;
+	c->mpidr = mpidr_read();
+	gic_cpu_init();
+	timer_cpu_init();
+	tick_start();
+}
+
+void smp_init_boot_cpu(void);
+void smp_init_boot_cpu(void)
+{
+	cpu_setup(&percpu_area[0], 0);
+	percpu_area[0].online_at = timer_now();
+	percpu_area[0].online = 1;
+	irq_enable();
+}
+
+void secondary_main(unsigned index)
+{
+	struct percpu *c = this_cpu();
+
+	cpu_setup(c, index);
+	c->online_at = timer_now();
+	dsb();
+	c->online = 1;
+	sev();
+	log_info("cpu%u: online, mpidr 0x%08lx", index, (unsigned long)c->mpidr);
+	irq_enable();
+	for (;;)
+		wfi();
+}
+
+static int32_t cpu_on(uint32_t mpidr, unsigned index)
+{
+	uint32_t entry = (uint32_t)hyp_image_pa(secondary_entry);
+
+	if (hyp.plat.psci.conduit == PSCI_CONDUIT_SMC)
+		return psci_smc(hyp.plat.psci.cpu_on, mpidr, entry, index);
+	/* An HVC from HYP traps to Lowvisor itself: no firmware behind it. */
+	return PSCI_NOT_SUPPORTED;
+}
+
+void smp_boot_secondaries(void)
+{
+	uint32_t self = mpidr_read() & 0x00ffffffu;
+	uint64_t deadline;
+	unsigned i, logical = 1, started = 0;
+	unsigned map[PLAT_MAX_CPUS];
+
+	if (hyp.plat.psci.conduit != PSCI_CONDUIT_SMC && hyp.plat.cpu_count > 1) {
+		log_err("smp: PSCI conduit is %s: the other %u CPUs cannot be started",
+			hyp.plat.psci.conduit == PSCI_CONDUIT_HVC ? "hvc (not usable from HYP)"
+								  : "missing",
+			hyp.plat.cpu_count - 1);
+		return;
+	}
+	for (i = 0; i < hyp.plat.cpu_count && logical < PLAT_MAX_CPUS; i++) {
+		int32_t r;
+
+		if (hyp.plat.cpu_mpidr[i] == self)
+			continue;
+		map[logical] = i;
+		r = cpu_on(hyp.plat.cpu_mpidr[i], logical);
+		if (r != PSCI_SUCCESS) {
+			log_err("smp: cpu%u (mpidr 0x%lx): CPU_ON failed: %s (%ld); continuing "
+				"without it", logical, (unsigned long)hyp.plat.cpu_mpidr[i],
+				psci_strerror(r), (long)r);
+			percpu_area[logical].mpidr = hyp.plat.cpu_mpidr[i];
+			logical++;
+			continue;
+		}
+		started |= 1u << logical;
+		logical++;
+	}
+	cpu_count = logical;
+	deadline = timer_now() + timer_us_to_ticks(SMP_ONLINE_TIMEOUT_MS * 1000ull);
+	for (;;) {
+		unsigned pending = 0;
+
+		for (i = 1; i < logical; i++)
+			if ((started & (1u << i)) && !percpu_area[i].online)
+				pending |= 1u << i;
+		if (!pending || timer_now() > deadline) {
+			for (i = 1; i < logical; i++)
+				if (pending & (1u << i))
+					log_err("smp: cpu%u (mpidr 0x%lx) did not come up within %u ms; "
+						"continuing without it", i,
+						(unsigned long)hyp.plat.cpu_mpidr[map[i]],
+						SMP_ONLINE_TIMEOUT_MS);
+			break;
+		}
+		wfe();
+	}
+	for (i = 1; i < logical; i++)
+		if (!percpu_area[i].online)
+			percpu_area[i].mpidr = hyp.plat.cpu_mpidr[map[i]];
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* Ticket spinlock (ldrex/strex); needs the MMU on (normal memory). */
+#ifndef LOWVISOR_SPINLOCK_H
+#define LOWVISOR_SPINLOCK_H
+
+#include <stdint.h>
+
+struct spinlock {
+	volatile uint16_t owner;
+	volatile uint16_t next;
+};
+
+#define SPINLOCK_INIT { 0, 0 }
+
+static inline void spin_lock(struct spinlock *l)
+{
+	uint32_t tmp, newval, ticket;
+
+	__asm__ volatile("1:	ldrex	%0, [%3]\n"
+			 "	add	%1, %0, #0x10000\n"
+			 "	strex	%2, %1, [%3]\n"
+			 "	teq	%2, #0\n"
+			 "	bne	1b\n"
+			 : "=&r"(ticket), "=&r"(newval), "=&r"(tmp)
+			 : "r"(l)
+			 : "cc", "memory");
+	while ((ticket >> 16) != l->owner)
+		__asm__ volatile("wfe" ::: "memory");
+	__asm__ volatile("dmb ish" ::: "memory");
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+	__asm__ volatile("dmb ish" ::: "memory");
+	l->owner = (uint16_t)(l->owner + 1);
+	__asm__ volatile("dsb ishst\n sev" ::: "memory");
+}
+
+#endif
