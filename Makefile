@@ -128,9 +128,11 @@ run: all
 	$(QEMU_RUN) -kernel $(BUILD)/hyp.bin
 
 include test/unit/unit.mk
+$(UNIT_PROGRAMS) $(UNIT_DTBS): | $(SETUP_STAMP)
 
+# Independent QEMU boots, two at a time; each has its own timeout.
 system-test: all
-	$(PYTHON) -m pytest -q -n 2 test/system
+	$(PYTHON) -m pytest -q -n 2 -p no:cacheprovider test/system
 
 test: unit-test system-test
 

@@ -43,6 +43,7 @@ BEGIN_FUNC(_start)
 	sub	r12, r4, r5			@ PA - VA, kept for C
 	lsls	r0, r4, #20
 	bne	halt				@ not page aligned: cannot map it
+	bl	rescue_dtb
 	bl	build_boot_tables
 	bl	mmu_enable
 	ldr	pc, =1f				@ continue at the link address
@@ -100,6 +101,40 @@ BEGIN_FUNC(secondary_entry)
 	bl	secondary_main
 	b	halt
 END_FUNC(secondary_entry)
+
+/*
+ * A loader may place the DTB right after the image file (QEMU does for a
+ * uImage), where BSS and the boot tables go.  Move such a DTB above the
+ * image end before anything is cleared.  In: r10 = DTB PA, r12 = PA - VA.
+ * Out: r10 = where the DTB is now.  Clobbers r0-r3, r5-r7.
+ */
+rescue_dtb:
+	ldr	r0, =__image_file_end
+	add	r0, r0, r12
+	ldr	r1, =__image_end
+	add	r1, r1, r12
+	cmp	r10, r0
+	bxlo	lr				@ below the BSS: safe
+	cmp	r10, r1
+	bxhs	lr				@ above the image: safe
+	ldr	r2, [r10]
+	ldr	r3, =0xedfe0dd0			@ FDT magic, big-endian
+	cmp	r2, r3
+	bxne	lr				@ not a DTB: C reports it
+	ldr	r3, [r10, #4]
+	rev	r3, r3				@ totalsize
+	cmp	r3, #0x200000
+	bxhi	lr				@ implausible: C reports it
+	add	r3, r3, #3
+	bic	r3, r3, #3
+	add	r5, r10, r3			@ copy down from the top: the
+	add	r6, r1, r3			@ destination is above the source
+1:	ldr	r7, [r5, #-4]!
+	str	r7, [r6, #-4]!
+	cmp	r5, r10
+	bhi	1b
+	mov	r10, r1
+	bx	lr
 
 /* r0 = r1 | NORMAL_BLOCK_LO written as a 64-bit entry at [r0]. */
 .macro put_entry table, lo

@@ -105,15 +105,16 @@ const char *fmt_u64(char *buf, size_t len, uint64_t v)
 	char tmp[24];
 	size_t n = 0, i;
 
+	if (!len)
+		return buf;
 	do {
 		tmp[n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v && n < sizeof(tmp));
-	if (n >= len)
-		n = len - 1;
-	for (i = 0; i < n; i++)
+	/* Like snprintf, a short buffer keeps the leading digits. */
+	for (i = 0; i < n && i < len - 1; i++)
 		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
+	buf[i] = '\0';
 	return buf;
 }
 

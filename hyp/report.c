@@ -46,7 +46,8 @@ static void report_memory(void)
 			 fmt_size(a, sizeof(a), p->mem[i].size));
 		total += p->mem[i].size;
 	}
-	log_info("  memory     %s free of %s in %u ranges", fmt_size(a, sizeof(a), memory_free_bytes()),
+	log_info("  memory     %s KiB free (%s) of %s in %u ranges",
+		 U64(memory_free_bytes() >> 10), fmt_size(a, sizeof(a), memory_free_bytes()),
 		 fmt_size(b, sizeof(b), total), memory_free_ranges());
 }
 

@@ -58,7 +58,7 @@ int palloc_add(struct palloc *pa, uint64_t base, uint64_t size)
 
 	if (base + size < base)
 		return -EINVAL;
-	if (end <= start)
+	if (start < base || end <= start) /* start < base: rounded up past the top */
 		return 0;
 	return insert_free(pa, start, end - start);
 }
@@ -122,13 +122,22 @@ int palloc_alloc(struct palloc *pa, uint64_t size, uint64_t align, uint64_t *out
 	return -ENOMEM;
 }
 
+/* Rounds *size up to whole pages; false if [base, base + *size) then runs
+ * past the top of the address space. */
+static bool page_span(uint64_t base, uint64_t *size)
+{
+	if (*size > UINT64_MAX - (PAGE_SIZE - 1))
+		return false;
+	*size = ALIGN_UP(*size, PAGE_SIZE);
+	return base + *size > base;
+}
+
 int palloc_alloc_at(struct palloc *pa, uint64_t base, uint64_t size)
 {
 	unsigned i;
 
-	if (!size || !IS_ALIGNED(base, PAGE_SIZE) || base + size < base)
+	if (!size || !IS_ALIGNED(base, PAGE_SIZE) || !page_span(base, &size))
 		return -EINVAL;
-	size = ALIGN_UP(size, PAGE_SIZE);
 	for (i = 0; i < pa->count; i++)
 		if (pa->free[i].base <= base && range_end(&pa->free[i]) >= base + size)
 			return palloc_reserve(pa, base, size);
@@ -137,9 +146,9 @@ int palloc_alloc_at(struct palloc *pa, uint64_t base, uint64_t size)
 
 int palloc_free(struct palloc *pa, uint64_t base, uint64_t size)
 {
-	if (!size || !IS_ALIGNED(base, PAGE_SIZE) || base + size < base)
+	if (!size || !IS_ALIGNED(base, PAGE_SIZE) || !page_span(base, &size))
 		return -EINVAL;
-	return insert_free(pa, base, ALIGN_UP(size, PAGE_SIZE));
+	return insert_free(pa, base, size);
 }
 
 uint64_t palloc_free_bytes(const struct palloc *pa)

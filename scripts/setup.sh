@@ -9,7 +9,7 @@ set -eu
 
 PACKAGES="gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
 libnewlib-dev qemu-system-arm u-boot-qemu u-boot-tools device-tree-compiler
-libfdt-dev libcmocka-dev python3-pytest python3-pexpect cpio mtools
+libfdt-dev libcmocka-dev python3-pytest python3-pytest-xdist python3-pexpect cpio mtools
 dosfstools linux-source-6.1 xz-utils"
 
 CACHE=${LOWVISOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lowvisor}

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+"""Debian's U-Boot for QEMU boots build/hyp.uimg unattended from a disk image
+built by scripts/uboot/mkdisk.sh, and Lowvisor comes up in HYP mode."""
+import os
+import subprocess
+
+from conftest import HYP_UIMG, QEMU, ROOT, UBOOT_BIOS
+
+
+def test_uboot_boots_uimage_in_hyp_mode(boot, tmp):
+    disk = str(tmp / "boot.img")
+    subprocess.run([os.path.join(ROOT, "scripts", "uboot", "mkdisk.sh"), disk, HYP_UIMG],
+                   check=True, capture_output=True, timeout=60)
+    cmd = [QEMU, "-M", "virt,virtualization=on", "-cpu", "cortex-a15", "-smp", "2",
+           "-m", "1024", "-nographic", "-nic", "none", "-no-reboot", "-bios", UBOOT_BIOS,
+           "-drive", f"if=none,file={disk},format=raw,id=hd0",
+           "-device", "virtio-blk-device,drive=hd0"]
+    b = boot(cmd, timeout=60)
+    b.expect(r"U-Boot 20\d\d")
+    b.expect(r"Found U-Boot script /boot.scr")
+    b.expect(r"Lowvisor: bootm 0x40400000 - ([0-9a-f]+)")
+    fdt = int(b.child.match.group(1), 16)
+    b.expect(r"lowvisor: Lowvisor \S+ starting in HYP mode")
+    fields = b.report()
+    assert fields["cpus"] == ["2 of 2 online"]
+    assert fields["ram"] == ["0x40000000-0x7fffffff 1 GiB"]
+    # U-Boot hands over its own copy of the DTB, near the top of RAM.
+    assert 0x70000000 < fdt < 0x80000000
