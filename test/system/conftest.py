@@ -7,7 +7,7 @@ each boot is printed so that a failing test can be rerun by hand.
 import os
 import re
 import shlex
-import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -67,8 +67,13 @@ class Boot:
         return fields
 
     def close(self):
-        if self.child.isalive():
-            self.child.terminate(force=True)
+        # The child leads its own session (pexpect's pty): kill the whole
+        # group, so a QEMU started by make goes too.
+        try:
+            os.killpg(self.child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.child.close(force=True)
 
 
 class _Tee:
