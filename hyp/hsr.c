@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+/*
+ * HSR decoding: see hsr.h.  Field positions are from the ARM ARM (ARMv7-A/R,
+ * B3.13.6 and the ISS encodings that follow it).
+ */
+#include <errno.h>
+
+#include "hsr.h"
+
+/* ISS layouts of MCR/MRC (EC 0x03, 0x05) and MCRR/MRRC (EC 0x04, 0x0c). */
+#define CP32_OPC2_SHIFT 17
+#define CP32_OPC1_SHIFT 14
+#define CP32_CRN_SHIFT 10
+#define CP64_OPC1_SHIFT 16
+#define CP64_RT2_SHIFT 10
+#define CP_RT_SHIFT 5
+#define CP_CRM_SHIFT 1
+#define CP_READ 1u
+
+/* HPFAR[31:4] is IPA[39:12]. */
+#define HPFAR_FIPA_MASK 0xfffffff0u
+#define HPFAR_TO_IPA_SHIFT 8
+
+static const char *const ec_names[HSR_EC_COUNT] = {
+	[HSR_EC_UNKNOWN] = "unknown reason",
+	[HSR_EC_WFX] = "WFI/WFE",
+	[HSR_EC_CP15_32] = "MCR/MRC p15",
+	[HSR_EC_CP15_64] = "MCRR/MRRC p15",
+	[HSR_EC_CP14_32] = "MCR/MRC p14",
+	[HSR_EC_CP14_LS] = "LDC/STC p14",
+	[HSR_EC_HCPTR] = "HCPTR coprocessor trap",
+	[HSR_EC_CP10_ID] = "VMRS of a VFP ID register",
+	[HSR_EC_JAZELLE] = "Jazelle",
+	[HSR_EC_BXJ] = "BXJ",
+	[HSR_EC_CP14_64] = "MRRC p14",
+	[HSR_EC_SVC_HYP] = "SVC in HYP mode",
+	[HSR_EC_HVC] = "HVC",
+	[HSR_EC_SMC] = "SMC",
+	[HSR_EC_IABT_LOWER] = "prefetch abort from a guest",
+	[HSR_EC_IABT_HYP] = "prefetch abort in HYP mode",
+	[HSR_EC_DABT_LOWER] = "data abort from a guest",
+	[HSR_EC_DABT_HYP] = "data abort in HYP mode",
+};
+
+static unsigned field(uint32_t v, unsigned shift, unsigned bits)
+{
+	return (v >> shift) & ((1u << bits) - 1);
+}
+
+const char *hsr_ec_name(unsigned ec)
+{
+	if (ec >= HSR_EC_COUNT || !ec_names[ec])
+		return "reserved";
+	return ec_names[ec];
+}
+
+int hsr_cv_cond(uint32_t hsr)
+{
+	unsigned ec = hsr_ec(hsr);
+
+	/* Only the classes 0x01..0x0f have CV/COND. */
+	if (ec == HSR_EC_UNKNOWN || ec >= 0x10)
+		return COND_AL;
+	if (!(hsr & HSR_CV))
+		return -1;
+	return (int)field(hsr, HSR_COND_SHIFT, 4);
+}
+
+bool cond_holds(unsigned cond, uint32_t cpsr)
+{
+	bool n = cpsr & CPSR_N, z = cpsr & CPSR_Z, c = cpsr & CPSR_C, v = cpsr & CPSR_V;
+	bool result;
+
+	/* cond[3:1] picks the test, cond[0] inverts it (except for 0b1111). */
+	switch ((cond >> 1) & 7) {
+	case 0: result = z; break;
+	case 1: result = c; break;
+	case 2: result = n; break;
+	case 3: result = v; break;
+	case 4: result = c && !z; break;
+	case 5: result = n == v; break;
+	case 6: result = n == v && !z; break;
+	default: result = true; break;
+	}
+	if ((cond & 1) && cond != COND_NV)
+		result = !result;
+	return result;
+}
+
+/* ITSTATE, IT[7:0], is split over the CPSR: IT[7:2] in [15:10], IT[1:0] in
+ * [26:25]. */
+static unsigned cpsr_it(uint32_t cpsr)
+{
+	return field(cpsr, CPSR_IT_HIGH_SHIFT, 6) << 2 | field(cpsr, CPSR_IT_LOW_SHIFT, 2);
+}
+
+static uint32_t cpsr_with_it(uint32_t cpsr, unsigned it)
+{
+	return (cpsr & ~CPSR_IT_MASK) | (uint32_t)((it >> 2) & 0x3f) << CPSR_IT_HIGH_SHIFT |
+	       (uint32_t)(it & 3) << CPSR_IT_LOW_SHIFT;
+}
+
+bool hsr_condition_passed(uint32_t hsr, uint32_t cpsr)
+{
+	int cond = hsr_cv_cond(hsr);
+
+	if (cond < 0) {
+		unsigned it = cpsr_it(cpsr);
+
+		/* IT[3:0] == 0: not in an IT block, so unconditional. */
+		if (!(it & 0xf))
+			return true;
+		cond = (int)(it >> 4);
+	}
+	return cond_holds((unsigned)cond, cpsr);
+}
+
+uint32_t cpsr_it_advance(uint32_t cpsr)
+{
+	unsigned it = cpsr_it(cpsr);
+
+	/* The base condition stays in IT[7:5]; IT[4:0] shifts left, and the
+	 * block ends when its last instruction (IT[2:0] == 0) has gone. */
+	if (!(it & 7))
+		it = 0;
+	else
+		it = (it & 0xe0) | ((it << 1) & 0x1f);
+	return cpsr_with_it(cpsr, it);
+}
+
+static void decode_cp32(uint32_t hsr, unsigned cp, struct cp_access *out)
+{
+	*out = (struct cp_access){
+		.cp = cp,
+		.is_64 = false,
+		.read = hsr & CP_READ,
+		.opc1 = field(hsr, CP32_OPC1_SHIFT, 3),
+		.crn = field(hsr, CP32_CRN_SHIFT, 4),
+		.crm = field(hsr, CP_CRM_SHIFT, 4),
+		.opc2 = field(hsr, CP32_OPC2_SHIFT, 3),
+		.rt = field(hsr, CP_RT_SHIFT, 4),
+	};
+}
+
+static void decode_cp64(uint32_t hsr, unsigned cp, struct cp_access *out)
+{
+	*out = (struct cp_access){
+		.cp = cp,
+		.is_64 = true,
+		.read = hsr & CP_READ,
+		.opc1 = field(hsr, CP64_OPC1_SHIFT, 4),
+		.crm = field(hsr, CP_CRM_SHIFT, 4),
+		.rt = field(hsr, CP_RT_SHIFT, 4),
+		.rt2 = field(hsr, CP64_RT2_SHIFT, 4),
+	};
+}
+
+int hsr_decode_cp(uint32_t hsr, struct cp_access *out)
+{
+	switch (hsr_ec(hsr)) {
+	case HSR_EC_CP15_32: decode_cp32(hsr, 15, out); return 0;
+	case HSR_EC_CP14_32: decode_cp32(hsr, 14, out); return 0;
+	case HSR_EC_CP15_64: decode_cp64(hsr, 15, out); return 0;
+	case HSR_EC_CP14_64: decode_cp64(hsr, 14, out); return 0;
+	default: return -EINVAL;
+	}
+}
+
+int hsr_decode_dabt(uint32_t hsr, struct mmio_access *out)
+{
+	unsigned ec = hsr_ec(hsr);
+
+	if (ec != HSR_EC_DABT_LOWER && ec != HSR_EC_DABT_HYP)
+		return -EINVAL;
+	*out = (struct mmio_access){
+		.valid = hsr & HSR_DABT_ISV,
+		.write = hsr & HSR_DABT_WNR,
+		.il = hsr_il(hsr),
+		.s1ptw = hsr & HSR_ABT_S1PTW,
+		.ea = hsr & HSR_ABT_EA,
+		.cm = hsr & HSR_DABT_CM,
+		.dfsc = hsr_fsc(hsr),
+	};
+	if (out->valid) {
+		out->width = 1u << field(hsr, HSR_DABT_SAS_SHIFT, 2);
+		out->sign_extend = hsr & HSR_DABT_SSE;
+		out->rt = field(hsr, HSR_DABT_SRT_SHIFT, 4);
+	}
+	if (out->s1ptw)
+		return -EFAULT;
+	if (!out->valid || (!out->write && out->rt == 15))
+		return -ENOSYS;
+	return 0;
+}
+
+uint64_t fault_ipa(uint32_t hpfar, uint32_t hdfar)
+{
+	return (uint64_t)(hpfar & HPFAR_FIPA_MASK) << HPFAR_TO_IPA_SHIFT |
+	       (hdfar & (PAGE_SIZE - 1));
+}
+
+bool hsr_hpfar_valid(uint32_t hsr)
+{
+	unsigned type = fsc_type(hsr_fsc(hsr));
+
+	if (!hsr_is_abort(hsr))
+		return false;
+	if (hsr & HSR_ABT_S1PTW)
+		return true;
+	return type == FSC_TRANSLATION || type == FSC_ACCESS_FLAG;
+}
+
+uint32_t mmio_load_value(const struct mmio_access *a, uint32_t raw)
+{
+	uint32_t v = raw & mmio_width_mask(a->width);
+
+	if (a->sign_extend && (a->width == 1 || a->width == 2)) {
+		uint32_t sign = 1u << (a->width * 8 - 1);
+
+		v = (v ^ sign) - sign;
+	}
+	return v;
+}
+
+uint32_t mmio_store_value(const struct mmio_access *a, uint32_t reg)
+{
+	return reg & mmio_width_mask(a->width);
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Hyp Syndrome Register, decoded once.  A trap handler reads HSR (and
+ * for aborts HDFAR/HPFAR) a single time; the small accessors below name its
+ * fields, and the decode functions turn it into the structures the
+ * emulators receive (struct mmio_access, struct cp_access), so no emulator
+ * looks at raw syndrome bits.  Plain C, tested on the host.
+ *
+ * Layout (ARM ARM ARMv7-A/R, B3.13.6 "Use of the HSR"):
+ *   [31:26] EC   exception class
+ *   [25]    IL   instruction length: 0 for a 16-bit Thumb instruction
+ *   [24:0]  ISS  class-specific syndrome; for EC 0x01..0x0f its top bits
+ *                are CV [24] and COND [23:20]
+ *
+ * Lowvisor never decodes guest instructions: whatever the syndrome does not
+ * describe becomes an abort or undefined instruction in the guest.
+ */
+#ifndef LOWVISOR_HSR_H
+#define LOWVISOR_HSR_H
+
+#include "types.h"
+
+/* Exception classes of an ARMv7 HSR.  The values not named are reserved. */
+enum hsr_ec {
+	HSR_EC_UNKNOWN = 0x00,    /* includes UNDEFINED instructions routed to HYP */
+	HSR_EC_WFX = 0x01,        /* WFI or WFE trapped by HCR.TWI/TWE */
+	HSR_EC_CP15_32 = 0x03,    /* MCR/MRC p15 */
+	HSR_EC_CP15_64 = 0x04,    /* MCRR/MRRC p15 */
+	HSR_EC_CP14_32 = 0x05,    /* MCR/MRC p14 */
+	HSR_EC_CP14_LS = 0x06,    /* LDC/STC p14 */
+	HSR_EC_HCPTR = 0x07,      /* CP0-CP13 (VFP, NEON) trapped by HCPTR */
+	HSR_EC_CP10_ID = 0x08,    /* VMRS of a VFP ID register, HCR.TID0 */
+	HSR_EC_JAZELLE = 0x09,    /* Jazelle register access */
+	HSR_EC_BXJ = 0x0a,        /* BXJ */
+	HSR_EC_CP14_64 = 0x0c,    /* MRRC p14 */
+	HSR_EC_SVC_HYP = 0x11,    /* SVC executed in HYP mode */
+	HSR_EC_HVC = 0x12,        /* HVC from a guest (or HYP) */
+	HSR_EC_SMC = 0x13,        /* SMC trapped by HCR.TSC */
+	HSR_EC_IABT_LOWER = 0x20, /* prefetch abort from a guest: a stage-2 fault */
+	HSR_EC_IABT_HYP = 0x21,   /* prefetch abort taken in HYP mode */
+	HSR_EC_DABT_LOWER = 0x24, /* data abort from a guest: a stage-2 fault */
+	HSR_EC_DABT_HYP = 0x25,   /* data abort taken in HYP mode */
+};
+
+/* EC is 6 bits: a table indexed by EC has this many entries. */
+#define HSR_EC_COUNT 64
+
+#define HSR_EC_SHIFT 26
+#define HSR_IL (1u << 25)
+#define HSR_ISS_MASK 0x01ffffffu
+
+/* CV/COND, for the classes 0x01..0x0f (HSR[31:30] == 0). */
+#define HSR_CV (1u << 24)
+#define HSR_COND_SHIFT 20
+
+/* Data and prefetch aborts (EC 0x20, 0x21, 0x24, 0x25). */
+#define HSR_DABT_ISV (1u << 24)
+#define HSR_DABT_SAS_SHIFT 22 /* [23:22] access size: 1 << SAS bytes */
+#define HSR_DABT_SSE (1u << 21)
+#define HSR_DABT_SRT_SHIFT 16 /* [19:16] the transfer register */
+#define HSR_ABT_EA (1u << 9)
+#define HSR_DABT_CM (1u << 8)
+#define HSR_ABT_S1PTW (1u << 7)
+#define HSR_DABT_WNR (1u << 6)
+#define HSR_ABT_FSC_MASK 0x3fu
+
+/* Fault status codes, long-descriptor format (HYP and stage 2 use LPAE):
+ * the type in [5:2], the lookup level in [1:0]. */
+#define FSC_TYPE_MASK 0x3cu
+#define FSC_TRANSLATION 0x04u
+#define FSC_ACCESS_FLAG 0x08u
+#define FSC_PERMISSION 0x0cu
+#define FSC_SYNC_EXTERNAL 0x10u
+#define FSC_ALIGNMENT 0x21u
+#define FSC_DEBUG 0x22u
+
+/* CPSR fields the condition check and IT-state handling read. */
+#define CPSR_FLAGS_SHIFT 28 /* N Z C V in [31:28] */
+#define CPSR_N (1u << 31)
+#define CPSR_Z (1u << 30)
+#define CPSR_C (1u << 29)
+#define CPSR_V (1u << 28)
+#define CPSR_IT_LOW_SHIFT 25  /* IT[1:0] in CPSR[26:25] */
+#define CPSR_IT_HIGH_SHIFT 10 /* IT[7:2] in CPSR[15:10] */
+#define CPSR_IT_MASK ((3u << CPSR_IT_LOW_SHIFT) | (0x3fu << CPSR_IT_HIGH_SHIFT))
+#define CPSR_T (1u << 5)
+
+/* Condition codes as in instructions and HSR.COND. */
+enum arm_cond {
+	COND_EQ, COND_NE, COND_CS, COND_CC, COND_MI, COND_PL, COND_VS, COND_VC,
+	COND_HI, COND_LS, COND_GE, COND_LT, COND_GT, COND_LE, COND_AL, COND_NV,
+};
+
+static inline unsigned hsr_ec(uint32_t hsr)
+{
+	return hsr >> HSR_EC_SHIFT;
+}
+
+/* The length in bytes of the trapped instruction, which the PC skips. */
+static inline unsigned hsr_il(uint32_t hsr)
+{
+	return (hsr & HSR_IL) ? 4 : 2;
+}
+
+static inline uint32_t hsr_iss(uint32_t hsr)
+{
+	return hsr & HSR_ISS_MASK;
+}
+
+/* WFx: the trapped instruction was WFE (else WFI). */
+static inline bool hsr_wfx_is_wfe(uint32_t hsr)
+{
+	return hsr & 1u;
+}
+
+/* HVC: the instruction's 16-bit immediate. */
+static inline uint16_t hsr_hvc_imm(uint32_t hsr)
+{
+	return (uint16_t)(hsr & 0xffffu);
+}
+
+/* HCPTR trap: the coprocessor the guest touched (10 or 11 for VFP/NEON),
+ * and whether it was an Advanced SIMD access trapped by HCPTR.TASE. */
+static inline unsigned hsr_hcptr_coproc(uint32_t hsr)
+{
+	return hsr & 0xfu;
+}
+
+static inline bool hsr_hcptr_is_simd(uint32_t hsr)
+{
+	return hsr & (1u << 5);
+}
+
+/* Aborts: the fault status code (DFSC or IFSC) and its parts. */
+static inline unsigned hsr_fsc(uint32_t hsr)
+{
+	return hsr & HSR_ABT_FSC_MASK;
+}
+
+static inline unsigned fsc_type(unsigned fsc)
+{
+	return fsc & FSC_TYPE_MASK;
+}
+
+static inline unsigned fsc_level(unsigned fsc)
+{
+	return fsc & 3u;
+}
+
+static inline bool hsr_is_abort(uint32_t hsr)
+{
+	unsigned ec = hsr_ec(hsr);
+
+	return ec == HSR_EC_IABT_LOWER || ec == HSR_EC_IABT_HYP || ec == HSR_EC_DABT_LOWER ||
+	       ec == HSR_EC_DABT_HYP;
+}
+
+/*
+ * The condition the syndrome reports for the trapped instruction: 0-15 when
+ * CV = 1; COND_AL for classes that carry no condition (EC 0x00 and
+ * EC >= 0x10: aborts, HVC, SMC are never trapped conditionally); -1 when
+ * CV = 0, which happens for Thumb instructions: the condition is then the
+ * CPSR's IT state (hsr_condition_passed does that).
+ */
+int hsr_cv_cond(uint32_t hsr);
+
+/* ConditionHolds() of the ARM ARM for condition cond (0-15) against the
+ * CPSR's N, Z, C, V.  COND_NV (0b1111) holds, as AL does. */
+bool cond_holds(unsigned cond, uint32_t cpsr);
+
+/*
+ * Whether the trapped instruction passes its condition check, so must be
+ * emulated; when it fails the caller only skips it (PC += IL, IT state
+ * advanced).  The condition comes from HSR.COND, or when CV = 0 from the
+ * IT state in cpsr (the guest's SPSR_hyp); outside an IT block, true.
+ */
+bool hsr_condition_passed(uint32_t hsr, uint32_t cpsr);
+
+/*
+ * The guest's CPSR after one instruction of an IT block has executed (or
+ * been skipped): ITAdvance() of the ARM ARM.  Unchanged outside an IT block.
+ * Whoever moves a guest's PC past a trapped Thumb instruction applies this.
+ */
+uint32_t cpsr_it_advance(uint32_t cpsr);
+
+/*
+ * A trapped coprocessor register access: MCR/MRC (EC 0x03, 0x05) or
+ * MCRR/MRRC (EC 0x04, 0x0c).  One structure for both sizes, so a sorted
+ * register table can key on {crn, crm, opc1, opc2, is_64}.
+ */
+struct cp_access {
+	unsigned cp;   /* 14 or 15 */
+	bool is_64;    /* MCRR/MRRC; crn and opc2 are then 0 */
+	bool read;     /* MRC/MRRC: the register is read into rt (and rt2) */
+	unsigned opc1; /* 0-7; 0-15 for 64-bit accesses */
+	unsigned crn;
+	unsigned crm;
+	unsigned opc2;
+	unsigned rt;  /* 0-14; 15 is APSR_nzcv (MRC only) or the PC */
+	unsigned rt2; /* 64-bit accesses: the high word's register */
+};
+
+/* Decodes a CP14/CP15 register access.  -EINVAL for any other class. */
+int hsr_decode_cp(uint32_t hsr, struct cp_access *out);
+
+/*
+ * One data access by a guest to memory it does not own, as every MMIO
+ * emulator receives it.  Little-endian guests (CPSR.E = 0).
+ */
+struct mmio_access {
+	bool valid;       /* ISV: the fields below describe the access */
+	bool write;       /* WnR */
+	unsigned width;   /* bytes: 1, 2, 4; 8 only from SAS = 3, reserved in ARMv7 */
+	bool sign_extend; /* SSE: LDRSB, LDRSH */
+	unsigned rt;      /* SRT: the register loaded or stored */
+	unsigned il;      /* instruction length in bytes: the PC moves by this */
+	bool s1ptw;       /* a fault on the guest's own stage-1 table walk */
+	bool ea;          /* external abort */
+	bool cm;          /* a cache maintenance instruction, not a load/store */
+	unsigned dfsc;    /* fault status code */
+};
+
+/*
+ * Decodes a data abort's syndrome.  The fields that are always reported
+ * (write, il, s1ptw, ea, cm, dfsc) are filled whatever the result.
+ *   0        a single load or store the emulators can perform;
+ *   -EINVAL  not a data abort (EC other than 0x24/0x25);
+ *   -EFAULT  S1PTW: the guest's translation tables are not in its RAM;
+ *   -ENOSYS  no syndrome (ISV = 0: LDM/STM, LDRD/STRD, writeback forms,
+ *            VFP loads, ...), or a load into the PC, which would branch.
+ *            Lowvisor has no instruction decoder: the guest gets an abort.
+ * A cache maintenance instruction on an emulated region (cm) has nothing to
+ * emulate; the caller skips it whatever this returns.
+ */
+int hsr_decode_dabt(uint32_t hsr, struct mmio_access *out);
+
+/*
+ * The faulting IPA of a stage-2 abort: HPFAR holds IPA[39:12] in its bits
+ * [31:4]; the offset in the page comes from the virtual address in HDFAR
+ * (or HIFAR).
+ */
+uint64_t fault_ipa(uint32_t hpfar, uint32_t hdfar);
+
+/* Whether HPFAR holds the IPA for this abort.  It does for stage-2
+ * translation and access flag faults and for any fault on a stage-1 walk,
+ * not for permission faults, where the caller translates HDFAR itself
+ * (ATS1CPR). */
+bool hsr_hpfar_valid(uint32_t hsr);
+
+/* The low width bytes of a 32-bit value; all of it for 4 bytes or more. */
+static inline uint32_t mmio_width_mask(unsigned width)
+{
+	return width >= 4 ? UINT32_MAX : (1u << (width * 8)) - 1;
+}
+
+/* The value a load of raw puts in the register: the access's width of raw,
+ * sign-extended for LDRSB/LDRSH. */
+uint32_t mmio_load_value(const struct mmio_access *a, uint32_t raw);
+
+/* The bytes a store of register value reg writes: its low width bytes. */
+uint32_t mmio_store_value(const struct mmio_access *a, uint32_t reg);
+
+/* "data abort (lower EL)" etc., for log lines; "reserved" for reserved ECs. */
+const char *hsr_ec_name(unsigned ec);
+
+#endif

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Table-driven MMIO emulation: see mmio_emul.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mmio_emul.h"
+
+#define REGION_SIZE_MAX GiB(4)
+
+uint32_t mmio_read_raz(void *dev, const struct mmio_reg *reg, uint32_t offset,
+		       unsigned width)
+{
+	(void)dev;
+	(void)reg;
+	(void)offset;
+	(void)width;
+	return 0;
+}
+
+void mmio_write_wi(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width,
+		   uint32_t val)
+{
+	(void)dev;
+	(void)reg;
+	(void)offset;
+	(void)width;
+	(void)val;
+}
+
+void mmio_regions_init(struct mmio_regions *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* The index of the first region with a base above ipa (rs->count if none). */
+static unsigned region_upper_bound(const struct mmio_regions *rs, uint64_t ipa)
+{
+	unsigned lo = 0, hi = rs->count;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (rs->r[mid].base <= ipa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool region_overlaps(const struct mmio_region *r, uint64_t base, uint64_t size)
+{
+	return ranges_overlap(r->base, r->size, base, size);
+}
+
+int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
+		    const struct mmio_ops *ops, void *dev)
+{
+	unsigned i;
+
+	/* The end may not reach 2^64, which would wrap to 0. */
+	if (!size || size > REGION_SIZE_MAX || size > UINT64_MAX - base || !ops)
+		return -EINVAL;
+	i = region_upper_bound(rs, base);
+	if ((i > 0 && region_overlaps(&rs->r[i - 1], base, size)) ||
+	    (i < rs->count && region_overlaps(&rs->r[i], base, size)))
+		return -EBUSY;
+	if (rs->count == MMIO_REGIONS_MAX)
+		return -ENOSPC;
+	memmove(&rs->r[i + 1], &rs->r[i], (rs->count - i) * sizeof(rs->r[0]));
+	rs->r[i] = (struct mmio_region){ .base = base, .size = size, .ops = ops, .dev = dev };
+	rs->count++;
+	return 0;
+}
+
+const struct mmio_region *mmio_region_find(const struct mmio_regions *rs, uint64_t ipa)
+{
+	unsigned i = region_upper_bound(rs, ipa);
+	const struct mmio_region *r;
+
+	if (i == 0)
+		return NULL;
+	r = &rs->r[i - 1];
+	return ipa - r->base < r->size ? r : NULL;
+}
+
+const struct mmio_reg *mmio_reg_find(const struct mmio_reg *regs, size_t count,
+				     uint32_t offset)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct mmio_reg *reg = &regs[mid];
+
+		if (offset < reg->offset)
+			hi = mid;
+		else if (offset - reg->offset >= reg->length)
+			lo = mid + 1;
+		else
+			return reg;
+	}
+	return NULL;
+}
+
+static bool width_ok(unsigned width)
+{
+	return width == 1 || width == 2 || width == 4;
+}
+
+/* What a hole does: RAZ/WI, or the access is refused. */
+static int dispatch_hole(const struct mmio_region *r, const struct mmio_access *a,
+			 uint32_t *val)
+{
+	if (!r->ops->holes_raz_wi)
+		return -ENOENT;
+	if (!a->write)
+		*val = 0;
+	return 0;
+}
+
+int mmio_dispatch(const struct mmio_region *r, void *dev, const struct mmio_access *a,
+		  uint64_t offset, uint32_t *val)
+{
+	const struct mmio_reg *reg;
+	uint32_t off;
+
+	if (!a->valid || !width_ok(a->width) || !IS_ALIGNED(offset, a->width))
+		return -EINVAL;
+	if (offset >= r->size || a->width > r->size - offset)
+		return -ERANGE;
+	off = (uint32_t)offset; /* regions are at most 4 GiB */
+	reg = mmio_reg_find(r->ops->regs, r->ops->reg_count, off);
+	if (!reg)
+		return dispatch_hole(r, a, val);
+	if (!(reg->widths & a->width))
+		return -EINVAL;
+	if (a->width > reg->length - (off - reg->offset))
+		return -ERANGE;
+	if (a->write)
+		reg->write(dev, reg, off, a->width, *val & mmio_width_mask(a->width));
+	else
+		*val = reg->read(dev, reg, off, a->width) & mmio_width_mask(a->width);
+	return 0;
+}
+
+int mmio_emulate(const struct mmio_regions *rs, uint64_t ipa, const struct mmio_access *a,
+		 uint32_t *val)
+{
+	const struct mmio_region *r = mmio_region_find(rs, ipa);
+
+	if (!r)
+		return -ENODEV;
+	return mmio_dispatch(r, r->dev, a, ipa - r->base, val);
+}
+
+static bool reg_entry_valid(const struct mmio_reg *reg)
+{
+	unsigned bpi = reg->bits_per_irq;
+
+	return reg->length && reg->length - 1 <= UINT32_MAX - reg->offset && reg->widths &&
+	       !(reg->widths & ~MMIO_W_ANY) && reg->read && reg->write && bpi <= 32 &&
+	       !(bpi & (bpi - 1));
+}
+
+/* Whether reg starts at or after the end of prev, a valid entry. */
+static bool reg_follows(const struct mmio_reg *prev, const struct mmio_reg *reg)
+{
+	return reg->offset >= prev->offset && reg->offset - prev->offset >= prev->length;
+}
+
+bool mmio_regs_valid(const struct mmio_reg *regs, size_t count, size_t *bad)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		if (!reg_entry_valid(&regs[i]) || (i > 0 && !reg_follows(&regs[i - 1], &regs[i]))) {
+			if (bad)
+				*bad = i;
+			return false;
+		}
+	}
+	return true;
+}
