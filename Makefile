@@ -79,7 +79,7 @@ $(SETUP_STAMP): scripts/setup.sh
 	$(Q)scripts/setup.sh --check >/dev/null || scripts/setup.sh
 	$(Q)mkdir -p $(@D) && touch $@
 
-$(ASM_OFFSETS): hyp/asm-offsets.c hyp/percpu.h hyp/trap.h | $(SETUP_STAMP)
+$(ASM_OFFSETS): hyp/asm-offsets.c hyp/percpu.h hyp/trap.h hyp/vcpu.h | $(SETUP_STAMP)
 	@printf '  %-8s %s\n' GEN $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -S -o $@.s $<

@@ -39,15 +39,44 @@ END_FUNC(hyp_vectors)
 	bl	hyp_unexpected
 .endm
 
+/* An exception from a guest: keep its r0/r1, name the reason, and
+ * leave through guest_exit (boot/guest.S). */
+.macro from_guest reason
+	push	{r0, r1}
+	mov	r1, #\reason
+	b	guest_exit
+.endm
+
+/* Flags from comparing SPSR_hyp's mode with HYP; r0 is preserved. */
+.macro test_from_hyp
+	push	{r0}
+	mrs	r0, spsr
+	and	r0, r0, #0x1f
+	cmp	r0, #0x1a
+	pop	{r0}
+.endm
+
 vec_reset:	unexpected 0
 vec_undef:	unexpected 1
 vec_svc:	unexpected 2
 vec_pabt:	unexpected 3
 vec_dabt:	unexpected 4
-vec_trap:	unexpected 5
-vec_fiq:	unexpected 7
+
+vec_trap:
+	test_from_hyp
+	bne	1f
+	unexpected 5
+1:	from_guest EXIT_TRAP
+
+vec_fiq:
+	test_from_hyp
+	bne	1f
+	unexpected 7
+1:	from_guest EXIT_FIQ
 
 vec_irq:
+	test_from_hyp
+	bne	1f
 	save_frame
 	bl	hyp_irq
 	ldr	r0, [sp, #FRAME_ELR]
@@ -57,3 +86,4 @@ vec_irq:
 	ldmia	sp, {r0-r12, lr}
 	add	sp, sp, #FRAME_SIZE
 	eret
+1:	from_guest EXIT_IRQ

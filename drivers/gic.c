@@ -12,6 +12,7 @@
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR 0x800
 #define GICD_ICFGR 0xc00
+#define GICD_SGIR 0xf00
 
 #define GICC_CTLR 0x00
 #define GICC_PMR 0x04
@@ -102,6 +103,17 @@ void gic_eoi(uint32_t iar)
 void gic_deactivate(uint32_t iar)
 {
 	mmio_write32(gicc + GICC_DIR, iar);
+}
+
+void gic_send_sgi(unsigned sgi, uint8_t target_mask)
+{
+	mmio_write32(gicd + GICD_SGIR, ((uint32_t)target_mask << 16) | (sgi & 0xf));
+}
+
+uint8_t gic_cpu_mask(void)
+{
+	/* ITARGETSR0-7 read as this CPU interface's own bit. */
+	return mmio_read8(gicd + GICD_ITARGETSR);
 }
 
 uint32_t gic_cpu_ctlr(void)

@@ -30,5 +30,8 @@ uint32_t gic_ack(void);
 void gic_eoi(uint32_t iar);        /* priority drop */
 void gic_deactivate(uint32_t iar); /* DIR */
 uint32_t gic_cpu_ctlr(void);
+void gic_send_sgi(unsigned sgi, uint8_t target_mask);
+/* This CPU's bit in target lists. */
+uint8_t gic_cpu_mask(void);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "percpu.h"
 #include "trap.h"
+#include "vcpu.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %0\"" ::"i"(val))
 
@@ -18,4 +19,9 @@ void asm_offsets(void)
 	DEFINE(FRAME_SIZE, sizeof(struct trap_frame));
 	DEFINE(FRAME_ELR, offsetof(struct trap_frame, elr));
 	DEFINE(FRAME_SPSR, offsetof(struct trap_frame, spsr));
+	DEFINE(PERCPU_GUEST_REGS, offsetof(struct percpu, guest_regs));
+	DEFINE(GP_SP_USR, offsetof(struct vcpu_gpregs, sp_usr));
+	DEFINE(EXIT_TRAP, EXIT_TRAP);
+	DEFINE(EXIT_IRQ, EXIT_IRQ);
+	DEFINE(EXIT_FIQ, EXIT_FIQ);
 }

@@ -10,6 +10,7 @@
 #include "hyp.h"
 #include "log.h"
 #include "percpu.h"
+#include "scheduler.h"
 #include "trap.h"
 
 static const char *const vector_names[] = {
@@ -64,8 +65,14 @@ void hyp_irq(struct trap_frame *f)
 	(void)f;
 	if (id == GIC_SPURIOUS)
 		return;
-	if (id == hyp.plat.timer.hyp_irq)
+	if (id == hyp.plat.timer.hyp_irq) {
 		tick_handle();
+		this_cpu()->need_resched = 1;
+	} else if (id == SGI_KICK) {
+		this_cpu()->need_resched = 1;
+	} else if (id == SGI_RENDEZVOUS) {
+		vmid_rendezvous_ack();
+	}
 	else if (ratelimit_allow(&rl, this_cpu()->ticks, 100, 5))
 		log_warn("cpu%u: unexpected interrupt %lu", this_cpu()->index, (unsigned long)id);
 	gic_eoi(iar);

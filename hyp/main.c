@@ -14,7 +14,9 @@
 #include "lpae.h"
 #include "percpu.h"
 #include "timer.h"
+#include "scheduler.h"
 #include "trap.h"
+#include "vm.h"
 
 struct hyp_state hyp;
 
@@ -149,6 +151,37 @@ static void selftest_fault(void)
 	}
 }
 
+extern char __bundle_start[], __bundle_end[];
+
+/* The bundle: the loader's (QEMU -initrd, U-Boot bootm) if the DTB names
+ * one, else the default one linked into the image. */
+static void vms_start(void)
+{
+	const struct platform *p = &hyp.plat;
+	const void *bundle;
+	size_t size;
+
+	if (p->has_initrd) {
+		if (p->initrd.base + p->initrd.size > HYP_IDENTITY_LIMIT) {
+			log_err("bundle at %s is above %s, where Lowvisor cannot read it",
+				HEX64(p->initrd.base), HEX64(HYP_IDENTITY_LIMIT));
+			return;
+		}
+		bundle = (const void *)(uintptr_t)p->initrd.base;
+		size = (size_t)p->initrd.size;
+		log_info("bundle: %s bytes at %s (from /chosen/linux,initrd-*)", U64(size),
+			 HEX64(p->initrd.base));
+	} else if ((uintptr_t)__bundle_end != (uintptr_t)__bundle_start) {
+		bundle = (const void *)(uintptr_t)hyp_image_pa(__bundle_start);
+		size = (size_t)(__bundle_end - __bundle_start);
+		log_info("bundle: the default one, %s bytes, linked into the image", U64(size));
+	} else {
+		log_warn("no bundle: no /chosen/linux,initrd-start and none linked in; no VM runs");
+		return;
+	}
+	vm_create_all(bundle, size);
+}
+
 void boot_main(uint32_t dtb_pa, uint32_t cpsr, uint32_t t_lo, uint32_t t_hi)
 {
 	struct dt_status st;
@@ -175,7 +208,8 @@ void boot_main(uint32_t dtb_pa, uint32_t cpsr, uint32_t t_lo, uint32_t t_hi)
 	selftest_fault();
 	smp_boot_secondaries();
 	wait_for_ticks(3);
+	vms_start();
 	boot_report();
-	for (;;)
-		wfi();
+	smp_release();
+	sched_loop();
 }

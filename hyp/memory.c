@@ -11,6 +11,8 @@
 #include "log.h"
 #include "spinlock.h"
 
+extern char __bundle_start[], __bundle_end[];
+
 static struct palloc pool;
 static struct spinlock pool_lock = SPINLOCK_INIT;
 
@@ -58,6 +60,9 @@ int memory_init(void)
 	if (err)
 		return err;
 	err = reserve(img.base, img.size, "firmware image");
+	if (!err && (uintptr_t)__bundle_end != (uintptr_t)__bundle_start)
+		err = reserve(hyp_image_pa(__bundle_start), (uint64_t)(__bundle_end - __bundle_start),
+			      "default bundle");
 	err = err ?: reserve(hyp.dtb_pa, p->dtb_size, "device tree");
 	if (!err && p->has_initrd)
 		err = reserve(p->initrd.base, p->initrd.size, "initrd");
@@ -89,6 +94,18 @@ int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
 			fmt_size(want, sizeof(want), size), fmt_size(have, sizeof(have), free_bytes),
 			fmt_size(big, sizeof(big), largest));
 	}
+	return err;
+}
+
+int page_alloc_at(uint64_t pa, uint64_t size)
+{
+	uint32_t flags = irq_save();
+	int err;
+
+	spin_lock(&pool_lock);
+	err = palloc_alloc_at(&pool, pa, size);
+	spin_unlock(&pool_lock);
+	irq_restore(flags);
 	return err;
 }
 

@@ -7,7 +7,11 @@
 #define LOWVISOR_PERCPU_H
 
 #include "arch/sysreg.h"
+#include "list.h"
 #include "platform.h"
+
+struct vcpu;
+struct vcpu_gpregs;
 
 #define PERCPU_STACK_SIZE 8192
 
@@ -15,10 +19,21 @@ struct percpu {
 	uint8_t stack[PERCPU_STACK_SIZE]; /* grows down towards the fields */
 	unsigned index;
 	uint32_t mpidr;
+	uint8_t gic_mask; /* its bit in GIC target lists */
 	volatile uint32_t online;
 	volatile uint32_t ticks;
 	uint64_t tick_interval;
 	uint64_t online_at; /* CNTPCT when it reported */
+	/* The world switch and the scheduler. */
+	struct vcpu_gpregs *guest_regs; /* boot/guest.S saves exits here */
+	struct vcpu *loaded;            /* whose CP15 state is in the hardware */
+	struct vcpu *vfp_owner;         /* whose VFP state is in the hardware */
+	volatile uint32_t need_resched; /* set by the tick */
+	struct list_node runq;          /* the vCPUs placed on this CPU */
+	struct list_node *runq_next;    /* round robin position */
+	unsigned runq_len;
+	uint64_t exits, switches;
+	volatile uint32_t rendezvous_ack;
 } __aligned(4096);
 
 extern struct percpu percpu_area[PLAT_MAX_CPUS];

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "percpu.h"
 #include "timer.h"
+#include "vm.h"
 
 static const char *const conduit_names[] = {
 	[PSCI_CONDUIT_NONE] = "none",
@@ -71,6 +72,7 @@ void boot_report(void)
 	log_info("  console    pl011 %s at %s", p->uart.path,
 		 HEX64(p->uart.regs.base));
 	log_info("  psci       %s", conduit_names[p->psci.conduit]);
+	log_info("  vms        %u running", vm_count());
 	log_info("  log level  %s", log_level_name(log_get_level()));
 	log_info("  boot time  %s us from entry to this report",
 		 U64(timer_ticks_to_us(timer_now() - hyp.entry_time)));

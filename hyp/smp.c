@@ -11,7 +11,9 @@
 #include "hyp_mmu.h"
 #include "log.h"
 #include "percpu.h"
+#include "lpae.h"
 #include "psci.h"
+#include "scheduler.h"
 #include "timer.h"
 
 #define SMP_ONLINE_TIMEOUT_MS 2000
@@ -19,6 +21,7 @@
 
 struct percpu percpu_area[PLAT_MAX_CPUS];
 static unsigned cpu_count = 1;
+static volatile uint32_t sched_started;
 
 extern char secondary_entry[];
 void secondary_main(unsigned index);
@@ -53,7 +56,13 @@ static void cpu_setup(struct percpu *c, unsigned index)
 {
 	c->index = index;
 	c->mpidr = mpidr_read();
+	list_init(&c->runq);
+	vtcr_write(STAGE2_VTCR);
+	hcr_write(0);
 	gic_cpu_init();
+	c->gic_mask = gic_cpu_mask();
+	gic_enable_irq(SGI_KICK, HYP_TIMER_PRIORITY);
+	gic_enable_irq(SGI_RENDEZVOUS, HYP_TIMER_PRIORITY);
 	timer_cpu_init();
 	tick_start();
 }
@@ -78,8 +87,17 @@ void secondary_main(unsigned index)
 	sev();
 	log_info("cpu%u: online, mpidr 0x%08lx", index, (unsigned long)c->mpidr);
 	irq_enable();
-	for (;;)
-		wfi();
+	while (!sched_started)
+		wfe();
+	sched_loop();
+}
+
+void smp_release(void)
+{
+	dsb();
+	sched_started = 1;
+	dsb();
+	sev();
 }
 
 static int32_t cpu_on(uint32_t mpidr, unsigned index)

@@ -25,6 +25,15 @@ enum hyp_vector {
 	VEC_FIQ,
 };
 
+/* Why guest_enter() returned. */
+enum guest_exit_reason {
+	EXIT_TRAP, /* HSR says what */
+	EXIT_IRQ,
+	EXIT_FIQ,
+};
+
+uint32_t guest_enter(void *regs);
+
 __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector);
 void hyp_irq(struct trap_frame *f);
 __noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f);

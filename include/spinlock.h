@@ -5,10 +5,11 @@
 
 #include <stdint.h>
 
+/* Word aligned: ldrex/strex fault on anything less, MMU or not. */
 struct spinlock {
 	volatile uint16_t owner;
 	volatile uint16_t next;
-};
+} __attribute__((aligned(4)));
 
 #define SPINLOCK_INIT { 0, 0 }
 

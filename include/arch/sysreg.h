@@ -62,6 +62,35 @@ SYSREG32(cnthp_ctl, 4, c14, c2, 1)
 SYSREG32(cntv_ctl, 0, c14, c3, 1)
 SYSREG32(cntp_ctl, 0, c14, c2, 1)
 
+/* The guest's own CP15 state, switched by hyp/vcpu.c. */
+SYSREG32(sctlr, 0, c1, c0, 0)
+SYSREG32(actlr, 0, c1, c0, 1)
+SYSREG32(cpacr, 0, c1, c0, 2)
+SYSREG32(ttbcr, 0, c2, c0, 2)
+SYSREG32(dacr, 0, c3, c0, 0)
+SYSREG32(dfsr, 0, c5, c0, 0)
+SYSREG32(ifsr, 0, c5, c0, 1)
+SYSREG32(adfsr, 0, c5, c1, 0)
+SYSREG32(aifsr, 0, c5, c1, 1)
+SYSREG32(dfar, 0, c6, c0, 0)
+SYSREG32(ifar, 0, c6, c0, 2)
+SYSREG32(mair0, 0, c10, c2, 0)
+SYSREG32(mair1, 0, c10, c2, 1)
+SYSREG32(amair0, 0, c10, c3, 0)
+SYSREG32(amair1, 0, c10, c3, 1)
+SYSREG32(vbar, 0, c12, c0, 0)
+SYSREG32(contextidr, 0, c13, c0, 1)
+SYSREG32(tpidrurw, 0, c13, c0, 2)
+SYSREG32(tpidruro, 0, c13, c0, 3)
+SYSREG32(tpidrprw, 0, c13, c0, 4)
+SYSREG32(csselr, 2, c0, c0, 0)
+SYSREG32(cntkctl, 0, c14, c1, 0)
+SYSREG32(cntv_tval, 0, c14, c3, 0)
+SYSREG64(ttbr0, 0, c2)
+SYSREG64(ttbr1, 1, c2)
+SYSREG64(par, 0, c7)
+SYSREG64(cntv_cval, 3, c14)
+
 SYSREG64(httbr, 4, c2)
 SYSREG64(vttbr, 6, c2)
 SYSREG64(cntpct, 0, c14)
@@ -78,7 +107,9 @@ SYSREG64(cnthp_cval, 6, c14)
 #define CPSR_MODE_MASK 0x1fu
 #define CPSR_MODE_USR 0x10u
 #define CPSR_MODE_SVC 0x13u
+#define CPSR_MODE_ABT 0x17u
 #define CPSR_MODE_HYP 0x1au
+#define CPSR_MODE_UND 0x1bu
 
 static inline uint32_t cpsr_read(void)
 {

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The bundle's /lowvisor node to struct system_config and struct vm_config.
+ * Each VM is parsed by a list of independent steps, so one run reports every
+ * problem of a VM, each in its own message naming the VM and the property;
+ * the placement of its images (see config.h) is computed only for a VM whose
+ * steps all passed.
+ */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+
+/* What one VM's steps share. */
+struct vm_parse {
+	const struct bundle *b;
+	int vms_node, node;
+	struct vm_config *vm;
+	unsigned cpu_count;
+	struct config_errors *errs;
+};
+
+static void add_msg(char (*msgs)[CONFIG_MSG_MAX], unsigned max, unsigned *count,
+		    const char *prefix, const char *fmt, va_list ap)
+{
+	char *m;
+	int n;
+
+	if (*count < max) {
+		m = msgs[*count];
+		n = snprintf(m, CONFIG_MSG_MAX, "%s", prefix);
+		if (n >= 0 && n < CONFIG_MSG_MAX)
+			vsnprintf(m + n, CONFIG_MSG_MAX - (size_t)n, fmt, ap);
+	}
+	(*count)++;
+}
+
+static __printf(2, 3) void add_error(struct config_errors *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_msg(e->msg, CONFIG_MAX_ERRORS, &e->count, "", fmt, ap);
+	va_end(ap);
+}
+
+static __printf(2, 3) void add_warning(struct config_errors *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_msg(e->warn, CONFIG_MAX_WARNINGS, &e->warn_count, "", fmt, ap);
+	va_end(ap);
+}
+
+static void vm_prefix(const struct vm_parse *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "vm '%s': ", p->vm->name);
+}
+
+/* Adds "vm 'NAME': ..." to the errors; returns false for the caller's
+ * convenience. */
+static __printf(2, 3) bool vm_error(struct vm_parse *p, const char *fmt, ...)
+{
+	char prefix[VM_NAME_MAX + 8];
+	va_list ap;
+
+	vm_prefix(p, prefix, sizeof(prefix));
+	va_start(ap, fmt);
+	add_msg(p->errs->msg, CONFIG_MAX_ERRORS, &p->errs->count, prefix, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static __printf(2, 3) void vm_warn(struct vm_parse *p, const char *fmt, ...)
+{
+	char prefix[VM_NAME_MAX + 8];
+	va_list ap;
+
+	vm_prefix(p, prefix, sizeof(prefix));
+	va_start(ap, fmt);
+	add_msg(p->errs->warn, CONFIG_MAX_WARNINGS, &p->errs->warn_count, prefix, fmt, ap);
+	va_end(ap);
+}
+
+/* The characters dtc allows in a node name: a VM's name goes to the console
+ * and into prefixes, so a hand-made bundle must not smuggle others in. */
+static bool name_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(",._+-@", *s)))
+			return false;
+	return true;
+}
+
+static bool vm_parse_name(struct vm_parse *p)
+{
+	const void *fit = p->b->fit;
+	const char *name = fdt_get_name(fit, p->node, NULL);
+	unsigned idx = 0;
+	int sib;
+
+	if (!name || !*name || !name_ok(name)) {
+		snprintf(p->vm->name, sizeof(p->vm->name), "#%u", p->vm->id);
+		return vm_error(p, "node name is empty or has characters other than "
+			        "a-z A-Z 0-9 , . _ + - @");
+	}
+	snprintf(p->vm->name, sizeof(p->vm->name), "%s", name);
+	if (strlen(name) >= sizeof(p->vm->name)) {
+		memcpy(p->vm->name + sizeof(p->vm->name) - 4, "...", 4);
+		return vm_error(p, "name longer than %d characters", VM_NAME_MAX - 1);
+	}
+	fdt_for_each_subnode(sib, fit, p->vms_node) {
+		if (sib == p->node)
+			break;
+		if (!strcmp(fdt_get_name(fit, sib, NULL), name))
+			return vm_error(p, "duplicate name (VM %u has it too)", idx);
+		idx++;
+	}
+	return true;
+}
+
+static bool vm_parse_vcpus(struct vm_parse *p)
+{
+	uint32_t n;
+	int err = bundle_prop_u32(p->b->fit, p->node, "vcpus", &n);
+
+	if (err == -ENOENT)
+		return vm_error(p, "vcpus: missing (1..%d)", VM_MAX_VCPUS);
+	if (err)
+		return vm_error(p, "vcpus: must be one cell");
+	if (n < 1 || n > VM_MAX_VCPUS)
+		return vm_error(p, "vcpus = <%lu>: must be 1..%d", (unsigned long)n, VM_MAX_VCPUS);
+	p->vm->vcpus = (unsigned)n;
+	return true;
+}
+
+static bool vm_parse_cpus(struct vm_parse *p)
+{
+	uint32_t all = p->cpu_count >= 32 ? ~0u : (1u << p->cpu_count) - 1;
+	int err = bundle_prop_u32(p->b->fit, p->node, "cpus", &p->vm->cpus);
+
+	if (err == -ENOENT) {
+		p->vm->cpus = all;
+		return true;
+	}
+	if (err)
+		return vm_error(p, "cpus: must be one cell (a mask of physical CPUs)");
+	if (!p->vm->cpus)
+		return vm_error(p, "cpus = <0x0>: no CPU to run on");
+	if (p->vm->cpus & ~all)
+		return vm_error(p, "cpus = <0x%lx>: no such CPU (machine has %u)",
+				(unsigned long)p->vm->cpus, p->cpu_count);
+	return true;
+}
+
+/* The guest's own devices: its memory must leave their IPAs free. */
+static bool memory_clear_of_devices(struct vm_parse *p)
+{
+	const struct vm_config *vm = p->vm;
+	const struct {
+		const char *what;
+		uint64_t base, size;
+	} devs[] = {
+		{ "GIC distributor", vm->dev.gicd, GUEST_GICD_SIZE },
+		{ "GIC CPU interface", vm->dev.gicc, GUEST_GICC_SIZE },
+		{ "UART", vm->dev.uart, GUEST_UART_SIZE },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(devs); i++)
+		if (ranges_overlap(vm->mem_base, vm->mem_size, devs[i].base, devs[i].size))
+			return vm_error(p, "memory: %s + %s overlaps the guest's %s at %s",
+					HEX64(vm->mem_base), HEX64(vm->mem_size), devs[i].what,
+					HEX64(devs[i].base));
+	return true;
+}
+
+static bool vm_parse_memory(struct vm_parse *p)
+{
+	struct vm_config *vm = p->vm;
+	const fdt32_t *c;
+	int len;
+
+	p->vm->identity = fdt_getprop(p->b->fit, p->node, "identity", NULL) != NULL;
+	c = fdt_getprop(p->b->fit, p->node, "memory", &len);
+	if (!c)
+		return vm_error(p, "memory: missing (<base size>, guest physical)");
+	if (len == 8) {
+		vm->mem_base = fdt32_to_cpu(c[0]);
+		vm->mem_size = fdt32_to_cpu(c[1]);
+	} else if (len == 16) {
+		vm->mem_base = (uint64_t)fdt32_to_cpu(c[0]) << 32 | fdt32_to_cpu(c[1]);
+		vm->mem_size = (uint64_t)fdt32_to_cpu(c[2]) << 32 | fdt32_to_cpu(c[3]);
+	} else {
+		return vm_error(p, "memory: must be <base size> (2 cells) or 4 cells of 64-bit "
+				"base and size");
+	}
+	if (!vm->mem_size)
+		return vm_error(p, "memory: size is 0");
+	if (!IS_ALIGNED(vm->mem_base | vm->mem_size, PAGE_SIZE))
+		return vm_error(p, "memory: %s + %s is not 4 KiB aligned", HEX64(vm->mem_base),
+				HEX64(vm->mem_size));
+	if (vm->mem_base >= (1ull << GUEST_IPA_BITS) ||
+	    vm->mem_size > (1ull << GUEST_IPA_BITS) - vm->mem_base)
+		return vm_error(p, "memory: %s + %s runs past the %d-bit IPA space",
+				HEX64(vm->mem_base), HEX64(vm->mem_size), GUEST_IPA_BITS);
+	return memory_clear_of_devices(p);
+}
+
+static bool type_in(const char *type, const char *const *types)
+{
+	for (; *types; types++)
+		if (!strcmp(type, *types))
+			return true;
+	return false;
+}
+
+/* Reads the image named by property prop.  0, -ENOENT when the property is
+ * absent (the caller decides), or -EINVAL after adding a message. */
+static int vm_parse_image(struct vm_parse *p, const char *prop, struct bundle_image *img,
+			  const char *const *types, const char *role)
+{
+	struct dt_status st;
+	const char *name;
+	int err = bundle_prop_str(p->b->fit, p->node, prop, &name);
+
+	if (err == -ENOENT)
+		return err;
+	if (err || !*name) {
+		vm_error(p, "%s: must be the name of an image under /images", prop);
+		return -EINVAL;
+	}
+	st = bundle_image_get(p->b, name, img);
+	if (st.err) {
+		vm_error(p, "%s = \"%.*s\": %s", prop, BUNDLE_NAME_MAX, name, st.msg);
+		return -EINVAL;
+	}
+	if (*img->type && !type_in(img->type, types)) {
+		vm_error(p, "%s = \"%s\": image '%s' is of type \"%s\", not %s", prop, name,
+			 img->name, img->type, role);
+		return -EINVAL;
+	}
+	if (!img->size) {
+		vm_error(p, "%s = \"%s\": image '%s' is empty", prop, name, img->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool vm_parse_kernel(struct vm_parse *p)
+{
+	static const char *const types[] = { "kernel", "kernel_noload", "standalone",
+					     "firmware", NULL };
+	int err = vm_parse_image(p, "kernel", &p->vm->kernel, types, "a kernel");
+
+	if (err == -ENOENT)
+		return vm_error(p, "kernel: missing (the name of an image under /images)");
+	return !err;
+}
+
+static bool vm_parse_ramdisk(struct vm_parse *p)
+{
+	static const char *const types[] = { "ramdisk", NULL };
+	int err = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, types, "a ramdisk");
+
+	p->vm->has_ramdisk = !err;
+	return !err || err == -ENOENT;
+}
+
+static bool vm_parse_bootargs(struct vm_parse *p)
+{
+	const char *s;
+	int err = bundle_prop_str(p->b->fit, p->node, "bootargs", &s);
+
+	if (err == -ENOENT)
+		return true;
+	if (err)
+		return vm_error(p, "bootargs: must be one string");
+	if (strlen(s) >= sizeof(p->vm->bootargs))
+		return vm_error(p, "bootargs: longer than %d characters", VM_BOOTARGS_MAX - 1);
+	strcpy(p->vm->bootargs, s);
+	return true;
+}
+
+static bool vm_parse_flags(struct vm_parse *p)
+{
+	p->vm->management = fdt_getprop(p->b->fit, p->node, "management", NULL) != NULL;
+	return true;
+}
+
+static bool vm_check_unknown(struct vm_parse *p)
+{
+	static const char *const known[] = { "management", "vcpus", "cpus", "memory", "identity",
+					     "kernel", "ramdisk", "bootargs", NULL };
+	const void *fit = p->b->fit;
+	const char *name;
+	int prop, sub;
+
+	fdt_for_each_property_offset(prop, fit, p->node) {
+		if (fdt_getprop_by_offset(fit, prop, &name, NULL) && !type_in(name, known))
+			vm_warn(p, "unknown property '%s' ignored", name);
+	}
+	fdt_for_each_subnode(sub, fit, p->node)
+		vm_warn(p, "unknown node '%s' ignored", fdt_get_name(fit, sub, NULL));
+	return true;
+}
+
+/* [addr, addr + size) inside the VM's memory. */
+static bool in_memory(const struct vm_config *vm, uint64_t addr, uint64_t size)
+{
+	return addr >= vm->mem_base && addr - vm->mem_base <= vm->mem_size &&
+	       size <= vm->mem_size - (addr - vm->mem_base);
+}
+
+static bool image_in_memory(struct vm_parse *p, const char *role, const struct bundle_image *img,
+			    uint64_t addr)
+{
+	const struct vm_config *vm = p->vm;
+
+	if (addr < vm->mem_base || addr - vm->mem_base >= vm->mem_size)
+		return vm_error(p, "%s '%s': load address %s is outside the VM's memory %s + %s",
+				role, img->name, HEX64(addr), HEX64(vm->mem_base),
+				HEX64(vm->mem_size));
+	if (!in_memory(vm, addr, img->size))
+		return vm_error(p, "%s '%s' (%lu bytes at %s) does not fit in the VM's memory "
+				"%s + %s", role, img->name, (unsigned long)img->size, HEX64(addr),
+				HEX64(vm->mem_base), HEX64(vm->mem_size));
+	return true;
+}
+
+static uint64_t default_ramdisk_ipa(const struct vm_config *vm)
+{
+	uint64_t off = vm->mem_size / 2;
+
+	if (off > GUEST_RAMDISK_OFFSET_MAX)
+		off = GUEST_RAMDISK_OFFSET_MAX;
+	return ALIGN_UP(vm->mem_base + off, PAGE_SIZE);
+}
+
+static bool place_kernel(struct vm_parse *p)
+{
+	struct vm_config *vm = p->vm;
+	const struct bundle_image *k = &vm->kernel;
+	bool noload = !strcmp(k->type, "kernel_noload");
+
+	vm->kernel_ipa = k->has_load && !noload ? k->load : vm->mem_base + GUEST_KERNEL_OFFSET;
+	if (!image_in_memory(p, "kernel", k, vm->kernel_ipa))
+		return false;
+	if (noload)
+		vm->entry_ipa = vm->kernel_ipa + (k->has_entry ? k->entry : 0);
+	else
+		vm->entry_ipa = k->has_entry ? k->entry : vm->kernel_ipa;
+	if (vm->entry_ipa < vm->kernel_ipa || vm->entry_ipa - vm->kernel_ipa >= k->size)
+		return vm_error(p, "kernel '%s': entry %s is outside the image (%s + %s)", k->name,
+				HEX64(vm->entry_ipa), HEX64(vm->kernel_ipa), HEX64(k->size));
+	return true;
+}
+
+static bool place_ramdisk(struct vm_parse *p)
+{
+	struct vm_config *vm = p->vm;
+	const struct bundle_image *r = &vm->ramdisk;
+
+	if (!vm->has_ramdisk)
+		return true;
+	vm->ramdisk_ipa = r->has_load ? r->load : default_ramdisk_ipa(vm);
+	if (!image_in_memory(p, "ramdisk", r, vm->ramdisk_ipa))
+		return false;
+	if (ranges_overlap(vm->ramdisk_ipa, r->size, vm->kernel_ipa, vm->kernel.size))
+		return vm_error(p, "ramdisk '%s' at %s + %s overlaps kernel '%s' at %s + %s%s",
+				r->name, HEX64(vm->ramdisk_ipa), HEX64(r->size), vm->kernel.name,
+				HEX64(vm->kernel_ipa), HEX64(vm->kernel.size),
+				r->has_load ? "" : " (give the ramdisk a load address)");
+	return true;
+}
+
+static bool dtb_fits(const struct vm_config *vm, uint64_t addr)
+{
+	return in_memory(vm, addr, GUEST_DTB_SIZE) &&
+	       !ranges_overlap(addr, GUEST_DTB_SIZE, vm->kernel_ipa, vm->kernel.size) &&
+	       !(vm->has_ramdisk &&
+		 ranges_overlap(addr, GUEST_DTB_SIZE, vm->ramdisk_ipa, vm->ramdisk.size));
+}
+
+static bool place_dtb(struct vm_parse *p)
+{
+	struct vm_config *vm = p->vm;
+	uint64_t end = vm->kernel_ipa + vm->kernel.size, first, second;
+
+	first = vm->has_ramdisk ? ALIGN_UP(vm->ramdisk_ipa + vm->ramdisk.size, PAGE_SIZE)
+				: default_ramdisk_ipa(vm);
+	if (vm->has_ramdisk && vm->ramdisk_ipa + vm->ramdisk.size > end)
+		end = vm->ramdisk_ipa + vm->ramdisk.size;
+	second = ALIGN_UP(end, PAGE_SIZE);
+	if (dtb_fits(vm, first))
+		vm->dtb_ipa = first;
+	else if (dtb_fits(vm, second))
+		vm->dtb_ipa = second;
+	else
+		return vm_error(p, "no room for its device tree (%lu KiB): neither %s nor %s (after "
+				"the images) is free memory", (unsigned long)(GUEST_DTB_SIZE >> 10),
+				HEX64(first), HEX64(second));
+	return true;
+}
+
+static bool parse_vm(struct vm_parse *p)
+{
+	static bool (*const steps[])(struct vm_parse *) = {
+		vm_parse_name,	 vm_parse_flags,   vm_parse_vcpus,   vm_parse_cpus,
+		vm_parse_memory, vm_parse_kernel,  vm_parse_ramdisk, vm_parse_bootargs,
+		vm_check_unknown,
+	};
+	static bool (*const placement[])(struct vm_parse *) = {
+		place_kernel, place_ramdisk, place_dtb,
+	};
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++)
+		ok = steps[i](p) && ok;
+	for (i = 0; ok && i < ARRAY_SIZE(placement); i++)
+		ok = placement[i](p);
+	return ok;
+}
+
+static void parse_system(const struct bundle *b, int node, struct system_config *sys,
+			 struct config_errors *errs)
+{
+	static const char *const known[] = { "console", "poweroff", NULL };
+	const char *s, *name;
+	int prop, sub, err;
+
+	err = bundle_prop_str(b->fit, node, "console", &s);
+	if (!err && !strcmp(s, "focus"))
+		sys->console = CONSOLE_FOCUS;
+	else if (err != -ENOENT && (err || strcmp(s, "prefix")))
+		add_warning(errs, "lowvisor: console must be \"prefix\" or \"focus\"; using "
+			    "\"prefix\"");
+	err = bundle_prop_str(b->fit, node, "poweroff", &s);
+	if (!err && !strcmp(s, "last-vm"))
+		sys->poweroff_when_last_stops = true;
+	else if (err != -ENOENT && (err || strcmp(s, "never")))
+		add_warning(errs, "lowvisor: poweroff must be \"last-vm\" or \"never\"; using "
+			    "\"never\"");
+	fdt_for_each_property_offset(prop, b->fit, node) {
+		if (fdt_getprop_by_offset(b->fit, prop, &name, NULL) && !type_in(name, known))
+			add_warning(errs, "lowvisor: unknown property '%s' ignored", name);
+	}
+	fdt_for_each_subnode(sub, b->fit, node) {
+		name = fdt_get_name(b->fit, sub, NULL);
+		if (strcmp(name, "vms"))
+			add_warning(errs, "lowvisor: unknown node '%s' ignored", name);
+	}
+}
+
+static void vm_init(struct vm_config *vm, unsigned id)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->id = id;
+	vm->dev = (struct vm_devices){ GUEST_GICD_BASE, GUEST_GICC_BASE, GUEST_UART_BASE };
+}
+
+int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
+		 const void *bundle, size_t size, unsigned cpu_count, struct config_errors *errs)
+{
+	struct bundle b;
+	struct dt_status st;
+	struct vm_parse p = { .b = &b, .cpu_count = cpu_count, .errs = errs };
+	unsigned id = 0;
+	int lv;
+
+	memset(sys, 0, sizeof(*sys));
+	memset(errs, 0, sizeof(*errs));
+	st = bundle_open(&b, bundle, size);
+	if (st.err) {
+		add_error(errs, "%s", st.msg);
+		return -EINVAL;
+	}
+	lv = fdt_path_offset(b.fit, "/lowvisor");
+	p.vms_node = lv < 0 ? lv : fdt_subnode_offset(b.fit, lv, "vms");
+	if (p.vms_node < 0) {
+		add_error(errs, "bundle: no /lowvisor/vms");
+		return -EINVAL;
+	}
+	parse_system(&b, lv, sys, errs);
+	fdt_for_each_subnode(p.node, b.fit, p.vms_node) {
+		if (sys->vm_count == max_vms) {
+			add_error(errs, "vm '%.*s': more than %u VMs: left out", VM_NAME_MAX - 1,
+				  fdt_get_name(b.fit, p.node, NULL), max_vms);
+			sys->error_count++;
+		} else {
+			p.vm = &vms[sys->vm_count];
+			vm_init(p.vm, id);
+			if (parse_vm(&p))
+				sys->vm_count++;
+			else
+				sys->error_count++;
+		}
+		id++;
+	}
+	if (!id) {
+		add_error(errs, "bundle: /lowvisor/vms has no VM");
+		return -EINVAL;
+	}
+	return 0;
+}

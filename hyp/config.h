@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A system configuration, parsed from a bundle (a FIT made by mkimage from
+ * configs/NAME.its): the images, and the /lowvisor/vms nodes, one per VM in
+ * the order of their node, which is the VM id.  Plain C over libfdt, tested
+ * on the host.  Every error names the VM (or image) and the property; a VM
+ * with an error is left out and the others still start.
+ *
+ * /lowvisor {
+ *     console = "prefix" | "focus";        (optional, default "prefix")
+ *     poweroff = "last-vm" | "never";      (optional, default "never": power
+ *                                           the machine off when the last VM
+ *                                           stops, or never)
+ *     vms {
+ *         NAME {                           (the node name is the VM's name)
+ *             management;                  (optional)
+ *             vcpus = <N>;                 (1..VM_MAX_VCPUS)
+ *             cpus = <MASK>;               (physical CPUs it may run on;
+ *                                           optional, default all)
+ *             memory = <IPA_HI IPA_LO SIZE_HI SIZE_LO>  or  <IPA SIZE>;
+ *                                          (4 KiB aligned, below 1 << 40,
+ *                                           clear of the guest's devices)
+ *             identity;                    (optional: IPA == PA, for DMA)
+ *             kernel = "IMAGE";            (an image under /images)
+ *             ramdisk = "IMAGE";           (optional)
+ *             bootargs = "...";            (optional)
+ *         };
+ *     };
+ * };
+ *
+ * Unknown properties are warnings, not errors: a newer configuration still
+ * starts on an older hypervisor.  Bad /lowvisor properties are warnings too
+ * (the default is used); only the VMs can be left out.
+ *
+ * Where things go in a VM's memory (all IPAs; computed into struct
+ * vm_config so the loader, the guest DT builder and the tests agree):
+ *
+ * - The kernel at its image's `load`; without one, at mem_base +
+ *   GUEST_KERNEL_OFFSET (0x8000, the zImage convention: the decompressor
+ *   finds its page tables below and relocates itself if needed).  An image
+ *   of type "kernel_noload" always goes there, and its `entry` is an offset
+ *   into the image, as U-Boot does.  The entry point is the image's `entry`,
+ *   else the kernel's first byte; it must lie inside the loaded kernel.
+ * - The ramdisk at its image's `load`; without one, as QEMU does, at
+ *   mem_base + min(mem_size / 2, 128 MiB) (rounded up to 4 KiB): above the
+ *   decompressed kernel, inside Linux's low memory.
+ * - The guest DTB (GUEST_DTB_SIZE reserved) right after the ramdisk, 4 KiB
+ *   aligned; without a ramdisk, where the default ramdisk would go (QEMU's
+ *   place for it too).  If that is outside memory or overlaps the kernel, it
+ *   goes right after the highest image instead.  Linux wants it 8-byte
+ *   aligned and in low memory, which the first place gives.
+ * Everything must lie inside the VM's memory and not overlap, or the VM is
+ * left out with a message saying which.
+ *
+ * What the parser cannot check: for `identity` VMs, that the memory is
+ * free physical RAM, clear of the hypervisor, the host DTB, the bundle and
+ * other identity VMs; and, for all VMs, that there is enough RAM for all of
+ * them.  The page allocator answers both when the VMs' memory is allocated
+ * (vm creation), and that failure is reported there, naming the VM.
+ */
+#ifndef LOWVISOR_CONFIG_H
+#define LOWVISOR_CONFIG_H
+
+#include "bundle.h"
+#include "types.h"
+
+#define VM_NAME_MAX 32
+#define VM_MAX_VCPUS 8 /* a GICv2 distributor targets at most 8 CPU interfaces */
+#define VM_BOOTARGS_MAX 256
+#define CONFIG_MAX_VMS 320
+#define CONFIG_MSG_MAX 224
+#define CONFIG_MAX_ERRORS 16
+#define CONFIG_MAX_WARNINGS 8
+
+#define GUEST_IPA_BITS 40
+
+/* What a guest sees by default (DESIGN section 13, as on QEMU virt). */
+#define GUEST_GICD_BASE 0x08000000u
+#define GUEST_GICD_SIZE 0x10000u
+#define GUEST_GICC_BASE 0x08010000u
+#define GUEST_GICC_SIZE 0x2000u
+#define GUEST_UART_BASE 0x09000000u
+#define GUEST_UART_SIZE 0x1000u
+
+/* Placement, see above. */
+#define GUEST_KERNEL_OFFSET 0x8000u
+#define GUEST_RAMDISK_OFFSET_MAX MiB(128)
+#define GUEST_DTB_SIZE KiB(16) /* room reserved for, and largest, guest DTB */
+
+/* Guest IPAs of the devices every VM has. */
+struct vm_devices {
+	uint64_t gicd, gicc, uart;
+};
+
+struct vm_config {
+	char name[VM_NAME_MAX];
+	unsigned id; /* position under /lowvisor/vms, kept when others are left out */
+	bool management;
+	bool identity;
+	unsigned vcpus;
+	uint32_t cpus; /* physical CPUs, always a subset of the machine's */
+	uint64_t mem_base, mem_size; /* IPA */
+	struct vm_devices dev;
+	struct bundle_image kernel;
+	bool has_ramdisk;
+	struct bundle_image ramdisk;
+	char bootargs[VM_BOOTARGS_MAX];
+
+	/* Computed placement (IPAs), see above. */
+	uint64_t kernel_ipa;
+	uint64_t entry_ipa;
+	uint64_t ramdisk_ipa; /* 0 without a ramdisk */
+	uint64_t dtb_ipa;     /* GUEST_DTB_SIZE bytes reserved */
+};
+
+enum console_mode {
+	CONSOLE_PREFIX,
+	CONSOLE_FOCUS,
+};
+
+struct system_config {
+	enum console_mode console;
+	bool poweroff_when_last_stops;
+	unsigned vm_count;    /* VMs that parsed cleanly */
+	unsigned error_count; /* VMs left out */
+};
+
+/*
+ * One message per problem; the caller logs them (errors at error level,
+ * warnings at warning level).  count and warn_count count every problem,
+ * also those beyond the kept ones.  About 5 KiB: not for a small stack.
+ */
+struct config_errors {
+	unsigned count;
+	char msg[CONFIG_MAX_ERRORS][CONFIG_MSG_MAX];
+	unsigned warn_count;
+	char warn[CONFIG_MAX_WARNINGS][CONFIG_MSG_MAX];
+};
+
+/*
+ * Parses the bundle (size bytes at bundle; nothing is trusted before
+ * bundle_open() has checked it) into sys and vms[0 .. sys->vm_count - 1],
+ * in node order, each with the id of its node.  cpu_count is the number of
+ * physical CPUs (for `cpus`).  At most max_vms VMs are kept; further ones
+ * are errors.  errs receives the messages.
+ *
+ * Returns 0 when /lowvisor/vms was read, even if VMs were left out
+ * (sys->error_count) or none is left (sys->vm_count == 0); -EINVAL when the
+ * bundle cannot be used at all (not a valid FIT, no /lowvisor/vms, no VM in
+ * it), with the reason in errs->msg[0].
+ *
+ * The image data pointers in vms point into the bundle, which must stay
+ * where it is while the VMs use them.
+ */
+int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
+		 const void *bundle, size_t size, unsigned cpu_count, struct config_errors *errs);
+
+#endif

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SHA-256 and SHA-1 as FIPS 180-4 defines them (sections 5.1.1 padding,
+ * 6.1.2 and 6.2.2 computation), and the zlib CRC-32.  Images are hashed once
+ * before a VM starts, so these favour small code over speed: a 16-word
+ * rolling message schedule, a 16-entry CRC table.
+ */
+#include <string.h>
+
+#include "hash.h"
+
+static inline uint32_t rotr(uint32_t x, unsigned n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static inline uint32_t rotl(uint32_t x, unsigned n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static inline uint32_t load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/*
+ * Takes bytes from *data into the block buffer and returns the next whole
+ * 64-byte block to compress (straight from the caller's data when nothing
+ * is buffered), or NULL once everything left is buffered.
+ */
+static const uint8_t *block_next(struct hash_block *b, const uint8_t **data, size_t *len)
+{
+	size_t n;
+
+	if (b->used == 0 && *len >= sizeof(b->data)) {
+		const uint8_t *whole = *data;
+
+		*data += sizeof(b->data);
+		*len -= sizeof(b->data);
+		b->bytes += sizeof(b->data);
+		return whole;
+	}
+	n = sizeof(b->data) - b->used;
+	if (n > *len)
+		n = *len;
+	memcpy(b->data + b->used, *data, n);
+	b->used += (unsigned)n;
+	b->bytes += n;
+	*data += n;
+	*len -= n;
+	if (b->used < sizeof(b->data))
+		return NULL;
+	b->used = 0;
+	return b->data;
+}
+
+/* FIPS 180-4 5.1.1: a 1 bit, zeros up to 56 mod 64 bytes, then the message
+ * length in bits, big-endian.  Returns the length of the padding. */
+static size_t block_padding(const struct hash_block *b, uint8_t pad[72])
+{
+	uint64_t bits = b->bytes * 8;
+	size_t zeros = (size_t)((55 - b->bytes) & 63), i;
+
+	pad[0] = 0x80;
+	memset(pad + 1, 0, zeros);
+	for (i = 0; i < 8; i++)
+		pad[1 + zeros + i] = (uint8_t)(bits >> (56 - 8 * i));
+	return 1 + zeros + 8;
+}
+
+/* First 32 bits of the fractional parts of the cube roots of the first 64
+ * primes (FIPS 180-4 4.2.2). */
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2,
+};
+
+/* FIPS 180-4 6.2.2, with W kept as a 16-word ring (W[t] overwrites W[t-16]). */
+static void sha256_compress(uint32_t h[8], const uint8_t *block)
+{
+	uint32_t w[16], v[8], t1, t2;
+	unsigned t, i;
+
+	for (t = 0; t < 16; t++)
+		w[t] = load_be32(block + 4 * t);
+	memcpy(v, h, sizeof(v));
+	for (t = 0; t < 64; t++) {
+		if (t >= 16) {
+			uint32_t w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
+			uint32_t s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3);
+			uint32_t s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10);
+
+			w[t & 15] += s0 + w[(t - 7) & 15] + s1;
+		}
+		/* v[] = a b c d e f g h */
+		t1 = v[7] + (rotr(v[4], 6) ^ rotr(v[4], 11) ^ rotr(v[4], 25)) +
+		     ((v[4] & v[5]) ^ (~v[4] & v[6])) + sha256_k[t] + w[t & 15];
+		t2 = (rotr(v[0], 2) ^ rotr(v[0], 13) ^ rotr(v[0], 22)) +
+		     ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+		for (i = 7; i > 0; i--)
+			v[i] = v[i - 1];
+		v[4] += t1;
+		v[0] = t1 + t2;
+	}
+	for (i = 0; i < 8; i++)
+		h[i] += v[i];
+}
+
+void sha256_init(struct sha256_ctx *ctx)
+{
+	/* First 32 bits of the fractional parts of the square roots of the
+	 * first 8 primes (FIPS 180-4 5.3.3). */
+	static const uint32_t h0[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
+
+	memcpy(ctx->h, h0, sizeof(h0));
+	ctx->blk.bytes = 0;
+	ctx->blk.used = 0;
+}
+
+void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
+{
+	const uint8_t *p = data, *block;
+
+	while ((block = block_next(&ctx->blk, &p, &len)))
+		sha256_compress(ctx->h, block);
+}
+
+void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE])
+{
+	uint8_t pad[72];
+	unsigned i;
+
+	sha256_update(ctx, pad, block_padding(&ctx->blk, pad));
+	for (i = 0; i < 8; i++)
+		store_be32(digest + 4 * i, ctx->h[i]);
+}
+
+void sha256(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, data, len);
+	sha256_final(&ctx, digest);
+}
+
+/* FIPS 180-4 6.1.2: f and K change every 20 rounds. */
+static void sha1_compress(uint32_t h[5], const uint8_t *block)
+{
+	static const uint32_t k[4] = { 0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6 };
+	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f, tmp;
+	unsigned t;
+
+	for (t = 0; t < 16; t++)
+		w[t] = load_be32(block + 4 * t);
+	for (t = 0; t < 80; t++) {
+		if (t >= 16)
+			w[t & 15] = rotl(w[(t - 3) & 15] ^ w[(t - 8) & 15] ^ w[(t - 14) & 15] ^
+					 w[t & 15], 1);
+		if (t < 20)
+			f = (b & c) ^ (~b & d);
+		else if (t < 40 || t >= 60)
+			f = b ^ c ^ d;
+		else
+			f = (b & c) ^ (b & d) ^ (c & d);
+		tmp = rotl(a, 5) + f + e + k[t / 20] + w[t & 15];
+		e = d;
+		d = c;
+		c = rotl(b, 30);
+		b = a;
+		a = tmp;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+}
+
+void sha1_init(struct sha1_ctx *ctx)
+{
+	static const uint32_t h0[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
+					0xc3d2e1f0 };
+
+	memcpy(ctx->h, h0, sizeof(h0));
+	ctx->blk.bytes = 0;
+	ctx->blk.used = 0;
+}
+
+void sha1_update(struct sha1_ctx *ctx, const void *data, size_t len)
+{
+	const uint8_t *p = data, *block;
+
+	while ((block = block_next(&ctx->blk, &p, &len)))
+		sha1_compress(ctx->h, block);
+}
+
+void sha1_final(struct sha1_ctx *ctx, uint8_t digest[SHA1_DIGEST_SIZE])
+{
+	uint8_t pad[72];
+	unsigned i;
+
+	sha1_update(ctx, pad, block_padding(&ctx->blk, pad));
+	for (i = 0; i < 5; i++)
+		store_be32(digest + 4 * i, ctx->h[i]);
+}
+
+void sha1(const void *data, size_t len, uint8_t digest[SHA1_DIGEST_SIZE])
+{
+	struct sha1_ctx ctx;
+
+	sha1_init(&ctx);
+	sha1_update(&ctx, data, len);
+	sha1_final(&ctx, digest);
+}
+
+/* The CRC of each 4-bit value under the reflected polynomial 0xedb88320:
+ * two lookups a byte instead of eight shifts. */
+static const uint32_t crc32_nibble[16] = {
+	0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
+	0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+	0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+};
+
+uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	crc = ~crc;
+	while (len--) {
+		crc ^= *p++;
+		crc = (crc >> 4) ^ crc32_nibble[crc & 15];
+		crc = (crc >> 4) ^ crc32_nibble[crc & 15];
+	}
+	return ~crc;
+}
+
+static const char *const hash_names[] = {
+	[HASH_SHA256] = "sha256",
+	[HASH_SHA1] = "sha1",
+	[HASH_CRC32] = "crc32",
+};
+
+static const uint8_t hash_sizes[] = {
+	[HASH_SHA256] = SHA256_DIGEST_SIZE,
+	[HASH_SHA1] = SHA1_DIGEST_SIZE,
+	[HASH_CRC32] = CRC32_DIGEST_SIZE,
+};
+
+enum hash_algo hash_algo_by_name(const char *name)
+{
+	unsigned i;
+
+	for (i = 1; i < ARRAY_SIZE(hash_names); i++)
+		if (!strcmp(name, hash_names[i]))
+			return (enum hash_algo)i;
+	return HASH_NONE;
+}
+
+const char *hash_algo_name(enum hash_algo algo)
+{
+	return (unsigned)algo < ARRAY_SIZE(hash_names) && hash_names[algo] ? hash_names[algo]
+									  : "none";
+}
+
+size_t hash_digest_size(enum hash_algo algo)
+{
+	return (unsigned)algo < ARRAY_SIZE(hash_sizes) ? hash_sizes[algo] : 0;
+}
+
+void hash_compute(enum hash_algo algo, const void *data, size_t len,
+		  uint8_t digest[HASH_MAX_DIGEST_SIZE])
+{
+	switch (algo) {
+	case HASH_SHA256:
+		sha256(data, len, digest);
+		break;
+	case HASH_SHA1:
+		sha1(data, len, digest);
+		break;
+	case HASH_CRC32:
+		store_be32(digest, crc32_update(0, data, len));
+		break;
+	case HASH_NONE:
+		break;
+	}
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The digests a FIT image's hash nodes use: SHA-256 and SHA-1 (FIPS 180-4)
+ * and CRC-32 (the zlib/IEEE 802.3 one: reflected polynomial 0xedb88320,
+ * initial value and final XOR ~0).  Written from the specifications; plain C
+ * for the firmware and the host tests.  Digests are byte arrays in the order
+ * the specifications print them, which is also how mkimage stores them in a
+ * hash node's `value` (CRC-32 as one big-endian cell).
+ */
+#ifndef LOWVISOR_HASH_H
+#define LOWVISOR_HASH_H
+
+#include "types.h"
+
+#define SHA256_DIGEST_SIZE 32
+#define SHA1_DIGEST_SIZE 20
+#define CRC32_DIGEST_SIZE 4
+#define HASH_MAX_DIGEST_SIZE SHA256_DIGEST_SIZE
+
+/* The 64-byte block both SHAs fill before compressing it. */
+struct hash_block {
+	uint64_t bytes; /* message length so far */
+	unsigned used;  /* bytes waiting in data */
+	uint8_t data[64];
+};
+
+struct sha256_ctx {
+	uint32_t h[8];
+	struct hash_block blk;
+};
+
+struct sha1_ctx {
+	uint32_t h[5];
+	struct hash_block blk;
+};
+
+void sha256_init(struct sha256_ctx *ctx);
+void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
+void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE]);
+void sha256(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE]);
+
+void sha1_init(struct sha1_ctx *ctx);
+void sha1_update(struct sha1_ctx *ctx, const void *data, size_t len);
+void sha1_final(struct sha1_ctx *ctx, uint8_t digest[SHA1_DIGEST_SIZE]);
+void sha1(const void *data, size_t len, uint8_t digest[SHA1_DIGEST_SIZE]);
+
+/* zlib's crc32(): crc is the value returned for the data before (0 to
+ * start), so a buffer can be fed in pieces. */
+uint32_t crc32_update(uint32_t crc, const void *data, size_t len);
+
+enum hash_algo {
+	HASH_NONE,
+	HASH_SHA256,
+	HASH_SHA1,
+	HASH_CRC32,
+};
+
+/* "sha256", "sha1", "crc32" (a FIT hash node's `algo`) to an algorithm;
+ * HASH_NONE for anything else. */
+enum hash_algo hash_algo_by_name(const char *name);
+const char *hash_algo_name(enum hash_algo algo);
+/* 0 for HASH_NONE. */
+size_t hash_digest_size(enum hash_algo algo);
+/* Writes hash_digest_size(algo) bytes to digest; CRC-32 big-endian. */
+void hash_compute(enum hash_algo algo, const void *data, size_t len,
+		  uint8_t digest[HASH_MAX_DIGEST_SIZE]);
+
+#endif

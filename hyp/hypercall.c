@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SMCCC calls a guest makes with HVC #0: function ID in r0, arguments
+ * in r1-r3, results in r0-r3.  One table from function ID to handler.
+ */
+#include "arch/sysreg.h"
+#include "hypercall.h"
+#include "log.h"
+#include "uapi/lowvisor.h"
+#include "vm.h"
+
+struct call_result {
+	enum trap_action action;
+	bool no_return; /* the call replaced the vCPU's registers */
+};
+
+typedef struct call_result (*call_fn)(struct vcpu *v, uint32_t *r);
+
+static const struct call_result done = { TRAP_CONTINUE, false };
+
+static struct call_result smccc_version(struct vcpu *v, uint32_t *r)
+{
+	(void)v;
+	r[0] = SMCCC_VERSION_1_1;
+	return done;
+}
+
+static struct call_result psci_version(struct vcpu *v, uint32_t *r)
+{
+	(void)v;
+	r[0] = PSCI_VERSION_1_0;
+	return done;
+}
+
+static struct call_result psci_cpu_on(struct vcpu *v, uint32_t *r)
+{
+	struct vcpu *t = vm_vcpu_by_mpidr(v->vm, r[1]);
+
+	r[0] = (uint32_t)(t ? vm_cpu_on(v->vm, t->index, r[2], r[3]) : PSCI_RET_INVALID_PARAMS);
+	return done;
+}
+
+static struct call_result psci_cpu_off(struct vcpu *v, uint32_t *r)
+{
+	(void)r;
+	v->state = VCPU_OFF;
+	return (struct call_result){ TRAP_YIELD, true };
+}
+
+static struct call_result psci_cpu_suspend(struct vcpu *v, uint32_t *r)
+{
+	/* Standby only: a power-down state would need the entry point. */
+	(void)v;
+	r[0] = PSCI_RET_SUCCESS;
+	return (struct call_result){ TRAP_IDLE, false };
+}
+
+static struct call_result psci_affinity_info(struct vcpu *v, uint32_t *r)
+{
+	struct vcpu *t = vm_vcpu_by_mpidr(v->vm, r[1]);
+
+	if (!t || r[2] != 0)
+		r[0] = (uint32_t)PSCI_RET_INVALID_PARAMS;
+	else
+		r[0] = t->state == VCPU_RUNNABLE ? PSCI_AFFINITY_ON : PSCI_AFFINITY_OFF;
+	return done;
+}
+
+static struct call_result psci_migrate_info_type(struct vcpu *v, uint32_t *r)
+{
+	(void)v;
+	r[0] = PSCI_MIGRATE_NOT_PRESENT;
+	return done;
+}
+
+static struct call_result psci_system_off(struct vcpu *v, uint32_t *r)
+{
+	(void)r;
+	vm_stop(v->vm, "PSCI SYSTEM_OFF");
+	return (struct call_result){ TRAP_YIELD, true };
+}
+
+static struct call_result psci_system_reset(struct vcpu *v, uint32_t *r)
+{
+	(void)r;
+	vm_reset(v->vm, v);
+	return (struct call_result){ TRAP_YIELD, true };
+}
+
+static struct call_result lowvisor_uid(struct vcpu *v, uint32_t *r)
+{
+	(void)v;
+	r[0] = LOWVISOR_UID_0;
+	r[1] = LOWVISOR_UID_1;
+	r[2] = LOWVISOR_UID_2;
+	r[3] = LOWVISOR_UID_3;
+	return done;
+}
+
+static struct call_result lowvisor_revision(struct vcpu *v, uint32_t *r)
+{
+	(void)v;
+	r[0] = LOWVISOR_ABI_MAJOR;
+	r[1] = LOWVISOR_ABI_MINOR;
+	return done;
+}
+
+static struct call_result psci_features(struct vcpu *v, uint32_t *r);
+
+static const struct {
+	uint32_t fid;
+	call_fn fn;
+} calls[] = {
+	{ SMCCC_VERSION, smccc_version },
+	{ PSCI_0_2_FN_VERSION, psci_version },
+	{ PSCI_0_2_FN_CPU_SUSPEND, psci_cpu_suspend },
+	{ PSCI_0_2_FN_CPU_OFF, psci_cpu_off },
+	{ PSCI_0_2_FN_CPU_ON, psci_cpu_on },
+	{ PSCI_0_2_FN_AFFINITY_INFO, psci_affinity_info },
+	{ PSCI_0_2_FN_MIGRATE_INFO_TYPE, psci_migrate_info_type },
+	{ PSCI_0_2_FN_SYSTEM_OFF, psci_system_off },
+	{ PSCI_0_2_FN_SYSTEM_RESET, psci_system_reset },
+	{ PSCI_1_0_FN_PSCI_FEATURES, psci_features },
+	{ LOWVISOR_FN_CALL_UID, lowvisor_uid },
+	{ LOWVISOR_FN_REVISION, lowvisor_revision },
+};
+
+static call_fn find_call(uint32_t fid)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(calls); i++)
+		if (calls[i].fid == fid)
+			return calls[i].fn;
+	return NULL;
+}
+
+static struct call_result psci_features(struct vcpu *v, uint32_t *r)
+{
+	uint32_t fid = r[1];
+
+	(void)v;
+	/* Every PSCI call Lowvisor serves is supported; SMCCC_VERSION too. */
+	r[0] = (fid >> 24 == 0x84 || fid == SMCCC_VERSION) && find_call(fid)
+		       ? PSCI_RET_SUCCESS
+		       : (uint32_t)PSCI_RET_NOT_SUPPORTED;
+	return done;
+}
+
+enum trap_action hypercall(struct vcpu *v)
+{
+	uint32_t r[4] = { v->regs.r[0], v->regs.r[1], v->regs.r[2], v->regs.r[3] };
+	call_fn fn = find_call(r[0]);
+	struct call_result res;
+
+	if (!fn) {
+		v->regs.r[0] = (uint32_t)SMCCC_RET_NOT_SUPPORTED;
+		return TRAP_CONTINUE;
+	}
+	res = fn(v, r);
+	if (!res.no_return) {
+		v->regs.r[0] = r[0];
+		v->regs.r[1] = r[1];
+		v->regs.r[2] = r[2];
+		v->regs.r[3] = r[3];
+	}
+	return res.action;
+}

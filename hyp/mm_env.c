@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What mm/stage2.c and mm/vmid.c need from the running hypervisor: table
+ * pages reached at VA == PA, TLB maintenance by VMID, and the rendezvous of
+ * all CPUs at a VMID rollover (the contract in mm/vmid.h).
+ */
+#include "arch/sysreg.h"
+#include "gic.h"
+#include "hyp.h"
+#include "list.h"
+#include "percpu.h"
+#include "scheduler.h"
+#include "spinlock.h"
+#include "stage2.h"
+#include "vm.h"
+#include "vmid.h"
+
+#define VTTBR_VMID_SHIFT 48
+
+void *stage2_phys_to_virt(uint64_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+void stage2_sync_table(void *va, size_t len)
+{
+	/* VTCR makes table walks inner-shareable write-back: coherent with
+	 * the data cache, so ordering the stores is enough. */
+	(void)va, (void)len;
+	__asm__ volatile("dsb ishst" ::: "memory");
+}
+
+void stage2_tlb_flush(const struct stage2 *s2)
+{
+	const struct vm *vm = container_of(s2, struct vm, s2);
+	uint8_t id = vmid_last_id(&vm->vmid);
+	uint32_t flags;
+	uint64_t saved;
+
+	if (!id)
+		return;
+	flags = irq_save();
+	saved = vttbr_read();
+	vttbr_write(stage2_vttbr_baddr(s2) | ((uint64_t)id << VTTBR_VMID_SHIFT));
+	isb();
+	__asm__ volatile("mcr p15, 0, %0, c8, c3, 0" ::"r"(0) : "memory"); /* TLBIALLIS */
+	dsb_ish();
+	isb();
+	vttbr_write(saved);
+	isb();
+	irq_restore(flags);
+}
+
+void stage2_free_page(uint64_t pa)
+{
+	page_free(pa, PAGE_SIZE);
+}
+
+static struct spinlock vmid_lock = SPINLOCK_INIT;
+static volatile uint32_t rendezvous_seq;
+
+void vmid_hw_lock(void)
+{
+	spin_lock(&vmid_lock);
+}
+
+void vmid_hw_unlock(void)
+{
+	spin_unlock(&vmid_lock);
+}
+
+/* From hyp_irq on SGI_RENDEZVOUS: this CPU has left its guest. */
+void vmid_rendezvous_ack(void)
+{
+	dmb();
+	this_cpu()->rendezvous_ack = rendezvous_seq;
+	dsb();
+	sev();
+}
+
+void vmid_hw_rendezvous(void)
+{
+	struct percpu *self = this_cpu();
+	uint32_t seq = rendezvous_seq + 1;
+	uint8_t targets = 0;
+	unsigned i;
+
+	rendezvous_seq = seq;
+	dsb_ish();
+	for (i = 0; i < smp_cpu_count(); i++)
+		if (&percpu_area[i] != self && percpu_area[i].online)
+			targets |= percpu_area[i].gic_mask;
+	if (targets)
+		gic_send_sgi(SGI_RENDEZVOUS, targets);
+	for (i = 0; i < smp_cpu_count(); i++) {
+		const struct percpu *c = &percpu_area[i];
+
+		if (c == self || !c->online)
+			continue;
+		while (c->rendezvous_ack != seq)
+			wfe();
+	}
+}
+
+void vmid_hw_flush_all(void)
+{
+	__asm__ volatile("mcr p15, 4, %0, c8, c3, 4\n" /* TLBIALLNSNHIS */
+			 "mcr p15, 0, %0, c7, c1, 0"     /* ICIALLUIS */
+			 ::"r"(0)
+			 : "memory");
+	dsb_ish();
+	isb();
+}

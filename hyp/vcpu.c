@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vCPU state: the world switch's CP15/timer/VFP half (a flat list of named
+ * save and restore steps, one per register group), entering the guest, and
+ * exceptions injected into it.
+ */
+#include <string.h>
+
+#include "arch/sysreg.h"
+#include "hyp.h"
+#include "lpae.h"
+#include "percpu.h"
+#include "scheduler.h"
+#include "trap.h"
+#include "vcpu.h"
+#include "vm.h"
+
+/* HCR for guests: stage-2 on; IRQ/FIQ/async aborts to HYP; broadcast TLB
+ * and cache maintenance inner shareable; trap SMC, WFI/WFE, ACTLR, the
+ * implementation-defined registers, set/way maintenance, and table walks
+ * into device memory. */
+#define HCR_VM (1u << 0)
+#define HCR_SWIO (1u << 1)
+#define HCR_PTW (1u << 2)
+#define HCR_FMO (1u << 3)
+#define HCR_IMO (1u << 4)
+#define HCR_AMO (1u << 5)
+#define HCR_FB (1u << 9)
+#define HCR_BSU_IS (1u << 10)
+#define HCR_TWI (1u << 13)
+#define HCR_TWE (1u << 14)
+#define HCR_TSC (1u << 19)
+#define HCR_TIDCP (1u << 20)
+#define HCR_TAC (1u << 21)
+#define HCR_TSW (1u << 22)
+#define HCR_GUEST                                                                      \
+	(HCR_VM | HCR_SWIO | HCR_PTW | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS |   \
+	 HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TAC | HCR_TSW)
+
+#define HCPTR_TCP10 (1u << 10)
+#define HCPTR_TCP11 (1u << 11)
+#define HCPTR_TASE (1u << 15)
+#define HCPTR_VFP_TRAPS (HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TASE)
+
+#define CPSR_A (1u << 8)
+#define CPSR_I (1u << 7)
+#define CPSR_F (1u << 6)
+#define CPSR_T_BIT (1u << 5)
+#define SCTLR_RESET 0x00c50078u /* Cortex-A15: MMU, caches off; V = 0 */
+#define SCTLR_V (1u << 13)
+#define SCTLR_TE (1u << 30)
+#define SCTLR_EE (1u << 25)
+#define TTBCR_EAE (1u << 31)
+#define VTTBR_VMID_SHIFT 48
+
+void vfp_save(struct vcpu_vfp *vfp);
+void vfp_restore(const struct vcpu_vfp *vfp);
+
+struct vcpu *vcpu_current(void)
+{
+	return this_cpu()->loaded;
+}
+
+void vcpu_reset(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	memset(&v->cp15, 0, sizeof(v->cp15));
+	memset(&v->vfp, 0, sizeof(v->vfp));
+	v->regs.r[0] = r0;
+	v->regs.r[1] = r1;
+	v->regs.r[2] = r2;
+	v->regs.pc = pc & ~1u;
+	v->regs.cpsr = CPSR_MODE_SVC | CPSR_A | CPSR_I | CPSR_F | ((pc & 1) ? CPSR_T_BIT : 0);
+	v->cp15.sctlr = SCTLR_RESET;
+	v->cp15_valid = true;
+	v->hcr = HCR_GUEST;
+	v->vmpidr = 0x80000000u | v->index;
+}
+
+static void cp15_save(struct vcpu_cp15 *c)
+{
+	c->sctlr = sctlr_read();
+	c->cpacr = cpacr_read();
+	c->ttbcr = ttbcr_read();
+	c->dacr = dacr_read();
+	c->ttbr0 = ttbr0_read();
+	c->ttbr1 = ttbr1_read();
+	c->par = par_read();
+	c->dfsr = dfsr_read();
+	c->ifsr = ifsr_read();
+	c->adfsr = adfsr_read();
+	c->aifsr = aifsr_read();
+	c->dfar = dfar_read();
+	c->ifar = ifar_read();
+	c->mair0 = mair0_read();
+	c->mair1 = mair1_read();
+	c->amair0 = amair0_read();
+	c->amair1 = amair1_read();
+	c->vbar = vbar_read();
+	c->contextidr = contextidr_read();
+	c->tpidrurw = tpidrurw_read();
+	c->tpidruro = tpidruro_read();
+	c->tpidrprw = tpidrprw_read();
+	c->csselr = csselr_read();
+	c->cntkctl = cntkctl_read();
+}
+
+static void cp15_restore(const struct vcpu_cp15 *c)
+{
+	csselr_write(c->csselr);
+	cpacr_write(c->cpacr);
+	ttbcr_write(c->ttbcr);
+	dacr_write(c->dacr);
+	ttbr0_write(c->ttbr0);
+	ttbr1_write(c->ttbr1);
+	par_write(c->par);
+	dfsr_write(c->dfsr);
+	ifsr_write(c->ifsr);
+	adfsr_write(c->adfsr);
+	aifsr_write(c->aifsr);
+	dfar_write(c->dfar);
+	ifar_write(c->ifar);
+	mair0_write(c->mair0);
+	mair1_write(c->mair1);
+	amair0_write(c->amair0);
+	amair1_write(c->amair1);
+	vbar_write(c->vbar);
+	contextidr_write(c->contextidr);
+	tpidrurw_write(c->tpidrurw);
+	tpidruro_write(c->tpidruro);
+	tpidrprw_write(c->tpidrprw);
+	cntkctl_write(c->cntkctl);
+	sctlr_write(c->sctlr); /* last: it may turn the guest's MMU on */
+}
+
+/* The guest's virtual timer: it keeps counting while the vCPU is out. */
+static void timer_save(struct vcpu_cp15 *c)
+{
+	c->cntv_ctl = cntv_ctl_read();
+	c->cntv_cval = cntv_cval_read();
+	cntv_ctl_write(0);
+}
+
+static void timer_restore(const struct vcpu_cp15 *c)
+{
+	cntv_cval_write(c->cntv_cval);
+	cntv_ctl_write(c->cntv_ctl);
+}
+
+void vcpu_put(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct vcpu *v = cpu->loaded;
+
+	if (!v)
+		return;
+	if (!v->cp15_valid) { /* else the structure was reset meanwhile */
+		cp15_save(&v->cp15);
+		timer_save(&v->cp15);
+		v->cp15_valid = true;
+	}
+	cpu->loaded = NULL;
+}
+
+static void vcpu_load(struct vcpu *v)
+{
+	struct percpu *cpu = this_cpu();
+
+	if (cpu->loaded == v && !v->cp15_valid)
+		return;
+	vcpu_put();
+	cp15_restore(&v->cp15);
+	timer_restore(&v->cp15);
+	v->cp15_valid = false;
+	vmpidr_write(v->vmpidr);
+	vpidr_write(midr_read());
+	cpu->loaded = v;
+	cpu->switches++;
+}
+
+/* Lazy VFP: the first use after a switch traps (HCPTR) and lands here. */
+void vcpu_vfp_switch(struct vcpu *v)
+{
+	struct percpu *cpu = this_cpu();
+
+	hcptr_write(hcptr_read() & ~HCPTR_VFP_TRAPS);
+	isb();
+	if (cpu->vfp_owner != v) {
+		if (cpu->vfp_owner)
+			vfp_save(&cpu->vfp_owner->vfp);
+		vfp_restore(&v->vfp);
+		cpu->vfp_owner = v;
+	}
+}
+
+/* A vCPU that owns the VFP keeps it through its VM's reset: forget it. */
+void vcpu_vfp_forget(struct vcpu *v)
+{
+	unsigned i;
+
+	for (i = 0; i < smp_cpu_count(); i++)
+		if (percpu_area[i].vfp_owner == v)
+			percpu_area[i].vfp_owner = NULL;
+}
+
+static void vttbr_load(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint8_t id;
+
+	/* vmid.h's contract: update with IRQs on, check with them off. */
+	for (;;) {
+		irq_enable();
+		vmid_check_and_update(&vm->vmid);
+		irq_disable();
+		id = vmid_current_id(&vm->vmid);
+		if (id)
+			break;
+	}
+	vttbr_write(stage2_vttbr_baddr(&vm->s2) | ((uint64_t)id << VTTBR_VMID_SHIFT));
+}
+
+void vcpu_boot(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
+{
+	v->boot_regs[0] = pc;
+	v->boot_regs[1] = r0;
+	v->boot_regs[2] = r1;
+	v->boot_regs[3] = r2;
+	v->boot_pending = true;
+	dmb();
+	v->state = VCPU_RUNNABLE;
+}
+
+void vcpu_run(struct vcpu *v)
+{
+	struct percpu *cpu = this_cpu();
+
+	irq_disable();
+	v->running = true;
+	dmb();
+	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING) {
+		uint32_t reason;
+		enum trap_action act;
+
+		if (v->boot_pending) {
+			/* Started or restarted (by CPU_ON or a reset, on another
+			 * CPU): begin from the boot state, not the old one. */
+			v->boot_pending = false;
+			vcpu_reset(v, v->boot_regs[0], v->boot_regs[1], v->boot_regs[2],
+				   v->boot_regs[3]);
+			if (cpu->vfp_owner == v)
+				cpu->vfp_owner = NULL;
+		}
+		vcpu_load(v);
+		vttbr_load(v);
+		hcr_write(v->hcr);
+		hcptr_write(cpu->vfp_owner == v ? 0 : HCPTR_VFP_TRAPS);
+		isb();
+		reason = guest_enter(&v->regs);
+		cpu->exits++;
+		act = trap_handle(v, reason);
+		if (act == TRAP_YIELD || cpu->need_resched) {
+			cpu->need_resched = 0;
+			if (sched_others_runnable(v))
+				break;
+		}
+		if (act == TRAP_IDLE && !sched_others_runnable(v)) {
+			/* WFI with nothing else to run: wait for any interrupt. */
+			wfi();
+		}
+	}
+	hcr_write(0);
+	dmb();
+	v->running = false;
+	dsb();
+	sev();
+	irq_enable();
+}
+
+/* The vector base of the guest's exception, as SCTLR.V and VBAR say. */
+static uint32_t guest_vector(unsigned offset)
+{
+	uint32_t sctlr = sctlr_read();
+
+	return ((sctlr & SCTLR_V) ? 0xffff0000u : vbar_read()) + offset;
+}
+
+/* Takes an exception into the guest in mode with the return address lr. */
+static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned offset)
+{
+	uint32_t sctlr = sctlr_read();
+	uint32_t old = v->regs.cpsr;
+	/* Clear mode, T, IT, J (bit 24) and E (bit 9); mask IRQs and aborts. */
+	uint32_t cpsr = (old & ~(CPSR_MODE_MASK | CPSR_T_BIT | CPSR_IT_MASK | (1u << 24) |
+				 (1u << 9))) |
+			mode | CPSR_I | CPSR_A;
+
+	if (sctlr & SCTLR_TE)
+		cpsr |= CPSR_T_BIT;
+	if (sctlr & SCTLR_EE)
+		cpsr |= 1u << 9;
+	if (mode == CPSR_MODE_ABT) {
+		v->regs.spsr_abt = old;
+		v->regs.lr_abt = lr;
+	} else {
+		v->regs.spsr_und = old;
+		v->regs.lr_und = lr;
+	}
+	v->regs.cpsr = cpsr;
+	v->regs.pc = guest_vector(offset);
+}
+
+void vcpu_inject_undef(struct vcpu *v)
+{
+	uint32_t lr = v->regs.pc + ((v->regs.cpsr & CPSR_T_BIT) ? 2 : 4);
+
+	enter_exception(v, CPSR_MODE_UND, lr, 0x04);
+}
+
+/* A synchronous external abort, in the format the guest's TTBCR selects. */
+static uint32_t abort_fsr(void)
+{
+	return (ttbcr_read() & TTBCR_EAE) ? (1u << 9) | 0x10 : 0x08;
+}
+
+void vcpu_inject_dabt(struct vcpu *v, uint32_t far, bool write)
+{
+	dfar_write(far);
+	dfsr_write(abort_fsr() | (write ? 1u << 11 : 0));
+	enter_exception(v, CPSR_MODE_ABT, v->regs.pc + 8, 0x10);
+}
+
+void vcpu_inject_pabt(struct vcpu *v, uint32_t far)
+{
+	ifar_write(far);
+	ifsr_write(abort_fsr());
+	enter_exception(v, CPSR_MODE_ABT, v->regs.pc + 4, 0x0c);
+}
+
+void vcpu_skip_insn(struct vcpu *v, unsigned len)
+{
+	v->regs.pc += len;
+	if (v->regs.cpsr & CPSR_IT_MASK)
+		v->regs.cpsr = cpsr_it_advance(v->regs.cpsr);
+}

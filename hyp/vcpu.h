@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A virtual CPU: the whole architectural state of design section 5.
+ *
+ * The general-purpose and banked registers are saved by boot/guest.S on
+ * every exit.  The CP15 state, the virtual timer and VFP stay in the
+ * hardware while the vCPU is loaded on a physical CPU and are only saved
+ * and restored when another vCPU is loaded there (vcpu_load/vcpu_put);
+ * VFP/NEON is switched lazily on the first use after a switch (HCPTR).
+ */
+#ifndef LOWVISOR_VCPU_H
+#define LOWVISOR_VCPU_H
+
+#include "list.h"
+#include "types.h"
+
+struct vm;
+
+/* Offsets used by boot/guest.S come from asm-offsets.c. */
+struct vcpu_gpregs {
+	uint32_t r[13]; /* r0-r12 as the guest's usr/sys/svc/... modes see them */
+	uint32_t sp_usr, lr_usr;
+	uint32_t sp_svc, lr_svc, spsr_svc;
+	uint32_t sp_abt, lr_abt, spsr_abt;
+	uint32_t sp_und, lr_und, spsr_und;
+	uint32_t sp_irq, lr_irq, spsr_irq;
+	uint32_t r8_fiq, r9_fiq, r10_fiq, r11_fiq, r12_fiq, sp_fiq, lr_fiq, spsr_fiq;
+	uint32_t pc;   /* ELR_hyp */
+	uint32_t cpsr; /* SPSR_hyp */
+};
+
+struct vcpu_cp15 {
+	uint32_t sctlr, cpacr, ttbcr, dacr;
+	uint64_t ttbr0, ttbr1, par;
+	uint32_t dfsr, ifsr, adfsr, aifsr, dfar, ifar;
+	uint32_t mair0, mair1, amair0, amair1; /* MAIR0/1 are PRRR/NMRR */
+	uint32_t vbar, contextidr, tpidrurw, tpidruro, tpidrprw;
+	uint32_t csselr, cntkctl;
+	uint32_t cntv_ctl;
+	uint64_t cntv_cval;
+};
+
+struct vcpu_vfp {
+	uint64_t d[32];
+	uint32_t fpscr, fpexc, fpinst, fpinst2;
+};
+
+enum vcpu_state {
+	VCPU_OFF,      /* never started, or PSCI CPU_OFF */
+	VCPU_RUNNABLE,
+	VCPU_STOPPED,  /* its VM is off or being reset */
+};
+
+struct vcpu {
+	struct vcpu_gpregs regs; /* first: guest.S takes &vcpu->regs */
+	struct vcpu_cp15 cp15;
+	struct vcpu_vfp vfp;
+	struct vm *vm;
+	unsigned index; /* within the VM; VMPIDR Aff0 */
+	unsigned pcpu;  /* the physical CPU it runs on */
+	uint32_t vmpidr;
+	volatile enum vcpu_state state;
+	volatile bool running; /* in the guest or in a trap handler */
+	bool cp15_valid; /* cp15 holds the state (not the hardware) */
+	uint32_t hcr;    /* HCR while it runs (VI/VF for its lines) */
+	struct list_node runq_node;
+	volatile bool boot_pending; /* start from boot_regs on its next run */
+	uint32_t boot_regs[4];      /* pc, r0, r1, r2 */
+};
+
+/* The vCPU whose registers are live on this CPU, or NULL. */
+struct vcpu *vcpu_current(void);
+
+/* Puts the vCPU in the state the Linux boot protocol (or PSCI CPU_ON)
+ * gives: SVC mode, MMU and caches off, IRQ/FIQ/async aborts masked. */
+void vcpu_reset(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2);
+
+/* Makes v runnable from pc with r0-r2 (CPU_ON, VM start and reset).  The
+ * CPU that runs it applies the reset, since only it may touch the state
+ * that may still be loaded in its hardware. */
+void vcpu_boot(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2);
+
+/* Makes v the vCPU of this physical CPU (CP15, timer, VTTBR, HCR, VPIDR)
+ * and runs it until an exit that needs the scheduler; returns then. */
+void vcpu_run(struct vcpu *v);
+
+/* Saves the loaded vCPU's CP15 and timer state (before it is loaded
+ * elsewhere or reset). */
+void vcpu_put(void);
+
+/* Exceptions into the guest, as the hardware would take them. */
+void vcpu_inject_undef(struct vcpu *v);
+void vcpu_inject_dabt(struct vcpu *v, uint32_t far, bool write);
+void vcpu_inject_pabt(struct vcpu *v, uint32_t far);
+
+/* Lazy VFP: give v the VFP/NEON registers of this CPU (HCPTR trap). */
+void vcpu_vfp_switch(struct vcpu *v);
+void vcpu_vfp_forget(struct vcpu *v);
+
+/* Makes the guest skip the trapped instruction. */
+void vcpu_skip_insn(struct vcpu *v, unsigned len);
+
+#endif

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMs: creation from the bundle's configuration, their memory and stage-2
+ * tables, images and DTB, and the PSCI system calls that stop or restart
+ * them.  Lock order: vm->lock, then the console's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/sysreg.h"
+#include "guest_dt.h"
+#include "hyp.h"
+#include "log.h"
+#include "lpae.h"
+#include "percpu.h"
+#include "psci.h"
+#include "scheduler.h"
+#include "uapi/lowvisor.h"
+#include "vm.h"
+
+#define DCACHE_LINE 64
+
+static struct vm **vms;
+static unsigned nvms;
+static struct system_config sysconf;
+
+unsigned vm_count(void)
+{
+	return nvms;
+}
+
+struct vm *vm_by_id(unsigned id)
+{
+	unsigned i;
+
+	for (i = 0; i < nvms; i++)
+		if (vms[i]->id == id)
+			return vms[i];
+	return NULL;
+}
+
+/* Guests start with caches off: what Lowvisor wrote must be in RAM. */
+static void clean_dcache(const void *va, size_t len)
+{
+	uintptr_t p = ALIGN_DOWN((uintptr_t)va, DCACHE_LINE);
+	uintptr_t end = (uintptr_t)va + len;
+
+	for (; p < end; p += DCACHE_LINE)
+		__asm__ volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(p) : "memory"); /* DCCMVAC */
+	dsb_ish();
+	__asm__ volatile("mcr p15, 0, %0, c7, c1, 0" ::"r"(0) : "memory"); /* ICIALLUIS */
+	dsb_ish();
+	isb();
+}
+
+void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len)
+{
+	const struct vm_config *c = &vm->cfg;
+
+	if (ipa < c->mem_base || len > c->mem_size || ipa - c->mem_base > c->mem_size - len)
+		return NULL;
+	return (void *)(uintptr_t)(vm->ram_pa + (ipa - c->mem_base));
+}
+
+static void *zalloc(size_t size, const char *what)
+{
+	uint64_t pa;
+
+	if (page_alloc(size, PAGE_SIZE, what, &pa))
+		return NULL;
+	memset((void *)(uintptr_t)pa, 0, size);
+	return (void *)(uintptr_t)pa;
+}
+
+static void copy_image(struct vm *vm, const struct bundle_image *img, uint64_t ipa)
+{
+	memcpy(vm_ram_ptr(vm, ipa, img->size), img->data, img->size);
+}
+
+/* Zeroed RAM, the images at their places and a fresh DTB. */
+static int load_images(struct vm *vm)
+{
+	const struct vm_config *c = &vm->cfg;
+	void *ram = (void *)(uintptr_t)vm->ram_pa;
+	int err;
+
+	memset(ram, 0, c->mem_size);
+	copy_image(vm, &c->kernel, c->kernel_ipa);
+	if (c->has_ramdisk)
+		copy_image(vm, &c->ramdisk, c->ramdisk_ipa);
+	err = guest_dt_build(vm_ram_ptr(vm, c->dtb_ipa, GUEST_DTB_SIZE), GUEST_DTB_SIZE, c,
+			     vm->boot_count);
+	if (err) {
+		log_err("vm '%s': cannot build its device tree: %d", c->name, err);
+		return err;
+	}
+	clean_dcache(ram, c->mem_size);
+	return 0;
+}
+
+static int alloc_ram(struct vm *vm)
+{
+	const struct vm_config *c = &vm->cfg;
+	char what[64];
+	int err;
+
+	snprintf(what, sizeof(what), "vm '%s' memory", c->name);
+	if (!c->identity)
+		return page_alloc(c->mem_size, LPAE_BLOCK_SIZE, what, &vm->ram_pa);
+	err = page_alloc_at(c->mem_base, c->mem_size);
+	if (err)
+		log_err("vm '%s': memory: %s-%s (identity-mapped) is not free RAM: it overlaps "
+			"the hypervisor, the DTB, the bundle, reserved memory or another VM",
+			c->name, HEX64(c->mem_base), HEX64(c->mem_base + c->mem_size - 1));
+	vm->ram_pa = c->mem_base;
+	return err;
+}
+
+static int cache_fill(struct vm *vm, unsigned pages)
+{
+	while (vm->s2_cache.count < pages) {
+		uint64_t pa;
+
+		if (page_alloc(PAGE_SIZE, PAGE_SIZE, "stage-2 tables", &pa))
+			return -ENOMEM;
+		memset((void *)(uintptr_t)pa, 0, PAGE_SIZE);
+		stage2_cache_put(&vm->s2_cache, pa);
+	}
+	return 0;
+}
+
+static int map_vm(struct vm *vm)
+{
+	const struct vm_config *c = &vm->cfg;
+	const struct plat_gic *g = &hyp.plat.gic;
+	uint64_t l1;
+	int err;
+
+	/* The level-1 table is two pages, 8 KiB aligned. */
+	if (page_alloc(2 * PAGE_SIZE, 2 * PAGE_SIZE, "stage-2 level-1 table", &l1))
+		return -ENOMEM;
+	memset((void *)(uintptr_t)l1, 0, 2 * PAGE_SIZE);
+	stage2_cache_put(&vm->s2_cache, l1);
+	stage2_cache_put(&vm->s2_cache, l1 + PAGE_SIZE);
+	err = stage2_init(&vm->s2, &vm->s2_cache);
+	err = err ?: cache_fill(vm, stage2_cache_need(c->mem_size) + 2);
+	err = err ?: stage2_map(&vm->s2, c->mem_base, vm->ram_pa, c->mem_size, STAGE2_MEM_NORMAL,
+				STAGE2_PERM_RWX);
+	err = err ?: cache_fill(vm, 4);
+	/* The GIC's virtual CPU interface where the guest expects its GICC. */
+	err = err ?: stage2_ioremap(&vm->s2, c->dev.gicc, g->gicv.base, GUEST_GICC_SIZE);
+	if (err)
+		log_err("vm '%s': stage-2 mapping failed: %d", c->name, err);
+	return err;
+}
+
+static unsigned place_vcpu(const struct vm_config *c, unsigned index)
+{
+	unsigned cpus[PLAT_MAX_CPUS], n = 0, i;
+
+	for (i = 0; i < smp_cpu_count(); i++)
+		if ((c->cpus & (1u << i)) && percpu_area[i].online)
+			cpus[n++] = i;
+	return n ? cpus[index % n] : 0;
+}
+
+static int create_vcpus(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->cfg.vcpus; i++) {
+		struct vcpu *v = zalloc(sizeof(*v), "vcpu");
+
+		if (!v)
+			return -ENOMEM;
+		v->vm = vm;
+		v->index = i;
+		v->state = VCPU_OFF;
+		vcpu_reset(v, 0, 0, 0, 0);
+		vm->vcpus[i] = v;
+		vm->vcpu_count++;
+	}
+	return 0;
+}
+
+static void boot_vcpu0(struct vm *vm)
+{
+	struct vcpu *v = vm->vcpus[0];
+
+	/* The Linux boot protocol: r0 = 0, r1 = ~0 (no machine type), r2 = DTB. */
+	vcpu_boot(v, (uint32_t)vm->cfg.entry_ipa, 0, ~0u, (uint32_t)vm->cfg.dtb_ipa);
+}
+
+static struct vm *vm_create(const struct vm_config *cfg)
+{
+	struct vm *vm = zalloc(sizeof(*vm), "vm");
+	unsigned i;
+
+	if (!vm)
+		return NULL;
+	vm->cfg = *cfg;
+	vm->id = cfg->id;
+	vm->state = VM_OFF;
+	vuart_init(&vm->uart, vm->cfg.name);
+	mmio_regions_init(&vm->mmio);
+	if (alloc_ram(vm) || map_vm(vm) || create_vcpus(vm) ||
+	    mmio_region_add(&vm->mmio, cfg->dev.uart, GUEST_UART_SIZE, &vuart_ops, &vm->uart) ||
+	    load_images(vm)) {
+		log_err("vm '%s': not started", cfg->name);
+		return NULL; /* what it took stays allocated: boot-time only */
+	}
+	for (i = 0; i < vm->vcpu_count; i++)
+		sched_add(vm->vcpus[i], place_vcpu(cfg, i));
+	vm->state = VM_RUNNING;
+	boot_vcpu0(vm);
+	return vm;
+}
+
+static void log_config(const struct config_errors *errs)
+{
+	unsigned i;
+
+	for (i = 0; i < errs->count && i < CONFIG_MAX_ERRORS; i++)
+		log_err("bundle: %s", errs->msg[i]);
+	for (i = 0; i < errs->warn_count && i < CONFIG_MAX_WARNINGS; i++)
+		log_warn("bundle: %s", errs->warn[i]);
+}
+
+unsigned vm_create_all(const void *bundle, size_t size)
+{
+	struct config_errors *errs = zalloc(sizeof(*errs), "configuration messages");
+	size_t cfg_size = CONFIG_MAX_VMS * sizeof(struct vm_config);
+	struct vm_config *cfgs = zalloc(cfg_size, "configuration");
+	unsigned i;
+
+	vms = zalloc(CONFIG_MAX_VMS * sizeof(*vms), "vm table");
+	if (!errs || !cfgs || !vms)
+		return 0;
+	if (config_parse(&sysconf, cfgs, CONFIG_MAX_VMS, bundle, size, smp_cpu_count(), errs)) {
+		log_config(errs);
+		log_err("bundle: no VM can start");
+		return 0;
+	}
+	log_config(errs);
+	for (i = 0; i < sysconf.vm_count; i++) {
+		struct vm *vm = vm_create(&cfgs[i]);
+
+		if (vm) {
+			vms[nvms++] = vm;
+			log_info("vm '%s': id %u, %u vcpu(s), %s MiB at IPA %s, entry %s", vm->cfg.name,
+				 vm->id, vm->vcpu_count, U64(vm->cfg.mem_size >> 20),
+				 HEX64(vm->cfg.mem_base), HEX64(vm->cfg.entry_ipa));
+		}
+	}
+	page_free((uint64_t)(uintptr_t)cfgs, cfg_size);
+	page_free((uint64_t)(uintptr_t)errs, sizeof(*errs));
+	return nvms;
+}
+
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint32_t mpidr)
+{
+	uint32_t aff = mpidr & 0x00ffffffu;
+
+	return aff < vm->vcpu_count ? vm->vcpus[aff] : NULL;
+}
+
+int vm_cpu_on(struct vm *vm, unsigned target, uint32_t pc, uint32_t context)
+{
+	struct vcpu *t = vm->vcpus[target];
+	int ret = PSCI_RET_SUCCESS;
+
+	spin_lock(&vm->lock);
+	if (t->state == VCPU_RUNNABLE)
+		ret = PSCI_RET_ALREADY_ON;
+	else if (t->running) /* still leaving after CPU_OFF */
+		ret = PSCI_RET_ON_PENDING;
+	else
+		vcpu_boot(t, pc, context, 0, 0);
+	spin_unlock(&vm->lock);
+	if (ret == PSCI_RET_SUCCESS)
+		sched_kick(t->pcpu);
+	return ret;
+}
+
+/* Stops every vCPU of vm but caller and waits until none is in the guest. */
+static void stop_vcpus(struct vm *vm, struct vcpu *caller)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		v->state = VCPU_STOPPED;
+		if (v != caller)
+			sched_kick(v->pcpu);
+	}
+	dsb();
+	for (i = 0; i < vm->vcpu_count; i++)
+		while (vm->vcpus[i] != caller && vm->vcpus[i]->running)
+			wfe();
+}
+
+static bool all_stopped(void)
+{
+	unsigned i;
+
+	for (i = 0; i < nvms; i++)
+		if (vms[i]->state != VM_OFF)
+			return false;
+	return true;
+}
+
+void vm_stop(struct vm *vm, const char *why)
+{
+	spin_lock(&vm->lock);
+	if (vm->state != VM_RUNNING) {
+		spin_unlock(&vm->lock);
+		return;
+	}
+	vm->state = VM_OFF;
+	spin_unlock(&vm->lock);
+	stop_vcpus(vm, vcpu_current());
+	vuart_flush(&vm->uart);
+	log_info("vm '%s': stopped (%s)", vm->cfg.name, why);
+	if (sysconf.poweroff_when_last_stops && all_stopped()) {
+		log_info("all VMs have stopped: powering off");
+		psci_smc(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0);
+	}
+}
+
+void vm_reset(struct vm *vm, struct vcpu *caller)
+{
+	unsigned i;
+
+	spin_lock(&vm->lock);
+	if (vm->state != VM_RUNNING) {
+		spin_unlock(&vm->lock);
+		return;
+	}
+	vm->state = VM_RESETTING;
+	spin_unlock(&vm->lock);
+	stop_vcpus(vm, caller);
+	vuart_flush(&vm->uart);
+	for (i = 0; i < vm->vcpu_count; i++)
+		vcpu_vfp_forget(vm->vcpus[i]);
+	vm->boot_count++;
+	if (load_images(vm)) {
+		vm_stop(vm, "reset failed");
+		return;
+	}
+	log_info("vm '%s': reset (boot %u)", vm->cfg.name, vm->boot_count);
+	vm->state = VM_RUNNING;
+	boot_vcpu0(vm);
+	sched_kick(vm->vcpus[0]->pcpu);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A virtual machine: its configuration, memory, stage-2 tables, VMID,
+ * vCPUs and emulated devices.  Lock order: vm->lock, then the console's.
+ */
+#ifndef LOWVISOR_VM_H
+#define LOWVISOR_VM_H
+
+#include "config.h"
+#include "mmio_emul.h"
+#include "spinlock.h"
+#include "stage2.h"
+#include "vcpu.h"
+#include "vmid.h"
+#include "vuart.h"
+
+enum vm_state {
+	VM_RUNNING,
+	VM_OFF,      /* PSCI SYSTEM_OFF */
+	VM_RESETTING,
+};
+
+struct vm {
+	struct vm_config cfg;
+	unsigned id;
+	volatile enum vm_state state;
+	struct spinlock lock;
+	uint64_t ram_pa; /* guest RAM: cfg.mem_size bytes, contiguous */
+	struct stage2 s2;
+	struct stage2_cache s2_cache;
+	struct vmid vmid;
+	struct mmio_regions mmio;
+	struct vuart uart;
+	unsigned boot_count;
+	unsigned vcpu_count;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+};
+
+/* Creates and starts every VM of the bundle at bundle (size bytes).  A VM
+ * that cannot be created is logged and left out.  Returns how many run. */
+unsigned vm_create_all(const void *bundle, size_t size);
+
+/* PSCI SYSTEM_OFF and SYSTEM_RESET for the VM of the calling vCPU. */
+void vm_stop(struct vm *vm, const char *why);
+void vm_reset(struct vm *vm, struct vcpu *caller);
+
+/* Starts vCPU target of vm at pc with r0 = context (PSCI CPU_ON). */
+int vm_cpu_on(struct vm *vm, unsigned target, uint32_t pc, uint32_t context);
+
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint32_t mpidr);
+
+/* A guest physical address of vm as a hypervisor pointer, if [ipa, ipa +
+ * len) is the VM's RAM; NULL otherwise. */
+void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len);
+
+unsigned vm_count(void);
+struct vm *vm_by_id(unsigned id);
+
+#endif
