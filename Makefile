@@ -16,6 +16,7 @@ SIZE := $(CROSS)size
 PYTHON ?= /usr/bin/python3
 QEMU ?= qemu-system-arm
 UIMAGE_LOAD ?= 0x40008000
+DEFAULT_BUNDLE ?= hello
 SMP ?= 2
 MEM ?= 1024
 
@@ -51,11 +52,12 @@ HYP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(HYP_C)) \
 	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(LIBFDT_C))
 ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 
-.PHONY: all run test unit-test system-test setup clean help
-all: $(BUILD)/hyp.bin $(BUILD)/hyp.uimg
-	@printf '  %-8s %s\n' SIZE "$(BUILD)/hyp.bin"
-	$(Q)$(SIZE) $(BUILD)/hyp.elf | sed 's/^/    /'
-	@printf '    hyp.bin: %s bytes\n' "$$(stat -c %s $(BUILD)/hyp.bin)"
+.PHONY: all run test unit-test system-test setup clean help bundles guests
+all: $(BUILD)/hyp.bin $(BUILD)/hyp.uimg $(BUILD)/hyp-core.bin guests bundles
+	@printf '  %-8s %s\n' SIZE "$(BUILD)/hyp-core.elf (the hypervisor alone)"
+	$(Q)$(SIZE) $(BUILD)/hyp-core.elf | sed 's/^/    /'
+	@printf '    hyp-core.bin: %s bytes; hyp.bin with the default bundle ($(DEFAULT_BUNDLE)): %s bytes\n' \
+		"$$(stat -c %s $(BUILD)/hyp-core.bin)" "$$(stat -c %s $(BUILD)/hyp.bin)"
 
 help:
 	@echo "Lowvisor make targets:"
@@ -106,9 +108,21 @@ $(BUILD)/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(SETUP_STAMP)
 $(LIBFDT_DIR)/%.c: | $(SETUP_STAMP)
 	@true
 
-$(BUILD)/hyp.elf: $(HYP_OBJS) linker/hyp.ld
+# hyp-core.elf is the hypervisor alone (its size is the one that counts);
+# hyp.elf adds the default bundle.
+$(BUILD)/hyp-core.elf: $(HYP_OBJS) linker/hyp.ld
 	@printf '  %-8s %s\n' LD $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(HYP_OBJS) -Wl,--start-group -lc -lgcc -Wl,--end-group
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(BUILD)/hyp-core.map -o $@ $(HYP_OBJS) \
+		-Wl,--start-group -lc -lgcc -Wl,--end-group
+
+$(BUILD)/hyp.elf: $(HYP_OBJS) $(BUILD)/obj/default-bundle.o linker/hyp.ld
+	@printf '  %-8s %s\n' LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(HYP_OBJS) $(BUILD)/obj/default-bundle.o \
+		-Wl,--start-group -lc -lgcc -Wl,--end-group
+
+$(BUILD)/hyp-core.bin: $(BUILD)/hyp-core.elf
+	@printf '  %-8s %s\n' OBJCOPY $@
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 $(BUILD)/hyp.bin: $(BUILD)/hyp.elf
 	@printf '  %-8s %s\n' OBJCOPY $@
@@ -128,7 +142,38 @@ run: all
 	$(QEMU_RUN) -kernel $(BUILD)/hyp.bin
 
 include test/unit/unit.mk
+include test/unit/config.mk
 $(UNIT_PROGRAMS) $(UNIT_DTBS): | $(SETUP_STAMP)
+GUESTS_AT := isolation@60000000 basic@50000000
+include test/guests/guests.mk
+$(GUESTS_LIB_OBJS) $(foreach g,$(GUESTS),$(GUESTS_OBJS_$(g))) $(GUESTS_BINS): | $(SETUP_STAMP)
+
+# Bundles: build/NAME.itb from configs/NAME.its.  dtc looks up /incbin/ files
+# next to the .its, then in -i dirs, never in the cwd; -D replaces all of
+# mkimage's dtc options, so its defaults are repeated.
+GUEST_DIR := $(BUILD)/guests
+BUNDLES := $(patsubst configs/%.its,$(BUILD)/%.itb,$(wildcard configs/*.its))
+ITS_INCBINS = $(foreach f,$(shell sed -n 's|.*/incbin/("\([^"]*\)").*|\1|p' $(1)),\
+	$(if $(filter /%,$(f)),$(f),\
+	$(if $(wildcard $(dir $(1))$(f)),$(dir $(1))$(f),$(GUEST_DIR)/$(f))))
+MKIMAGE_DTC := -I dts -O dtb -p 500 -i $(GUEST_DIR)
+
+.SECONDEXPANSION:
+$(BUNDLES): $(BUILD)/%.itb: configs/%.its $$(call ITS_INCBINS,configs/$$*.its) | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' MKIMAGE $@
+	$(Q)mkdir -p $(@D)
+	$(Q)SOURCE_DATE_EPOCH=0 mkimage -D "$(MKIMAGE_DTC)" -f $< $@.tmp >/dev/null
+	$(Q)mv $@.tmp $@
+
+bundles: $(BUNDLES)
+
+# The default bundle, linked into hyp.bin so that -kernel hyp.bin alone runs
+# a system; a bundle given by the loader (-initrd, bootm) replaces it.
+$(BUILD)/obj/default-bundle.o: $(BUILD)/$(DEFAULT_BUNDLE).itb
+	@printf '  %-8s %s\n' BUNDLE $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CROSS)objcopy -I binary -O elf32-littlearm -B arm \
+		--rename-section .data=.bundle,alloc,load,readonly,data,contents $< $@
 
 # Independent QEMU boots, two at a time; each has its own timeout.
 system-test: all

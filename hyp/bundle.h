@@ -6,6 +6,7 @@
  * and bundle_image_get() checks an image fully -- its data inside the
  * bundle, compression "none", every hash node -- before its data is used.
  *
+ * mkimage itself insists on a root `description`; the reader does not.
  * An image node, as mkimage writes it:
  *
  * /images/NAME {

@@ -318,6 +318,13 @@ static bool in_memory(const struct vm_config *vm, uint64_t addr, uint64_t size)
 	       size <= vm->mem_size - (addr - vm->mem_base);
 }
 
+/* A guest starts with its MMU off and r2 = the DTB's address: its images
+ * and DTB must lie in the first 4 GiB of its IPA space. */
+static bool below_4g(uint64_t addr, uint64_t size)
+{
+	return addr < GiB(4) && size <= GiB(4) - addr;
+}
+
 static bool image_in_memory(struct vm_parse *p, const char *role, const struct bundle_image *img,
 			    uint64_t addr)
 {
@@ -331,6 +338,10 @@ static bool image_in_memory(struct vm_parse *p, const char *role, const struct b
 		return vm_error(p, "%s '%s' (%lu bytes at %s) does not fit in the VM's memory "
 				"%s + %s", role, img->name, (unsigned long)img->size, HEX64(addr),
 				HEX64(vm->mem_base), HEX64(vm->mem_size));
+	if (!below_4g(addr, img->size))
+		return vm_error(p, "%s '%s' at %s + %s is not below 4 GiB, where a guest that "
+				"starts with its MMU off can reach it", role, img->name,
+				HEX64(addr), HEX64(img->size));
 	return true;
 }
 
@@ -382,7 +393,7 @@ static bool place_ramdisk(struct vm_parse *p)
 
 static bool dtb_fits(const struct vm_config *vm, uint64_t addr)
 {
-	return in_memory(vm, addr, GUEST_DTB_SIZE) &&
+	return in_memory(vm, addr, GUEST_DTB_SIZE) && below_4g(addr, GUEST_DTB_SIZE) &&
 	       !ranges_overlap(addr, GUEST_DTB_SIZE, vm->kernel_ipa, vm->kernel.size) &&
 	       !(vm->has_ramdisk &&
 		 ranges_overlap(addr, GUEST_DTB_SIZE, vm->ramdisk_ipa, vm->ramdisk.size));

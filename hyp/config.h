@@ -49,8 +49,10 @@
  *   place for it too).  If that is outside memory or overlaps the kernel, it
  *   goes right after the highest image instead.  Linux wants it 8-byte
  *   aligned and in low memory, which the first place gives.
- * Everything must lie inside the VM's memory and not overlap, or the VM is
- * left out with a message saying which.
+ * Everything must lie inside the VM's memory, below 4 GiB (a guest starts
+ * with its MMU off, and r2 holds the DTB's address), and not overlap, or
+ * the VM is left out with a message saying which.  The VM's memory itself
+ * may reach above 4 GiB, for LPAE guests.
  *
  * What the parser cannot check: for `identity` VMs, that the memory is
  * free physical RAM, clear of the hypervisor, the host DTB, the bundle and

@@ -23,15 +23,21 @@
 
 typedef enum trap_action (*trap_fn)(struct vcpu *v, uint32_t hsr);
 
-/* Guest-caused log lines: at most 10 a second over the whole system. */
+/* Guest-caused log lines: at most 5 a second for each VM, so a guest can
+ * flood neither the console nor the other guests' messages out. */
 static __printf(2, 3) void guest_log(struct vcpu *v, const char *fmt, ...)
 {
-	static struct ratelimit rl;
+	struct ratelimit *rl = &v->vm->log_limit;
+	unsigned suppressed = rl->suppressed;
 	char msg[160];
 	va_list ap;
 
-	if (!ratelimit_allow(&rl, timer_now(), timer_freq(), 10))
+	if (!ratelimit_allow(rl, timer_now(), timer_freq(), 5))
 		return;
+	if (suppressed) {
+		log_warn("vm '%s': %u messages suppressed", v->vm->cfg.name, suppressed);
+		rl->suppressed = 0;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -5,6 +5,7 @@
  * them.  Lock order: vm->lock, then the console's.
  */
 #include <errno.h>
+#include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,18 +84,22 @@ static int load_images(struct vm *vm)
 {
 	const struct vm_config *c = &vm->cfg;
 	void *ram = (void *)(uintptr_t)vm->ram_pa;
+	void *dtb;
 	int err;
 
 	memset(ram, 0, c->mem_size);
 	copy_image(vm, &c->kernel, c->kernel_ipa);
 	if (c->has_ramdisk)
 		copy_image(vm, &c->ramdisk, c->ramdisk_ipa);
-	err = guest_dt_build(vm_ram_ptr(vm, c->dtb_ipa, GUEST_DTB_SIZE), GUEST_DTB_SIZE, c,
-			     vm->boot_count);
+	dtb = vm_ram_ptr(vm, c->dtb_ipa, GUEST_DTB_SIZE);
+	err = guest_dt_build(dtb, GUEST_DTB_SIZE, c, vm->boot_count);
 	if (err) {
 		log_err("vm '%s': cannot build its device tree: %d", c->name, err);
 		return err;
 	}
+	/* libfdt's sequential writer leaves its scratch copy of the strings
+	 * behind the tree: the guest sees zeros there, like everywhere else. */
+	memset((char *)dtb + fdt_totalsize(dtb), 0, GUEST_DTB_SIZE - fdt_totalsize(dtb));
 	clean_dcache(ram, c->mem_size);
 	return 0;
 }
@@ -222,9 +227,11 @@ static void log_config(const struct config_errors *errs)
 	unsigned i;
 
 	for (i = 0; i < errs->count && i < CONFIG_MAX_ERRORS; i++)
-		log_err("bundle: %s", errs->msg[i]);
+		log_err("%s", errs->msg[i]);
+	if (errs->count > CONFIG_MAX_ERRORS)
+		log_err("bundle: %u more errors not shown", errs->count - CONFIG_MAX_ERRORS);
 	for (i = 0; i < errs->warn_count && i < CONFIG_MAX_WARNINGS; i++)
-		log_warn("bundle: %s", errs->warn[i]);
+		log_warn("%s", errs->warn[i]);
 }
 
 unsigned vm_create_all(const void *bundle, size_t size)

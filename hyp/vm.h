@@ -7,6 +7,7 @@
 #define LOWVISOR_VM_H
 
 #include "config.h"
+#include "log.h"
 #include "mmio_emul.h"
 #include "spinlock.h"
 #include "stage2.h"
@@ -32,6 +33,7 @@ struct vm {
 	struct mmio_regions mmio;
 	struct vuart uart;
 	unsigned boot_count;
+	struct ratelimit log_limit; /* for lines the guest causes */
 	unsigned vcpu_count;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 };

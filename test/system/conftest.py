@@ -16,7 +16,8 @@ import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
-HYP_BIN = os.path.join(BUILD, "hyp.bin")
+HYP_BIN = os.path.join(BUILD, "hyp.bin")            # with the default bundle
+HYP_CORE = os.path.join(BUILD, "hyp-core.bin")      # the hypervisor alone
 HYP_UIMG = os.path.join(BUILD, "hyp.uimg")
 QEMU = os.environ.get("QEMU", "qemu-system-arm")
 UBOOT_BIOS = "/usr/lib/u-boot/qemu_arm/u-boot.bin"
@@ -25,7 +26,7 @@ UBOOT_BIOS = "/usr/lib/u-boot/qemu_arm/u-boot.bin"
 BOOT_TIMEOUT = 30
 
 
-def qemu_cmd(kernel=HYP_BIN, smp=1, mem=1024, virt=True, extra=(), append=None,
+def qemu_cmd(kernel=HYP_CORE, smp=1, mem=1024, virt=True, extra=(), append=None,
              dtb=None):
     machine = "virt,virtualization=on" if virt else "virt"
     cmd = [QEMU, "-M", machine, "-cpu", "cortex-a15", "-smp", str(smp),

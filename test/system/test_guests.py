@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: MIT
+"""Bare-metal test guests (test/guests/) running under Lowvisor, with bundles
+from configs/.  Each guest checks Lowvisor from inside and prints TAP lines
+behind its console prefix; the hypervisor powers the machine off when the
+last VM stops (poweroff = "last-vm"), so a boot ends on its own."""
+import os
+import re
+
+import pexpect
+import pytest
+
+from conftest import BUILD, HYP_BIN, qemu_cmd
+
+BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
+          for name in ("first-guests", "isolation", "errors", "hello")}
+
+
+def run_to_end(boot, cmd, timeout=120):
+    """Boots and returns everything printed until QEMU exits."""
+    b = boot(cmd, timeout=timeout)
+    b.expect(pexpect.EOF)
+    out = b.child.before.replace("\r", "")
+    assert "unexpected" not in out and "halted" not in out, "the hypervisor stopped"
+    return out
+
+
+def vm_lines(out, vm):
+    return [m.group(1) for m in re.finditer(rf"^{re.escape(vm)}\| (.*)$", out, re.M)]
+
+
+def check_tap(out, vm, guest, tests):
+    """The guest printed its plan, every test ok and its summary."""
+    lines = vm_lines(out, vm)
+    assert f"1..{tests}" in lines, lines
+    assert [l for l in lines if l.startswith("not ok")] == []
+    oks = [l for l in lines if re.match(r"ok \d+ - ", l)]
+    assert len(oks) == tests, lines
+    assert f"# {guest}: {tests} passed, 0 failed" in lines
+    assert f"lowvisor: vm '{vm}': stopped (PSCI SYSTEM_OFF)" in out
+
+
+def test_first_guests(boot):
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["first-guests"]]))
+    check_tap(out, "basic", "basic", 19)
+    check_tap(out, "smccc", "smccc", 12)
+    check_tap(out, "smp", "smp", 11)
+    check_tap(out, "reset", "reset", 4)
+    # Every secondary vCPU reported its own MPIDR.
+    smp = vm_lines(out, "smp")
+    for cpu in (1, 2, 3):
+        assert f"cpu {cpu} mpidr 0x8000000{cpu}" in smp
+    # The reset guest ran twice, the second time from zeroed RAM.
+    assert "lowvisor: vm 'reset': reset (boot 1)" in out
+    assert "# checked" in "\n".join(vm_lines(out, "reset"))
+    # basic's probes of the hypervisor's image, the host DTB, GICH and
+    # another VM's RAM each became an abort in basic, at that address.
+    basic = "\n".join(vm_lines(out, "basic"))
+    for ipa in ("0x40010000", "0x48000000", "0x08030000", "0x60000000"):
+        assert re.search(rf"# data abort: pc 0x5[0-9a-f]+ DFAR {ipa} DFSR", basic), ipa
+    # Lowvisor logs what the guest did, rate-limited per VM.
+    assert re.search(r"vm 'basic' vcpu0: read at 0x52000000 \(IPA 0x52000000\) is not RAM "
+                     r"or a device: data abort injected", out)
+    assert "lowvisor: all VMs have stopped: powering off" in out
+
+
+def test_two_vms_on_two_cpus_are_isolated(boot):
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["isolation"]]))
+    check_tap(out, "iso-a", "isolation", 3)
+    check_tap(out, "iso-b", "isolation", 3)
+    # They ran at the same time: each made progress before the other finished.
+    order = re.findall(r"^(iso-[ab])\| progress (\d+)$", out, re.M)
+    first_a = order.index(("iso-a", "1"))
+    first_b = order.index(("iso-b", "1"))
+    assert first_a < order.index(("iso-b", "8")) and first_b < order.index(("iso-a", "8"))
+    for vm, other in (("iso-a", "0x40000000"), ("iso-b", "0x60000000")):
+        assert re.search(rf"vm '{vm}' vcpu0: read at {other} .*data abort injected", out)
+
+
+def test_configuration_errors_leave_other_vms_running(boot):
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["errors"]]))
+    expected = [
+        "error: vm 'no-image': kernel = \"missing\": no image 'missing' under /images",
+        "error: vm 'ipa-range': memory: 0x10000000000 + 0x01000000 runs past the 40-bit "
+        "IPA space",
+        "error: out of memory: vm 'too-big' memory needs 2 GiB",
+        "error: vm 'too-big': not started",
+        "error: vm 'hyp-overlap': memory: 0x40000000-0x40ffffff (identity-mapped) is not "
+        "free RAM",
+        "error: vm 'ovl-b': memory: 0x60000000-0x60ffffff (identity-mapped) is not free RAM",
+    ]
+    for e in expected:
+        assert "lowvisor: " + e in out, e
+    check_tap(out, "good", "smccc", 12)
+    check_tap(out, "ovl-a", "isolation", 3)
+    assert "lowvisor:   vms        2 running" in out
+
+
+def test_hash_mismatch_is_named_and_other_vms_start(boot, tmp):
+    itb = bytearray(open(BUNDLE["first-guests"], "rb").read())
+    smccc = open(os.path.join(BUILD, "guests", "smccc.bin"), "rb").read()
+    at = itb.find(smccc)
+    assert at > 0
+    itb[at + len(smccc) // 2] ^= 0x01
+    bad = tmp / "bad-hash.itb"
+    bad.write_bytes(itb)
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", str(bad)]))
+    assert re.search(r"lowvisor: error: vm 'smccc': .*image 'smccc': hash-1: crc32 does not "
+                     r"match the data", out), out
+    assert "smccc|" not in out
+    check_tap(out, "basic", "basic", 19)
+    check_tap(out, "smp", "smp", 11)
+
+
+def test_bundle_that_is_not_a_fit(boot, tmp):
+    junk = tmp / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 64)
+    b = boot(qemu_cmd(extra=["-initrd", str(junk)]))
+    b.expect(r"lowvisor: error: bundle: not a valid DTB header[^\r\n]*")
+    fields = b.report()
+    assert fields["vms"] == ["0 running"]
+
+
+def test_default_bundle_runs_with_no_other_file(boot):
+    """-kernel hyp.bin alone: the bundle linked into the image."""
+    b = boot(qemu_cmd(kernel=HYP_BIN))
+    b.expect(r"bundle: the default one, \d+ bytes, linked into the image")
+    b.expect(r"hello\| # hello: 3 passed, 0 failed")
+    b.expect(r"vm 'hello': stopped \(PSCI SYSTEM_OFF\)")

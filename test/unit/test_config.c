@@ -1,0 +1,1418 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Bundles and configurations: the digests (hyp/hash.c) against the FIPS
+ * 180-4 and CRC-32 check values, the FIT reader (hyp/bundle.c) and the
+ * /lowvisor parser (hyp/config.c).
+ *
+ * Most bundles are built here with libfdt's sequential-write API -- a good
+ * two-VM configuration -- and then broken one property at a time with the
+ * read-write API; each error must come out as one message naming the VM and
+ * the property, with the other VM parsed intact.  The last tests run the
+ * real mkimage (skipped when it is not installed) on a generated .its and
+ * on configs/hello.its, so the reader is checked against what mkimage
+ * writes, external data (-E) included.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "config.h"
+#include "hash.h"
+#include "log.h"
+#include "unit.h"
+
+/* hyp/log.c (HEX64 in messages) writes nowhere here. */
+void console_write(const char *s, size_t len)
+{
+	(void)s;
+	(void)len;
+}
+
+/* ---- digests ---------------------------------------------------------- */
+
+static void from_hex(const char *hex, uint8_t *out, size_t len)
+{
+	size_t i;
+
+	assert_int_equal(strlen(hex), 2 * len);
+	for (i = 0; i < len; i++) {
+		unsigned v;
+
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+static void assert_digest(enum hash_algo algo, const void *data, size_t len, const char *hex)
+{
+	uint8_t want[HASH_MAX_DIGEST_SIZE], got[HASH_MAX_DIGEST_SIZE];
+	size_t n = hash_digest_size(algo);
+
+	from_hex(hex, want, n);
+	hash_compute(algo, data, len, got);
+	if (memcmp(want, got, n)) {
+		char s[2 * HASH_MAX_DIGEST_SIZE + 1];
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			sprintf(s + 2 * i, "%02x", got[i]);
+		fail_msg("%s of %zu bytes: got %s, want %s", hash_algo_name(algo), len, s, hex);
+	}
+}
+
+static const char msg448[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+static const char msg896[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+			     "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+
+/* One million 'a's, the long FIPS 180 example. */
+static char *million_a(void)
+{
+	char *m = malloc(1000000);
+
+	assert_non_null(m);
+	memset(m, 'a', 1000000);
+	return m;
+}
+
+static void test_sha256_vectors(void **state)
+{
+	char *m = million_a();
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE], want[SHA256_DIGEST_SIZE];
+	int i;
+
+	(void)state;
+	assert_digest(HASH_SHA256, "", 0,
+		      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_digest(HASH_SHA256, "abc", 3,
+		      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_digest(HASH_SHA256, msg448, strlen(msg448),
+		      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	assert_digest(HASH_SHA256, msg896, strlen(msg896),
+		      "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+	assert_digest(HASH_SHA256, m, 1000000,
+		      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	/* The same million fed in uneven pieces. */
+	sha256_init(&ctx);
+	for (i = 0; i < 1000000; i += 997)
+		sha256_update(&ctx, m + i, (size_t)(1000000 - i < 997 ? 1000000 - i : 997));
+	sha256_final(&ctx, d);
+	from_hex("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", want,
+		 sizeof(want));
+	assert_memory_equal(d, want, sizeof(d));
+	free(m);
+}
+
+static void test_sha1_vectors(void **state)
+{
+	char *m = million_a();
+	struct sha1_ctx ctx;
+	uint8_t d[SHA1_DIGEST_SIZE], want[SHA1_DIGEST_SIZE];
+	int i;
+
+	(void)state;
+	assert_digest(HASH_SHA1, "", 0, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	assert_digest(HASH_SHA1, "abc", 3, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	assert_digest(HASH_SHA1, msg448, strlen(msg448), "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+	assert_digest(HASH_SHA1, msg896, strlen(msg896), "a49b2446a02c645bf419f995b67091253a04a259");
+	assert_digest(HASH_SHA1, m, 1000000, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+	sha1_init(&ctx);
+	for (i = 0; i < 1000000; i += 1009)
+		sha1_update(&ctx, m + i, (size_t)(1000000 - i < 1009 ? 1000000 - i : 1009));
+	sha1_final(&ctx, d);
+	from_hex("34aa973cd4c4daa4f61eeb2bdbad27316534016f", want, sizeof(want));
+	assert_memory_equal(d, want, sizeof(d));
+	free(m);
+}
+
+/* The CRC-32 by its definition, one bit at a time. */
+static uint32_t crc32_bitwise(const uint8_t *p, size_t len)
+{
+	uint32_t crc = ~0u;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = crc & 1 ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
+	}
+	return ~crc;
+}
+
+static void test_crc32_vectors(void **state)
+{
+	static const char fox[] = "The quick brown fox jumps over the lazy dog";
+	uint8_t buf[4096], d[HASH_MAX_DIGEST_SIZE];
+	char *m = million_a();
+	size_t i;
+
+	(void)state;
+	assert_int_equal(crc32_update(0, "123456789", 9), 0xcbf43926u);
+	assert_int_equal(crc32_update(0, "", 0), 0);
+	assert_int_equal(crc32_update(0, fox, strlen(fox)), 0x414fa339u);
+	assert_int_equal(crc32_update(0, m, 1000000), 0xdc25bfbcu);
+	/* In pieces, as zlib's crc32() chains. */
+	assert_int_equal(crc32_update(crc32_update(0, "12345", 5), "6789", 4), 0xcbf43926u);
+	srand(42);
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rand();
+	for (i = 0; i <= sizeof(buf); i += 173)
+		assert_int_equal(crc32_update(0, buf, i), crc32_bitwise(buf, i));
+	/* A FIT stores it as one big-endian cell. */
+	hash_compute(HASH_CRC32, "123456789", 9, d);
+	assert_memory_equal(d, "\xcb\xf4\x39\x26", 4);
+	free(m);
+}
+
+/* Lengths around the 55/56/64-byte padding boundaries, whole and fed one
+ * byte at a time. */
+static void test_hash_block_boundaries(void **state)
+{
+	static const struct {
+		size_t len;
+		const char *sha256, *sha1;
+		uint32_t crc;
+	} v[] = {
+		{ 55, "e7313d333c272e639f790978283f9eb392e843d0f29b7016828bb1daa4aac70b",
+		  "ddf57317ef34bfee3b6df83d359098930eb278bc", 0x30c94412 },
+		{ 56, "4324d65f3c103567f5589c710bc08f8523f929a9272e3af36fc968e52abc6c27",
+		  "a0d492bb0fc889d0eca3bc137066ab6f4f74f369", 0xcb5e10b8 },
+		{ 63, "81c80242132f230c3bd41b3e63bbcff16107339549214a99614ff26664625055",
+		  "c55856749bef509bdfe6bfebfc7bf4e793e82132", 0xb7350c2a },
+		{ 64, "39e3d7b6b5d075d37d053ad89b24b41bef4f3c29760c84447cab3f3be1882241",
+		  "bede92be29c3874e1b54ddc77988d606fc857a8e", 0xcbd9ecf0 },
+		{ 65, "aacca6ff74fdbb296d165a45cecfa04e5127bc008770fbbdd48006f2d2fae95e",
+		  "b05a80522b053d6dc7e0a517d0e70212c7dad11f", 0x6d195777 },
+		{ 119, "9ce7368e4daf32341631b492e80359dc9f594b48453cd0dd5bf0b19279cc177e",
+		  "504e27376a6e0f0dba8295b85cb25dc4dfa17d23", 0xfd968703 },
+		{ 120, "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5",
+		  "82134b02fb3f702491be9bed581eeab59334acb2", 0x3a47ad39 },
+		{ 300, "04773f8726c81cafcfa1a09a82664b98b00d2021031a1715bca1154f2dad3472",
+		  "2b498a2177b181ad0e5eddbd5cb58b8d52cf6941", 0xde0e57ce },
+	};
+	uint8_t pat[300], d256[SHA256_DIGEST_SIZE], d1[SHA1_DIGEST_SIZE];
+	uint8_t w256[SHA256_DIGEST_SIZE], w1[SHA1_DIGEST_SIZE];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + 3);
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		struct sha256_ctx c256;
+		struct sha1_ctx c1;
+
+		assert_digest(HASH_SHA256, pat, v[i].len, v[i].sha256);
+		assert_digest(HASH_SHA1, pat, v[i].len, v[i].sha1);
+		assert_int_equal(crc32_update(0, pat, v[i].len), v[i].crc);
+		sha256_init(&c256);
+		sha1_init(&c1);
+		for (j = 0; j < v[i].len; j++) {
+			sha256_update(&c256, pat + j, 1);
+			sha1_update(&c1, pat + j, 1);
+		}
+		sha256_final(&c256, d256);
+		sha1_final(&c1, d1);
+		from_hex(v[i].sha256, w256, sizeof(w256));
+		from_hex(v[i].sha1, w1, sizeof(w1));
+		assert_memory_equal(d256, w256, sizeof(d256));
+		assert_memory_equal(d1, w1, sizeof(d1));
+	}
+}
+
+static void test_hash_algo_names(void **state)
+{
+	(void)state;
+	assert_int_equal(hash_algo_by_name("sha256"), HASH_SHA256);
+	assert_int_equal(hash_algo_by_name("sha1"), HASH_SHA1);
+	assert_int_equal(hash_algo_by_name("crc32"), HASH_CRC32);
+	assert_int_equal(hash_algo_by_name("md5"), HASH_NONE);
+	assert_int_equal(hash_algo_by_name("SHA256"), HASH_NONE);
+	assert_int_equal(hash_algo_by_name(""), HASH_NONE);
+	assert_int_equal(hash_digest_size(HASH_SHA256), 32);
+	assert_int_equal(hash_digest_size(HASH_SHA1), 20);
+	assert_int_equal(hash_digest_size(HASH_CRC32), 4);
+	assert_int_equal(hash_digest_size(HASH_NONE), 0);
+	assert_string_equal(hash_algo_name(HASH_SHA1), "sha1");
+	assert_string_equal(hash_algo_name(HASH_NONE), "none");
+}
+
+/* ---- bundles built here ----------------------------------------------- */
+
+#define FIT_BUF (1u << 20)
+
+static uint8_t *fit;
+static uint8_t kernel_data[64 * 1024], initrd_data[8 * 1024], hello_data[4 * 1024];
+
+static struct system_config sys;
+static struct vm_config vms[4];
+static struct config_errors errs;
+
+#define SW(x) assert_int_equal((x), 0)
+
+static const char *const algos_linux_kernel[] = { "sha256", "crc32", NULL };
+static const char *const algos_initrd[] = { "sha1", NULL };
+static const char *const algos_sha256[] = { "sha256", NULL };
+
+struct fit_opts {
+	const char *const *hello_algos; /* NULL: sha256 */
+	bool dup;			/* a third VM also called "hello" */
+};
+
+static void sw_image(void *f, const char *name, const void *data, size_t size, const char *type,
+		     bool load, uint32_t addr, const char *const *algos)
+{
+	uint8_t digest[HASH_MAX_DIGEST_SIZE];
+	char hname[16];
+	int i;
+
+	SW(fdt_begin_node(f, name));
+	SW(fdt_property_string(f, "description", name));
+	SW(fdt_property(f, "data", data, (int)size));
+	SW(fdt_property_string(f, "type", type));
+	SW(fdt_property_string(f, "arch", "arm"));
+	SW(fdt_property_string(f, "os", "linux"));
+	SW(fdt_property_string(f, "compression", "none"));
+	if (load) {
+		SW(fdt_property_u32(f, "load", addr));
+		SW(fdt_property_u32(f, "entry", addr));
+	}
+	for (i = 0; algos[i]; i++) {
+		enum hash_algo a = hash_algo_by_name(algos[i]);
+
+		snprintf(hname, sizeof(hname), "hash-%d", i + 1);
+		SW(fdt_begin_node(f, hname));
+		hash_compute(a, data, size, digest);
+		SW(fdt_property(f, "value", digest, (int)hash_digest_size(a)));
+		SW(fdt_property_string(f, "algo", algos[i]));
+		SW(fdt_end_node(f));
+	}
+	SW(fdt_end_node(f));
+}
+
+static void sw_vm_linux(void *f)
+{
+	static const uint32_t mem[4] = { 0, 0x40000000, 0, 0x08000000 };
+	fdt32_t cells[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		cells[i] = cpu_to_fdt32(mem[i]);
+	SW(fdt_begin_node(f, "linux"));
+	SW(fdt_property(f, "management", NULL, 0));
+	SW(fdt_property_u32(f, "vcpus", 2));
+	SW(fdt_property_u32(f, "cpus", 0x3));
+	SW(fdt_property(f, "memory", cells, sizeof(cells)));
+	SW(fdt_property_string(f, "kernel", "linux-kernel"));
+	SW(fdt_property_string(f, "ramdisk", "linux-initrd"));
+	SW(fdt_property_string(f, "bootargs", "console=ttyAMA0 earlycon"));
+	SW(fdt_end_node(f));
+}
+
+static void sw_vm_hello(void *f)
+{
+	fdt32_t mem[2] = { cpu_to_fdt32(0x80000000), cpu_to_fdt32(0x01000000) };
+
+	SW(fdt_begin_node(f, "hello"));
+	SW(fdt_property_u32(f, "vcpus", 1));
+	SW(fdt_property_u32(f, "cpus", 0x2));
+	SW(fdt_property(f, "memory", mem, sizeof(mem)));
+	SW(fdt_property(f, "identity", NULL, 0));
+	SW(fdt_property_string(f, "kernel", "hello"));
+	SW(fdt_end_node(f));
+}
+
+/*
+ * The good configuration: "linux" (VM 0: management, 2 vCPUs, 128 MiB at
+ * 0x40000000 given as 4 cells, kernel with load, ramdisk without) and
+ * "hello" (VM 1: identity, 1 vCPU, 16 MiB at 0x80000000, a bare-metal
+ * kernel at the start of its memory).  Opened into FIT_BUF bytes so tests
+ * can edit it.
+ */
+static void build_fit(const struct fit_opts *o)
+{
+	void *f = fit;
+
+	SW(fdt_create(f, FIT_BUF));
+	SW(fdt_finish_reservemap(f));
+	SW(fdt_begin_node(f, ""));
+	SW(fdt_property_string(f, "description", "unit test bundle"));
+	SW(fdt_property_u32(f, "#address-cells", 1));
+	SW(fdt_begin_node(f, "images"));
+	sw_image(f, "linux-kernel", kernel_data, sizeof(kernel_data), "kernel", true, 0x40008000,
+		 algos_linux_kernel);
+	sw_image(f, "linux-initrd", initrd_data, sizeof(initrd_data), "ramdisk", false, 0,
+		 algos_initrd);
+	sw_image(f, "hello", hello_data, sizeof(hello_data), "kernel", true, 0x80000000,
+		 o->hello_algos ? o->hello_algos : algos_sha256);
+	SW(fdt_end_node(f));
+	SW(fdt_begin_node(f, "lowvisor"));
+	SW(fdt_property_string(f, "console", "focus"));
+	SW(fdt_property_string(f, "poweroff", "last-vm"));
+	SW(fdt_begin_node(f, "vms"));
+	sw_vm_linux(f);
+	sw_vm_hello(f);
+	if (o->dup)
+		sw_vm_hello(f);
+	SW(fdt_end_node(f));
+	SW(fdt_end_node(f));
+	SW(fdt_end_node(f));
+	SW(fdt_finish(f));
+	SW(fdt_open_into(f, f, FIT_BUF));
+}
+
+static int setup(void **state)
+{
+	static const struct fit_opts plain = { 0 };
+	size_t i;
+
+	(void)state;
+	fit = calloc(1, FIT_BUF);
+	if (!fit)
+		return -1;
+	for (i = 0; i < sizeof(kernel_data); i++)
+		kernel_data[i] = (uint8_t)(i * 13 + (i >> 8));
+	for (i = 0; i < sizeof(initrd_data); i++)
+		initrd_data[i] = (uint8_t)(i ^ 0x5a);
+	for (i = 0; i < sizeof(hello_data); i++)
+		hello_data[i] = (uint8_t)(i * 3);
+	memset(&sys, 0xa5, sizeof(sys));
+	memset(vms, 0xa5, sizeof(vms));
+	build_fit(&plain);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(fit);
+	return 0;
+}
+
+static int node(const char *path)
+{
+	int n = fdt_path_offset(fit, path);
+
+	if (n < 0)
+		fail_msg("no node %s: %s", path, fdt_strerror(n));
+	return n;
+}
+
+static void set_u32(const char *path, const char *prop, uint32_t v)
+{
+	SW(fdt_setprop_u32(fit, node(path), prop, v));
+}
+
+static void set_str(const char *path, const char *prop, const char *s)
+{
+	SW(fdt_setprop_string(fit, node(path), prop, s));
+}
+
+static void set_cells(const char *path, const char *prop, const uint32_t *v, int n)
+{
+	fdt32_t cells[8];
+	int i;
+
+	for (i = 0; i < n; i++)
+		cells[i] = cpu_to_fdt32(v[i]);
+	SW(fdt_setprop(fit, node(path), prop, cells, n * 4));
+}
+
+static void del_prop(const char *path, const char *prop)
+{
+	SW(fdt_delprop(fit, node(path), prop));
+}
+
+static void del_node(const char *path)
+{
+	SW(fdt_del_node(fit, node(path)));
+}
+
+static uint8_t *image_data(const char *path)
+{
+	int len;
+	uint8_t *d = fdt_getprop_w(fit, node(path), "data", &len);
+
+	assert_non_null(d);
+	return d;
+}
+
+static void dump_msgs(void)
+{
+	unsigned i;
+
+	for (i = 0; i < errs.count && i < CONFIG_MAX_ERRORS; i++)
+		print_message("  error: %s\n", errs.msg[i]);
+	for (i = 0; i < errs.warn_count && i < CONFIG_MAX_WARNINGS; i++)
+		print_message("  warning: %s\n", errs.warn[i]);
+}
+
+static int parse_sized(size_t size, unsigned max_vms, unsigned cpu_count)
+{
+	return config_parse(&sys, vms, max_vms, fit, size, cpu_count, &errs);
+}
+
+static int parse(void)
+{
+	return parse_sized(fdt_totalsize(fit), ARRAY_SIZE(vms), 2);
+}
+
+static void check_image(const struct bundle_image *img, const char *name, const char *type,
+			const void *data, size_t size, unsigned hashes)
+{
+	assert_string_equal(img->name, name);
+	assert_string_equal(img->type, type);
+	assert_int_equal(img->size, size);
+	assert_memory_equal(img->data, data, size);
+	/* Inside the bundle, not a copy. */
+	assert_true((const uint8_t *)img->data > fit &&
+		    (const uint8_t *)img->data + size <= fit + FIT_BUF);
+	assert_int_equal(img->hash_count, hashes);
+}
+
+static void check_linux(const struct vm_config *vm)
+{
+	assert_string_equal(vm->name, "linux");
+	assert_int_equal(vm->id, 0);
+	assert_true(vm->management);
+	assert_false(vm->identity);
+	assert_int_equal(vm->vcpus, 2);
+	assert_int_equal(vm->cpus, 0x3);
+	assert_int_equal(vm->mem_base, 0x40000000);
+	assert_int_equal(vm->mem_size, 0x08000000);
+	assert_int_equal(vm->dev.gicd, 0x08000000);
+	assert_int_equal(vm->dev.gicc, 0x08010000);
+	assert_int_equal(vm->dev.uart, 0x09000000);
+	check_image(&vm->kernel, "linux-kernel", "kernel", kernel_data, sizeof(kernel_data), 2);
+	assert_true(vm->kernel.has_load && vm->kernel.has_entry);
+	assert_int_equal(vm->kernel.load, 0x40008000);
+	assert_int_equal(vm->kernel.entry, 0x40008000);
+	assert_true(vm->has_ramdisk);
+	check_image(&vm->ramdisk, "linux-initrd", "ramdisk", initrd_data, sizeof(initrd_data), 1);
+	assert_false(vm->ramdisk.has_load);
+	assert_string_equal(vm->bootargs, "console=ttyAMA0 earlycon");
+	assert_int_equal(vm->kernel_ipa, 0x40008000);
+	assert_int_equal(vm->entry_ipa, 0x40008000);
+	/* base + min(128 MiB / 2, 128 MiB); the DTB on the next page after it */
+	assert_int_equal(vm->ramdisk_ipa, 0x44000000);
+	assert_int_equal(vm->dtb_ipa, 0x44002000);
+}
+
+static void check_hello(const struct vm_config *vm, unsigned id)
+{
+	assert_string_equal(vm->name, "hello");
+	assert_int_equal(vm->id, id);
+	assert_false(vm->management);
+	assert_true(vm->identity);
+	assert_int_equal(vm->vcpus, 1);
+	assert_int_equal(vm->cpus, 0x2);
+	assert_int_equal(vm->mem_base, 0x80000000);
+	assert_int_equal(vm->mem_size, 0x01000000);
+	check_image(&vm->kernel, "hello", "kernel", hello_data, sizeof(hello_data), 1);
+	assert_false(vm->has_ramdisk);
+	assert_string_equal(vm->bootargs, "");
+	assert_int_equal(vm->kernel_ipa, 0x80000000);
+	assert_int_equal(vm->entry_ipa, 0x80000000);
+	assert_int_equal(vm->ramdisk_ipa, 0);
+	assert_int_equal(vm->dtb_ipa, 0x80800000); /* base + 16 MiB / 2 */
+}
+
+/* The bundle parses, VM bad is left out with exactly the message msg, and
+ * the other VM comes out whole. */
+static void expect_vm_error(const char *bad, const char *msg)
+{
+	int err = parse();
+
+	if (err || errs.count != 1 || strcmp(errs.msg[0], msg))
+		dump_msgs();
+	assert_int_equal(err, 0);
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.msg[0], msg);
+	assert_int_equal(sys.vm_count, 1);
+	assert_int_equal(sys.error_count, 1);
+	if (!strcmp(bad, "linux"))
+		check_hello(&vms[0], 1);
+	else
+		check_linux(&vms[0]);
+}
+
+/* The whole bundle is refused with the message msg. */
+static void expect_bundle_error(int err, const char *msg)
+{
+	if (errs.count != 1 || !strstr(errs.msg[0], msg))
+		dump_msgs();
+	assert_int_equal(err, -EINVAL);
+	assert_int_equal(errs.count, 1);
+	assert_contains(errs.msg[0], msg);
+	assert_int_equal(sys.vm_count, 0);
+}
+
+static void test_good_config(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(), 0);
+	if (errs.count || errs.warn_count)
+		dump_msgs();
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(errs.warn_count, 0);
+	assert_int_equal(sys.vm_count, 2);
+	assert_int_equal(sys.error_count, 0);
+	assert_int_equal(sys.console, CONSOLE_FOCUS);
+	assert_true(sys.poweroff_when_last_stops);
+	check_linux(&vms[0]);
+	check_hello(&vms[1], 1);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	del_prop("/lowvisor", "console");
+	del_prop("/lowvisor", "poweroff");
+	del_prop("/lowvisor/vms/hello", "cpus");
+	del_prop("/images/hello", "load");
+	del_prop("/images/hello", "entry");
+	assert_int_equal(parse_sized(fdt_totalsize(fit), ARRAY_SIZE(vms), 4), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(sys.console, CONSOLE_PREFIX);
+	assert_false(sys.poweroff_when_last_stops);
+	assert_int_equal(vms[1].cpus, 0xf); /* all 4 CPUs */
+	assert_false(vms[1].kernel.has_load);
+	assert_int_equal(vms[1].kernel_ipa, 0x80008000);
+	assert_int_equal(vms[1].entry_ipa, 0x80008000);
+	assert_int_equal(vms[1].dtb_ipa, 0x80800000);
+}
+
+static void test_kernel_noload(void **state)
+{
+	(void)state;
+	set_str("/images/hello", "type", "kernel_noload");
+	set_u32("/images/hello", "entry", 0x100); /* an offset into the image */
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(vms[1].kernel_ipa, 0x80008000); /* its load is ignored */
+	assert_int_equal(vms[1].entry_ipa, 0x80008100);
+}
+
+static void test_ramdisk_with_load(void **state)
+{
+	(void)state;
+	set_u32("/images/linux-initrd", "load", 0x41000000);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(vms[0].ramdisk_ipa, 0x41000000);
+	assert_int_equal(vms[0].dtb_ipa, 0x41002000);
+}
+
+/* Where the DTB would overlap the kernel, it goes after the images. */
+static void test_dtb_fallback(void **state)
+{
+	static const uint32_t mem[] = { 0x80000000, 0x00100000 };
+
+	(void)state;
+	set_cells("/lowvisor/vms/hello", "memory", mem, 2);
+	set_u32("/images/hello", "load", 0x80080000);
+	set_u32("/images/hello", "entry", 0x80080000);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(vms[1].kernel_ipa, 0x80080000);
+	assert_int_equal(vms[1].dtb_ipa, 0x80081000);
+}
+
+static void test_no_room_for_dtb(void **state)
+{
+	static const uint32_t mem[] = { 0x80000000, 0x2000 };
+
+	(void)state;
+	set_cells("/lowvisor/vms/hello", "memory", mem, 2);
+	expect_vm_error("hello", "vm 'hello': no room for its device tree (16 KiB): neither "
+				 "0x80001000 nor 0x80001000 (after the images) is free memory");
+}
+
+static void test_missing_image(void **state)
+{
+	(void)state;
+	set_str("/lowvisor/vms/linux", "kernel", "foo");
+	expect_vm_error("linux", "vm 'linux': kernel = \"foo\": no image 'foo' under /images");
+}
+
+static void test_missing_ramdisk_image(void **state)
+{
+	(void)state;
+	set_str("/lowvisor/vms/linux", "ramdisk", "initrd");
+	expect_vm_error("linux", "vm 'linux': ramdisk = \"initrd\": no image 'initrd' under "
+				 "/images");
+}
+
+static void test_kernel_property(void **state)
+{
+	(void)state;
+	del_prop("/lowvisor/vms/hello", "kernel");
+	expect_vm_error("hello", "vm 'hello': kernel: missing (the name of an image under "
+				 "/images)");
+	SW(fdt_setprop(fit, node("/lowvisor/vms/hello"), "kernel", "hello", 5)); /* no NUL */
+	expect_vm_error("hello", "vm 'hello': kernel: must be the name of an image under /images");
+}
+
+static void test_kernel_of_wrong_type(void **state)
+{
+	(void)state;
+	set_str("/lowvisor/vms/linux", "kernel", "linux-initrd");
+	expect_vm_error("linux", "vm 'linux': kernel = \"linux-initrd\": image 'linux-initrd' is "
+				 "of type \"ramdisk\", not a kernel");
+}
+
+static void test_memory_past_ipa_space(void **state)
+{
+	static const uint32_t past[] = { 0xff, 0xfff00000, 0, 0x00200000 };
+	static const uint32_t above[] = { 0x100, 0, 0, 0x1000 };
+
+	(void)state;
+	set_cells("/lowvisor/vms/hello", "memory", past, 4);
+	expect_vm_error("hello", "vm 'hello': memory: 0xfffff00000 + 0x00200000 runs past the "
+				 "40-bit IPA space");
+	set_cells("/lowvisor/vms/hello", "memory", above, 4);
+	expect_vm_error("hello", "vm 'hello': memory: 0x10000000000 + 0x00001000 runs past the "
+				 "40-bit IPA space");
+}
+
+static void test_memory_malformed(void **state)
+{
+	static const uint32_t three[] = { 0x80000000, 0, 0x1000 };
+	static const uint32_t unaligned[] = { 0x80000800, 0x01000000 };
+	static const uint32_t empty[] = { 0x80000000, 0 };
+
+	(void)state;
+	del_prop("/lowvisor/vms/hello", "memory");
+	expect_vm_error("hello", "vm 'hello': memory: missing (<base size>, guest physical)");
+	set_cells("/lowvisor/vms/hello", "memory", three, 3);
+	expect_vm_error("hello", "vm 'hello': memory: must be <base size> (2 cells) or 4 cells "
+				 "of 64-bit base and size");
+	set_cells("/lowvisor/vms/hello", "memory", unaligned, 2);
+	expect_vm_error("hello", "vm 'hello': memory: 0x80000800 + 0x01000000 is not 4 KiB "
+				 "aligned");
+	set_cells("/lowvisor/vms/hello", "memory", empty, 2);
+	expect_vm_error("hello", "vm 'hello': memory: size is 0");
+}
+
+static void test_memory_over_devices(void **state)
+{
+	static const uint32_t gic[] = { 0x08000000, 0x01000000 };
+	static const uint32_t uart[] = { 0x08ff0000, 0x00020000 };
+
+	(void)state;
+	set_cells("/lowvisor/vms/hello", "memory", gic, 2);
+	expect_vm_error("hello", "vm 'hello': memory: 0x08000000 + 0x01000000 overlaps the "
+				 "guest's GIC distributor at 0x08000000");
+	set_cells("/lowvisor/vms/hello", "memory", uart, 2);
+	expect_vm_error("hello", "vm 'hello': memory: 0x08ff0000 + 0x00020000 overlaps the "
+				 "guest's UART at 0x09000000");
+}
+
+static void test_vcpus(void **state)
+{
+	(void)state;
+	set_u32("/lowvisor/vms/hello", "vcpus", 9);
+	expect_vm_error("hello", "vm 'hello': vcpus = <9>: must be 1..8");
+	set_u32("/lowvisor/vms/hello", "vcpus", 0);
+	expect_vm_error("hello", "vm 'hello': vcpus = <0>: must be 1..8");
+	SW(fdt_setprop_u64(fit, node("/lowvisor/vms/hello"), "vcpus", 1));
+	expect_vm_error("hello", "vm 'hello': vcpus: must be one cell");
+	del_prop("/lowvisor/vms/hello", "vcpus");
+	expect_vm_error("hello", "vm 'hello': vcpus: missing (1..8)");
+	set_u32("/lowvisor/vms/hello", "vcpus", 8);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(vms[1].vcpus, 8);
+}
+
+static void test_cpus(void **state)
+{
+	(void)state;
+	set_u32("/lowvisor/vms/hello", "cpus", 0x10);
+	expect_vm_error("hello", "vm 'hello': cpus = <0x10>: no such CPU (machine has 2)");
+	set_u32("/lowvisor/vms/hello", "cpus", 0x4);
+	expect_vm_error("hello", "vm 'hello': cpus = <0x4>: no such CPU (machine has 2)");
+	set_u32("/lowvisor/vms/hello", "cpus", 0);
+	expect_vm_error("hello", "vm 'hello': cpus = <0x0>: no CPU to run on");
+	set_str("/lowvisor/vms/hello", "cpus", "everything");
+	expect_vm_error("hello", "vm 'hello': cpus: must be one cell (a mask of physical CPUs)");
+	/* With 8 CPUs, 0x4 is fine. */
+	set_u32("/lowvisor/vms/hello", "cpus", 0x4);
+	assert_int_equal(parse_sized(fdt_totalsize(fit), ARRAY_SIZE(vms), 8), 0);
+	assert_int_equal(sys.vm_count, 2);
+	assert_int_equal(vms[1].cpus, 0x4);
+}
+
+/* Memory may reach above 4 GiB; what the guest must reach with its MMU
+ * off may not. */
+static void test_above_4g(void **state)
+{
+	static const uint32_t high[] = { 1, 0, 0, 0x01000000 };
+	static const uint32_t across[] = { 0, 0xff000000, 0, 0x02000000 };
+
+	(void)state;
+	set_cells("/lowvisor/vms/hello", "memory", high, 4);
+	del_prop("/images/hello", "load");
+	del_prop("/images/hello", "entry");
+	expect_vm_error("hello", "vm 'hello': kernel 'hello' at 0x100008000 + 0x00001000 is not "
+				 "below 4 GiB, where a guest that starts with its MMU off can reach "
+				 "it");
+	/* 16 MiB below 4 GiB, 16 above: the DTB (base + 16 MiB) would be above,
+	 * so it goes after the kernel. */
+	set_cells("/lowvisor/vms/hello", "memory", across, 4);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(vms[1].kernel_ipa, 0xff008000);
+	assert_int_equal(vms[1].dtb_ipa, 0xff009000);
+}
+
+static void test_kernel_outside_memory(void **state)
+{
+	(void)state;
+	set_u32("/images/hello", "load", 0x30000000);
+	expect_vm_error("hello", "vm 'hello': kernel 'hello': load address 0x30000000 is outside "
+				 "the VM's memory 0x80000000 + 0x01000000");
+}
+
+static void test_kernel_does_not_fit(void **state)
+{
+	static const uint32_t mem[] = { 0, 0x40000000, 0, 0x10000 };
+
+	(void)state;
+	set_cells("/lowvisor/vms/linux", "memory", mem, 4);
+	expect_vm_error("linux", "vm 'linux': kernel 'linux-kernel' (65536 bytes at 0x40008000) "
+				 "does not fit in the VM's memory 0x40000000 + 0x00010000");
+}
+
+static void test_entry_outside_kernel(void **state)
+{
+	(void)state;
+	set_u32("/images/hello", "entry", 0x80001000);
+	expect_vm_error("hello", "vm 'hello': kernel 'hello': entry 0x80001000 is outside the "
+				 "image (0x80000000 + 0x00001000)");
+}
+
+static void test_ramdisk_placement_errors(void **state)
+{
+	(void)state;
+	set_u32("/images/linux-initrd", "load", 0x40009000);
+	expect_vm_error("linux", "vm 'linux': ramdisk 'linux-initrd' at 0x40009000 + 0x00002000 "
+				 "overlaps kernel 'linux-kernel' at 0x40008000 + 0x00010000");
+	set_u32("/images/linux-initrd", "load", 0x47fff000);
+	expect_vm_error("linux", "vm 'linux': ramdisk 'linux-initrd' (8192 bytes at 0x47fff000) "
+				 "does not fit in the VM's memory 0x40000000 + 0x08000000");
+	/* The default place, under a kernel loaded high. */
+	del_prop("/images/linux-initrd", "load");
+	set_u32("/images/linux-kernel", "load", 0x43ff8000);
+	set_u32("/images/linux-kernel", "entry", 0x43ff8000);
+	expect_vm_error("linux", "vm 'linux': ramdisk 'linux-initrd' at 0x44000000 + 0x00002000 "
+				 "overlaps kernel 'linux-kernel' at 0x43ff8000 + 0x00010000 (give "
+				 "the ramdisk a load address)");
+}
+
+static void test_bootargs_too_long(void **state)
+{
+	char s[301];
+
+	(void)state;
+	memset(s, 'x', 300);
+	s[300] = '\0';
+	set_str("/lowvisor/vms/linux", "bootargs", s);
+	expect_vm_error("linux", "vm 'linux': bootargs: longer than 255 characters");
+	s[255] = '\0';
+	set_str("/lowvisor/vms/linux", "bootargs", s);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(strlen(vms[0].bootargs), 255);
+}
+
+static void test_duplicate_names(void **state)
+{
+	static const struct fit_opts dup = { .dup = true };
+
+	(void)state;
+	build_fit(&dup);
+	assert_int_equal(parse(), 0);
+	if (errs.count != 1)
+		dump_msgs();
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.msg[0], "vm 'hello': duplicate name (VM 1 has it too)");
+	assert_int_equal(sys.vm_count, 2);
+	assert_int_equal(sys.error_count, 1);
+	check_linux(&vms[0]);
+	check_hello(&vms[1], 1);
+}
+
+static void test_bad_vm_names(void **state)
+{
+	int vms_node;
+
+	(void)state;
+	vms_node = node("/lowvisor/vms");
+	assert_true(fdt_add_subnode(fit, vms_node, "a-name-longer-than-thirty-one-chars") >= 0);
+	assert_true(fdt_add_subnode(fit, vms_node, "bad name") >= 0);
+	/* libfdt adds a subnode before the others: "bad name" is VM 0. */
+	assert_int_equal(parse(), 0);
+	assert_int_equal(sys.vm_count, 2);
+	assert_int_equal(sys.error_count, 2);
+	/* Each also lacks vcpus, memory and kernel: every problem is told. */
+	assert_int_equal(errs.count, 8);
+	assert_string_equal(errs.msg[0], "vm '#0': node name is empty or has characters other "
+					 "than a-z A-Z 0-9 , . _ + - @");
+	assert_string_equal(errs.msg[3], "vm '#0': kernel: missing (the name of an image under "
+					 "/images)");
+	assert_string_equal(errs.msg[4], "vm 'a-name-longer-than-thirty-on...': name longer than "
+					 "31 characters");
+	assert_string_equal(errs.msg[5], "vm 'a-name-longer-than-thirty-on...': vcpus: missing "
+					 "(1..8)");
+	assert_int_equal(vms[0].id, 2);
+	assert_int_equal(vms[1].id, 3);
+}
+
+/* Several problems in one VM: one message each, and one VM left out. */
+static void test_every_problem_reported(void **state)
+{
+	(void)state;
+	set_u32("/lowvisor/vms/hello", "vcpus", 9);
+	set_u32("/lowvisor/vms/hello", "cpus", 0x10);
+	set_str("/lowvisor/vms/hello", "kernel", "nope");
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 3);
+	assert_string_equal(errs.msg[0], "vm 'hello': vcpus = <9>: must be 1..8");
+	assert_string_equal(errs.msg[1], "vm 'hello': cpus = <0x10>: no such CPU (machine has 2)");
+	assert_string_equal(errs.msg[2], "vm 'hello': kernel = \"nope\": no image 'nope' under "
+					 "/images");
+	assert_int_equal(sys.vm_count, 1);
+	assert_int_equal(sys.error_count, 1);
+	check_linux(&vms[0]);
+}
+
+static void test_too_many_vms(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_sized(fdt_totalsize(fit), 1, 2), 0);
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.msg[0], "vm 'hello': more than 1 VMs: left out");
+	assert_int_equal(sys.vm_count, 1);
+	assert_int_equal(sys.error_count, 1);
+	check_linux(&vms[0]);
+}
+
+static void test_messages_overflow(void **state)
+{
+	char name[24];
+	int i, vms_node;
+
+	(void)state;
+	vms_node = node("/lowvisor/vms");
+	for (i = 0; i < 10; i++) { /* 3 errors each */
+		snprintf(name, sizeof(name), "empty%d", i);
+		assert_true(fdt_add_subnode(fit, vms_node, name) >= 0);
+	}
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 30);
+	/* Added in front, so empty9 comes first; the 16th message is the
+	 * first of the sixth VM. */
+	assert_string_equal(errs.msg[CONFIG_MAX_ERRORS - 1], "vm 'empty4': vcpus: missing (1..8)");
+	assert_int_equal(sys.vm_count, 2);
+	assert_int_equal(sys.error_count, 10);
+}
+
+static void test_warnings(void **state)
+{
+	(void)state;
+	set_u32("/lowvisor/vms/hello", "vcpu", 2);
+	assert_true(fdt_add_subnode(fit, node("/lowvisor/vms/hello"), "uart") >= 0);
+	set_str("/lowvisor", "console", "fancy");
+	set_str("/lowvisor", "poweroff", "sometimes");
+	set_u32("/lowvisor", "debug", 1);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(sys.vm_count, 2);
+	check_hello(&vms[1], 1);
+	assert_int_equal(sys.console, CONSOLE_PREFIX);
+	assert_false(sys.poweroff_when_last_stops);
+	assert_int_equal(errs.warn_count, 5);
+	assert_string_equal(errs.warn[0], "lowvisor: console must be \"prefix\" or \"focus\"; "
+					  "using \"prefix\"");
+	assert_string_equal(errs.warn[1], "lowvisor: poweroff must be \"last-vm\" or \"never\"; "
+					  "using \"never\"");
+	assert_string_equal(errs.warn[2], "lowvisor: unknown property 'debug' ignored");
+	assert_string_equal(errs.warn[3], "vm 'hello': unknown property 'vcpu' ignored");
+	assert_string_equal(errs.warn[4], "vm 'hello': unknown node 'uart' ignored");
+}
+
+static void test_not_a_fit(void **state)
+{
+	static const uint8_t junk[256] = { 1, 2, 3 };
+
+	(void)state;
+	del_node("/images");
+	expect_bundle_error(parse(), "bundle: not a FIT (no /images node)");
+	expect_bundle_error(config_parse(&sys, vms, 4, junk, sizeof(junk), 2, &errs),
+			    "bundle: not a valid DTB header");
+	expect_bundle_error(config_parse(&sys, vms, 4, NULL, 0, 2, &errs), "bundle: none given");
+}
+
+static void test_no_vms(void **state)
+{
+	(void)state;
+	del_node("/lowvisor/vms/linux");
+	del_node("/lowvisor/vms/hello");
+	expect_bundle_error(parse(), "bundle: /lowvisor/vms has no VM");
+	del_node("/lowvisor/vms");
+	expect_bundle_error(parse(), "bundle: no /lowvisor/vms");
+	del_node("/lowvisor");
+	expect_bundle_error(parse(), "bundle: no /lowvisor/vms");
+}
+
+static void test_truncated_bundle(void **state)
+{
+	uint32_t size;
+	char want[96];
+
+	(void)state;
+	SW(fdt_pack(fit));
+	size = fdt_totalsize(fit);
+	snprintf(want, sizeof(want), "bundle: DTB claims %lu bytes, more than the %lu available",
+		 (unsigned long)size, (unsigned long)size - 1);
+	expect_bundle_error(parse_sized(size - 1, 4, 2), want);
+	expect_bundle_error(parse_sized(20, 4, 2), "bundle: DTB of 20 bytes is smaller than its "
+						   "header");
+	/* A tree cut short with its header patched to match: the walk finds
+	 * the structure block runs out. */
+	fdt_set_size_dt_struct(fit, fdt_size_dt_struct(fit) / 2);
+	fdt_set_off_dt_strings(fit, fdt_off_dt_struct(fit) + fdt_size_dt_struct(fit));
+	fdt_set_size_dt_strings(fit, 0);
+	fdt_set_totalsize(fit, fdt_off_dt_strings(fit));
+	expect_bundle_error(parse_sized(fdt_totalsize(fit), 4, 2), "bundle: corrupt DTB");
+}
+
+static void test_corrupt_structure(void **state)
+{
+	fdt32_t *tag;
+
+	(void)state;
+	SW(fdt_pack(fit));
+	/* The FDT_PROP tag of the first property under /images/hello. */
+	tag = (fdt32_t *)(fit + fdt_off_dt_struct(fit) +
+			  fdt_first_property_offset(fit, node("/images/hello")));
+	assert_int_equal(fdt32_to_cpu(*tag), FDT_PROP);
+	*tag = cpu_to_fdt32(0x77);
+	expect_bundle_error(parse(), "bundle: corrupt DTB");
+}
+
+static const char *const algo_lists[][2] = {
+	{ "sha256", NULL },
+	{ "sha1", NULL },
+	{ "crc32", NULL },
+};
+
+/* For each algorithm: the image parses, and one flipped bit of its data, at
+ * the start or the end, or of the value, is caught. */
+static void test_hash_mismatch(void **state)
+{
+	static const size_t where[] = { 0, sizeof(hello_data) / 2, sizeof(hello_data) - 1 };
+	char want[CONFIG_MSG_MAX];
+	size_t a, w;
+
+	(void)state;
+	for (a = 0; a < ARRAY_SIZE(algo_lists); a++) {
+		const struct fit_opts o = { .hello_algos = algo_lists[a] };
+
+		snprintf(want, sizeof(want), "vm 'hello': kernel = \"hello\": image 'hello': hash-1: "
+			 "%s does not match the data (corrupt or changed image)", algo_lists[a][0]);
+		for (w = 0; w < ARRAY_SIZE(where); w++) {
+			build_fit(&o);
+			assert_int_equal(parse(), 0);
+			assert_int_equal(errs.count, 0);
+			image_data("/images/hello")[where[w]] ^= 0x10;
+			expect_vm_error("hello", want);
+		}
+		build_fit(&o);
+		((uint8_t *)fdt_getprop_w(fit, node("/images/hello/hash-1"), "value", NULL))[0] ^= 1;
+		expect_vm_error("hello", want);
+	}
+}
+
+/* Every hash node is checked, not only the first. */
+static void test_second_hash_checked(void **state)
+{
+	(void)state;
+	((uint8_t *)fdt_getprop_w(fit, node("/images/linux-kernel/hash-2"), "value", NULL))[3] ^= 1;
+	expect_vm_error("linux", "vm 'linux': kernel = \"linux-kernel\": image 'linux-kernel': "
+				 "hash-2: crc32 does not match the data (corrupt or changed image)");
+	build_fit(&(struct fit_opts){ 0 });
+	image_data("/images/linux-initrd")[100] ^= 0x80;
+	expect_vm_error("linux", "vm 'linux': ramdisk = \"linux-initrd\": image 'linux-initrd': "
+				 "hash-1: sha1 does not match the data (corrupt or changed image)");
+}
+
+static void test_hash_node_errors(void **state)
+{
+	(void)state;
+	set_str("/images/hello/hash-1", "algo", "md5");
+	expect_vm_error("hello", "vm 'hello': kernel = \"hello\": image 'hello': hash-1: algo = "
+				 "\"md5\": unknown (sha256, sha1 or crc32)");
+	del_prop("/images/hello/hash-1", "algo");
+	expect_vm_error("hello", "vm 'hello': kernel = \"hello\": image 'hello': hash-1: no algo");
+	set_str("/images/hello/hash-1", "algo", "sha256");
+	set_u32("/images/hello/hash-1", "value", 0x12345678);
+	expect_vm_error("hello", "vm 'hello': kernel = \"hello\": image 'hello': hash-1: value is "
+				 "4 bytes, a sha256 digest 32");
+	del_prop("/images/hello/hash-1", "value");
+	expect_vm_error("hello", "vm 'hello': kernel = \"hello\": image 'hello': hash-1: no value");
+	/* An image without hash nodes is accepted, and says so. */
+	del_node("/images/hello/hash-1");
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(vms[1].kernel.hash_count, 0);
+}
+
+static void test_compression_refused(void **state)
+{
+	(void)state;
+	set_str("/images/hello", "compression", "gzip");
+	expect_vm_error("hello", "vm 'hello': kernel = \"hello\": image 'hello': compression = "
+				 "\"gzip\": only \"none\" is supported (bundle the image "
+				 "uncompressed)");
+	del_prop("/images/hello", "compression"); /* absent means none */
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	set_str("/images/hello", "arch", "arm64");
+	expect_vm_error("hello", "vm 'hello': kernel = \"hello\": image 'hello': arch = "
+				 "\"arm64\": only \"arm\" runs here");
+}
+
+static void test_image_addresses(void **state)
+{
+	(void)state;
+	SW(fdt_setprop_u64(fit, node("/images/hello"), "load", 0x80000000));
+	SW(fdt_setprop_u64(fit, node("/images/hello"), "entry", 0x80000010));
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(vms[1].entry_ipa, 0x80000010);
+	SW(fdt_setprop(fit, node("/images/hello"), "load", "abc", 3));
+	expect_vm_error("hello", "vm 'hello': kernel = \"hello\": image 'hello': load must be 1 "
+				 "or 2 cells");
+}
+
+/* mkimage -E: data after the FDT, at data-offset from its 4-byte aligned
+ * end, or (-p) at data-position from its start. */
+static void test_external_data(void **state)
+{
+	size_t end, total;
+	char want[CONFIG_MSG_MAX];
+
+	(void)state;
+	del_prop("/images/hello", "data");
+	set_u32("/images/hello", "data-size", sizeof(hello_data));
+	set_u32("/images/hello", "data-offset", 0);
+	SW(fdt_pack(fit));
+	end = ALIGN_UP((size_t)fdt_totalsize(fit), 4);
+	memcpy(fit + end, hello_data, sizeof(hello_data));
+	total = end + sizeof(hello_data);
+	assert_int_equal(parse_sized(total, 4, 2), 0);
+	assert_int_equal(errs.count, 0);
+	check_hello(&vms[1], 1);
+	assert_ptr_equal(vms[1].kernel.data, fit + end);
+
+	snprintf(want, sizeof(want), "vm 'hello': kernel = \"hello\": image 'hello': data-offset "
+		 "= <0x0> and data-size = <0x1000> run past the end of the bundle (%zu bytes)",
+		 total - 1);
+	assert_int_equal(parse_sized(total - 1, 4, 2), 0);
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.msg[0], want);
+
+	/* data-position: anywhere in the file, here 256 KiB in. */
+	SW(fdt_open_into(fit, fit, 0x40000));
+	del_prop("/images/hello", "data-offset");
+	set_u32("/images/hello", "data-position", 0x40000);
+	memcpy(fit + 0x40000, hello_data, sizeof(hello_data));
+	total = 0x40000 + sizeof(hello_data);
+	assert_int_equal(parse_sized(total, 4, 2), 0);
+	assert_int_equal(errs.count, 0);
+	assert_ptr_equal(vms[1].kernel.data, fit + 0x40000);
+	assert_int_equal(parse_sized(total - 1, 4, 2), 0);
+	assert_contains(errs.msg[0], "data-position = <0x40000> and data-size = <0x1000> run "
+			"past the end of the bundle");
+
+	del_prop("/images/hello", "data-position");
+	assert_int_equal(parse_sized(total, 4, 2), 0);
+	assert_string_equal(errs.msg[0], "vm 'hello': kernel = \"hello\": image 'hello': "
+					 "data-size needs a one-cell data-offset or data-position");
+	del_prop("/images/hello", "data-size");
+	assert_int_equal(parse_sized(total, 4, 2), 0);
+	assert_string_equal(errs.msg[0], "vm 'hello': kernel = \"hello\": image 'hello': no data "
+					 "(neither data nor data-size)");
+}
+
+static void test_bundle_api(void **state)
+{
+	struct bundle b;
+	struct bundle_image img;
+	struct dt_status st;
+	const char *s;
+	uint32_t v32;
+	uint64_t v64;
+
+	(void)state;
+	st = bundle_open(&b, fit, fdt_totalsize(fit));
+	assert_int_equal(st.err, 0);
+	st = bundle_image_get(&b, "nope", &img);
+	assert_int_equal(st.err, -ENOENT);
+	assert_string_equal(st.msg, "no image 'nope' under /images");
+	st = bundle_image_get(&b, "linux-kernel", &img);
+	assert_int_equal(st.err, 0);
+	check_image(&img, "linux-kernel", "kernel", kernel_data, sizeof(kernel_data), 2);
+
+	assert_int_equal(bundle_prop_str(fit, node("/lowvisor"), "console", &s), 0);
+	assert_string_equal(s, "focus");
+	assert_int_equal(bundle_prop_str(fit, node("/lowvisor"), "nope", &s), -ENOENT);
+	SW(fdt_setprop(fit, node("/lowvisor"), "two", "a\0b", 4));
+	assert_int_equal(bundle_prop_str(fit, node("/lowvisor"), "two", &s), -EINVAL);
+	assert_int_equal(bundle_prop_u32(fit, node("/lowvisor/vms/linux"), "vcpus", &v32), 0);
+	assert_int_equal(v32, 2);
+	assert_int_equal(bundle_prop_u32(fit, node("/lowvisor/vms/linux"), "memory", &v32),
+			 -EINVAL);
+	SW(fdt_setprop_u64(fit, node("/lowvisor"), "big", 0x123456789aull));
+	assert_int_equal(bundle_prop_u64(fit, node("/lowvisor"), "big", &v64), 0);
+	assert_int_equal(v64, 0x123456789aull);
+	assert_int_equal(bundle_prop_u64(fit, node("/lowvisor/vms/linux"), "vcpus", &v64), 0);
+	assert_int_equal(v64, 2);
+	assert_int_equal(bundle_prop_u64(fit, node("/lowvisor/vms/linux"), "memory", &v64),
+			 -EINVAL);
+}
+
+/* ---- with the real mkimage -------------------------------------------- */
+
+static bool have_mkimage(void)
+{
+	return system("command -v mkimage >/dev/null 2>&1") == 0;
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/* Reads a file into fit; returns its size. */
+static size_t read_into_fit(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	memset(fit, 0, FIT_BUF);
+	n = fread(fit, 1, FIT_BUF, f);
+	fclose(f);
+	assert_true(n > 0 && n < FIT_BUF);
+	return n;
+}
+
+static void run(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc)
+		fail_msg("'%s' failed (%d)", cmd, rc);
+}
+
+static const char test_its[] =
+	"/dts-v1/;\n"
+	"/ {\n"
+	"\tdescription = \"unit test\";\n"
+	"\t#address-cells = <1>;\n"
+	"\timages {\n"
+	"\t\tk {\n"
+	"\t\t\tdata = /incbin/(\"k.bin\");\n"
+	"\t\t\ttype = \"kernel\"; arch = \"arm\"; os = \"linux\"; compression = \"none\";\n"
+	"\t\t\tload = <0x40008000>; entry = <0x40008000>;\n"
+	"\t\t\thash-1 { algo = \"sha256\"; };\n"
+	"\t\t\thash-2 { algo = \"sha1\"; };\n"
+	"\t\t\thash-3 { algo = \"crc32\"; };\n"
+	"\t\t};\n"
+	"\t\tr {\n"
+	"\t\t\tdata = /incbin/(\"r.bin\");\n"
+	"\t\t\ttype = \"ramdisk\"; arch = \"arm\"; os = \"linux\"; compression = \"none\";\n"
+	"\t\t\thash-1 { algo = \"crc32\"; };\n"
+	"\t\t};\n"
+	"\t};\n"
+	"\tlowvisor {\n"
+	"\t\tvms {\n"
+	"\t\t\ta {\n"
+	"\t\t\t\tvcpus = <2>; memory = <0x40000000 0x08000000>;\n"
+	"\t\t\t\tkernel = \"k\"; ramdisk = \"r\"; bootargs = \"console=ttyAMA0\";\n"
+	"\t\t\t};\n"
+	"\t\t};\n"
+	"\t};\n"
+	"};\n";
+
+static void check_mkimage_vm(void)
+{
+	if (errs.count)
+		dump_msgs();
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(sys.vm_count, 1);
+	assert_string_equal(vms[0].name, "a");
+	assert_int_equal(vms[0].kernel.hash_count, 3);
+	assert_int_equal(vms[0].kernel.size, 5000);
+	assert_memory_equal(vms[0].kernel.data, kernel_data, 5000);
+	assert_int_equal(vms[0].ramdisk.hash_count, 1);
+	assert_int_equal(vms[0].ramdisk.size, 3001);
+	assert_memory_equal(vms[0].ramdisk.data, initrd_data, 3001);
+	assert_int_equal(vms[0].kernel_ipa, 0x40008000);
+	assert_int_equal(vms[0].ramdisk_ipa, 0x44000000);
+	assert_int_equal(vms[0].dtb_ipa, 0x44001000);
+	assert_string_equal(vms[0].bootargs, "console=ttyAMA0");
+}
+
+/* Odd sizes, so external data and padding are not accidentally aligned. */
+static void test_mkimage_bundle(void **state)
+{
+	char dir[] = "/tmp/lowvisor-fit-XXXXXX", cmd[1024], path[600];
+	size_t n;
+
+	(void)state;
+	if (!have_mkimage())
+		skip();
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "k.bin", kernel_data, 5000);
+	write_file(dir, "r.bin", initrd_data, 3001);
+	write_file(dir, "t.its", test_its, strlen(test_its));
+
+	snprintf(cmd, sizeof(cmd), "mkimage -f %s/t.its %s/t.itb >/dev/null", dir, dir);
+	run(cmd);
+	snprintf(path, sizeof(path), "%s/t.itb", dir);
+	n = read_into_fit(path);
+	assert_int_equal(config_parse(&sys, vms, 4, fit, n, 2, &errs), 0);
+	check_mkimage_vm();
+
+	snprintf(cmd, sizeof(cmd), "mkimage -E -f %s/t.its %s/e.itb >/dev/null", dir, dir);
+	run(cmd);
+	snprintf(path, sizeof(path), "%s/e.itb", dir);
+	n = read_into_fit(path);
+	assert_true(fdt_totalsize(fit) < n); /* the data really is outside */
+	assert_int_equal(config_parse(&sys, vms, 4, fit, n, 2, &errs), 0);
+	check_mkimage_vm();
+	/* The whole file is needed (mkimage pads the last image to 4 bytes). */
+	assert_int_equal(config_parse(&sys, vms, 4, fit, n - 8, 2, &errs), 0);
+	assert_int_equal(sys.vm_count, 0);
+	assert_contains(errs.msg[0], "run past the end of the bundle");
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run(cmd);
+}
+
+/* configs/hello.its, built as the Makefile does, with a stand-in hello.bin
+ * found through -i. */
+static void test_configs_hello(void **state)
+{
+	char dir[] = "/tmp/lowvisor-hello-XXXXXX", cmd[1024], path[600];
+	const char *its = "configs/hello.its";
+	size_t n;
+
+	(void)state;
+	if (!have_mkimage() || access(its, R_OK))
+		skip();
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "hello.bin", hello_data, sizeof(hello_data));
+	snprintf(cmd, sizeof(cmd), "mkimage -D \"-I dts -O dtb -p 500 -i %s\" -f %s %s/hello.itb "
+		 ">/dev/null", dir, its, dir);
+	run(cmd);
+	snprintf(path, sizeof(path), "%s/hello.itb", dir);
+	n = read_into_fit(path);
+	assert_int_equal(config_parse(&sys, vms, 4, fit, n, 1, &errs), 0);
+	if (errs.count || errs.warn_count)
+		dump_msgs();
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(errs.warn_count, 0);
+	assert_int_equal(sys.vm_count, 1);
+	assert_string_equal(vms[0].name, "hello");
+	assert_int_equal(vms[0].vcpus, 1);
+	assert_int_equal(vms[0].cpus, 0x1);
+	assert_int_equal(vms[0].mem_base, 0x40000000);
+	assert_int_equal(vms[0].mem_size, 0x01000000);
+	assert_string_equal(vms[0].kernel.type, "kernel");
+	assert_int_equal(vms[0].kernel.hash_count, 1);
+	assert_int_equal(vms[0].kernel.size, sizeof(hello_data));
+	assert_memory_equal(vms[0].kernel.data, hello_data, sizeof(hello_data));
+	assert_int_equal(vms[0].kernel_ipa, 0x40000000);
+	assert_int_equal(vms[0].entry_ipa, 0x40000000);
+	assert_int_equal(vms[0].dtb_ipa, 0x40800000);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run(cmd);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest hash_tests[] = {
+		cmocka_unit_test(test_sha256_vectors),
+		cmocka_unit_test(test_sha1_vectors),
+		cmocka_unit_test(test_crc32_vectors),
+		cmocka_unit_test(test_hash_block_boundaries),
+		cmocka_unit_test(test_hash_algo_names),
+	};
+	const struct CMUnitTest config_tests[] = {
+		T(test_good_config),
+		T(test_defaults),
+		T(test_kernel_noload),
+		T(test_ramdisk_with_load),
+		T(test_dtb_fallback),
+		T(test_no_room_for_dtb),
+		T(test_missing_image),
+		T(test_missing_ramdisk_image),
+		T(test_kernel_property),
+		T(test_kernel_of_wrong_type),
+		T(test_memory_past_ipa_space),
+		T(test_memory_malformed),
+		T(test_memory_over_devices),
+		T(test_vcpus),
+		T(test_cpus),
+		T(test_above_4g),
+		T(test_kernel_outside_memory),
+		T(test_kernel_does_not_fit),
+		T(test_entry_outside_kernel),
+		T(test_ramdisk_placement_errors),
+		T(test_bootargs_too_long),
+		T(test_duplicate_names),
+		T(test_bad_vm_names),
+		T(test_every_problem_reported),
+		T(test_too_many_vms),
+		T(test_messages_overflow),
+		T(test_warnings),
+		T(test_not_a_fit),
+		T(test_no_vms),
+		T(test_truncated_bundle),
+		T(test_corrupt_structure),
+		T(test_hash_mismatch),
+		T(test_second_hash_checked),
+		T(test_hash_node_errors),
+		T(test_compression_refused),
+		T(test_image_addresses),
+		T(test_external_data),
+		T(test_bundle_api),
+		T(test_mkimage_bundle),
+		T(test_configs_hello),
+	};
+	int failed = cmocka_run_group_tests_name("hash", hash_tests, NULL, NULL);
+
+	return failed | cmocka_run_group_tests_name("config", config_tests, NULL, NULL);
+}
