@@ -72,9 +72,14 @@ void hyp_irq(struct trap_frame *f)
 		this_cpu()->need_resched = 1;
 	} else if (id == SGI_RENDEZVOUS) {
 		vmid_rendezvous_ack();
+	} else {
+		/* Nobody handles it (yet): a level-sensitive source would fire
+		 * again at once, so it is disabled rather than left to storm. */
+		gic_disable_irq(id);
+		if (ratelimit_allow(&rl, this_cpu()->ticks, 100, 5))
+			log_warn("cpu%u: interrupt %lu has no handler: disabled", this_cpu()->index,
+				 (unsigned long)id);
 	}
-	else if (ratelimit_allow(&rl, this_cpu()->ticks, 100, 5))
-		log_warn("cpu%u: unexpected interrupt %lu", this_cpu()->index, (unsigned long)id);
 	gic_eoi(iar);
 	gic_deactivate(iar);
 }

@@ -43,12 +43,15 @@ def test_first_guests(boot):
     out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["first-guests"]]))
     check_tap(out, "basic", "basic", 19)
     check_tap(out, "smccc", "smccc", 12)
-    check_tap(out, "smp", "smp", 11)
     check_tap(out, "reset", "reset", 4)
-    # Every secondary vCPU reported its own MPIDR.
-    smp = vm_lines(out, "smp")
-    for cpu in (1, 2, 3):
-        assert f"cpu {cpu} mpidr 0x8000000{cpu}" in smp
+    # PSCI CPU_ON brought up every secondary vCPU of VMs with 2, 3 and 4,
+    # each reporting its own MPIDR.
+    for vm, vcpus in (("smp2", 2), ("smp3", 3), ("smp", 4)):
+        check_tap(out, vm, "smp", 11)
+        lines = vm_lines(out, vm)
+        assert f"# {vcpus} CPUs in /cpus, this is number 0 (MPIDR 0x80000000)" in lines
+        for cpu in range(1, vcpus):
+            assert f"cpu {cpu} mpidr 0x8000000{cpu}" in lines
     # The reset guest ran twice, the second time from zeroed RAM.
     assert "lowvisor: vm 'reset': reset (boot 1)" in out
     assert "# checked" in "\n".join(vm_lines(out, "reset"))
