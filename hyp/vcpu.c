@@ -259,7 +259,7 @@ void vcpu_run(struct vcpu *v)
 		reason = guest_enter(&v->regs);
 		cpu->exits++;
 		act = trap_handle(v, reason);
-		if (act == TRAP_YIELD || cpu->need_resched) {
+		if (act != TRAP_CONTINUE || cpu->need_resched) {
 			cpu->need_resched = 0;
 			if (sched_others_runnable(v))
 				break;

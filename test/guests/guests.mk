@@ -34,7 +34,8 @@ GUESTS_OBJCOPY := $(GUESTS_CROSS)objcopy
 GUESTS_QEMU ?= qemu-system-arm
 GUESTS_Q := $(if $(filter 1,$(V)),,@)
 
-GUESTS := hello basic smccc smp reset isolation libcheck
+# Every test/guests/NAME/main.c is a guest.
+GUESTS := $(sort $(patsubst $(GUESTS_DIR)/%/main.c,%,$(wildcard $(GUESTS_DIR)/*/main.c)))
 GUESTS_BASE ?= 40000000
 GUESTS_AT ?= isolation@60000000
 

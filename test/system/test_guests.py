@@ -12,7 +12,7 @@ import pytest
 from conftest import BUILD, HYP_BIN, qemu_cmd
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
-          for name in ("first-guests", "isolation", "errors", "hello")}
+          for name in ("first-guests", "isolation", "errors", "hello", "traps")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -129,3 +129,28 @@ def test_default_bundle_runs_with_no_other_file(boot):
     b.expect(r"bundle: the default one, \d+ bytes, linked into the image")
     b.expect(r"hello\| # hello: 3 passed, 0 failed")
     b.expect(r"vm 'hello': stopped \(PSCI SYSTEM_OFF\)")
+
+
+def test_traps(boot):
+    """Traps seen from inside (configs/traps.its): lazy VFP across switches
+    of two vCPUs on one CPU, MMIO without syndrome, SMC, trapped CP15,
+    WFI/WFE with IRQs masked."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["traps"]]))
+    check_tap(out, "traps", "traps", 15)
+    traps = vm_lines(out, "traps")
+    # Both vCPUs kept their VFP registers while being switched out.
+    for cpu in (0, 1):
+        m = [re.match(rf"# vcpu {cpu}: \d+ rounds, (\d+) checks, (\d+) mismatches, "
+                      r"switched out (\d+) times", l) for l in traps]
+        m = [x for x in m if x]
+        assert len(m) == 1, traps
+        checks, mismatches, switches = map(int, m[0].groups())
+        assert checks > 0 and mismatches == 0 and switches >= 3, m[0].group(0)
+    # LDM/LDRD/STM on the UART: aborts at the address, logged by Lowvisor.
+    text = "\n".join(traps)
+    assert re.search(r"# data abort: pc 0x4[0-9a-f]+ DFAR 0x09000018 DFSR 0x00000008", text)
+    assert re.search(r"# data abort: pc 0x4[0-9a-f]+ DFAR 0x09000044 DFSR 0x00000808", text)
+    assert re.search(r"vm 'traps' vcpu0: read at 0x09000018 \(IPA 0x09000018\) without "
+                     r"syndrome: data abort injected", out)
+    assert re.search(r"# undefined instruction: pc 0x4[0-9a-f]+ insn 0xe1600070", text)
+    assert "lowvisor: all VMs have stopped: powering off" in out
