@@ -35,13 +35,13 @@ WARN_FLAGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla \
 CFLAGS := $(ARCH_FLAGS) $(WARN_FLAGS) -std=gnu11 -O2 -g -ffreestanding \
 	-fno-common -fno-pic -fno-stack-protector -ffunction-sections \
 	-fdata-sections --specs=nano.specs
-INCLUDES := -Iinclude -Iplatform -Imm -Idrivers -Ihyp -I$(BUILD)/include \
+INCLUDES := -Iinclude -Iplatform -Imm -Idrivers -Ihyp -Ivgic -I$(BUILD)/include \
 	-I$(LIBFDT_DIR)
 ASFLAGS := $(ARCH_FLAGS) -D__ASSEMBLER__ -g
 LDFLAGS := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -T linker/hyp.ld \
 	-Wl,--gc-sections -Wl,-Map=$(BUILD)/hyp.map -Wl,--no-warn-rwx-segments
 
-HYP_C := $(wildcard hyp/*.c mm/*.c drivers/*.c platform/*.c)
+HYP_C := $(wildcard hyp/*.c mm/*.c drivers/*.c platform/*.c vgic/*.c)
 HYP_C := $(filter-out hyp/asm-offsets.c,$(HYP_C))
 HYP_S := $(wildcard boot/*.S)
 LIBFDT_C := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c \
@@ -143,6 +143,7 @@ run: all
 
 include test/unit/unit.mk
 include test/unit/config.mk
+-include test/unit/vgic.mk
 $(UNIT_PROGRAMS) $(UNIT_DTBS): | $(SETUP_STAMP)
 GUESTS_AT := isolation@60000000 basic@50000000
 include test/guests/guests.mk

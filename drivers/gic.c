@@ -8,6 +8,7 @@
 #define GICD_ISENABLER 0x100
 #define GICD_ICENABLER 0x180
 #define GICD_ICPENDR 0x280
+#define GICD_ISACTIVER 0x300
 #define GICD_ICACTIVER 0x380
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR 0x800
@@ -105,6 +106,17 @@ void gic_deactivate(uint32_t iar)
 	mmio_write32(gicc + GICC_DIR, iar);
 }
 
+bool gic_irq_active(unsigned irq)
+{
+	return (mmio_read32(gicd + GICD_ISACTIVER + (irq / 32) * 4) >> (irq % 32)) & 1;
+}
+
+void gic_irq_set_active(unsigned irq, bool active)
+{
+	mmio_write32(gicd + (active ? GICD_ISACTIVER : GICD_ICACTIVER) + (irq / 32) * 4,
+		     1u << (irq % 32));
+}
+
 void gic_send_sgi(unsigned sgi, uint8_t target_mask)
 {
 	mmio_write32(gicd + GICD_SGIR, ((uint32_t)target_mask << 16) | (sgi & 0xf));
@@ -120,3 +132,4 @@ uint32_t gic_cpu_ctlr(void)
 {
 	return mmio_read32(gicc + GICC_CTLR);
 }
+

@@ -8,6 +8,7 @@
 #ifndef LOWVISOR_GIC_H
 #define LOWVISOR_GIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define GIC_SPURIOUS 1023u
@@ -30,6 +31,8 @@ uint32_t gic_ack(void);
 void gic_eoi(uint32_t iar);        /* priority drop */
 void gic_deactivate(uint32_t iar); /* DIR */
 uint32_t gic_cpu_ctlr(void);
+bool gic_irq_active(unsigned irq);
+void gic_irq_set_active(unsigned irq, bool active);
 void gic_send_sgi(unsigned sgi, uint8_t target_mask);
 /* This CPU's bit in target lists. */
 uint8_t gic_cpu_mask(void);

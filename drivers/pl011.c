@@ -39,3 +39,9 @@ int pl011_getc(uintptr_t base)
 		return -1;
 	return (int)(mmio_read32(base + UARTDR) & 0xff);
 }
+
+void pl011_rx_irq_enable(uintptr_t base)
+{
+	/* Receive and receive-timeout interrupts. */
+	mmio_write32(base + UARTIMSC, (1u << 4) | (1u << 6));
+}

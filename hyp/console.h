@@ -1,11 +1,33 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Lowvisor's console on the physical PL011: output of the hypervisor and
+ * of every guest, and input for the VM that has the focus.  Typing Ctrl-A
+ * three times moves the focus to the next VM (design section 11).
+ */
 #ifndef LOWVISOR_CONSOLE_H
 #define LOWVISOR_CONSOLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "config.h"
+
+struct vm;
 
 /* Sends all further output to the PL011 at base (mapped already). */
 void console_init(uintptr_t base);
 uintptr_t console_base(void);
+
+void console_set_mode(enum console_mode mode);
+enum console_mode console_get_mode(void);
+bool console_has_focus(const struct vm *vm);
+void console_set_focus(struct vm *vm);
+/* Takes console input by the UART's interrupt (SPI irq) on this CPU. */
+void console_input_enable(unsigned irq);
+/* From the interrupt handler: reads what was typed. */
+void console_input_irq(void);
+
+#define CONSOLE_ESCAPE 0x01 /* Ctrl-A */
+#define CONSOLE_ESCAPE_COUNT 3
 
 #endif

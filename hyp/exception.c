@@ -6,12 +6,15 @@
 #include <stdio.h>
 
 #include "arch/sysreg.h"
+#include "console.h"
 #include "gic.h"
 #include "hyp.h"
 #include "log.h"
 #include "percpu.h"
 #include "scheduler.h"
 #include "trap.h"
+#include "vgic.h"
+#include "vm.h"
 
 static const char *const vector_names[] = {
 	[VEC_RESET] = "reset",
@@ -56,11 +59,33 @@ __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector)
 	hyp_panic_dump(why, f);
 }
 
+/* The virtual timer's PPI and the maintenance interrupt belong to the vCPU
+ * loaded on this CPU.  The timer's is hardware-mapped: its priority is
+ * dropped here, the guest's EOI deactivates it.  Returns whether the
+ * physical interrupt must be left active. */
+static bool vcpu_irq(uint32_t id)
+{
+	struct vcpu *v = this_cpu()->loaded;
+	uint32_t kick;
+
+	if (!v) /* nobody's: a stale timer of a vCPU since put */
+		return false;
+	if (id == VGIC_MAINT_IRQ) {
+		kick = vgic_maintenance(v->vm->vgic, v->index);
+		if (kick)
+			vm_kick(v->vm, kick);
+		return false;
+	}
+	vm_set_irq_vcpu(v->vm, v->index, VGIC_VTIMER_IRQ, true);
+	return true;
+}
+
 void hyp_irq(struct trap_frame *f)
 {
 	static struct ratelimit rl;
 	uint32_t iar = gic_ack();
 	uint32_t id = iar & 0x3ff;
+	bool keep_active = false;
 
 	(void)f;
 	if (id == GIC_SPURIOUS)
@@ -72,6 +97,10 @@ void hyp_irq(struct trap_frame *f)
 		this_cpu()->need_resched = 1;
 	} else if (id == SGI_RENDEZVOUS) {
 		vmid_rendezvous_ack();
+	} else if (id == hyp.plat.uart.irq) {
+		console_input_irq();
+	} else if (id == VGIC_MAINT_IRQ || id == hyp.plat.timer.virt_irq) {
+		keep_active = vcpu_irq(id);
 	} else {
 		/* Nobody handles it (yet): a level-sensitive source would fire
 		 * again at once, so it is disabled rather than left to storm. */
@@ -81,5 +110,6 @@ void hyp_irq(struct trap_frame *f)
 				 (unsigned long)id);
 	}
 	gic_eoi(iar);
-	gic_deactivate(iar);
+	if (!keep_active)
+		gic_deactivate(iar);
 }

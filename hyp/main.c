@@ -209,6 +209,7 @@ void boot_main(uint32_t dtb_pa, uint32_t cpsr, uint32_t t_lo, uint32_t t_hi)
 	smp_boot_secondaries();
 	wait_for_ticks(3);
 	vms_start();
+	console_input_enable(hyp.plat.uart.irq);
 	boot_report();
 	smp_release();
 	sched_loop();

@@ -4,11 +4,36 @@
 #include "hyp.h"
 #include "percpu.h"
 #include "scheduler.h"
+#include "vgic.h"
 #include "vm.h"
 
 static bool runnable(const struct vcpu *v)
 {
-	return v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING;
+	return vcpu_runnable(v);
+}
+
+/*
+ * From the tick: a blocked vCPU that is not loaded here has its virtual
+ * timer in its structure; when that is due, its interrupt is injected (the
+ * loaded vCPU's comes as the physical PPI).
+ */
+void sched_timer_wake(uint64_t now)
+{
+	struct percpu *cpu = this_cpu();
+	struct list_node *n;
+
+	for (n = cpu->runq.next; n != &cpu->runq; n = n->next) {
+		struct vcpu *v = container_of(n, struct vcpu, runq_node);
+		uint64_t due;
+
+		if (!v->blocked || cpu->loaded == v)
+			continue;
+		due = vcpu_timer_deadline(v);
+		if (due && due <= now) {
+			v->cp15.cntv_ctl |= 4; /* ISTATUS, as the hardware would show */
+			vm_set_irq_vcpu(v->vm, v->index, VGIC_VTIMER_IRQ, true);
+		}
+	}
 }
 
 void sched_add(struct vcpu *v, unsigned pcpu)

@@ -23,6 +23,7 @@ void sched_add(struct vcpu *v, unsigned pcpu);
 bool sched_others_runnable(const struct vcpu *v);
 /* Makes a CPU look at its run queue again (an SGI if it is another). */
 void sched_kick(unsigned pcpu);
+void sched_timer_wake(uint64_t now);
 /* The per-CPU loop; never returns. */
 __noreturn void sched_loop(void);
 

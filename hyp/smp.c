@@ -15,6 +15,7 @@
 #include "psci.h"
 #include "scheduler.h"
 #include "timer.h"
+#include "vm.h"
 
 #define SMP_ONLINE_TIMEOUT_MS 2000
 #define HYP_TIMER_PRIORITY 0x20
@@ -47,6 +48,9 @@ void tick_handle(void)
 	uint64_t now = timer_now();
 
 	c->ticks++;
+	if (c->index == 0 && c->ticks % 8 == 0)
+		vm_flush_stale_output(now);
+	sched_timer_wake(now);
 	if (next <= now) /* fell behind (e.g. a stalled host): do not storm */
 		next = now + c->tick_interval;
 	hyp_timer_arm_at(next);
@@ -63,6 +67,8 @@ static void cpu_setup(struct percpu *c, unsigned index)
 	c->gic_mask = gic_cpu_mask();
 	gic_enable_irq(SGI_KICK, HYP_TIMER_PRIORITY);
 	gic_enable_irq(SGI_RENDEZVOUS, HYP_TIMER_PRIORITY);
+	gic_enable_irq(hyp.plat.gic.maint_irq, HYP_TIMER_PRIORITY);
+	gic_enable_irq(hyp.plat.timer.virt_irq, HYP_TIMER_PRIORITY);
 	timer_cpu_init();
 	tick_start();
 }

@@ -19,6 +19,7 @@
 #include "scheduler.h"
 #include "timer.h"
 #include "trap.h"
+#include "vgic.h"
 #include "vm.h"
 
 typedef enum trap_action (*trap_fn)(struct vcpu *v, uint32_t hsr);
@@ -56,7 +57,16 @@ static enum trap_action undefined(struct vcpu *v, uint32_t hsr)
 static enum trap_action wfx(struct vcpu *v, uint32_t hsr)
 {
 	vcpu_skip_insn(v, hsr_il(hsr));
-	return hsr_wfx_is_wfe(hsr) ? TRAP_YIELD : TRAP_IDLE;
+	if (hsr_wfx_is_wfe(hsr))
+		return TRAP_YIELD;
+	/* Block until an interrupt is deliverable.  Blocked first, checked
+	 * after: an injection on another CPU either sees the flag or is seen
+	 * here (vm_kick checks in the other order). */
+	v->blocked = true;
+	dmb();
+	if (vgic_vcpu_pending(v->vm->vgic, v->index))
+		v->blocked = false;
+	return TRAP_IDLE;
 }
 
 static enum trap_action hvc(struct vcpu *v, uint32_t hsr)
@@ -112,7 +122,7 @@ static enum trap_action dabt(struct vcpu *v, uint32_t hsr)
 	if (!err) {
 		if (a.write)
 			val = mmio_store_value(&a, a.rt == 15 ? v->regs.pc : guest_reg(v, a.rt));
-		err = mmio_emulate(&v->vm->mmio, ipa, &a, &val);
+		err = vm_mmio(v, ipa, &a, &val);
 	} else if (err == -EFAULT) {
 		guest_log(v, "stage-1 table walk at IPA %s is not RAM: data abort injected",
 			  HEX64(ipa));

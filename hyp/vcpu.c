@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "arch/sysreg.h"
+#include "gic.h"
 #include "hyp.h"
 #include "lpae.h"
 #include "percpu.h"
 #include "scheduler.h"
 #include "trap.h"
 #include "vcpu.h"
+#include "vgic.h"
 #include "vm.h"
 
 /* HCR for guests: stage-2 on; IRQ/FIQ/async aborts to HYP; broadcast TLB
@@ -133,18 +135,28 @@ static void cp15_restore(const struct vcpu_cp15 *c)
 	sctlr_write(c->sctlr); /* last: it may turn the guest's MMU on */
 }
 
-/* The guest's virtual timer: it keeps counting while the vCPU is out. */
-static void timer_save(struct vcpu_cp15 *c)
+/*
+ * The guest's virtual timer: it keeps counting while the vCPU is out (the
+ * VM's CNTVOFF is fixed at its start).  Its interrupt is hardware-mapped
+ * (vgic/vgic.h): vcpu_run gives the physical PPI the active state of the
+ * vCPU's virtual copy.
+ */
+static void timer_save(struct vcpu *v)
 {
-	c->cntv_ctl = cntv_ctl_read();
-	c->cntv_cval = cntv_cval_read();
+	unsigned irq = hyp.plat.timer.virt_irq;
+
+	v->cp15.cntv_ctl = cntv_ctl_read();
+	v->cp15.cntv_cval = cntv_cval_read();
 	cntv_ctl_write(0);
+	isb();
+	gic_irq_set_active(irq, false); /* the next vCPU sets its own state */
 }
 
-static void timer_restore(const struct vcpu_cp15 *c)
+static void timer_restore(struct vcpu *v)
 {
-	cntv_cval_write(c->cntv_cval);
-	cntv_ctl_write(c->cntv_ctl);
+	cntvoff_write(v->vm->cntvoff);
+	cntv_cval_write(v->cp15.cntv_cval);
+	cntv_ctl_write(v->cp15.cntv_ctl);
 }
 
 void vcpu_put(void)
@@ -156,7 +168,7 @@ void vcpu_put(void)
 		return;
 	if (!v->cp15_valid) { /* else the structure was reset meanwhile */
 		cp15_save(&v->cp15);
-		timer_save(&v->cp15);
+		timer_save(v);
 		v->cp15_valid = true;
 	}
 	cpu->loaded = NULL;
@@ -170,7 +182,7 @@ static void vcpu_load(struct vcpu *v)
 		return;
 	vcpu_put();
 	cp15_restore(&v->cp15);
-	timer_restore(&v->cp15);
+	timer_restore(v);
 	v->cp15_valid = false;
 	vmpidr_write(v->vmpidr);
 	vpidr_write(midr_read());
@@ -234,12 +246,13 @@ void vcpu_boot(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r
 void vcpu_run(struct vcpu *v)
 {
 	struct percpu *cpu = this_cpu();
+	struct vgic *vgic = v->vm->vgic;
 
 	irq_disable();
 	v->running = true;
 	dmb();
-	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING) {
-		uint32_t reason;
+	while (vcpu_runnable(v)) {
+		uint32_t reason, kick;
 		enum trap_action act;
 
 		if (v->boot_pending) {
@@ -252,22 +265,36 @@ void vcpu_run(struct vcpu *v)
 				cpu->vfp_owner = NULL;
 		}
 		vcpu_load(v);
+		if (!v->vgic_loaded) {
+			vgic_restore(vgic, v->index);
+			/* The timer's physical PPI is active while the guest has
+			 * not deactivated its virtual copy: it follows the vCPU. */
+			gic_irq_set_active(VGIC_VTIMER_IRQ,
+					   vgic_map_is_active(vgic, v->index, VGIC_VTIMER_IRQ));
+			v->vgic_loaded = true;
+		}
 		vttbr_load(v);
+		vgic_flush(vgic, v->index);
 		hcr_write(v->hcr);
 		hcptr_write(cpu->vfp_owner == v ? 0 : HCPTR_VFP_TRAPS);
 		isb();
 		reason = guest_enter(&v->regs);
 		cpu->exits++;
+		kick = vgic_sync(vgic, v->index);
+		if (kick)
+			vm_kick(v->vm, kick);
 		act = trap_handle(v, reason);
+		if (v->blocked)
+			break;
 		if (act != TRAP_CONTINUE || cpu->need_resched) {
 			cpu->need_resched = 0;
 			if (sched_others_runnable(v))
 				break;
 		}
-		if (act == TRAP_IDLE && !sched_others_runnable(v)) {
-			/* WFI with nothing else to run: wait for any interrupt. */
-			wfi();
-		}
+	}
+	if (v->vgic_loaded) {
+		vgic_save(vgic, v->index);
+		v->vgic_loaded = false;
 	}
 	hcr_write(0);
 	dmb();
@@ -342,4 +369,18 @@ void vcpu_skip_insn(struct vcpu *v, unsigned len)
 	v->regs.pc += len;
 	if (v->regs.cpsr & CPSR_IT_MASK)
 		v->regs.cpsr = cpsr_it_advance(v->regs.cpsr);
+}
+
+bool vcpu_runnable(const struct vcpu *v)
+{
+	return v->state == VCPU_RUNNABLE && !v->blocked && v->vm->state == VM_RUNNING;
+}
+
+/* The physical time at which v's virtual timer fires, or 0: enabled, not
+ * masked.  For a vCPU not loaded (its timer state is in the structure). */
+uint64_t vcpu_timer_deadline(const struct vcpu *v)
+{
+	if ((v->cp15.cntv_ctl & 3) != 1) /* ENABLE and not IMASK */
+		return 0;
+	return v->cp15.cntv_cval + v->vm->cntvoff;
 }

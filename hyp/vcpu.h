@@ -64,6 +64,8 @@ struct vcpu {
 	bool cp15_valid; /* cp15 holds the state (not the hardware) */
 	uint32_t hcr;    /* HCR while it runs (VI/VF for its lines) */
 	struct list_node runq_node;
+	volatile bool blocked;  /* in WFI with nothing to deliver */
+	bool vgic_loaded;       /* its GICH state is on its CPU */
 	volatile bool boot_pending; /* start from boot_regs on its next run */
 	uint32_t boot_regs[4];      /* pc, r0, r1, r2 */
 };
@@ -92,6 +94,10 @@ void vcpu_put(void);
 void vcpu_inject_undef(struct vcpu *v);
 void vcpu_inject_dabt(struct vcpu *v, uint32_t far, bool write);
 void vcpu_inject_pabt(struct vcpu *v, uint32_t far);
+
+/* Runnable: started, not blocked in WFI, its VM running. */
+bool vcpu_runnable(const struct vcpu *v);
+uint64_t vcpu_timer_deadline(const struct vcpu *v);
 
 /* Lazy VFP: give v the VFP/NEON registers of this CPU (HCPTR trap). */
 void vcpu_vfp_switch(struct vcpu *v);

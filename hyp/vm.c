@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arch/sysreg.h"
+#include "console.h"
 #include "guest_dt.h"
 #include "hyp.h"
 #include "log.h"
@@ -17,7 +18,9 @@
 #include "percpu.h"
 #include "psci.h"
 #include "scheduler.h"
+#include "timer.h"
 #include "uapi/lowvisor.h"
+#include "vgic.h"
 #include "vm.h"
 
 #define DCACHE_LINE 64
@@ -29,6 +32,11 @@ static struct system_config sysconf;
 unsigned vm_count(void)
 {
 	return nvms;
+}
+
+struct vm *vm_at(unsigned index)
+{
+	return index < nvms ? vms[index] : NULL;
 }
 
 struct vm *vm_by_id(unsigned id)
@@ -193,8 +201,79 @@ static void boot_vcpu0(struct vm *vm)
 {
 	struct vcpu *v = vm->vcpus[0];
 
+	vm->cntvoff = timer_now();
 	/* The Linux boot protocol: r0 = 0, r1 = ~0 (no machine type), r2 = DTB. */
 	vcpu_boot(v, (uint32_t)vm->cfg.entry_ipa, 0, ~0u, (uint32_t)vm->cfg.dtb_ipa);
+}
+
+/* The SPIs a VM's distributor has (IDs 32 .. 32 + VM_SPIS - 1). */
+#define VM_SPIS 96
+
+static int create_vgic(struct vm *vm)
+{
+	unsigned i;
+	int err;
+
+	vm->vgic = zalloc(vgic_size(vm->vcpu_count, VM_SPIS), "vgic");
+	if (!vm->vgic)
+		return -ENOMEM;
+	err = vgic_init(vm->vgic, vm->vcpu_count, VM_SPIS);
+	for (i = 0; i < vm->vcpu_count && !err; i++)
+		err = vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);
+	err = err ?: mmio_region_add(&vm->mmio, vm->cfg.dev.gicd, VGIC_DIST_SIZE,
+				     &vgic_dist_region_ops, vm->vgic);
+	if (err)
+		log_err("vm '%s': vgic: %d", vm->cfg.name, err);
+	return err;
+}
+
+void vm_kick(struct vm *vm, uint32_t mask)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->vcpu_count && mask; i++, mask >>= 1) {
+		struct vcpu *v = vm->vcpus[i];
+
+		if (!(mask & 1))
+			continue;
+		dmb();
+		if (v->blocked && vgic_vcpu_pending(vm->vgic, i)) {
+			v->blocked = false;
+			dmb();
+		}
+		/* Its CPU re-flushes (another CPU) or wakes from idle. */
+		sched_kick(v->pcpu);
+		if (v->pcpu == this_cpu()->index)
+			this_cpu()->need_resched = 1;
+	}
+}
+
+void vm_set_irq_vcpu(struct vm *vm, unsigned vcpu, unsigned irq, bool level)
+{
+	int kick = vgic_inject(vm->vgic, vcpu, irq, level);
+
+	if (kick > 0)
+		vm_kick(vm, (uint32_t)kick);
+}
+
+void vm_set_irq(struct vm *vm, unsigned irq, bool level)
+{
+	vm_set_irq_vcpu(vm, 0, irq, level);
+}
+
+int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val)
+{
+	const struct mmio_region *r = mmio_region_find(&v->vm->mmio, ipa);
+	int ret;
+
+	if (!r)
+		return -ENODEV;
+	if (r->ops != &vgic_dist_region_ops)
+		return mmio_dispatch(r, r->dev, a, ipa - r->base, val);
+	ret = vgic_dist_access(r->dev, v->index, a, ipa - r->base, val);
+	if (ret > 0)
+		vm_kick(v->vm, (uint32_t)ret);
+	return ret < 0 ? ret : 0;
 }
 
 static struct vm *vm_create(const struct vm_config *cfg)
@@ -207,9 +286,9 @@ static struct vm *vm_create(const struct vm_config *cfg)
 	vm->cfg = *cfg;
 	vm->id = cfg->id;
 	vm->state = VM_OFF;
-	vuart_init(&vm->uart, vm->cfg.name);
+	vuart_init(&vm->uart, vm, vm->cfg.name);
 	mmio_regions_init(&vm->mmio);
-	if (alloc_ram(vm) || map_vm(vm) || create_vcpus(vm) ||
+	if (alloc_ram(vm) || map_vm(vm) || create_vcpus(vm) || create_vgic(vm) ||
 	    mmio_region_add(&vm->mmio, cfg->dev.uart, GUEST_UART_SIZE, &vuart_ops, &vm->uart) ||
 	    load_images(vm)) {
 		log_err("vm '%s': not started", cfg->name);
@@ -254,12 +333,19 @@ unsigned vm_create_all(const void *bundle, size_t size)
 		struct vm *vm = vm_create(&cfgs[i]);
 
 		if (vm) {
+			char cpus[3 * VM_MAX_VCPUS + 1];
+			unsigned j;
+
+			for (j = 0; j < vm->vcpu_count; j++)
+				snprintf(cpus + 2 * j, 3, "%c%u", j ? ',' : ' ', vm->vcpus[j]->pcpu);
 			vms[nvms++] = vm;
-			log_info("vm '%s': id %u, %u vcpu(s), %s MiB at IPA %s, entry %s", vm->cfg.name,
-				 vm->id, vm->vcpu_count, U64(vm->cfg.mem_size >> 20),
+			log_info("vm '%s': id %u, %u vcpu(s) on cpu%s, %s MiB at IPA %s, entry %s",
+				 vm->cfg.name, vm->id, vm->vcpu_count, cpus, U64(vm->cfg.mem_size >> 20),
 				 HEX64(vm->cfg.mem_base), HEX64(vm->cfg.entry_ipa));
 		}
 	}
+	console_set_mode(sysconf.console);
+	console_set_focus(nvms ? vms[0] : NULL);
 	page_free((uint64_t)(uintptr_t)cfgs, cfg_size);
 	page_free((uint64_t)(uintptr_t)errs, sizeof(*errs));
 	return nvms;
@@ -349,8 +435,14 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	spin_unlock(&vm->lock);
 	stop_vcpus(vm, caller);
 	vuart_flush(&vm->uart);
-	for (i = 0; i < vm->vcpu_count; i++)
+	vuart_reset(&vm->uart);
+	for (i = 0; i < vm->vcpu_count; i++) {
 		vcpu_vfp_forget(vm->vcpus[i]);
+		vm->vcpus[i]->blocked = false;
+	}
+	vgic_init(vm->vgic, vm->vcpu_count, VM_SPIS);
+	for (i = 0; i < vm->vcpu_count; i++)
+		vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);
 	vm->boot_count++;
 	if (load_images(vm)) {
 		vm_stop(vm, "reset failed");
@@ -360,4 +452,16 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	vm->state = VM_RUNNING;
 	boot_vcpu0(vm);
 	sched_kick(vm->vcpus[0]->pcpu);
+}
+
+/* A partial line of the VM with the input focus (a shell prompt) waits at
+ * most half a second for its newline; the other VMs' lines stay whole. */
+void vm_flush_stale_output(uint64_t now)
+{
+	uint64_t age = timer_us_to_ticks(500000);
+	unsigned i;
+
+	for (i = 0; i < nvms; i++)
+		if (console_has_focus(vms[i]))
+			vuart_flush_stale(&vms[i]->uart, now, age);
 }

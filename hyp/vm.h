@@ -21,6 +21,8 @@ enum vm_state {
 	VM_RESETTING,
 };
 
+struct vgic;
+
 struct vm {
 	struct vm_config cfg;
 	unsigned id;
@@ -32,7 +34,9 @@ struct vm {
 	struct vmid vmid;
 	struct mmio_regions mmio;
 	struct vuart uart;
+	struct vgic *vgic;
 	unsigned boot_count;
+	uint64_t cntvoff; /* the physical count at its start: its virtual time 0 */
 	struct ratelimit log_limit; /* for lines the guest causes */
 	unsigned vcpu_count;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
@@ -55,7 +59,20 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint32_t mpidr);
  * len) is the VM's RAM; NULL otherwise. */
 void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len);
 
+/* Raises or lowers the VM's interrupt irq (its vGIC decides whom it
+ * reaches and kicks that vCPU's CPU). */
+void vm_set_irq(struct vm *vm, unsigned irq, bool level);
+void vm_set_irq_vcpu(struct vm *vm, unsigned vcpu, unsigned irq, bool level);
+/* Acts on a vGIC kick mask: wakes blocked vCPUs that now have an
+ * interrupt, makes their CPUs look again. */
+void vm_kick(struct vm *vm, uint32_t mask);
+/* An emulated MMIO access by v (the distributor needs the vCPU). */
+int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val);
+
+void vm_flush_stale_output(uint64_t now);
+
 unsigned vm_count(void);
+struct vm *vm_at(unsigned index);
 struct vm *vm_by_id(unsigned id);
 
 #endif

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: MIT
-/*
- * Virtual PL011, transmit side.  Registers a driver writes during set-up
- * (control, baud, line control, interrupt mask) keep their values; the flag
- * register says the transmit FIFO is empty and the receive FIFO too; the ID
- * registers are the PL011's, so AMBA probing finds it.
- */
 #include <stdio.h>
 #include <string.h>
 
+#include "console.h"
 #include "log.h"
+#include "timer.h"
+#include "vm.h"
 #include "vuart.h"
 
 #define UARTDR 0x000
@@ -28,14 +25,43 @@
 #define UARTPERIPHID0 0xfe0
 
 #define FR_RXFE (1u << 4)
+#define FR_TXFF (1u << 5)
+#define FR_RXFF (1u << 6)
 #define FR_TXFE (1u << 7)
+#define INT_RX (1u << 4)
+#define INT_TX (1u << 5)
+#define INT_RT (1u << 6)
+#define INT_ALL 0x7ffu
 
-void vuart_init(struct vuart *u, const char *name)
+/* The interrupt line follows RIS & IMSC; called with u->lock held. */
+static void update_irq(struct vuart *u)
 {
-	memset(u, 0, sizeof(*u));
-	u->name = name;
+	bool level = (u->ris & u->imsc) != 0;
+
+	if (level != u->irq_level) {
+		u->irq_level = level;
+		vm_set_irq(u->vm, VUART_IRQ, level);
+	}
+}
+
+void vuart_reset(struct vuart *u)
+{
+	spin_lock(&u->lock);
+	u->len = 0;
+	u->rx_head = u->rx_count = 0;
 	u->cr = 0x300; /* TXE | RXE, as after reset */
 	u->ifls = 0x12;
+	u->ibrd = u->fbrd = u->lcr = u->imsc = u->dmacr = u->ris = 0;
+	u->irq_level = false;
+	spin_unlock(&u->lock);
+}
+
+void vuart_init(struct vuart *u, struct vm *vm, const char *name)
+{
+	memset(u, 0, sizeof(*u));
+	u->vm = vm;
+	u->name = name;
+	vuart_reset(u);
 }
 
 static void emit_line(struct vuart *u)
@@ -52,36 +78,68 @@ static void emit_line(struct vuart *u)
 
 void vuart_flush(struct vuart *u)
 {
+	spin_lock(&u->lock);
 	if (u->len)
 		emit_line(u);
+	spin_unlock(&u->lock);
+}
+
+/* A prompt without a newline would otherwise wait for the next line. */
+void vuart_flush_stale(struct vuart *u, uint64_t now, uint64_t max_age)
+{
+	if (!u->len || now - u->line_since < max_age)
+		return;
+	vuart_flush(u);
 }
 
 static void tx(struct vuart *u, char c)
 {
+	if (console_has_focus(u->vm) && console_get_mode() == CONSOLE_FOCUS) {
+		console_write(&c, 1);
+		return;
+	}
 	if (c == '\r')
 		return; /* the console adds its own */
 	if (c == '\n') {
 		emit_line(u);
 		return;
 	}
+	if (!u->len)
+		u->line_since = timer_now();
 	u->line[u->len++] = c;
 	if (u->len == VUART_LINE_MAX)
 		emit_line(u);
 }
 
-static void write_dr(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w, uint32_t v)
+bool vuart_receive(struct vuart *u, uint8_t c)
 {
-	(void)reg, (void)off, (void)w;
-	tx(dev, (char)(v & 0xff));
+	bool ok = false;
+
+	spin_lock(&u->lock);
+	if (u->rx_count < VUART_FIFO) {
+		u->rx[(u->rx_head + u->rx_count++) % VUART_FIFO] = c;
+		u->ris |= INT_RX | INT_RT;
+		update_irq(u);
+		ok = true;
+	}
+	spin_unlock(&u->lock);
+	return ok;
 }
 
-static uint32_t read_fr(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w)
+static uint32_t read_dr(struct vuart *u)
 {
-	(void)dev, (void)reg, (void)off, (void)w;
-	return FR_TXFE | FR_RXFE;
+	uint32_t c = 0;
+
+	if (u->rx_count) {
+		c = u->rx[u->rx_head];
+		u->rx_head = (u->rx_head + 1) % VUART_FIFO;
+		u->rx_count--;
+	}
+	if (!u->rx_count)
+		u->ris &= ~(INT_RX | INT_RT);
+	return c;
 }
 
-/* Registers that only hold what the driver writes. */
 static uint32_t *plain_reg(struct vuart *u, uint32_t off)
 {
 	switch (off) {
@@ -90,50 +148,79 @@ static uint32_t *plain_reg(struct vuart *u, uint32_t off)
 	case UARTLCR_H: return &u->lcr;
 	case UARTCR: return &u->cr;
 	case UARTIFLS: return &u->ifls;
-	default: return &u->imsc;
+	case UARTDMACR: return &u->dmacr;
+	default: return NULL;
 	}
 }
 
-static uint32_t read_plain(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w)
+static uint32_t vuart_read(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w)
 {
-	(void)w;
-	(void)reg;
-	return *plain_reg(dev, off);
+	static const uint8_t id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+	struct vuart *u = dev;
+	uint32_t *p, v = 0;
+
+	(void)reg, (void)w;
+	spin_lock(&u->lock);
+	if (off >= UARTPERIPHID0) {
+		v = id[(off - UARTPERIPHID0) / 4];
+	} else if (off == UARTDR) {
+		v = read_dr(u);
+		update_irq(u);
+	} else if (off == UARTFR) {
+		v = FR_TXFE | (u->rx_count ? 0 : FR_RXFE) | (u->rx_count == VUART_FIFO ? FR_RXFF : 0);
+	} else if (off == UARTIMSC) {
+		v = u->imsc;
+	} else if (off == UARTRIS) {
+		v = u->ris;
+	} else if (off == UARTMIS) {
+		v = u->ris & u->imsc;
+	} else if ((p = plain_reg(u, off))) {
+		v = *p;
+	}
+	spin_unlock(&u->lock);
+	return v;
 }
 
-static void write_plain(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w,
+static void vuart_write(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w,
 			uint32_t v)
 {
-	(void)w;
-	(void)reg;
-	*plain_reg(dev, off) = v & 0xffff;
-}
+	struct vuart *u = dev;
+	uint32_t *p;
 
-static uint32_t read_id(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w)
-{
-	/* PeriphID0-3 then PCellID0-3 of an ARM PL011 r1p5. */
-	static const uint8_t id[8] = { 0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
-
-	(void)dev, (void)reg, (void)w;
-	return id[(off - UARTPERIPHID0) / 4];
+	(void)reg, (void)w;
+	spin_lock(&u->lock);
+	if (off == UARTDR) {
+		tx(u, (char)(v & 0xff));
+		u->ris |= INT_TX;
+	} else if (off == UARTIMSC) {
+		u->imsc = v & INT_ALL;
+	} else if (off == UARTICR) {
+		u->ris &= ~v;
+		if (u->rx_count) /* data left: the receive interrupts stay */
+			u->ris |= INT_RX | INT_RT;
+	} else if ((p = plain_reg(u, off))) {
+		*p = v & 0xffff;
+	}
+	update_irq(u);
+	spin_unlock(&u->lock);
 }
 
 static const struct mmio_reg vuart_regs[] = {
-	MMIO_REG(UARTDR, 4, MMIO_W_ANY, mmio_read_raz, write_dr),
-	MMIO_REG(UARTRSR, 4, MMIO_W_ANY, mmio_read_raz, mmio_write_wi),
-	MMIO_REG(UARTFR, 4, MMIO_W_ANY, read_fr, mmio_write_wi),
-	MMIO_REG(UARTILPR, 4, MMIO_W_ANY, mmio_read_raz, mmio_write_wi),
-	MMIO_REG(UARTIBRD, 4, MMIO_W_ANY, read_plain, write_plain),
-	MMIO_REG(UARTFBRD, 4, MMIO_W_ANY, read_plain, write_plain),
-	MMIO_REG(UARTLCR_H, 4, MMIO_W_ANY, read_plain, write_plain),
-	MMIO_REG(UARTCR, 4, MMIO_W_ANY, read_plain, write_plain),
-	MMIO_REG(UARTIFLS, 4, MMIO_W_ANY, read_plain, write_plain),
-	MMIO_REG(UARTIMSC, 4, MMIO_W_ANY, read_plain, write_plain),
-	MMIO_REG(UARTRIS, 4, MMIO_W_ANY, mmio_read_raz, mmio_write_wi),
-	MMIO_REG(UARTMIS, 4, MMIO_W_ANY, mmio_read_raz, mmio_write_wi),
-	MMIO_REG(UARTICR, 4, MMIO_W_ANY, mmio_read_raz, mmio_write_wi),
-	MMIO_REG(UARTDMACR, 4, MMIO_W_ANY, mmio_read_raz, mmio_write_wi),
-	MMIO_REG(UARTPERIPHID0, 32, MMIO_W_ANY, read_id, mmio_write_wi),
+	MMIO_REG(UARTDR, 4, MMIO_W_ANY, vuart_read, vuart_write),
+	MMIO_REG_RAZ_WI(UARTRSR, 4, MMIO_W_ANY),
+	MMIO_REG(UARTFR, 4, MMIO_W_ANY, vuart_read, mmio_write_wi),
+	MMIO_REG_RAZ_WI(UARTILPR, 4, MMIO_W_ANY),
+	MMIO_REG(UARTIBRD, 4, MMIO_W_ANY, vuart_read, vuart_write),
+	MMIO_REG(UARTFBRD, 4, MMIO_W_ANY, vuart_read, vuart_write),
+	MMIO_REG(UARTLCR_H, 4, MMIO_W_ANY, vuart_read, vuart_write),
+	MMIO_REG(UARTCR, 4, MMIO_W_ANY, vuart_read, vuart_write),
+	MMIO_REG(UARTIFLS, 4, MMIO_W_ANY, vuart_read, vuart_write),
+	MMIO_REG(UARTIMSC, 4, MMIO_W_ANY, vuart_read, vuart_write),
+	MMIO_REG(UARTRIS, 4, MMIO_W_ANY, vuart_read, mmio_write_wi),
+	MMIO_REG(UARTMIS, 4, MMIO_W_ANY, vuart_read, mmio_write_wi),
+	MMIO_REG(UARTICR, 4, MMIO_W_ANY, mmio_read_raz, vuart_write),
+	MMIO_REG(UARTDMACR, 4, MMIO_W_ANY, vuart_read, vuart_write),
+	MMIO_REG(UARTPERIPHID0, 32, MMIO_W_ANY, vuart_read, mmio_write_wi),
 };
 
 const struct mmio_ops vuart_ops = {

@@ -1,19 +1,43 @@
 #!/usr/bin/env bash
 # Installs what Lowvisor's build and tests need from Debian's packages, and
-# prepares the libfdt sources (from linux-source-6.1) in a cache outside the
-# repository.  Safe to run again: it only does what is missing.
+# prepares the libfdt sources (from linux-source-6.1) and the Linux guests'
+# kernels and busybox in a cache outside the repository.  Safe to run again:
+# it only does what is missing.
 #
-#   scripts/setup.sh            install missing packages, prepare libfdt
-#   scripts/setup.sh --check    exit 1 (and say what) if anything is missing
+#   scripts/setup.sh              install missing packages, prepare the cache
+#   scripts/setup.sh --check      exit 1 (and say what) if anything is missing
+#   scripts/setup.sh --libfdt-dir print where the libfdt sources are
+#   scripts/setup.sh --linux-dir  print where the Linux guests' files are
+#
+# The Linux guests' directory (--linux-dir) holds:
+#   vmlinuz-armmp        Debian's armmp kernel, a copy of the debian-installer
+#                        netboot vmlinuz (debian-installer-12-netboot-armhf)
+#   vmlinuz-armmp-lpae   the armmp-lpae kernel of the same Linux version
+#                        (linux-image-<abi>-armmp-lpae:armhf)
+#   busybox              busybox-static:armhf's /bin/busybox
+#   armmp/, armmp-lpae/  the linux-image-<abi>-armmp{,-lpae}:armhf packages
+#                        unpacked (boot/config-*, lib/modules/<release>/...):
+#                        the modules match the kernels above
+#   versions             what was taken from which package (key=value lines)
+# The armhf packages are fetched with apt-get download and unpacked with
+# dpkg-deb -x, never installed: installing busybox-static:armhf would replace
+# the host's own busybox with an ARM binary.  apt needs the armhf
+# architecture for that (dpkg --add-architecture armhf, then apt-get update).
 set -eu
 
 PACKAGES="gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
 libnewlib-dev qemu-system-arm u-boot-qemu u-boot-tools device-tree-compiler
 libfdt-dev libcmocka-dev python3-pytest python3-pytest-xdist python3-pexpect cpio mtools
-dosfstools linux-source-6.1 xz-utils"
+dosfstools linux-source-6.1 xz-utils debian-installer-12-netboot-armhf"
 
 CACHE=${LOWVISOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lowvisor}
 LIBFDT_DIR=$CACHE/libfdt-6.1
+LINUX_DIR=$CACHE/linux
+
+# Where debian-installer-12-netboot-armhf puts its kernel and initrd.
+DI_IMAGES=/usr/lib/debian-installer/images/12/armhf/text/debian-installer/armhf
+DI_VMLINUZ=$DI_IMAGES/vmlinuz
+DI_INITRD=$DI_IMAGES/initrd.gz
 
 missing_packages() {
 	local p
@@ -27,6 +51,19 @@ libfdt_ready() {
 	[ -f "$LIBFDT_DIR/fdt.c" ] && [ -f "$LIBFDT_DIR/libfdt.h" ]
 }
 
+# Cheap: no decompression, no apt.  The cached armmp kernel must still be the
+# installed debian-installer's (an upgraded package means a new kernel).
+linux_ready() {
+	local f
+	for f in versions busybox vmlinuz-armmp vmlinuz-armmp-lpae; do
+		[ -s "$LINUX_DIR/$f" ] || return 1
+	done
+	for f in armmp armmp-lpae; do
+		ls -d "$LINUX_DIR/$f"/lib/modules/*/kernel >/dev/null 2>&1 || return 1
+	done
+	cmp -s "$DI_VMLINUZ" "$LINUX_DIR/vmlinuz-armmp"
+}
+
 check() {
 	local miss
 	miss=$(missing_packages)
@@ -38,7 +75,23 @@ check() {
 		echo "setup: libfdt sources not prepared in $LIBFDT_DIR"
 		return 1
 	fi
+	if ! linux_ready; then
+		echo "setup: Linux guest kernels and busybox not prepared in $LINUX_DIR"
+		return 1
+	fi
 	return 0
+}
+
+armhf_enabled() {
+	dpkg --print-foreign-architectures | grep -qx armhf
+}
+
+# apt-get update fails as a whole when any one index fails (a mirror in the
+# middle of a sync); the indexes it did get are still used, and whether what
+# we need is there is checked afterwards.
+apt_update() {
+	apt-get update -q ||
+		echo "setup: apt-get update reported errors; going on with the indexes it got" >&2
 }
 
 install_packages() {
@@ -47,12 +100,15 @@ install_packages() {
 	[ -z "$miss" ] && return 0
 	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
 		echo "setup: cannot install packages (need root and apt-get)." >&2
-		echo "setup: as root, run: apt-get install $miss" >&2
+		local arch=
+		armhf_enabled || arch="dpkg --add-architecture armhf && "
+		echo "setup: as root, run: ${arch}apt-get update && apt-get install --no-install-recommends $miss" >&2
+		echo "setup: then run $0 again" >&2
 		exit 1
 	fi
 	echo "setup: installing $miss"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
+	apt_update
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $miss
 }
@@ -75,16 +131,129 @@ prepare_libfdt() {
 	rm -rf "$tmp"
 }
 
+# The kernel release of the debian-installer's kernel (e.g. 6.1.0-50-armmp),
+# from the module directory in its initrd, and the Debian version of the
+# linux source package it was built from (its Built-Using field).
+di_release() {
+	gzip -dc "$DI_INITRD" | cpio -t --quiet 2>/dev/null |
+		sed -n 's|^lib/modules/\([^/]*-armmp\)$|\1|p' | head -n 1
+}
+
+di_linux_version() {
+	dpkg-query -W -f='${Built-Using}\n' debian-installer-12-netboot-armhf |
+		tr ',' '\n' | sed -n 's/^ *linux (= \(.*\))$/\1/p'
+}
+
+deb_version() {
+	dpkg-deb -f "$1" Version
+}
+
+# Is PACKAGE (pkg:arch=version) known to apt?
+apt_knows() {
+	apt-cache show --no-all-versions "$1" >/dev/null 2>&1
+}
+
+prepare_linux() {
+	linux_ready && return 0
+	if [ ! -f "$DI_VMLINUZ" ] || [ ! -f "$DI_INITRD" ]; then
+		echo "setup: no $DI_VMLINUZ; install debian-installer-12-netboot-armhf" >&2
+		exit 1
+	fi
+	local release abi version
+	release=$(di_release)
+	abi=${release%-armmp}
+	version=$(di_linux_version)
+	if [ -z "$release" ] || [ -z "$version" ]; then
+		echo "setup: cannot tell the debian-installer kernel's release ($release) or version ($version)" >&2
+		exit 1
+	fi
+	local pkgs="linux-image-$abi-armmp-lpae:armhf=$version
+linux-image-$abi-armmp:armhf=$version busybox-static:armhf"
+
+	# apt must know the armhf packages: the armhf architecture, then its indexes.
+	local p unknown=
+	for p in $pkgs; do
+		apt_knows "$p" || unknown="$unknown $p"
+	done
+	if [ -n "$unknown" ]; then
+		if [ "$(id -u)" != 0 ]; then
+			echo "setup: apt does not know$unknown." >&2
+			if armhf_enabled; then
+				echo "setup: as root, run: apt-get update" >&2
+			else
+				echo "setup: as root, run: dpkg --add-architecture armhf && apt-get update" >&2
+			fi
+			echo "setup: then run $0 again" >&2
+			exit 1
+		fi
+		if ! armhf_enabled; then
+			echo "setup: adding the armhf architecture to dpkg"
+			dpkg --add-architecture armhf
+		fi
+		apt_update
+		for p in $pkgs; do
+			if ! apt_knows "$p"; then
+				echo "setup: apt has no $p (the debian-installer's kernel is $release, $version)" >&2
+				exit 1
+			fi
+		done
+	fi
+
+	echo "setup: fetching the $release kernels ($version) and busybox-static:armhf into $LINUX_DIR"
+	mkdir -p "$CACHE"
+	local tmp
+	tmp=$(mktemp -d "$CACHE/linux.tmp.XXXXXX")
+	# shellcheck disable=SC2064
+	trap "rm -rf '$tmp'" EXIT
+	local sandbox=
+	[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
+	# shellcheck disable=SC2086
+	if ! (cd "$tmp" && apt-get download -q $sandbox $pkgs); then
+		rm -rf "$tmp"
+		echo "setup: apt-get download failed" >&2
+		exit 1
+	fi
+	dpkg-deb -x "$tmp"/linux-image-"$abi"-armmp-lpae_*.deb "$tmp/armmp-lpae"
+	dpkg-deb -x "$tmp"/linux-image-"$abi"-armmp_*.deb "$tmp/armmp"
+	dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/busybox-static"
+	cp "$DI_VMLINUZ" "$tmp/vmlinuz-armmp"
+	cp "$tmp/armmp-lpae/boot/vmlinuz-$abi-armmp-lpae" "$tmp/vmlinuz-armmp-lpae"
+	cp "$tmp/busybox-static/bin/busybox" "$tmp/busybox"
+	local same=no
+	cmp -s "$DI_VMLINUZ" "$tmp/armmp/boot/vmlinuz-$release" && same=yes
+	{
+		echo "release_armmp=$release"
+		echo "release_armmp_lpae=$release-lpae"
+		echo "linux_version=$version"
+		echo "debian_installer=$(dpkg-query -W -f='${Version}' debian-installer-12-netboot-armhf)"
+		echo "vmlinuz_armmp_from=$DI_VMLINUZ"
+		echo "vmlinuz_armmp_lpae_from=linux-image-$release-lpae:armhf $(deb_version "$tmp"/linux-image-"$abi"-armmp-lpae_*.deb)"
+		echo "armmp_modules_from=linux-image-$release:armhf $(deb_version "$tmp"/linux-image-"$abi"-armmp_*.deb)"
+		echo "armmp_package_vmlinuz_is_debian_installer_vmlinuz=$same"
+		echo "busybox_from=busybox-static:armhf $(deb_version "$tmp"/busybox-static_*.deb)"
+	} >"$tmp/versions"
+	rm -rf "$tmp"/*.deb "$tmp/busybox-static"
+	rm -rf "$LINUX_DIR"
+	chmod 755 "$tmp"
+	mv "$tmp" "$LINUX_DIR"
+	if [ "$same" != yes ]; then
+		echo "setup: warning: linux-image-$release's vmlinuz differs from the debian-installer's;" \
+			"its modules may not load into the armmp kernel" >&2
+	fi
+}
+
 case "${1:-}" in
 --check) check ;;
 --libfdt-dir) echo "$LIBFDT_DIR" ;;
+--linux-dir) echo "$LINUX_DIR" ;;
 "")
 	install_packages
 	prepare_libfdt
+	prepare_linux
 	echo "setup: ready"
 	;;
 *)
-	echo "usage: $0 [--check | --libfdt-dir]" >&2
+	echo "usage: $0 [--check | --libfdt-dir | --linux-dir]" >&2
 	exit 2
 	;;
 esac

@@ -12,6 +12,7 @@ volatile uint32_t exc_count, exc_unexpected_count;
 static volatile struct exc_record exc_records[GUEST_MAX_CPUS];
 static volatile bool exc_expecting[GUEST_MAX_CPUS];
 static volatile bool exc_quiet;
+static volatile irq_handler_t irq_handlers[GUEST_MAX_CPUS];
 
 static const char *const exc_names[] = {
 	[EXC_NONE] = "none",
@@ -129,11 +130,26 @@ static void exc_report(uint32_t type, uint32_t cpu, uint32_t pc, uint32_t far,
 		       cpu, tag);
 }
 
+void exc_set_irq_handler(irq_handler_t fn)
+{
+	irq_handlers[smp_cpu_index()] = fn;
+	dsb();
+}
+
 void exc_handle(uint32_t type, struct exc_frame *f)
 {
 	uint32_t cpu = smp_cpu_index();
 	volatile struct exc_record *r = &exc_records[cpu];
 	uint32_t pc, far = 0, fsr = 0;
+	irq_handler_t irq_fn;
+
+	/* An IRQ this CPU's handler takes care of: no report, and the
+	 * interrupted code resumes with its own CPSR (IRQs unmasked). */
+	if (type == EXC_IRQ && (irq_fn = irq_handlers[cpu]) != NULL) {
+		f->ret_pc -= 4;
+		irq_fn();
+		return;
+	}
 
 	exc_locate(type, f, &pc);
 	if (type == EXC_DABT) {

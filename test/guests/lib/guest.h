@@ -228,6 +228,14 @@ void exc_expect(bool on);
 /* Turns the "# data abort ..." reports off or on (default on). */
 void exc_set_quiet(bool quiet);
 
+/* An IRQ handler for the calling CPU, instead of the report above (NULL
+ * restores the report).  It runs in IRQ mode on this CPU's IRQ stack with
+ * IRQs masked, must acknowledge the interrupt itself (GICC_IAR/EOIR), and
+ * returns to the interrupted instruction with the interrupted CPSR, IRQs
+ * unmasked again.  Such IRQs are neither recorded nor counted. */
+typedef void (*irq_handler_t)(void);
+void exc_set_irq_handler(irq_handler_t fn);
+
 /* One word access that may abort.  They return true when a data abort
  * with DFAR == addr happened (and the access was skipped). */
 bool probe_read32(uintptr_t addr, uint32_t *val);

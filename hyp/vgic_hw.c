@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+/* The GICH registers vgic/vgic-v2.c programs: the platform's, at VA == PA. */
+#include "arch/sysreg.h"
+#include "gic.h"
+#include "hyp.h"
+#include "spinlock.h"
+#include "mmio.h"
+#include "vgic-hw.h"
+
+uint32_t gich_read(unsigned off)
+{
+	return mmio_read32((uintptr_t)hyp.plat.gic.gich.base + off);
+}
+
+void gich_write(unsigned off, uint32_t v)
+{
+	mmio_write32((uintptr_t)hyp.plat.gic.gich.base + off, v);
+}
+
+uint32_t vgic_hw_lock(struct spinlock *l)
+{
+	uint32_t flags = irq_save();
+
+	spin_lock(l);
+	return flags;
+}
+
+void vgic_hw_unlock(struct spinlock *l, uint32_t flags)
+{
+	spin_unlock(l);
+	irq_restore(flags);
+}
+
+void vgic_hw_phys_deactivate(unsigned phys_irq)
+{
+	gic_irq_set_active(phys_irq, false);
+}

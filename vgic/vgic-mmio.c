@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Generic per-IRQ register fields of the distributor: see vgic-mmio.h.
+ * Each handler takes the VGIC lock once for the whole access and goes
+ * through the interrupts it covers (32 for a 1-bit register word, 4 for an
+ * 8-bit one, 1 for a byte); the state changes go through vgic.c.
+ */
+#include "vgic-mmio.h"
+
+/* The interrupts one access covers, with the VGIC lock held. */
+struct irq_span {
+	struct vgic_access_ctx *ctx;
+	unsigned first; /* interrupt ID */
+	unsigned count;
+	uint32_t flags;
+};
+
+static struct irq_span span_begin(void *dev, const struct mmio_reg *reg, uint32_t offset,
+				  unsigned width)
+{
+	struct vgic_access_ctx *ctx = dev;
+
+	return (struct irq_span){
+		.ctx = ctx,
+		.first = mmio_reg_irq(reg, offset),
+		.count = width * 8 / reg->bits_per_irq,
+		.flags = vgic_lock(ctx->vgic),
+	};
+}
+
+static void span_end(const struct irq_span *s)
+{
+	vgic_unlock(s->ctx->vgic, s->flags);
+}
+
+/* The i-th interrupt of the span, or NULL if the VM has no such one. */
+static struct vgic_irq *span_irq(const struct irq_span *s, unsigned i)
+{
+	return vgic_get_irq(s->ctx->vgic, s->ctx->vcpu, s->first + i);
+}
+
+/* For 1-bit registers: the next interrupt whose bit is set in *bits (which
+ * it consumes), skipping those the VM does not have; NULL at the end. */
+static struct vgic_irq *span_next_set(const struct irq_span *s, uint32_t *bits)
+{
+	while (*bits) {
+		unsigned i = (unsigned)__builtin_ctz(*bits);
+		struct vgic_irq *irq;
+
+		*bits &= *bits - 1;
+		irq = i < s->count ? span_irq(s, i) : NULL;
+		if (irq)
+			return irq;
+	}
+	return NULL;
+}
+
+uint32_t vgic_mmio_read_enable(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			       unsigned width)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	uint32_t val = 0;
+	unsigned i;
+
+	for (i = 0; i < s.count; i++) {
+		const struct vgic_irq *irq = span_irq(&s, i);
+
+		if (irq && irq->enabled)
+			val |= 1u << i;
+	}
+	span_end(&s);
+	return val;
+}
+
+void vgic_mmio_write_senable(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			     unsigned width, uint32_t val)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct vgic_irq *irq;
+
+	while ((irq = span_next_set(&s, &val)))
+		s.ctx->kick |= vgic_irq_set_enabled(s.ctx->vgic, irq, true);
+	span_end(&s);
+}
+
+void vgic_mmio_write_cenable(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			     unsigned width, uint32_t val)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct vgic_irq *irq;
+
+	while ((irq = span_next_set(&s, &val)))
+		s.ctx->kick |= vgic_irq_set_enabled(s.ctx->vgic, irq, false);
+	span_end(&s);
+}
+
+uint32_t vgic_mmio_read_pending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+				unsigned width)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	uint32_t val = 0;
+	unsigned i;
+
+	for (i = 0; i < s.count; i++) {
+		const struct vgic_irq *irq = span_irq(&s, i);
+
+		if (irq && vgic_irq_pending(irq))
+			val |= 1u << i;
+	}
+	span_end(&s);
+	return val;
+}
+
+static void write_pending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			  unsigned width, uint32_t val, bool on)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct vgic_irq *irq;
+
+	while ((irq = span_next_set(&s, &val)))
+		if (!vgic_irq_is_sgi(irq))
+			s.ctx->kick |= vgic_irq_set_pending(s.ctx->vgic, irq, on);
+	span_end(&s);
+}
+
+void vgic_mmio_write_spending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			      unsigned width, uint32_t val)
+{
+	write_pending(dev, reg, offset, width, val, true);
+}
+
+void vgic_mmio_write_cpending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			      unsigned width, uint32_t val)
+{
+	write_pending(dev, reg, offset, width, val, false);
+}
+
+uint32_t vgic_mmio_read_active(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			       unsigned width)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	uint32_t val = 0;
+	unsigned i;
+
+	for (i = 0; i < s.count; i++) {
+		const struct vgic_irq *irq = span_irq(&s, i);
+
+		if (irq && irq->active)
+			val |= 1u << i;
+	}
+	span_end(&s);
+	return val;
+}
+
+static void write_active(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			 unsigned width, uint32_t val, bool on)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct vgic_irq *irq;
+
+	while ((irq = span_next_set(&s, &val)))
+		s.ctx->kick |= vgic_irq_set_active(s.ctx->vgic, irq, on, s.ctx->vcpu);
+	span_end(&s);
+}
+
+void vgic_mmio_write_sactive(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			     unsigned width, uint32_t val)
+{
+	write_active(dev, reg, offset, width, val, true);
+}
+
+void vgic_mmio_write_cactive(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			     unsigned width, uint32_t val)
+{
+	write_active(dev, reg, offset, width, val, false);
+}
+
+uint32_t vgic_mmio_read_priority(void *dev, const struct mmio_reg *reg, uint32_t offset,
+				 unsigned width)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	uint32_t val = 0;
+	unsigned i;
+
+	for (i = 0; i < s.count; i++) {
+		const struct vgic_irq *irq = span_irq(&s, i);
+
+		if (irq)
+			val |= (uint32_t)irq->priority << (8 * i);
+	}
+	span_end(&s);
+	return val;
+}
+
+void vgic_mmio_write_priority(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			      unsigned width, uint32_t val)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	unsigned i;
+
+	for (i = 0; i < s.count; i++) {
+		struct vgic_irq *irq = span_irq(&s, i);
+
+		if (irq)
+			s.ctx->kick |= vgic_irq_set_priority(s.ctx->vgic, irq,
+							     (uint8_t)(val >> (8 * i)));
+	}
+	span_end(&s);
+}
+
+#define ICFGR_EDGE 2u /* of each 2-bit field; bit 0 is reserved in GICv2 */
+
+uint32_t vgic_mmio_read_config(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			       unsigned width)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	uint32_t val = 0;
+	unsigned i;
+
+	for (i = 0; i < s.count; i++) {
+		const struct vgic_irq *irq = span_irq(&s, i);
+
+		if (irq && irq->edge)
+			val |= ICFGR_EDGE << (2 * i);
+	}
+	span_end(&s);
+	return val;
+}
+
+/* SGIs are edge-triggered by definition; whether PPIs can be configured is
+ * IMPLEMENTATION DEFINED, and here they cannot (as in Linux's VGIC): the
+ * virtual timer's PPI is level-triggered, and guests describe it so. */
+void vgic_mmio_write_config(void *dev, const struct mmio_reg *reg, uint32_t offset,
+			    unsigned width, uint32_t val)
+{
+	struct irq_span s = span_begin(dev, reg, offset, width);
+	unsigned i;
+
+	for (i = 0; i < s.count; i++) {
+		struct vgic_irq *irq = span_irq(&s, i);
+
+		if (irq && !vgic_irq_is_private(irq))
+			s.ctx->kick |= vgic_irq_set_edge(s.ctx->vgic, irq,
+							 (val >> (2 * i)) & ICFGR_EDGE);
+	}
+	span_end(&s);
+}

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VGIC's interrupt state machine: what makes an interrupt pending and
+ * deliverable, to which vCPU, injection from devices, and the choice of
+ * the interrupts that go into a vCPU's list registers.
+ *
+ * Locks.  One per VM, vgic->lock, taken through vgic_lock(), which masks
+ * IRQs (vgic_inject runs in IRQ handlers too).  It guards every
+ * interrupt's state, the distributor enable and each vCPU's list-register
+ * bookkeeping (lr_used, lr_intid, vmcr, hcr).  Order:
+ *
+ *     vm->lock  ->  vgic->lock
+ *
+ * The VGIC lock is innermost: nothing done under it takes another lock
+ * (gich_read/gich_write and vgic_hw_phys_deactivate are register
+ * accesses), and the VGIC never calls the scheduler: it returns the vCPUs
+ * to kick, and the caller kicks them after the lock is dropped.  List
+ * registers are only touched on the CPU where their vCPU is loaded, with
+ * IRQs masked, under the lock.
+ *
+ * The model.  The state here is the truth for every interrupt, except what
+ * the guest does through GICV to an interrupt in a list register of a
+ * running vCPU (acknowledge, EOI): that is read back at the next
+ * vgic_sync.  A change the distributor (another vCPU) or a device makes to
+ * such an interrupt meanwhile is applied here at once and also noted
+ * (pend_change, act_change), so that at sync it wins over the stale list
+ * register; the vCPU holding it is kicked, so the sync comes soon.  Since
+ * every exit syncs, an interrupt is in the list registers of a running
+ * vCPU only, and the accessing vCPU's own interrupts never are.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vgic-internal.h"
+
+uint32_t vgic_lock(struct vgic *d)
+{
+	return vgic_hw_lock(&d->lock);
+}
+
+void vgic_unlock(struct vgic *d, uint32_t flags)
+{
+	vgic_hw_unlock(&d->lock, flags);
+}
+
+size_t vgic_size(unsigned vcpu_count, unsigned spi_count)
+{
+	(void)vcpu_count; /* the per-vCPU state is sized for VGIC_MAX_VCPUS */
+	return sizeof(struct vgic) + spi_count * sizeof(struct vgic_irq);
+}
+
+static void irq_reset(struct vgic_irq *irq, unsigned intid, unsigned owner)
+{
+	memset(irq, 0, sizeof(*irq));
+	irq->intid = (uint16_t)intid;
+	irq->owner = (uint8_t)owner;
+	irq->active_vcpu = VGIC_NO_VCPU;
+	irq->lr_vcpu = VGIC_NO_VCPU;
+	/* SGIs are always edge-triggered; Linux's GIC driver expects them
+	 * enabled out of reset (it only enables them on GICs that need it). */
+	irq->edge = intid < VGIC_SGI_COUNT;
+	irq->enabled = intid < VGIC_SGI_COUNT;
+	if (owner != VGIC_NO_VCPU)
+		irq->targets = (uint8_t)(1u << owner);
+}
+
+int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
+{
+	unsigned v, i;
+
+	if (!vcpu_count || vcpu_count > VGIC_MAX_VCPUS || spi_count > VGIC_MAX_SPIS)
+		return -EINVAL;
+	memset(d, 0, vgic_size(vcpu_count, spi_count)); /* the lock: SPINLOCK_INIT */
+	d->vcpu_count = vcpu_count;
+	d->spi_count = spi_count;
+	d->lr_count = (gich_read(GICH_VTR) & GICH_VTR_LISTREGS_MASK) + 1;
+	for (v = 0; v < VGIC_MAX_VCPUS; v++)
+		for (i = 0; i < VGIC_PRIVATE_COUNT; i++)
+			irq_reset(&d->cpu[v].priv[i], i, v);
+	for (i = 0; i < spi_count; i++)
+		irq_reset(&d->spi[i], VGIC_PRIVATE_COUNT + i, VGIC_NO_VCPU);
+	return 0;
+}
+
+struct vgic_irq *vgic_get_irq(struct vgic *d, unsigned vcpu, unsigned intid)
+{
+	if (intid < VGIC_PRIVATE_COUNT)
+		return vcpu < d->vcpu_count ? &d->cpu[vcpu].priv[intid] : NULL;
+	if (intid - VGIC_PRIVATE_COUNT < d->spi_count)
+		return &d->spi[intid - VGIC_PRIVATE_COUNT];
+	return NULL;
+}
+
+bool vgic_irq_pending(const struct vgic_irq *irq)
+{
+	if (vgic_irq_is_sgi(irq))
+		return irq->sources != 0;
+	if (!irq->edge && !irq->hw)
+		return irq->pending_latch || irq->line_level;
+	return irq->pending_latch;
+}
+
+/*
+ * The vCPU whose list registers irq belongs in, or VGIC_NO_VCPU: where it
+ * is; a private interrupt's own vCPU; the vCPU that acknowledged an active
+ * SPI (the guest EOIs it there); else the lowest vCPU of the SPI's targets
+ * (a 1-of-N choice; a VM with one vCPU ignores the targets, as a GIC with
+ * one CPU interface does).
+ */
+static unsigned irq_target(const struct vgic *d, const struct vgic_irq *irq)
+{
+	if (irq->lr_vcpu != VGIC_NO_VCPU)
+		return irq->lr_vcpu;
+	if (irq->owner != VGIC_NO_VCPU)
+		return irq->owner;
+	if (irq->active && irq->active_vcpu != VGIC_NO_VCPU)
+		return irq->active_vcpu;
+	if (d->vcpu_count == 1)
+		return 0;
+	return irq->targets ? (unsigned)__builtin_ctz(irq->targets) : VGIC_NO_VCPU;
+}
+
+unsigned vgic_irq_delivery(const struct vgic *d, const struct vgic_irq *irq)
+{
+	if (!d->enabled || !irq->enabled || !vgic_irq_pending(irq))
+		return VGIC_NO_VCPU;
+	return irq_target(d, irq);
+}
+
+/* Whether irq may need a list register: active, or pending and enabled. */
+static bool irq_live(const struct vgic_irq *irq)
+{
+	return irq->active || (irq->enabled && vgic_irq_pending(irq));
+}
+
+static void set_live(struct vgic *d, const struct vgic_irq *irq)
+{
+	uint32_t *word = vgic_irq_is_private(irq) ? &d->cpu[irq->owner].live
+						  : &d->spi_live[irq->intid / 32];
+	uint32_t bit = 1u << (irq->intid % 32);
+
+	*word = irq_live(irq) ? *word | bit : *word & ~bit;
+}
+
+uint32_t vgic_irq_changed(struct vgic *d, struct vgic_irq *irq, unsigned before)
+{
+	unsigned after = vgic_irq_delivery(d, irq);
+
+	set_live(d, irq);
+	if (irq->lr_vcpu != VGIC_NO_VCPU)
+		return 1u << irq->lr_vcpu;
+	if (after != VGIC_NO_VCPU && after != before)
+		return 1u << after;
+	return 0;
+}
+
+/* Notes a change to an interrupt that a running vCPU's list register
+ * holds: it wins over that list register at the vCPU's next sync. */
+static void note_change(const struct vgic_irq *irq, uint8_t *change, bool on)
+{
+	if (irq->lr_vcpu != VGIC_NO_VCPU)
+		*change = on ? VGIC_SET : VGIC_CLEAR;
+}
+
+static bool irq_busy(const struct vgic_irq *irq)
+{
+	return irq->active || vgic_irq_pending(irq);
+}
+
+/*
+ * A mapped interrupt's physical copy stays active while the virtual one is
+ * pending or active, until the guest's EOI deactivates it through the list
+ * register.  When the distributor clears the virtual state instead, no EOI
+ * will come: deactivate it here (at sync, for one in a list register).
+ */
+static void hw_release(const struct vgic_irq *irq, bool was_busy)
+{
+	if (irq->hw && was_busy && !irq_busy(irq) && irq->lr_vcpu == VGIC_NO_VCPU)
+		vgic_hw_phys_deactivate(irq->hw_intid);
+}
+
+uint32_t vgic_irq_set_enabled(struct vgic *d, struct vgic_irq *irq, bool on)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+
+	if (irq->enabled == on)
+		return 0;
+	irq->enabled = on;
+	return vgic_irq_changed(d, irq, before);
+}
+
+/* GICD_ISPENDR/ICPENDR (not SGIs): for a level-triggered interrupt the
+ * latch, which does not hide a line still high. */
+uint32_t vgic_irq_set_pending(struct vgic *d, struct vgic_irq *irq, bool on)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+	bool was_busy = irq_busy(irq);
+
+	irq->pending_latch = on;
+	note_change(irq, &irq->pend_change, on);
+	hw_release(irq, was_busy);
+	return vgic_irq_changed(d, irq, before);
+}
+
+uint32_t vgic_irq_set_active(struct vgic *d, struct vgic_irq *irq, bool on, unsigned requester)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+	bool was_busy = irq_busy(irq);
+
+	if (irq->active == on && irq->lr_vcpu == VGIC_NO_VCPU)
+		return 0;
+	if (on && vgic_irq_is_sgi(irq))
+		irq->active_source = (uint8_t)requester;
+	if (on && !irq->active && !vgic_irq_is_private(irq)) {
+		unsigned t = irq_target(d, irq);
+
+		irq->active_vcpu = (uint8_t)(t != VGIC_NO_VCPU ? t : requester);
+	}
+	irq->active = on;
+	note_change(irq, &irq->act_change, on);
+	hw_release(irq, was_busy);
+	return vgic_irq_changed(d, irq, before);
+}
+
+uint32_t vgic_irq_set_priority(struct vgic *d, struct vgic_irq *irq, uint8_t prio)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+
+	prio &= VGIC_PRIORITY_MASK;
+	if (irq->priority == prio)
+		return 0;
+	irq->priority = prio;
+	return vgic_irq_changed(d, irq, before);
+}
+
+uint32_t vgic_irq_set_edge(struct vgic *d, struct vgic_irq *irq, bool edge)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+
+	if (irq->edge == edge)
+		return 0;
+	irq->edge = edge;
+	return vgic_irq_changed(d, irq, before);
+}
+
+uint32_t vgic_irq_set_targets(struct vgic *d, struct vgic_irq *irq, uint8_t targets)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+
+	targets &= (uint8_t)vgic_vcpu_mask(d);
+	if (irq->targets == targets)
+		return 0;
+	irq->targets = targets;
+	return vgic_irq_changed(d, irq, before);
+}
+
+/* The SGI a list register holds pending from lr_source: whether sources
+ * touch that one. */
+static bool sgi_touches_lr(const struct vgic_irq *irq, uint8_t sources)
+{
+	return irq->lr_vcpu != VGIC_NO_VCPU && irq->lr_pending &&
+	       (sources & (1u << irq->lr_source));
+}
+
+uint32_t vgic_sgi_add_sources(struct vgic *d, struct vgic_irq *irq, uint8_t sources)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+
+	sources &= (uint8_t)vgic_vcpu_mask(d);
+	if (!sources)
+		return 0;
+	if (sgi_touches_lr(irq, sources))
+		irq->pend_change = VGIC_SET;
+	irq->sources |= sources;
+	return vgic_irq_changed(d, irq, before);
+}
+
+uint32_t vgic_sgi_clear_sources(struct vgic *d, struct vgic_irq *irq, uint8_t sources)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+
+	sources &= irq->sources;
+	if (!sources)
+		return 0;
+	if (sgi_touches_lr(irq, sources))
+		irq->pend_change = VGIC_CLEAR;
+	irq->sources &= (uint8_t)~sources;
+	return vgic_irq_changed(d, irq, before);
+}
+
+/* GICD_CTLR.Enable: every vCPU may gain or lose deliverable interrupts. */
+uint32_t vgic_set_enabled(struct vgic *d, bool on)
+{
+	if (d->enabled == on)
+		return 0;
+	d->enabled = on;
+	return vgic_vcpu_mask(d);
+}
+
+/* A device drives irq's line to level. */
+static uint32_t line_set(struct vgic *d, struct vgic_irq *irq, bool level)
+{
+	unsigned before = vgic_irq_delivery(d, irq);
+	bool rising = level && !irq->line_level;
+
+	if (irq->hw || irq->edge) {
+		/* A mapped interrupt: one occurrence per call (see vgic.h). */
+		if (!irq->hw)
+			irq->line_level = level;
+		if (irq->hw ? !level : !rising)
+			return 0;
+		irq->pending_latch = true;
+		note_change(irq, &irq->pend_change, true);
+	} else {
+		if (irq->line_level == level)
+			return 0;
+		irq->line_level = level;
+	}
+	return vgic_irq_changed(d, irq, before);
+}
+
+int vgic_inject(struct vgic *d, unsigned vcpu, unsigned irq, bool level)
+{
+	struct vgic_irq *i;
+	uint32_t flags, kick = 0;
+
+	if (irq < VGIC_SGI_COUNT)
+		return -EINVAL;
+	flags = vgic_lock(d);
+	i = vgic_get_irq(d, vcpu, irq);
+	if (i)
+		kick = line_set(d, i, level);
+	vgic_unlock(d, flags);
+	return i ? (int)kick : -EINVAL;
+}
+
+int vgic_map_hw(struct vgic *d, unsigned vcpu, unsigned virq, unsigned phys_irq)
+{
+	struct vgic_irq *irq;
+	uint32_t flags;
+
+	if (virq < VGIC_SGI_COUNT || phys_irq < VGIC_SGI_COUNT || phys_irq >= VGIC_IRQ_LIMIT)
+		return -EINVAL;
+	flags = vgic_lock(d);
+	irq = vgic_get_irq(d, vcpu, virq);
+	if (irq) {
+		irq->hw = true;
+		irq->hw_intid = (uint16_t)phys_irq;
+	}
+	vgic_unlock(d, flags);
+	return irq ? 0 : -EINVAL;
+}
+
+bool vgic_map_is_active(struct vgic *d, unsigned vcpu, unsigned virq)
+{
+	struct vgic_irq *irq;
+	uint32_t flags = vgic_lock(d);
+	bool busy;
+
+	irq = vgic_get_irq(d, vcpu, virq);
+	busy = irq && irq->hw && irq_busy(irq);
+	vgic_unlock(d, flags);
+	return busy;
+}
+
+/* Walks the interrupts that may need vCPU vcpu's list registers: its live
+ * private ones (word 0), then the VM's live SPIs (words 1 and up). */
+struct live_iter {
+	unsigned vcpu;
+	unsigned word;
+	unsigned words;
+	uint32_t bits;
+};
+
+static struct live_iter live_begin(const struct vgic *d, unsigned vcpu)
+{
+	return (struct live_iter){
+		.vcpu = vcpu,
+		.words = (VGIC_PRIVATE_COUNT + d->spi_count + 31) / 32,
+		.bits = d->cpu[vcpu].live,
+	};
+}
+
+static struct vgic_irq *live_next(struct vgic *d, struct live_iter *it)
+{
+	unsigned bit;
+
+	while (!it->bits) {
+		if (++it->word >= it->words)
+			return NULL;
+		it->bits = d->spi_live[it->word];
+	}
+	bit = (unsigned)__builtin_ctz(it->bits);
+	it->bits &= it->bits - 1;
+	return vgic_get_irq(d, it->vcpu, it->word * 32 + bit);
+}
+
+/* Whether the GIC would signal irq to a vCPU whose GICH_VMCR is vmcr. */
+static bool passes_pmr(const struct vgic_irq *irq, uint32_t vmcr)
+{
+	return (vmcr & GICH_VMCR_GRP0_EN) &&
+	       (unsigned)(irq->priority >> 3) < (vmcr >> GICH_VMCR_PRIMASK_SHIFT);
+}
+
+bool vgic_vcpu_pending(struct vgic *d, unsigned vcpu)
+{
+	struct live_iter it;
+	struct vgic_irq *irq;
+	uint32_t flags;
+	bool found = false;
+
+	if (vcpu >= d->vcpu_count)
+		return false;
+	flags = vgic_lock(d);
+	it = live_begin(d, vcpu);
+	while (!found && (irq = live_next(d, &it)))
+		found = vgic_irq_delivery(d, irq) == vcpu && passes_pmr(irq, d->cpu[vcpu].vmcr);
+	vgic_unlock(d, flags);
+	return found;
+}
+
+/* The interrupts chosen for the free list registers, best first. */
+struct lr_pick {
+	unsigned cap;
+	unsigned count;
+	bool overflow; /* more wanted a list register than there were */
+	struct vgic_irq *irq[GICH_LR_MAX];
+};
+
+/* Whether a goes into a list register before b: active ones first (the
+ * guest must be able to EOI them), then by priority, then by ID. */
+static bool lr_before(const struct vgic_irq *a, const struct vgic_irq *b)
+{
+	if (a->active != b->active)
+		return a->active;
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	return a->intid < b->intid;
+}
+
+static void pick_add(struct lr_pick *p, struct vgic_irq *irq)
+{
+	unsigned i;
+
+	if (p->count == p->cap) {
+		p->overflow = true;
+		if (!p->cap || !lr_before(irq, p->irq[p->cap - 1]))
+			return;
+		p->count--;
+	}
+	for (i = p->count; i > 0 && lr_before(irq, p->irq[i - 1]); i--)
+		p->irq[i] = p->irq[i - 1];
+	p->irq[i] = irq;
+	p->count++;
+}
+
+static bool lr_wanted(const struct vgic *d, const struct vgic_irq *irq, unsigned vcpu)
+{
+	if (irq->lr_vcpu != VGIC_NO_VCPU || irq_target(d, irq) != vcpu)
+		return false;
+	return irq->active || vgic_irq_delivery(d, irq) == vcpu;
+}
+
+static unsigned free_lr_count(const struct vgic *d, unsigned vcpu)
+{
+	return d->lr_count - (unsigned)__builtin_popcountll(d->cpu[vcpu].lr_used);
+}
+
+/* Lock held, vcpu loaded on this CPU. */
+static void flush_locked(struct vgic *d, unsigned vcpu)
+{
+	struct lr_pick p = { .cap = free_lr_count(d, vcpu) };
+	struct live_iter it = live_begin(d, vcpu);
+	struct vgic_irq *irq;
+	unsigned i, lr = 0;
+	bool underflow;
+
+	while ((irq = live_next(d, &it)))
+		if (lr_wanted(d, irq, vcpu))
+			pick_add(&p, irq);
+	for (i = 0; i < p.count; i++, lr++) {
+		while (d->cpu[vcpu].lr_used & (1ull << lr))
+			lr++;
+		vgic_v2_populate_lr(d, vcpu, p.irq[i], lr);
+	}
+	/* Underflow: a maintenance interrupt once at most one list register
+	 * is still valid, so more than one must be in use for it to wait. */
+	underflow = p.overflow && p.count > 1;
+	vgic_v2_set_hcr(d, vcpu, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));
+}
+
+/* Not loaded (never restored, or saved since), a vCPU has nothing in this
+ * CPU's GICH: flush and sync leave it alone. */
+void vgic_flush(struct vgic *d, unsigned vcpu)
+{
+	uint32_t flags = vgic_lock(d);
+
+	if (d->cpu[vcpu].loaded)
+		flush_locked(d, vcpu);
+	vgic_unlock(d, flags);
+}
+
+uint32_t vgic_sync(struct vgic *d, unsigned vcpu)
+{
+	uint32_t flags = vgic_lock(d);
+	uint32_t kick = 0;
+
+	if (d->cpu[vcpu].loaded) {
+		kick = vgic_v2_sync_lrs(d, vcpu);
+		d->cpu[vcpu].vmcr = gich_read(GICH_VMCR);
+		vgic_v2_set_hcr(d, vcpu, GICH_HCR_EN);
+	}
+	vgic_unlock(d, flags);
+	return kick;
+}
+
+/* The causes (EOI of an interrupt that asked for it, underflow) go away
+ * with the list registers emptied and GICH_HCR.UIE cleared. */
+uint32_t vgic_maintenance(struct vgic *d, unsigned vcpu)
+{
+	return vgic_sync(d, vcpu);
+}
