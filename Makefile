@@ -147,6 +147,7 @@ include test/unit/config.mk
 $(UNIT_PROGRAMS) $(UNIT_DTBS): | $(SETUP_STAMP)
 GUESTS_AT := isolation@60000000 basic@50000000
 include test/guests/guests.mk
+include test/linux/linux.mk
 $(GUESTS_LIB_OBJS) $(foreach g,$(GUESTS),$(GUESTS_OBJS_$(g))) $(GUESTS_BINS): | $(SETUP_STAMP)
 
 # Bundles: build/NAME.itb from configs/NAME.its.  dtc looks up /incbin/ files
@@ -154,10 +155,13 @@ $(GUESTS_LIB_OBJS) $(foreach g,$(GUESTS),$(GUESTS_OBJS_$(g))) $(GUESTS_BINS): | 
 # mkimage's dtc options, so its defaults are repeated.
 GUEST_DIR := $(BUILD)/guests
 BUNDLES := $(patsubst configs/%.its,$(BUILD)/%.itb,$(wildcard configs/*.its))
+# A plain name is a guest in $(BUILD)/guests; a path (linux/vmlinuz-armmp)
+# is under $(BUILD).
 ITS_INCBINS = $(foreach f,$(shell sed -n 's|.*/incbin/("\([^"]*\)").*|\1|p' $(1)),\
 	$(if $(filter /%,$(f)),$(f),\
-	$(if $(wildcard $(dir $(1))$(f)),$(dir $(1))$(f),$(GUEST_DIR)/$(f))))
-MKIMAGE_DTC := -I dts -O dtb -p 500 -i $(GUEST_DIR)
+	$(if $(wildcard $(dir $(1))$(f)),$(dir $(1))$(f),\
+	$(if $(findstring /,$(f)),$(BUILD)/$(f),$(GUEST_DIR)/$(f)))))
+MKIMAGE_DTC := -I dts -O dtb -p 500 -i $(GUEST_DIR) -i $(BUILD)
 
 .SECONDEXPANSION:
 $(BUNDLES): $(BUILD)/%.itb: configs/%.its $$(call ITS_INCBINS,configs/$$*.its) | $(SETUP_STAMP)

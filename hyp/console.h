@@ -18,6 +18,7 @@ struct vm;
 void console_init(uintptr_t base);
 uintptr_t console_base(void);
 
+void console_write_raw(const char *s, size_t len);
 void console_set_mode(enum console_mode mode);
 enum console_mode console_get_mode(void);
 bool console_has_focus(const struct vm *vm);

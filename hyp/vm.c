@@ -132,15 +132,41 @@ static int alloc_ram(struct vm *vm)
 
 static int cache_fill(struct vm *vm, unsigned pages)
 {
+	if (pages > STAGE2_CACHE_PAGES)
+		pages = STAGE2_CACHE_PAGES;
 	while (vm->s2_cache.count < pages) {
 		uint64_t pa;
+		int err;
 
 		if (page_alloc(PAGE_SIZE, PAGE_SIZE, "stage-2 tables", &pa))
 			return -ENOMEM;
 		memset((void *)(uintptr_t)pa, 0, PAGE_SIZE);
-		stage2_cache_put(&vm->s2_cache, pa);
+		err = stage2_cache_put(&vm->s2_cache, pa);
+		if (err) {
+			page_free(pa, PAGE_SIZE);
+			return err;
+		}
 	}
 	return 0;
+}
+
+/* RAM in pieces small enough that one cache fill covers the worst case. */
+#define MAP_CHUNK MiB(32)
+
+static int map_ram(struct vm *vm)
+{
+	const struct vm_config *c = &vm->cfg;
+	uint64_t off;
+	int err = 0;
+
+	for (off = 0; off < c->mem_size && !err; off += MAP_CHUNK) {
+		uint64_t len = c->mem_size - off < MAP_CHUNK ? c->mem_size - off : MAP_CHUNK;
+
+		err = cache_fill(vm, stage2_cache_need(len) + 2);
+		err = err ?: stage2_map(&vm->s2, c->mem_base + off, vm->ram_pa + off, len,
+					STAGE2_MEM_NORMAL, STAGE2_PERM_RWX);
+	}
+	return err;
 }
 
 static int map_vm(struct vm *vm)
@@ -157,9 +183,7 @@ static int map_vm(struct vm *vm)
 	stage2_cache_put(&vm->s2_cache, l1);
 	stage2_cache_put(&vm->s2_cache, l1 + PAGE_SIZE);
 	err = stage2_init(&vm->s2, &vm->s2_cache);
-	err = err ?: cache_fill(vm, stage2_cache_need(c->mem_size) + 2);
-	err = err ?: stage2_map(&vm->s2, c->mem_base, vm->ram_pa, c->mem_size, STAGE2_MEM_NORMAL,
-				STAGE2_PERM_RWX);
+	err = err ?: map_ram(vm);
 	err = err ?: cache_fill(vm, 4);
 	/* The GIC's virtual CPU interface where the guest expects its GICC. */
 	err = err ?: stage2_ioremap(&vm->s2, c->dev.gicc, g->gicv.base, GUEST_GICC_SIZE);
@@ -220,7 +244,7 @@ static int create_vgic(struct vm *vm)
 	err = vgic_init(vm->vgic, vm->vcpu_count, VM_SPIS);
 	for (i = 0; i < vm->vcpu_count && !err; i++)
 		err = vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);
-	err = err ?: mmio_region_add(&vm->mmio, vm->cfg.dev.gicd, VGIC_DIST_SIZE,
+	err = err ?: mmio_region_add(&vm->mmio, vm->cfg.dev.gicd, VGIC_DIST_REGION_MAX,
 				     &vgic_dist_region_ops, vm->vgic);
 	if (err)
 		log_err("vm '%s': vgic: %d", vm->cfg.name, err);
@@ -439,6 +463,12 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	for (i = 0; i < vm->vcpu_count; i++) {
 		vcpu_vfp_forget(vm->vcpus[i]);
 		vm->vcpus[i]->blocked = false;
+	}
+	/* vgic_init wants every vCPU's interface saved: the others left
+	 * vcpu_run (which saves); the caller is still loaded here. */
+	if (caller && caller->vgic_loaded) {
+		vgic_save(vm->vgic, caller->index);
+		caller->vgic_loaded = false;
 	}
 	vgic_init(vm->vgic, vm->vcpu_count, VM_SPIS);
 	for (i = 0; i < vm->vcpu_count; i++)

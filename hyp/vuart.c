@@ -95,7 +95,7 @@ void vuart_flush_stale(struct vuart *u, uint64_t now, uint64_t max_age)
 static void tx(struct vuart *u, char c)
 {
 	if (console_has_focus(u->vm) && console_get_mode() == CONSOLE_FOCUS) {
-		console_write(&c, 1);
+		console_write_raw(&c, 1);
 		return;
 	}
 	if (c == '\r')

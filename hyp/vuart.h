@@ -2,7 +2,7 @@
 /*
  * The virtual PL011 each guest sees at its UART address (0x09000000), as
  * Linux's amba-pl011 driver uses it: transmit through the data register,
- * a 16-byte receive FIFO filled from the console when the VM has the input
+ * a receive FIFO (256 bytes, deeper than the real one) filled from the console when the VM has the input
  * focus, the flag, mask, raw/masked status and clear registers, and the
  * interrupt (SPI 1, ID 33) raised while (RIS & IMSC) != 0.  The transmit
  * FIFO never fills: every character goes straight to the console, and the
@@ -19,7 +19,7 @@
 #include "spinlock.h"
 
 #define VUART_LINE_MAX 160
-#define VUART_FIFO 16
+#define VUART_FIFO 256 /* deeper than a real PL011: typed-ahead input is not lost */
 #define VUART_IRQ 33
 
 struct vm;
