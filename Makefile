@@ -52,8 +52,8 @@ HYP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(HYP_C)) \
 	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(LIBFDT_C))
 ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 
-.PHONY: all run test unit-test system-test setup clean help bundles guests
-all: $(BUILD)/hyp.bin $(BUILD)/hyp.uimg $(BUILD)/hyp-core.bin guests bundles
+.PHONY: all run test unit-test system-test setup clean help bundles guests bench
+all: $(BUILD)/hyp.bin $(BUILD)/hyp.uimg $(BUILD)/hyp-core.bin guests linux bundles
 	@printf '  %-8s %s\n' SIZE "$(BUILD)/hyp-core.elf (the hypervisor alone)"
 	$(Q)$(SIZE) $(BUILD)/hyp-core.elf | sed 's/^/    /'
 	@printf '    hyp-core.bin: %s bytes; hyp.bin with the default bundle ($(DEFAULT_BUNDLE)): %s bytes\n' \
@@ -68,6 +68,8 @@ help:
 	@echo "  test           unit-test, then system-test"
 	@echo "  unit-test      host unit tests (cmocka) of the pure-C modules"
 	@echo "  system-test    QEMU boots driven by pytest + pexpect (test/system/)"
+	@echo "  bench          Linux boot time under Lowvisor against native (measured)"
+	@echo "  linux          Debian kernels and the busybox initramfs in $(BUILD)/linux"
 	@echo "  setup          install missing Debian packages, prepare libfdt"
 	@echo "  clean          remove $(BUILD)/"
 	@echo "Variables: V=1 (show commands), UIMAGE_LOAD=$(UIMAGE_LOAD) (uImage"
@@ -185,6 +187,10 @@ system-test: all
 	$(PYTHON) -m pytest -q -n 2 -p no:cacheprovider test/system
 
 test: unit-test system-test
+
+# Measured, not asserted: Linux boot under Lowvisor against native.
+bench: all linux
+	test/bench/linux-boot.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

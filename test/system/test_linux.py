@@ -71,3 +71,32 @@ def test_linux_reboot_comes_back_to_shell(boot):
     b.expect(r"LOWVISOR-LINUX-UP", timeout=120)
     wait_shell(b)
     assert shell(b, "echo back") == "back"
+
+
+def test_two_linux_vms_with_prefixes_and_focus(boot):
+    """Two Linux VMs on a 2-CPU machine, one vCPU each: both reach their
+    shells, their output behind their prefixes; typed input goes to the VM
+    with the focus, and Ctrl-A three times moves it."""
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-two.itb")]),
+             timeout=240)
+    b.expect(r"console: input goes to vm 'linux-a'")
+    seen = set()
+    while seen != {"linux-a", "linux-b"}:
+        b.expect(r"(linux-[ab])\| LOWVISOR-LINUX-UP release=\S+ cpus=1")
+        seen.add(b.child.match.group(1))
+    # linux-a has the focus: its prompt is shown even without a newline.
+    b.expect(r"linux-a\| lvguest# ")
+    b.child.sendline("")
+    time.sleep(1)
+    b.child.sendline("echo from-$((40+1))")
+    b.expect(r"linux-a\| from-41")
+    # QEMU's -nographic console takes Ctrl-A as its own escape: Ctrl-A
+    # Ctrl-A sends one Ctrl-A to the machine.
+    b.child.send("\x01\x01" * 3)
+    b.expect(r"console: input goes to vm 'linux-b'")
+    b.child.sendline("")
+    time.sleep(1)
+    b.child.sendline("echo from-$((40+2))")
+    b.expect(r"linux-b\| from-42")
+    b.child.sendline("poweroff -f")
+    b.expect(r"vm 'linux-b': stopped \(PSCI SYSTEM_OFF\)", timeout=60)
