@@ -14,16 +14,6 @@
 #include "bundle.h"
 #include "hash.h"
 
-static __printf(3, 4) struct dt_status fail(struct dt_status *st, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	st->err = err;
-	va_start(ap, fmt);
-	vsnprintf(st->msg, sizeof(st->msg), fmt, ap);
-	va_end(ap);
-	return *st;
-}
 
 int bundle_prop_str(const void *fit, int node, const char *name, const char **out)
 {
@@ -74,13 +64,13 @@ struct dt_status bundle_open(struct bundle *b, const void *fit, size_t size)
 
 	memset(b, 0, sizeof(*b));
 	if (!fit || !size)
-		return fail(&st, -EINVAL, "bundle: none given");
+		return dt_fail(&st, -EINVAL, "bundle: none given");
 	chk = dt_check(fit, size);
 	if (chk.err)
-		return fail(&st, -EINVAL, "bundle: %s", chk.msg);
+		return dt_fail(&st, -EINVAL, "bundle: %s", chk.msg);
 	b->images = fdt_path_offset(fit, "/images");
 	if (b->images < 0)
-		return fail(&st, -EINVAL, "bundle: not a FIT (no /images node)");
+		return dt_fail(&st, -EINVAL, "bundle: not a FIT (no /images node)");
 	b->fit = fit;
 	b->size = size;
 	return st;
@@ -97,22 +87,22 @@ static struct dt_status get_external(const struct bundle *b, int node, struct bu
 	int err = bundle_prop_u32(b->fit, node, "data-size", &size);
 
 	if (err == -ENOENT)
-		return fail(st, -EINVAL, "image '%s': no data (neither data nor data-size)",
+		return dt_fail(st, -EINVAL, "image '%s': no data (neither data nor data-size)",
 			    img->name);
 	if (err)
-		return fail(st, -EINVAL, "image '%s': data-size must be one cell", img->name);
+		return dt_fail(st, -EINVAL, "image '%s': data-size must be one cell", img->name);
 	err = bundle_prop_u32(b->fit, node, what, &where);
 	if (!err) {
 		start = ALIGN_UP((uint64_t)fdt_totalsize(b->fit), 4) + where;
 	} else {
 		what = "data-position";
 		if (bundle_prop_u32(b->fit, node, what, &where))
-			return fail(st, -EINVAL, "image '%s': data-size needs a one-cell "
+			return dt_fail(st, -EINVAL, "image '%s': data-size needs a one-cell "
 				    "data-offset or data-position", img->name);
 		start = where;
 	}
 	if (start > b->size || size > b->size - start)
-		return fail(st, -EINVAL, "image '%s': %s = <0x%lx> and data-size = <0x%lx> run "
+		return dt_fail(st, -EINVAL, "image '%s': %s = <0x%lx> and data-size = <0x%lx> run "
 			    "past the end of the bundle (%lu bytes)", img->name, what,
 			    (unsigned long)where, (unsigned long)size, (unsigned long)b->size);
 	img->data = (const uint8_t *)b->fit + start;
@@ -142,16 +132,16 @@ static struct dt_status get_strings(const struct bundle *b, int node, struct bun
 
 	err = bundle_prop_str(b->fit, node, "type", &s);
 	if (err == -EINVAL || (!err && strlen(s) >= sizeof(img->type)))
-		return fail(st, -EINVAL, "image '%s': type is not a known image type", img->name);
+		return dt_fail(st, -EINVAL, "image '%s': type is not a known image type", img->name);
 	if (!err)
 		strcpy(img->type, s);
 	err = bundle_prop_str(b->fit, node, "arch", &s);
 	if (err == -EINVAL || (!err && strcmp(s, "arm")))
-		return fail(st, -EINVAL, "image '%s': arch = \"%.32s\": only \"arm\" runs here",
+		return dt_fail(st, -EINVAL, "image '%s': arch = \"%.32s\": only \"arm\" runs here",
 			    img->name, err ? "?" : s);
 	err = bundle_prop_str(b->fit, node, "compression", &s);
 	if (err == -EINVAL || (!err && strcmp(s, "none")))
-		return fail(st, -EINVAL, "image '%s': compression = \"%.32s\": only \"none\" is "
+		return dt_fail(st, -EINVAL, "image '%s': compression = \"%.32s\": only \"none\" is "
 			    "supported (bundle the image uncompressed)", img->name, err ? "?" : s);
 	return *st;
 }
@@ -162,11 +152,11 @@ static struct dt_status get_addresses(const struct bundle *b, int node, struct b
 	int err = bundle_prop_u64(b->fit, node, "load", &img->load);
 
 	if (err == -EINVAL)
-		return fail(st, -EINVAL, "image '%s': load must be 1 or 2 cells", img->name);
+		return dt_fail(st, -EINVAL, "image '%s': load must be 1 or 2 cells", img->name);
 	img->has_load = !err;
 	err = bundle_prop_u64(b->fit, node, "entry", &img->entry);
 	if (err == -EINVAL)
-		return fail(st, -EINVAL, "image '%s': entry must be 1 or 2 cells", img->name);
+		return dt_fail(st, -EINVAL, "image '%s': entry must be 1 or 2 cells", img->name);
 	img->has_entry = !err;
 	return *st;
 }
@@ -181,21 +171,21 @@ static struct dt_status check_hash(const struct bundle *b, int hnode, struct bun
 	int len;
 
 	if (bundle_prop_str(b->fit, hnode, "algo", &algo_name))
-		return fail(st, -EINVAL, "image '%s': %s: no algo", img->name, hname);
+		return dt_fail(st, -EINVAL, "image '%s': %s: no algo", img->name, hname);
 	algo = hash_algo_by_name(algo_name);
 	if (algo == HASH_NONE)
-		return fail(st, -EINVAL, "image '%s': %s: algo = \"%.32s\": unknown (sha256, sha1 "
+		return dt_fail(st, -EINVAL, "image '%s': %s: algo = \"%.32s\": unknown (sha256, sha1 "
 			    "or crc32)", img->name, hname, algo_name);
 	value = fdt_getprop(b->fit, hnode, "value", &len);
 	if (!value)
-		return fail(st, -EINVAL, "image '%s': %s: no value", img->name, hname);
+		return dt_fail(st, -EINVAL, "image '%s': %s: no value", img->name, hname);
 	if ((size_t)len != hash_digest_size(algo))
-		return fail(st, -EINVAL, "image '%s': %s: value is %d bytes, a %s digest %lu",
+		return dt_fail(st, -EINVAL, "image '%s': %s: value is %d bytes, a %s digest %lu",
 			    img->name, hname, len, algo_name,
 			    (unsigned long)hash_digest_size(algo));
 	hash_compute(algo, img->data, img->size, digest);
 	if (memcmp(digest, value, (size_t)len))
-		return fail(st, -EINVAL, "image '%s': %s: %s does not match the data (corrupt "
+		return dt_fail(st, -EINVAL, "image '%s': %s: %s does not match the data (corrupt "
 			    "or changed image)", img->name, hname, algo_name);
 	img->hash_count++;
 	return *st;
@@ -230,10 +220,10 @@ struct dt_status bundle_image_get(const struct bundle *b, const char *name,
 	memset(img, 0, sizeof(*img));
 	node = fdt_subnode_offset(b->fit, b->images, name);
 	if (node < 0)
-		return fail(&st, -ENOENT, "no image '%.*s' under /images", BUNDLE_NAME_MAX, name);
+		return dt_fail(&st, -ENOENT, "no image '%.*s' under /images", BUNDLE_NAME_MAX, name);
 	node_name = fdt_get_name(b->fit, node, NULL);
 	if (!node_name || strlen(node_name) >= sizeof(img->name))
-		return fail(&st, -EINVAL, "image '%.*s...': name longer than %d characters",
+		return dt_fail(&st, -EINVAL, "image '%.*s...': name longer than %d characters",
 			    BUNDLE_NAME_MAX / 2, name, BUNDLE_NAME_MAX - 1);
 	strcpy(img->name, node_name);
 	for (i = 0; i < ARRAY_SIZE(steps); i++)

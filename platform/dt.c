@@ -15,7 +15,7 @@
 #define PSCI_0_2_CPU_ON 0x84000003u
 #define PSCI_0_2_CPU_OFF 0x84000002u
 
-static __printf(3, 4) struct dt_status fail(struct dt_status *st, int err, const char *fmt, ...)
+struct dt_status dt_fail(struct dt_status *st, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,33 +65,33 @@ struct dt_status dt_check(const void *fdt, size_t max_size)
 	int err, node, depth = 0, prop;
 
 	if (!fdt)
-		return fail(&st, -EINVAL, "no device tree (r2 = 0)");
+		return dt_fail(&st, -EINVAL, "no device tree (r2 = 0)");
 	if (max_size < sizeof(struct fdt_header))
-		return fail(&st, -EINVAL, "DTB of %lu bytes is smaller than its header", (unsigned long)max_size);
+		return dt_fail(&st, -EINVAL, "DTB of %lu bytes is smaller than its header", (unsigned long)max_size);
 	err = fdt_check_header(fdt);
 	if (err)
-		return fail(&st, -EINVAL, "not a valid DTB header: %s", fdt_strerror(err));
+		return dt_fail(&st, -EINVAL, "not a valid DTB header: %s", fdt_strerror(err));
 	if (fdt_totalsize(fdt) > max_size)
-		return fail(&st, -EINVAL, "DTB claims %lu bytes, more than the %lu available",
+		return dt_fail(&st, -EINVAL, "DTB claims %lu bytes, more than the %lu available",
 			    (unsigned long)fdt_totalsize(fdt), (unsigned long)max_size);
 
 	/* Walk every node and property; libfdt checks tags, lengths and name
 	 * offsets as it goes, so a corrupt structure block surfaces here. */
 	for (node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
 		if (!fdt_get_name(fdt, node, &err))
-			return fail(&st, -EINVAL, "corrupt DTB: bad node name at offset %d: %s",
+			return dt_fail(&st, -EINVAL, "corrupt DTB: bad node name at offset %d: %s",
 				    node, fdt_strerror(err));
 		fdt_for_each_property_offset(prop, fdt, node) {
 			const char *name;
 			int len;
 
 			if (!fdt_getprop_by_offset(fdt, prop, &name, &len) || !name)
-				return fail(&st, -EINVAL,
+				return dt_fail(&st, -EINVAL,
 					    "corrupt DTB: bad property at offset %d: %s", prop,
 					    fdt_strerror(len < 0 ? len : -FDT_ERR_BADSTRUCTURE));
 		}
 		if (prop != -FDT_ERR_NOTFOUND)
-			return fail(&st, -EINVAL, "corrupt DTB: properties of node at offset %d: %s",
+			return dt_fail(&st, -EINVAL, "corrupt DTB: properties of node at offset %d: %s",
 				    node, fdt_strerror(prop));
 	}
 	/* fdt_next_node() returns the offset after the root's FDT_END_NODE,
@@ -102,7 +102,7 @@ struct dt_status dt_check(const void *fdt, size_t max_size)
 	else if (node >= 0)
 		node = check_tail(fdt, node);
 	if (node < 0)
-		return fail(&st, -EINVAL, "corrupt DTB: structure block: %s", fdt_strerror(node));
+		return dt_fail(&st, -EINVAL, "corrupt DTB: structure block: %s", fdt_strerror(node));
 	return st;
 }
 
@@ -232,12 +232,12 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 		n = reg_count(fdt, node);
 		node_path(fdt, node, path, sizeof(path));
 		if (n == 0)
-			return fail(st, -EINVAL, "%s: no usable reg property", path);
+			return dt_fail(st, -EINVAL, "%s: no usable reg property", path);
 		for (i = 0; i < n; i++) {
 			struct mem_range r;
 
 			if (read_reg(fdt, node, i, &r))
-				return fail(st, -EINVAL, "%s: reg entry %d is malformed", path, i);
+				return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", path, i);
 			if (!r.size)
 				continue;
 			if (p->mem_count == PLAT_MAX_MEM) {
@@ -248,7 +248,7 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 		}
 	}
 	if (!p->mem_count)
-		return fail(st, -ENOENT, "no memory: no node with device_type = \"memory\" and a reg");
+		return dt_fail(st, -ENOENT, "no memory: no node with device_type = \"memory\" and a reg");
 	return *st;
 }
 
@@ -259,10 +259,10 @@ static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct d
 	char path[PLAT_PATH_MAX];
 
 	if (cpus < 0)
-		return fail(st, -ENOENT, "no /cpus node");
+		return dt_fail(st, -ENOENT, "no /cpus node");
 	ac = fdt_address_cells(fdt, cpus);
 	if (ac != 1 && ac != 2)
-		return fail(st, -EINVAL, "/cpus: #address-cells is %d, expected 1 or 2", ac);
+		return dt_fail(st, -EINVAL, "/cpus: #address-cells is %d, expected 1 or 2", ac);
 	fdt_for_each_subnode(node, fdt, cpus) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		const fdt32_t *reg;
@@ -273,7 +273,7 @@ static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct d
 		node_path(fdt, node, path, sizeof(path));
 		reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || len != ac * 4)
-			return fail(st, -EINVAL, "%s: reg missing or not %d cells", path, ac);
+			return dt_fail(st, -EINVAL, "%s: reg missing or not %d cells", path, ac);
 		if (p->cpu_count == PLAT_MAX_CPUS) {
 			warn(p, "more than %d CPUs in /cpus, rest ignored", PLAT_MAX_CPUS);
 			break;
@@ -281,7 +281,7 @@ static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct d
 		p->cpu_mpidr[p->cpu_count++] = (uint32_t)read_cells(reg, ac) & 0x00ffffffu;
 	}
 	if (!p->cpu_count)
-		return fail(st, -ENOENT, "/cpus has no cpu node");
+		return dt_fail(st, -ENOENT, "/cpus has no cpu node");
 	return *st;
 }
 
@@ -334,21 +334,21 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 	int i, n;
 
 	if (node < 0)
-		return fail(st, -ENOENT, "no GICv2 node (compatible \"arm,cortex-a15-gic\" or alike)");
+		return dt_fail(st, -ENOENT, "no GICv2 node (compatible \"arm,cortex-a15-gic\" or alike)");
 	node_path(fdt, node, g->path, sizeof(g->path));
 	n = reg_count(fdt, node);
 	if (n < 2)
-		return fail(st, -EINVAL, "%s: reg must give GICD and GICC", g->path);
+		return dt_fail(st, -EINVAL, "%s: reg must give GICD and GICC", g->path);
 	if (n < 4)
-		return fail(st, -ENODEV,
+		return dt_fail(st, -ENODEV,
 			    "%s: reg has no GICH and GICV regions: this GIC has no "
 			    "virtualization extensions (on QEMU use -M virt,virtualization=on)",
 			    g->path);
 	for (i = 0; i < 4; i++)
 		if (read_reg(fdt, node, i, regs[i]) || !regs[i]->size)
-			return fail(st, -EINVAL, "%s: reg entry %d is malformed", g->path, i);
+			return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", g->path, i);
 	if (gic_irq(fdt, node, 0, &g->maint_irq))
-		return fail(st, -EINVAL, "%s: no maintenance interrupt in \"interrupts\"", g->path);
+		return dt_fail(st, -EINVAL, "%s: no maintenance interrupt in \"interrupts\"", g->path);
 	return *st;
 }
 
@@ -364,11 +364,11 @@ static struct dt_status parse_timer(struct platform *p, const void *fdt, struct 
 	int i, len;
 
 	if (node < 0)
-		return fail(st, -ENOENT, "no generic timer node (compatible \"arm,armv7-timer\")");
+		return dt_fail(st, -ENOENT, "no generic timer node (compatible \"arm,armv7-timer\")");
 	node_path(fdt, node, path, sizeof(path));
 	for (i = 0; i < 4; i++)
 		if (gic_irq(fdt, node, i, irqs[i]) || *irqs[i] < 16 || *irqs[i] >= 32)
-			return fail(st, -EINVAL, "%s: interrupt %d (of secure, non-secure, virtual, hyp) "
+			return dt_fail(st, -EINVAL, "%s: interrupt %d (of secure, non-secure, virtual, hyp) "
 				    "missing or not a PPI", path, i);
 	freq = fdt_getprop(fdt, node, "clock-frequency", &len);
 	if (freq && len == 4)
@@ -425,13 +425,13 @@ static struct dt_status parse_uart(struct platform *p, const void *fdt, struct d
 	int err = platform_find_uart(fdt, p->dtb_size, &p->uart);
 
 	if (err == -ENOENT)
-		return fail(st, err, "no console: /chosen/stdout-path is missing and there is no "
+		return dt_fail(st, err, "no console: /chosen/stdout-path is missing and there is no "
 			    "arm,pl011 node");
 	if (err == -ENODEV)
-		return fail(st, err, "console %s is not an arm,pl011 (the only UART Lowvisor drives)",
+		return dt_fail(st, err, "console %s is not an arm,pl011 (the only UART Lowvisor drives)",
 			    p->uart.path);
 	if (err)
-		return fail(st, err, "console %s: reg is malformed", p->uart.path);
+		return dt_fail(st, err, "console %s: reg is malformed", p->uart.path);
 	return *st;
 }
 
@@ -454,7 +454,7 @@ static struct dt_status parse_psci(struct platform *p, const void *fdt, struct d
 	else if (method && !strcmp(method, "hvc"))
 		p->psci.conduit = PSCI_CONDUIT_HVC;
 	else
-		return fail(st, -EINVAL, "PSCI node: method must be \"smc\" or \"hvc\"");
+		return dt_fail(st, -EINVAL, "PSCI node: method must be \"smc\" or \"hvc\"");
 	p->psci.version_known = !fdt_node_check_compatible(fdt, node, "arm,psci-0.2") ||
 				!fdt_node_check_compatible(fdt, node, "arm,psci-1.0");
 	p->psci.cpu_on = PSCI_0_2_CPU_ON;
@@ -496,11 +496,11 @@ static struct dt_status parse_chosen(struct platform *p, const void *fdt, struct
 	if (!s && !e)
 		return *st;
 	if (!s || !e || (slen != 4 && slen != 8) || (elen != 4 && elen != 8))
-		return fail(st, -EINVAL, "/chosen: linux,initrd-start/end must both be 1 or 2 cells");
+		return dt_fail(st, -EINVAL, "/chosen: linux,initrd-start/end must both be 1 or 2 cells");
 	p->initrd.base = read_cells(s, slen / 4);
 	p->initrd.size = read_cells(e, elen / 4) - p->initrd.base;
 	if (read_cells(e, elen / 4) < p->initrd.base)
-		return fail(st, -EINVAL, "/chosen: linux,initrd-end is below linux,initrd-start");
+		return dt_fail(st, -EINVAL, "/chosen: linux,initrd-end is below linux,initrd-start");
 	p->has_initrd = p->initrd.size != 0;
 	return *st;
 }
@@ -531,7 +531,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 			struct mem_range r;
 
 			if (read_reg(fdt, node, j, &r))
-				return fail(st, -EINVAL, "%s: reg entry %d is malformed", path, j);
+				return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", path, j);
 			add_resv(p, r.base, r.size, path);
 		}
 	}

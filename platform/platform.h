@@ -82,6 +82,10 @@ struct dt_status {
 	char msg[160];
 };
 
+/* Sets st to err with a formatted message and returns it: the one way
+ * parsers of untrusted trees (the host DTB, bundles) report a problem. */
+__printf(3, 4) struct dt_status dt_fail(struct dt_status *st, int err, const char *fmt, ...);
+
 /* Checks the whole structure of the blob at fdt (header, every tag and
  * property name).  Nothing else in it is trusted before this passes. */
 struct dt_status dt_check(const void *fdt, size_t max_size);
