@@ -106,6 +106,11 @@ void gic_deactivate(uint32_t iar)
 	mmio_write32(gicc + GICC_DIR, iar);
 }
 
+void gic_set_target(unsigned irq, uint8_t cpu_mask)
+{
+	mmio_write8(gicd + GICD_ITARGETSR + irq, cpu_mask);
+}
+
 bool gic_irq_active(unsigned irq)
 {
 	return (mmio_read32(gicd + GICD_ISACTIVER + (irq / 32) * 4) >> (irq % 32)) & 1;

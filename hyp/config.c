@@ -288,6 +288,29 @@ static bool vm_parse_bootargs(struct vm_parse *p)
 	return true;
 }
 
+static bool vm_parse_passthrough(struct vm_parse *p)
+{
+	const char *s = fdt_getprop(p->b->fit, p->node, "passthrough", NULL);
+	int len, i, n;
+
+	if (!s)
+		return true;
+	n = fdt_stringlist_count(p->b->fit, p->node, "passthrough");
+	if (n < 0)
+		return vm_error(p, "passthrough: must be a list of strings");
+	if (n > VM_MAX_PASSTHROUGH)
+		return vm_error(p, "passthrough: more than %d nodes", VM_MAX_PASSTHROUGH);
+	for (i = 0; i < n; i++) {
+		s = fdt_stringlist_get(p->b->fit, p->node, "passthrough", i, &len);
+		if (!s || len <= 0 || len >= VM_PATH_MAX || s[0] != '/')
+			return vm_error(p, "passthrough: entry %d is not a DT path of at most %d "
+					"characters", i, VM_PATH_MAX - 1);
+		memcpy(p->vm->passthrough[i], s, (size_t)len + 1);
+	}
+	p->vm->passthrough_count = (unsigned)n;
+	return true;
+}
+
 static bool vm_parse_flags(struct vm_parse *p)
 {
 	p->vm->management = fdt_getprop(p->b->fit, p->node, "management", NULL) != NULL;
@@ -297,7 +320,7 @@ static bool vm_parse_flags(struct vm_parse *p)
 static bool vm_check_unknown(struct vm_parse *p)
 {
 	static const char *const known[] = { "management", "vcpus", "cpus", "memory", "identity",
-					     "kernel", "ramdisk", "bootargs", NULL };
+					     "kernel", "ramdisk", "bootargs", "passthrough", NULL };
 	const void *fit = p->b->fit;
 	const char *name;
 	int prop, sub;
@@ -425,7 +448,7 @@ static bool parse_vm(struct vm_parse *p)
 	static bool (*const steps[])(struct vm_parse *) = {
 		vm_parse_name,	 vm_parse_flags,   vm_parse_vcpus,   vm_parse_cpus,
 		vm_parse_memory, vm_parse_kernel,  vm_parse_ramdisk, vm_parse_bootargs,
-		vm_check_unknown,
+		vm_parse_passthrough, vm_check_unknown,
 	};
 	static bool (*const placement[])(struct vm_parse *) = {
 		place_kernel, place_ramdisk, place_dtb,

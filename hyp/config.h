@@ -69,6 +69,8 @@
 #define VM_NAME_MAX 32
 #define VM_MAX_VCPUS 8 /* a GICv2 distributor targets at most 8 CPU interfaces */
 #define VM_BOOTARGS_MAX 256
+#define VM_MAX_PASSTHROUGH 4
+#define VM_PATH_MAX 64
 #define CONFIG_MAX_VMS 320
 #define CONFIG_MSG_MAX 224
 #define CONFIG_MAX_ERRORS 16
@@ -107,6 +109,10 @@ struct vm_config {
 	bool has_ramdisk;
 	struct bundle_image ramdisk;
 	char bootargs[VM_BOOTARGS_MAX];
+	/* Host DT nodes given to this VM (passthrough = "/path", ...): mapped
+	 * at the same IPA, their SPIs hardware-mapped, copied into its DT. */
+	unsigned passthrough_count;
+	char passthrough[VM_MAX_PASSTHROUGH][VM_PATH_MAX];
 
 	/* Computed placement (IPAs), see above. */
 	uint64_t kernel_ipa;

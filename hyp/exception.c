@@ -101,6 +101,8 @@ void hyp_irq(struct trap_frame *f)
 		console_input_irq();
 	} else if (id == VGIC_MAINT_IRQ || id == hyp.plat.timer.virt_irq) {
 		keep_active = vcpu_irq(id);
+	} else if (vm_passthrough_irq(id)) {
+		keep_active = true;
 	} else {
 		/* Nobody handles it (yet): a level-sensitive source would fire
 		 * again at once, so it is disabled rather than left to storm. */

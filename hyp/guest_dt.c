@@ -226,3 +226,31 @@ int guest_dt_build(void *buf, size_t size, const struct vm_config *vm, uint32_t 
 		return -ENOSPC;
 	return err ? -EINVAL : 0;
 }
+
+int guest_dt_copy_node(void *buf, size_t size, const void *host, int node)
+{
+	const char *name = fdt_get_name(host, node, NULL);
+	int prop, err, dst;
+
+	if (!name)
+		return -EINVAL;
+	err = fdt_open_into(buf, buf, (int)size);
+	if (err)
+		return -ENOSPC;
+	dst = fdt_add_subnode(buf, 0, name);
+	if (dst < 0)
+		return dst == -FDT_ERR_EXISTS ? -EEXIST : -ENOSPC;
+	fdt_for_each_property_offset(prop, host, node) {
+		const char *pname;
+		int len;
+		const void *val = fdt_getprop_by_offset(host, prop, &pname, &len);
+
+		/* Phandles are the host's: the guest's root interrupt-parent
+		 * (its GIC) serves instead. */
+		if (!val || !strcmp(pname, "interrupt-parent") || !strcmp(pname, "phandle"))
+			continue;
+		if (fdt_setprop(buf, dst, pname, val, len))
+			return -ENOSPC;
+	}
+	return 0;
+}

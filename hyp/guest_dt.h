@@ -51,4 +51,9 @@
  */
 int guest_dt_build(void *buf, size_t size, const struct vm_config *vm, uint32_t boot_count);
 
+/* Copies host DT node (its properties, not its children, without
+ * interrupt-parent and phandle) under the root of the guest DT in buf:
+ * passthrough.  0, -EEXIST, -ENOSPC or -EINVAL. */
+int guest_dt_copy_node(void *buf, size_t size, const void *host, int node);
+
 #endif

@@ -11,7 +11,9 @@
 
 #include "arch/sysreg.h"
 #include "console.h"
+#include "gic.h"
 #include "guest_dt.h"
+#include "hyp_mmu.h"
 #include "hyp.h"
 #include "log.h"
 #include "lpae.h"
@@ -47,6 +49,11 @@ struct vm *vm_by_id(unsigned id)
 		if (vms[i]->id == id)
 			return vms[i];
 	return NULL;
+}
+
+static const void *host_dtb(void)
+{
+	return hyp_dtb_window(hyp.dtb_pa);
 }
 
 /* Guests start with caches off: what Lowvisor wrote must be in RAM. */
@@ -93,6 +100,7 @@ static int load_images(struct vm *vm)
 	const struct vm_config *c = &vm->cfg;
 	void *ram = (void *)(uintptr_t)vm->ram_pa;
 	void *dtb;
+	unsigned i;
 	int err;
 
 	memset(ram, 0, c->mem_size);
@@ -105,7 +113,15 @@ static int load_images(struct vm *vm)
 		log_err("vm '%s': cannot build its device tree: %d", c->name, err);
 		return err;
 	}
-	/* libfdt's sequential writer leaves its scratch copy of the strings
+	for (i = 0; i < c->passthrough_count && !err; i++)
+		err = guest_dt_copy_node(dtb, GUEST_DTB_SIZE, host_dtb(),
+					 fdt_path_offset(host_dtb(), c->passthrough[i]));
+	if (err) {
+		log_err("vm '%s': passthrough: cannot add the nodes to its DT: %d", c->name, err);
+		return err;
+	}
+	fdt_pack(dtb);
+	/* libfdt leaves scratch copies (of the strings, of moved blocks)
 	 * behind the tree: the guest sees zeros there, like everywhere else. */
 	memset((char *)dtb + fdt_totalsize(dtb), 0, GUEST_DTB_SIZE - fdt_totalsize(dtb));
 	clean_dcache(ram, c->mem_size);
@@ -200,6 +216,16 @@ static unsigned place_vcpu(const struct vm_config *c, unsigned index)
 		if ((c->cpus & (1u << i)) && percpu_area[i].online)
 			cpus[n++] = i;
 	return n ? cpus[index % n] : 0;
+}
+
+/* Which CPU each vCPU will run on (before passthrough routes IRQs). */
+static int place_vcpus(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->vcpu_count; i++)
+		vm->vcpus[i]->pcpu = place_vcpu(&vm->cfg, i);
+	return 0;
 }
 
 static int create_vcpus(struct vm *vm)
@@ -300,6 +326,71 @@ int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t 
 	return ret < 0 ? ret : 0;
 }
 
+/* SPIs given to VMs by passthrough, by interrupt ID. */
+static struct vm *spi_owner[1020];
+
+/*
+ * Host devices given to the VM: each node's registers mapped at the same
+ * IPA (whole pages: a neighbour in the same page goes along), its SPIs
+ * hardware-mapped onto vCPU 0 and routed to that vCPU's CPU.
+ */
+static int create_passthrough(struct vm *vm)
+{
+	const struct vm_config *c = &vm->cfg;
+	unsigned i, j;
+	int err = 0;
+
+	for (i = 0; i < c->passthrough_count && !err; i++) {
+		const char *path = c->passthrough[i];
+		int node = fdt_path_offset(host_dtb(), path);
+		struct mem_range r;
+		uint32_t irq;
+
+		if (node < 0) {
+			log_err("vm '%s': passthrough: no node %s in the host DT", c->name, path);
+			return -ENOENT;
+		}
+		for (j = 0; !err && dt_read_reg(host_dtb(), node, (int)j, &r) == 0; j++) {
+			uint64_t base = ALIGN_DOWN(r.base, PAGE_SIZE);
+
+			err = cache_fill(vm, 4);
+			err = err ?: stage2_ioremap(&vm->s2, base, base,
+						    ALIGN_UP(r.base + r.size, PAGE_SIZE) - base);
+			if (err)
+				log_err("vm '%s': passthrough: %s: reg %u at %s cannot be mapped: %d",
+					c->name, path, j, HEX64(r.base), err);
+		}
+		for (j = 0; !err && dt_gic_irq(host_dtb(), node, (int)j, &irq) == 0; j++) {
+			if (irq < 32 || irq >= 1020 || spi_owner[irq]) {
+				log_err("vm '%s': passthrough: %s: interrupt %lu is not a free SPI",
+					c->name, path, (unsigned long)irq);
+				return -EBUSY;
+			}
+			err = vgic_map_hw(vm->vgic, 0, irq, irq);
+			if (!err) {
+				spi_owner[irq] = vm;
+				gic_set_target(irq, percpu_area[vm->vcpus[0]->pcpu].gic_mask);
+				gic_enable_irq(irq, 0xa0);
+			}
+		}
+		if (!err)
+			log_info("vm '%s': passthrough %s", c->name, path);
+	}
+	return err;
+}
+
+/* A passthrough SPI fired: its VM's vGIC takes it, the guest's EOI
+ * deactivates it.  false if no VM owns it. */
+bool vm_passthrough_irq(unsigned irq)
+{
+	struct vm *vm = irq < ARRAY_SIZE(spi_owner) ? spi_owner[irq] : NULL;
+
+	if (!vm)
+		return false;
+	vm_set_irq_vcpu(vm, 0, irq, true);
+	return true;
+}
+
 static struct vm *vm_create(const struct vm_config *cfg)
 {
 	struct vm *vm = zalloc(sizeof(*vm), "vm");
@@ -313,13 +404,14 @@ static struct vm *vm_create(const struct vm_config *cfg)
 	vuart_init(&vm->uart, vm, vm->cfg.name);
 	mmio_regions_init(&vm->mmio);
 	if (alloc_ram(vm) || map_vm(vm) || create_vcpus(vm) || create_vgic(vm) ||
+	    place_vcpus(vm) || create_passthrough(vm) ||
 	    mmio_region_add(&vm->mmio, cfg->dev.uart, GUEST_UART_SIZE, &vuart_ops, &vm->uart) ||
 	    load_images(vm)) {
 		log_err("vm '%s': not started", cfg->name);
 		return NULL; /* what it took stays allocated: boot-time only */
 	}
 	for (i = 0; i < vm->vcpu_count; i++)
-		sched_add(vm->vcpus[i], place_vcpu(cfg, i));
+		sched_add(vm->vcpus[i], vm->vcpus[i]->pcpu);
 	vm->state = VM_RUNNING;
 	boot_vcpu0(vm);
 	return vm;

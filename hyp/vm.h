@@ -70,6 +70,7 @@ void vm_kick(struct vm *vm, uint32_t mask);
 int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val);
 
 void vm_flush_stale_output(uint64_t now);
+bool vm_passthrough_irq(unsigned irq);
 
 unsigned vm_count(void);
 struct vm *vm_at(unsigned index);

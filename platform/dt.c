@@ -165,7 +165,7 @@ static bool translate(const void *fdt, int node, uint64_t *addr)
 }
 
 /* Reads entry idx of node's reg, translated to a CPU physical address. */
-static int read_reg(const void *fdt, int node, int idx, struct mem_range *out)
+int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 {
 	int parent = fdt_parent_offset(fdt, node);
 	int ac = fdt_address_cells(fdt, parent);
@@ -236,7 +236,7 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 		for (i = 0; i < n; i++) {
 			struct mem_range r;
 
-			if (read_reg(fdt, node, i, &r))
+			if (dt_read_reg(fdt, node, i, &r))
 				return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", path, i);
 			if (!r.size)
 				continue;
@@ -291,7 +291,7 @@ static const char *const gic_compatibles[] = {
 
 /* Decodes entry idx of an "interrupts" property with 3 cells per entry
  * (the GIC binding) into a GIC interrupt ID. */
-static int gic_irq(const void *fdt, int node, int idx, uint32_t *id)
+int dt_gic_irq(const void *fdt, int node, int idx, uint32_t *id)
 {
 	const fdt32_t *irq;
 	int len;
@@ -345,9 +345,9 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 			    "virtualization extensions (on QEMU use -M virt,virtualization=on)",
 			    g->path);
 	for (i = 0; i < 4; i++)
-		if (read_reg(fdt, node, i, regs[i]) || !regs[i]->size)
+		if (dt_read_reg(fdt, node, i, regs[i]) || !regs[i]->size)
 			return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", g->path, i);
-	if (gic_irq(fdt, node, 0, &g->maint_irq))
+	if (dt_gic_irq(fdt, node, 0, &g->maint_irq))
 		return dt_fail(st, -EINVAL, "%s: no maintenance interrupt in \"interrupts\"", g->path);
 	return *st;
 }
@@ -367,7 +367,7 @@ static struct dt_status parse_timer(struct platform *p, const void *fdt, struct 
 		return dt_fail(st, -ENOENT, "no generic timer node (compatible \"arm,armv7-timer\")");
 	node_path(fdt, node, path, sizeof(path));
 	for (i = 0; i < 4; i++)
-		if (gic_irq(fdt, node, i, irqs[i]) || *irqs[i] < 16 || *irqs[i] >= 32)
+		if (dt_gic_irq(fdt, node, i, irqs[i]) || *irqs[i] < 16 || *irqs[i] >= 32)
 			return dt_fail(st, -EINVAL, "%s: interrupt %d (of secure, non-secure, virtual, hyp) "
 				    "missing or not a PPI", path, i);
 	freq = fdt_getprop(fdt, node, "clock-frequency", &len);
@@ -413,9 +413,9 @@ int platform_find_uart(const void *fdt, size_t max_size, struct plat_uart *uart)
 	node_path(fdt, node, uart->path, sizeof(uart->path));
 	if (fdt_node_check_compatible(fdt, node, "arm,pl011"))
 		return -ENODEV;
-	if (read_reg(fdt, node, 0, &uart->regs))
+	if (dt_read_reg(fdt, node, 0, &uart->regs))
 		return -EINVAL;
-	if (gic_irq(fdt, node, 0, &uart->irq))
+	if (dt_gic_irq(fdt, node, 0, &uart->irq))
 		uart->irq = 0;
 	return 0;
 }
@@ -530,7 +530,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		for (j = 0; j < count; j++) {
 			struct mem_range r;
 
-			if (read_reg(fdt, node, j, &r))
+			if (dt_read_reg(fdt, node, j, &r))
 				return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", path, j);
 			add_resv(p, r.base, r.size, path);
 		}

@@ -93,6 +93,12 @@ struct dt_status dt_check(const void *fdt, size_t max_size);
 /* Fills p from fdt.  Runs dt_check() first. */
 struct dt_status platform_parse(struct platform *p, const void *fdt, size_t max_size);
 
+/* Entry idx of node's reg, translated to a CPU physical address: 0,
+ * -ENOENT or -EINVAL. */
+int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out);
+/* Entry idx of node's 3-cell "interrupts" as a GIC interrupt ID. */
+int dt_gic_irq(const void *fdt, int node, int idx, uint32_t *id);
+
 /* Finds only the console, for errors printed before or after a failed
  * platform_parse (e.g. the mode check).  0 on success. */
 int platform_find_uart(const void *fdt, size_t max_size, struct plat_uart *uart);

@@ -61,6 +61,17 @@ $(LINUX_INITRAMFS): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CAC
 	@printf '  %-8s %s\n' CPIO $@
 	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@
 
+# With the modules a virtio-mmio disk needs (passthrough tests).
+LINUX_INITRAMFS_VIRTIO := $(LINUX_OUT)/initramfs-virtio.cpio.gz
+LINUX_VIRTIO_MODULES := virtio_mmio virtio_blk vfat nls_cp437 nls_ascii
+$(LINUX_INITRAMFS_VIRTIO): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox
+	@printf '  %-8s %s\n' CPIO $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox \
+		-k $$(ls -d $(LINUX_CACHE)/armmp/lib/modules/*) \
+		$(addprefix -m ,$(LINUX_VIRTIO_MODULES)) $@
+
+linux: $(LINUX_INITRAMFS_VIRTIO)
+
 LINUX_NATIVE_CHECK = $(LINUX_PYTHON) $(LINUX_TEST_DIR)/native_check.py \
 	--qemu $(LINUX_QEMU) --initrd $(LINUX_INITRAMFS)
 

@@ -833,6 +833,24 @@ static void test_bootargs_too_long(void **state)
 	assert_int_equal(strlen(vms[0].bootargs), 255);
 }
 
+static void test_passthrough_paths(void **state)
+{
+	static const char two[] = "/virtio_mmio@a003e00\0/pl061@9030000";
+	static const char five[] = "/a\0/b\0/c\0/d\0/e";
+
+	(void)state;
+	SW(fdt_setprop(fit, node("/lowvisor/vms/linux"), "passthrough", two, sizeof(two)));
+	assert_int_equal(parse(), 0);
+	assert_int_equal(vms[0].passthrough_count, 2);
+	assert_string_equal(vms[0].passthrough[0], "/virtio_mmio@a003e00");
+	assert_string_equal(vms[0].passthrough[1], "/pl061@9030000");
+	SW(fdt_setprop(fit, node("/lowvisor/vms/linux"), "passthrough", five, sizeof(five)));
+	expect_vm_error("linux", "vm 'linux': passthrough: more than 4 nodes");
+	set_str("/lowvisor/vms/linux", "passthrough", "virtio");
+	expect_vm_error("linux", "vm 'linux': passthrough: entry 0 is not a DT path of at most "
+				 "63 characters");
+}
+
 static void test_duplicate_names(void **state)
 {
 	static const struct fit_opts dup = { .dup = true };
@@ -1392,6 +1410,7 @@ int main(void)
 		T(test_entry_outside_kernel),
 		T(test_ramdisk_placement_errors),
 		T(test_bootargs_too_long),
+		T(test_passthrough_paths),
 		T(test_duplicate_names),
 		T(test_bad_vm_names),
 		T(test_every_problem_reported),

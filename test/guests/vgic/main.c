@@ -796,6 +796,8 @@ TEST(sgi, ping_pong)
 	NEED_SECONDARY();
 	sgi_send(SGIR_FILTER_LIST, 0x2, SGI_PING);
 	ASSERT_TRUE(irqs_on_until(&irq_log(0)->count[SGI_PONG], pong + 1, IRQ_WAIT_US));
+	/* vCPU 1's handler answers before it counts: wait for the count. */
+	EXPECT_TRUE(irqs_on_until(&irq_log(1)->count[SGI_PING], ping + 1, IRQ_WAIT_US));
 	EXPECT_EQ(irq_count(1, SGI_PING), ping + 1);
 	EXPECT_EQ(irq_log(1)->src[SGI_PING], 0);
 	EXPECT_EQ(irq_log(0)->src[SGI_PONG], 1);
