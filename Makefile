@@ -32,7 +32,7 @@ LIBFDT_DIR := $(shell scripts/setup.sh --libfdt-dir)
 ARCH_FLAGS := -mcpu=cortex-a15 -marm -mfloat-abi=soft -mgeneral-regs-only
 WARN_FLAGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla \
 	-Wstrict-prototypes -Wpointer-arith
-CFLAGS := $(ARCH_FLAGS) $(WARN_FLAGS) -std=gnu11 -O2 -g -ffreestanding \
+CFLAGS := $(ARCH_FLAGS) $(WARN_FLAGS) -std=gnu11 -O2 -g -ffreestanding -DLOWVISOR_HYPERVISOR \
 	-fno-common -fno-pic -fno-stack-protector -ffunction-sections \
 	-fdata-sections --specs=nano.specs
 INCLUDES := -Iinclude -Iplatform -Imm -Idrivers -Ihyp -Ivgic -I$(BUILD)/include \
@@ -146,6 +146,7 @@ run: all
 include test/unit/unit.mk
 include test/unit/config.mk
 -include test/unit/vgic.mk
+-include test/unit/irq_line.mk
 $(UNIT_PROGRAMS) $(UNIT_DTBS): | $(SETUP_STAMP)
 GUESTS_AT := isolation@60000000 basic@50000000
 include test/guests/guests.mk

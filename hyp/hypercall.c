@@ -3,7 +3,10 @@
  * The SMCCC calls a guest makes with HVC #0: function ID in r0, arguments
  * in r1-r3, results in r0-r3.  One table from function ID to handler.
  */
+#include <errno.h>
+
 #include "arch/sysreg.h"
+#include "irq_line.h"
 #include "hypercall.h"
 #include "log.h"
 #include "uapi/lowvisor.h"
@@ -105,6 +108,39 @@ static struct call_result lowvisor_revision(struct vcpu *v, uint32_t *r)
 	return done;
 }
 
+/*
+ * IRQ_LINE(vm, irq, level), the KVM_IRQ_LINE of the management partition:
+ * -EPERM from a VM not marked management, -ENOENT for an unknown VM,
+ * -EINVAL for anything irq_line_decode() refuses; nothing changes then.
+ */
+static struct call_result irq_line_call(struct vcpu *v, uint32_t *r)
+{
+	struct vm *target;
+	struct irq_line_target t;
+	struct irq_line l;
+	int err;
+
+	if (!v->vm->cfg.management) {
+		r[0] = (uint32_t)-EPERM;
+		return done;
+	}
+	target = vm_by_id(r[1]);
+	if (!target) {
+		r[0] = (uint32_t)-ENOENT;
+		return done;
+	}
+	t.vcpu_count = target->vcpu_count;
+	t.spi_count = VM_SPIS;
+	err = irq_line_decode(r[2], r[3], &t, &l);
+	if (err) {
+		r[0] = (uint32_t)err;
+		return done;
+	}
+	vm_irq_line(target, &l);
+	r[0] = 0;
+	return done;
+}
+
 static struct call_result psci_features(struct vcpu *v, uint32_t *r);
 
 static const struct {
@@ -123,6 +159,7 @@ static const struct {
 	{ PSCI_1_0_FN_PSCI_FEATURES, psci_features },
 	{ LOWVISOR_FN_CALL_UID, lowvisor_uid },
 	{ LOWVISOR_FN_REVISION, lowvisor_revision },
+	{ LOWVISOR_FN_IRQ_LINE, irq_line_call },
 };
 
 static call_fn find_call(uint32_t fid)

@@ -64,7 +64,7 @@ static enum trap_action wfx(struct vcpu *v, uint32_t hsr)
 	 * here (vm_kick checks in the other order). */
 	v->blocked = true;
 	dmb();
-	if (vgic_vcpu_pending(v->vm->vgic, v->index))
+	if (vgic_vcpu_pending(v->vm->vgic, v->index) || vm_vcpu_has_line(v))
 		v->blocked = false;
 	return TRAP_IDLE;
 }

@@ -22,6 +22,7 @@
 #include "scheduler.h"
 #include "timer.h"
 #include "uapi/lowvisor.h"
+#include "irq_line.h"
 #include "vgic.h"
 #include "vm.h"
 
@@ -256,8 +257,6 @@ static void boot_vcpu0(struct vm *vm)
 	vcpu_boot(v, (uint32_t)vm->cfg.entry_ipa, 0, ~0u, (uint32_t)vm->cfg.dtb_ipa);
 }
 
-/* The SPIs a VM's distributor has (IDs 32 .. 32 + VM_SPIS - 1). */
-#define VM_SPIS 96
 
 static int create_vgic(struct vm *vm)
 {
@@ -287,7 +286,7 @@ void vm_kick(struct vm *vm, uint32_t mask)
 		if (!(mask & 1))
 			continue;
 		dmb();
-		if (v->blocked && vgic_vcpu_pending(vm->vgic, i)) {
+		if (v->blocked && (vgic_vcpu_pending(vm->vgic, i) || vm_vcpu_has_line(v))) {
 			v->blocked = false;
 			dmb();
 		}
@@ -309,6 +308,36 @@ void vm_set_irq_vcpu(struct vm *vm, unsigned vcpu, unsigned irq, bool level)
 void vm_set_irq(struct vm *vm, unsigned irq, bool level)
 {
 	vm_set_irq_vcpu(vm, 0, irq, level);
+}
+
+/* HCR.VI and HCR.VF: a vCPU's own IRQ and FIQ lines. */
+#define HCR_VF (1u << 6)
+#define HCR_VI (1u << 7)
+
+void vm_irq_line(struct vm *vm, const struct irq_line *l)
+{
+	struct vcpu *v;
+	uint32_t bit;
+
+	if (l->kind == IRQ_LINE_SPI) {
+		vm_set_irq(vm, l->intid, l->level);
+		return;
+	}
+	if (l->kind == IRQ_LINE_PPI) {
+		vm_set_irq_vcpu(vm, l->vcpu, l->intid, l->level);
+		return;
+	}
+	v = vm->vcpus[l->vcpu];
+	bit = l->kind == IRQ_LINE_CPU_IRQ ? HCR_VI : HCR_VF;
+	spin_lock(&vm->lock);
+	v->hcr = l->level ? v->hcr | bit : v->hcr & ~bit;
+	spin_unlock(&vm->lock);
+	vm_kick(vm, 1u << l->vcpu);
+}
+
+bool vm_vcpu_has_line(const struct vcpu *v)
+{
+	return (v->hcr & (HCR_VI | HCR_VF)) != 0;
 }
 
 int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val)

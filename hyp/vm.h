@@ -61,6 +61,15 @@ void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len);
 
 /* Raises or lowers the VM's interrupt irq (its vGIC decides whom it
  * reaches and kicks that vCPU's CPU). */
+/* The SPIs a VM's distributor has (IDs 32 .. 32 + VM_SPIS - 1). */
+#define VM_SPIS 96
+
+struct irq_line;
+/* Drives what an IRQ_LINE call names: an SPI, a vCPU's PPI, or a vCPU's
+ * own IRQ/FIQ line (HCR.VI/VF), waking the vCPU. */
+void vm_irq_line(struct vm *vm, const struct irq_line *l);
+bool vm_vcpu_has_line(const struct vcpu *v);
+
 void vm_set_irq(struct vm *vm, unsigned irq, bool level);
 void vm_set_irq_vcpu(struct vm *vm, unsigned vcpu, unsigned irq, bool level);
 /* Acts on a vGIC kick mask: wakes blocked vCPUs that now have an

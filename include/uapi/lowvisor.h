@@ -70,4 +70,121 @@
 #define LOWVISOR_ABI_MAJOR 0
 #define LOWVISOR_ABI_MINOR 1
 
+/*
+ * Errors of Lowvisor's own calls, as the negative values returned in r0.
+ * They are Linux's (and newlib's) errno numbers, named here for guests that
+ * have no <errno.h>.
+ */
+#define LOWVISOR_EPERM 1
+#define LOWVISOR_ENOENT 2
+#define LOWVISOR_EINVAL 22
+
+/*
+ * IRQ_LINE(vm_id, irq, level): raise or lower an interrupt line of another
+ * VM, as Linux's KVM_IRQ_LINE ioctl does with its struct kvm_irq_level.
+ * Management VMs only.
+ *   r0 = LOWVISOR_FN_IRQ_LINE
+ *   r1 = target VM id
+ *   r2 = irq, encoded as below (lowvisor_irq_encode())
+ *   r3 = level: 1 raises the line, 0 lowers it
+ * Returns in r0:
+ *   0                  done; a level-sensitive interrupt (the target's own
+ *                      GICD_ICFGR setting) follows the line, an
+ *                      edge-triggered one is pended once by a rising edge;
+ *                      a target vCPU that is descheduled or in WFI is woken
+ *   -LOWVISOR_EPERM    the caller is not a VM marked `management`
+ *   -LOWVISOR_ENOENT   no VM has the id vm_id
+ *   -LOWVISOR_EINVAL   bad irq_type; irq_number out of range for that type
+ *                      or for the target's vGIC; vCPU index beyond the
+ *                      target's vCPUs; level neither 0 nor 1
+ * No error changes anything.
+ *
+ * The irq encoding is KVM's KVM_ARM_IRQ_* layout 2 (Linux's
+ * KVM_CAP_ARM_IRQ_LINE_LAYOUT_2):
+ *   [31:28] vcpu2_index  high part of the vCPU index
+ *   [27:24] irq_type     LOWVISOR_IRQ_TYPE_*
+ *   [23:16] vcpu_index   low part of the vCPU index
+ *   [15:0]  irq_number
+ * vcpu = vcpu2_index * 256 + vcpu_index.  The older layout (irq_type in
+ * [31:24], vcpu2_index absent) has zero in bits 31:28 for every valid value,
+ * so it reads the same.
+ *   type 0 (CPU): irq_number 0 = the vCPU's IRQ line, 1 = its FIQ line
+ *                 (HCR.VI / HCR.VF of that vCPU, no GIC involved)
+ *   type 1 (SPI): irq_number 32 .. 32 + the target's SPI count - 1 (at most
+ *                 1019); the vCPU index is ignored
+ *   type 2 (PPI): irq_number 16 .. 31 of the vCPU given
+ */
+#define LOWVISOR_FN_IRQ_LINE LOWVISOR_FN(0x0010)
+
+#define LOWVISOR_IRQ_VCPU2_SHIFT 28
+#define LOWVISOR_IRQ_VCPU2_MASK 0xfu
+#define LOWVISOR_IRQ_TYPE_SHIFT 24
+#define LOWVISOR_IRQ_TYPE_MASK 0xfu
+#define LOWVISOR_IRQ_VCPU_SHIFT 16
+#define LOWVISOR_IRQ_VCPU_MASK 0xffu
+#define LOWVISOR_IRQ_NUM_SHIFT 0
+#define LOWVISOR_IRQ_NUM_MASK 0xffffu
+
+#define LOWVISOR_IRQ_TYPE_CPU 0
+#define LOWVISOR_IRQ_TYPE_SPI 1
+#define LOWVISOR_IRQ_TYPE_PPI 2
+
+#define LOWVISOR_IRQ_CPU_IRQ 0 /* irq_number of type 0 */
+#define LOWVISOR_IRQ_CPU_FIQ 1
+
+/* The largest vCPU index the encoding carries. */
+#define LOWVISOR_IRQ_VCPU_MAX 4095u
+
+/* The fields of an encoded irq; lowvisor_irq_vcpu() joins both vCPU parts. */
+#define LOWVISOR_IRQ_TYPE(irq) (((irq) >> LOWVISOR_IRQ_TYPE_SHIFT) & LOWVISOR_IRQ_TYPE_MASK)
+#define LOWVISOR_IRQ_VCPU_INDEX(irq) (((irq) >> LOWVISOR_IRQ_VCPU_SHIFT) & LOWVISOR_IRQ_VCPU_MASK)
+#define LOWVISOR_IRQ_VCPU2_INDEX(irq) (((irq) >> LOWVISOR_IRQ_VCPU2_SHIFT) & LOWVISOR_IRQ_VCPU2_MASK)
+#define LOWVISOR_IRQ_NUM(irq) (((irq) >> LOWVISOR_IRQ_NUM_SHIFT) & LOWVISOR_IRQ_NUM_MASK)
+
+/*
+ * Encodes an irq for IRQ_LINE.  vcpu (0 .. LOWVISOR_IRQ_VCPU_MAX) is split
+ * into vcpu_index and vcpu2_index; bits of type, vcpu or num beyond their
+ * fields are dropped.
+ */
+static inline uint32_t lowvisor_irq_encode(unsigned type, unsigned vcpu, unsigned num)
+{
+	return ((uint32_t)((vcpu >> 8) & LOWVISOR_IRQ_VCPU2_MASK) << LOWVISOR_IRQ_VCPU2_SHIFT) |
+	       ((uint32_t)(type & LOWVISOR_IRQ_TYPE_MASK) << LOWVISOR_IRQ_TYPE_SHIFT) |
+	       ((uint32_t)(vcpu & LOWVISOR_IRQ_VCPU_MASK) << LOWVISOR_IRQ_VCPU_SHIFT) |
+	       ((uint32_t)(num & LOWVISOR_IRQ_NUM_MASK) << LOWVISOR_IRQ_NUM_SHIFT);
+}
+
+/* The vCPU index of an encoded irq: vcpu2_index * 256 + vcpu_index. */
+static inline unsigned lowvisor_irq_vcpu(uint32_t irq)
+{
+	return LOWVISOR_IRQ_VCPU2_INDEX(irq) * 256u + LOWVISOR_IRQ_VCPU_INDEX(irq);
+}
+
+/*
+ * The call itself, for code running in a guest at PL1 (HVC is undefined in
+ * user mode, so not under Linux, and not in the hypervisor or on the host).
+ */
+#if defined(__arm__) && !defined(LOWVISOR_HYPERVISOR) && !defined(__linux__)
+/*
+ * Raises (level 1) or lowers (level 0) line irq of VM vm_id.  Returns 0,
+ * -LOWVISOR_EPERM (the caller is not a management VM), -LOWVISOR_ENOENT (no
+ * such VM), -LOWVISOR_EINVAL (bad irq or level, see above), or
+ * SMCCC_RET_NOT_SUPPORTED (-1, a hypervisor without IRQ_LINE).
+ */
+static inline int32_t lowvisor_irq_line(uint32_t vm_id, uint32_t irq, uint32_t level)
+{
+	register uint32_t r0 __asm__("r0") = LOWVISOR_FN_IRQ_LINE;
+	register uint32_t r1 __asm__("r1") = vm_id;
+	register uint32_t r2 __asm__("r2") = irq;
+	register uint32_t r3 __asm__("r3") = level;
+
+	/* SMCCC: r0-r3 carry results; r4-r7 and up are preserved. */
+	__asm__ volatile(".arch_extension virt\n\thvc #0"
+			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
+			 :
+			 : "memory");
+	return (int32_t)r0;
+}
+#endif
+
 #endif

@@ -12,7 +12,8 @@ import pytest
 from conftest import BUILD, HYP_BIN, qemu_cmd
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
-          for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps")}
+          for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps",
+                       "irq-line")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -167,3 +168,20 @@ def test_vgic_and_virtual_timer(boot):
     lines = vm_lines(out, "vgic")
     # The guest measured the timer latency and stated it within tolerance.
     assert any(l.startswith("# timer: 5000 us deadline") for l in lines)
+
+
+def test_irq_line(boot):
+    """IRQ_LINE from a management VM (configs/irq-line.its): an edge SPI
+    pended once, a level SPI raised then lowered (nothing left pending), a
+    PPI on the target's vCPU 1, the target's own IRQ/FIQ lines, every error
+    case, and a VM not marked management refused with -EPERM."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["irq-line"]]))
+    check_tap(out, "target", "irqtarget", 5)
+    check_tap(out, "mgmt", "irqmgmt", 11)
+    check_tap(out, "plain", "irqmgmt", 11)
+    target = vm_lines(out, "target")
+    assert "got 72 on cpu 0 count 1" in target, target
+    assert "got 20 on cpu 1 count 1" in target, target
+    assert [l for l in target if l.startswith("got ")
+            and not re.match(r"got (72|73|20) on cpu ", l)] == [], target
+    assert "lowvisor: all VMs have stopped: powering off" in out
