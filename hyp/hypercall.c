@@ -4,6 +4,7 @@
  * in r1-r3, results in r0-r3.  One table from function ID to handler.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "arch/sysreg.h"
 #include "irq_line.h"
@@ -141,6 +142,107 @@ static struct call_result irq_line_call(struct vcpu *v, uint32_t *r)
 	return done;
 }
 
+/* The target of a lifecycle call, another VM: NULL with r[0] set to the
+ * error otherwise. */
+static struct vm *mgmt_target(struct vcpu *v, uint32_t *r)
+{
+	struct vm *t;
+
+	if (!v->vm->cfg.management) {
+		r[0] = (uint32_t)-EPERM;
+		return NULL;
+	}
+	t = vm_by_id(r[1]);
+	if (!t) {
+		r[0] = (uint32_t)-ENOENT;
+		return NULL;
+	}
+	if (t == v->vm) {
+		r[0] = (uint32_t)-EINVAL;
+		return NULL;
+	}
+	return t;
+}
+
+static struct call_result vm_pause_call(struct vcpu *v, uint32_t *r)
+{
+	struct vm *t = mgmt_target(v, r);
+
+	if (t)
+		r[0] = (uint32_t)vm_pause(t);
+	return done;
+}
+
+static struct call_result vm_resume_call(struct vcpu *v, uint32_t *r)
+{
+	struct vm *t = mgmt_target(v, r);
+
+	if (t)
+		r[0] = (uint32_t)vm_resume(t);
+	return done;
+}
+
+static struct call_result vm_reset_call(struct vcpu *v, uint32_t *r)
+{
+	struct vm *t = mgmt_target(v, r);
+
+	if (t) {
+		vm_reset(t, NULL);
+		r[0] = 0;
+	}
+	return done;
+}
+
+static struct call_result vm_stop_call(struct vcpu *v, uint32_t *r)
+{
+	struct vm *t = mgmt_target(v, r);
+
+	if (t) {
+		vm_stop(t, "stopped by the management partition");
+		r[0] = 0;
+	}
+	return done;
+}
+
+static uint32_t uapi_state(const struct vm *vm)
+{
+	if (vm->state == VM_PAUSED)
+		return LOWVISOR_VM_PAUSED;
+	return vm->state == VM_OFF ? LOWVISOR_VM_STOPPED : LOWVISOR_VM_RUNNING;
+}
+
+static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
+{
+	struct lowvisor_vm_info *out;
+	unsigned i, n = 0, max = r[2] / sizeof(*out);
+
+	if (!v->vm->cfg.management) {
+		r[0] = (uint32_t)-EPERM;
+		return done;
+	}
+	/* The buffer is the caller's RAM, translated and bounds-checked. */
+	out = max ? vm_ram_ptr(v->vm, r[1], max * sizeof(*out)) : NULL;
+	if (max && !out) {
+		r[0] = (uint32_t)-EFAULT;
+		return done;
+	}
+	for (i = r[3]; i < vm_count() && n < max; i++, n++) {
+		const struct vm *vm = vm_at(i);
+
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].id = vm->id;
+		out[n].state = uapi_state(vm);
+		out[n].vcpus = vm->vcpu_count;
+		out[n].mem_mib = (uint32_t)(vm->cfg.mem_size >> 20);
+		strncpy(out[n].name, vm->cfg.name, sizeof(out[n].name) - 1);
+	}
+	if (n)
+		vm_clean_dcache(out, n * sizeof(*out));
+	r[0] = n;
+	r[1] = vm_count();
+	return done;
+}
+
 static struct call_result psci_features(struct vcpu *v, uint32_t *r);
 
 static const struct {
@@ -160,6 +262,11 @@ static const struct {
 	{ LOWVISOR_FN_CALL_UID, lowvisor_uid },
 	{ LOWVISOR_FN_REVISION, lowvisor_revision },
 	{ LOWVISOR_FN_IRQ_LINE, irq_line_call },
+	{ LOWVISOR_FN_VM_LIST, vm_list_call },
+	{ LOWVISOR_FN_VM_PAUSE, vm_pause_call },
+	{ LOWVISOR_FN_VM_RESUME, vm_resume_call },
+	{ LOWVISOR_FN_VM_RESET, vm_reset_call },
+	{ LOWVISOR_FN_VM_STOP, vm_stop_call },
 };
 
 static call_fn find_call(uint32_t fid)

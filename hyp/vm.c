@@ -58,7 +58,7 @@ static const void *host_dtb(void)
 }
 
 /* Guests start with caches off: what Lowvisor wrote must be in RAM. */
-static void clean_dcache(const void *va, size_t len)
+void vm_clean_dcache(const void *va, size_t len)
 {
 	uintptr_t p = ALIGN_DOWN((uintptr_t)va, DCACHE_LINE);
 	uintptr_t end = (uintptr_t)va + len;
@@ -125,7 +125,7 @@ static int load_images(struct vm *vm)
 	/* libfdt leaves scratch copies (of the strings, of moved blocks)
 	 * behind the tree: the guest sees zeros there, like everywhere else. */
 	memset((char *)dtb + fdt_totalsize(dtb), 0, GUEST_DTB_SIZE - fdt_totalsize(dtb));
-	clean_dcache(ram, c->mem_size);
+	vm_clean_dcache(ram, c->mem_size);
 	return 0;
 }
 
@@ -549,10 +549,49 @@ static bool all_stopped(void)
 	return true;
 }
 
+int vm_pause(struct vm *vm)
+{
+	unsigned i;
+
+	spin_lock(&vm->lock);
+	if (vm->state != VM_RUNNING && vm->state != VM_PAUSED) {
+		spin_unlock(&vm->lock);
+		return -EINVAL;
+	}
+	vm->state = VM_PAUSED;
+	spin_unlock(&vm->lock);
+	/* Out of the guest on every CPU before the call returns. */
+	for (i = 0; i < vm->vcpu_count; i++)
+		sched_kick(vm->vcpus[i]->pcpu);
+	dsb();
+	for (i = 0; i < vm->vcpu_count; i++)
+		while (vm->vcpus[i]->running)
+			wfe();
+	log_info("vm '%s': paused", vm->cfg.name);
+	return 0;
+}
+
+int vm_resume(struct vm *vm)
+{
+	unsigned i;
+
+	spin_lock(&vm->lock);
+	if (vm->state != VM_RUNNING && vm->state != VM_PAUSED) {
+		spin_unlock(&vm->lock);
+		return -EINVAL;
+	}
+	vm->state = VM_RUNNING;
+	spin_unlock(&vm->lock);
+	for (i = 0; i < vm->vcpu_count; i++)
+		sched_kick(vm->vcpus[i]->pcpu);
+	log_info("vm '%s': resumed", vm->cfg.name);
+	return 0;
+}
+
 void vm_stop(struct vm *vm, const char *why)
 {
 	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING) {
+	if (vm->state != VM_RUNNING && vm->state != VM_PAUSED) {
 		spin_unlock(&vm->lock);
 		return;
 	}
@@ -572,7 +611,9 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	unsigned i;
 
 	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING) {
+	/* From its own vCPU only while running; the management partition
+	 * (caller NULL) may restart it from any state. */
+	if (vm->state == VM_RESETTING || (caller && vm->state != VM_RUNNING)) {
 		spin_unlock(&vm->lock);
 		return;
 	}

@@ -19,6 +19,7 @@ enum vm_state {
 	VM_RUNNING,
 	VM_OFF,      /* PSCI SYSTEM_OFF */
 	VM_RESETTING,
+	VM_PAUSED,   /* by the management partition */
 };
 
 struct vgic;
@@ -48,6 +49,9 @@ unsigned vm_create_all(const void *bundle, size_t size);
 
 /* PSCI SYSTEM_OFF and SYSTEM_RESET for the VM of the calling vCPU. */
 void vm_stop(struct vm *vm, const char *why);
+/* The management partition's lifecycle calls: 0 or -EINVAL. */
+int vm_pause(struct vm *vm);
+int vm_resume(struct vm *vm);
 void vm_reset(struct vm *vm, struct vcpu *caller);
 
 /* Starts vCPU target of vm at pc with r0 = context (PSCI CPU_ON). */
@@ -58,6 +62,9 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint32_t mpidr);
 /* A guest physical address of vm as a hypervisor pointer, if [ipa, ipa +
  * len) is the VM's RAM; NULL otherwise. */
 void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len);
+/* Cleans what the hypervisor wrote into guest RAM to the point of
+ * coherency: a guest may read it with its caches off. */
+void vm_clean_dcache(const void *va, size_t len);
 
 /* Raises or lowers the VM's interrupt irq (its vGIC decides whom it
  * reaches and kicks that vCPU's CPU). */

@@ -187,4 +187,38 @@ static inline int32_t lowvisor_irq_line(uint32_t vm_id, uint32_t irq, uint32_t l
 }
 #endif
 
+/*
+ * VM lifecycle, for the management partition (a VM marked `management;`).
+ * r1 = the target VM's id (its position under /lowvisor/vms).  Each returns
+ * 0, -EPERM (caller not management), -ENOENT (no such VM) or -EINVAL (the
+ * caller's own VM: it uses PSCI for itself; or, for PAUSE and RESUME, a VM
+ * that is stopped).
+ *   PAUSE   its vCPUs stop running until RESUME (no state is lost)
+ *   RESUME  runs a paused VM again (a running one: nothing to do, 0)
+ *   RESET   restarts it from its images in zeroed memory, from any state
+ *   STOP    stops it, as its own PSCI SYSTEM_OFF would
+ * LIST: r1 = IPA of a buffer in the caller's RAM, r2 = its size in bytes,
+ * r3 = the first VM index to list; fills struct lowvisor_vm_info entries
+ * and returns in r0 how many it wrote, in r1 how many VMs exist; -EFAULT
+ * (LOWVISOR_EFAULT) if the buffer is not the caller's RAM.
+ */
+#define LOWVISOR_FN_VM_LIST LOWVISOR_FN(0x0011)
+#define LOWVISOR_FN_VM_PAUSE LOWVISOR_FN(0x0012)
+#define LOWVISOR_FN_VM_RESUME LOWVISOR_FN(0x0013)
+#define LOWVISOR_FN_VM_RESET LOWVISOR_FN(0x0014)
+#define LOWVISOR_FN_VM_STOP LOWVISOR_FN(0x0015)
+#define LOWVISOR_EFAULT 14
+
+#define LOWVISOR_VM_RUNNING 0
+#define LOWVISOR_VM_STOPPED 1
+#define LOWVISOR_VM_PAUSED 2
+
+struct lowvisor_vm_info {
+	uint32_t id;
+	uint32_t state; /* LOWVISOR_VM_* */
+	uint32_t vcpus;
+	uint32_t mem_mib;
+	char name[32]; /* NUL-terminated */
+};
+
 #endif

@@ -12,7 +12,7 @@ import pytest
 from conftest import BUILD, HYP_BIN, qemu_cmd
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
-          for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps",
+          for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
                        "irq-line")}
 
 
@@ -185,3 +185,22 @@ def test_irq_line(boot):
     assert [l for l in target if l.startswith("got ")
             and not re.match(r"got (72|73|20) on cpu ", l)] == [], target
     assert "lowvisor: all VMs have stopped: powering off" in out
+
+
+def test_vm_lifecycle_from_the_management_vm(boot):
+    """The management VM lists the VMs, pauses the worker (which prints
+    nothing while paused), resumes, resets and stops it; a VM not marked
+    management is refused every call."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["lifecycle"]]))
+    check_tap(out, "mgmt", "lifecycle", 5)
+    check_tap(out, "plain", "lifecycle", 5)
+    lines = out.splitlines()
+    paused = lines.index("mgmt| # paused")
+    resuming = lines.index("mgmt| # resuming")
+    progress = [i for i, l in enumerate(lines) if re.match(r"worker\| progress \d+$", l)]
+    # It made progress before the pause and after the resume, none between.
+    assert any(i < paused for i in progress) and any(i > resuming for i in progress)
+    assert not [i for i in progress if paused < i < resuming]
+    assert "lowvisor: vm 'worker': paused" in out and "lowvisor: vm 'worker': resumed" in out
+    assert "lowvisor: vm 'worker': reset (boot 1)" in out
+    assert "lowvisor: vm 'worker': stopped (stopped by the management partition)" in out
