@@ -24,25 +24,11 @@
  *
  * Natively (no hypervisor, nobody injects) the tests of what arrived fail.
  */
+#include "gic.h"
 #include "test.h"
 
-#define GICD_BASE 0x08000000u
-#define GICC_BASE 0x08010000u
 
-#define GICD_CTLR 0x000u
-#define GICD_ISENABLER 0x100u
-#define GICD_ICENABLER 0x180u
-#define GICD_ISPENDR 0x200u
-#define GICD_ICPENDR 0x280u
-#define GICD_ICACTIVER 0x380u
-#define GICD_IPRIORITYR 0x400u
-#define GICD_ITARGETSR 0x800u
-#define GICD_ICFGR 0xc00u
 
-#define GICC_CTLR 0x00u
-#define GICC_PMR 0x04u
-#define GICC_IAR 0x0cu
-#define GICC_EOIR 0x10u
 
 #define IAR_ID(v) ((v) & 0x3ffu)
 
@@ -61,46 +47,6 @@
 SYSREG32(cntv_ctl, 0, c14, c3, 1)
 SYSREG64(cntv_cval, 3, c14)
 
-#define CNTV_ENABLE (1u << 0)
-#define CNTV_IMASK (1u << 1)
-
-static inline uint32_t mmio_read32(uint32_t addr)
-{
-	uint32_t v = 0xdeadbeefu;
-
-	__asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(addr) : "memory");
-	return v;
-}
-
-static inline void mmio_write32(uint32_t addr, uint32_t v)
-{
-	__asm__ volatile("str %0, [%1]" : : "r"(v), "r"(addr) : "memory");
-}
-
-static inline void mmio_write8(uint32_t addr, uint8_t v)
-{
-	__asm__ volatile("strb %0, [%1]" : : "r"((uint32_t)v), "r"(addr) : "memory");
-}
-
-static uint32_t gicd_read(uint32_t off)
-{
-	return mmio_read32(GICD_BASE + off);
-}
-
-static void gicd_write(uint32_t off, uint32_t v)
-{
-	mmio_write32(GICD_BASE + off, v);
-}
-
-static uint32_t irq_bit(uint32_t reg, uint32_t id)
-{
-	return (gicd_read(reg + (id / 32) * 4) >> (id % 32)) & 1u;
-}
-
-static void irq_bit_write(uint32_t reg, uint32_t id)
-{
-	gicd_write(reg + (id / 32) * 4, 1u << (id % 32));
-}
 
 static void irq_set_edge(uint32_t id, bool edge)
 {

@@ -20,6 +20,7 @@
  * (An unknown SMCCC id by HVC returning -1 with r4-r12 kept is the smccc
  * guest's smccc.registers_preserved and smccc.unknown_function.)
  */
+#include "gic.h"
 #include "test.h"
 
 #define VFP_RUN_MS 300u /* 30 ticks of Lowvisor's 100 Hz tick */
@@ -486,21 +487,14 @@ TEST(cp15, physical_timer_raz_wi)
  * the vCPU must come back once it fires, blocked in the hypervisor
  * meanwhile.  WFE may return at any time (the hypervisor yields).
  */
-#define GICD_BASE 0x08000000u
-#define GICC_BASE 0x08010000u
 #define WFI_TIMER_US 5000u
-
-static void mmio_w32(uint32_t addr, uint32_t v)
-{
-	*(volatile uint32_t *)addr = v;
-}
 
 static void wfi_timer_arm(uint64_t freq)
 {
-	mmio_w32(GICD_BASE + 0x000, 1);           /* GICD_CTLR: forward */
-	mmio_w32(GICD_BASE + 0x100, 1u << 27);    /* ISENABLER0: PPI 27 */
-	mmio_w32(GICC_BASE + 0x004, 0xf0);        /* GICC_PMR */
-	mmio_w32(GICC_BASE + 0x000, 1);           /* GICC_CTLR: enable */
+	gicd_write(GICD_CTLR, 1); /* forward */
+	irq_bit_write(GICD_ISENABLER, 27);
+	gicc_write(GICC_PMR, 0xf0);
+	gicc_write(GICC_CTLR, 1);
 	__asm__ volatile("mcr p15, 0, %0, c14, c3, 0" ::"r"((uint32_t)(freq * WFI_TIMER_US / 1000000)));
 	__asm__ volatile("mcr p15, 0, %0, c14, c3, 1" ::"r"(1u) : "memory"); /* CNTV_CTL */
 	isb();
@@ -510,8 +504,8 @@ static void wfi_timer_disarm(void)
 {
 	__asm__ volatile("mcr p15, 0, %0, c14, c3, 1" ::"r"(0u) : "memory");
 	isb();
-	mmio_w32(GICD_BASE + 0x180, 1u << 27);    /* ICENABLER0 */
-	mmio_w32(GICD_BASE + 0x280, 1u << 27);    /* ICPENDR0 */
+	irq_bit_write(GICD_ICENABLER, 27);
+	irq_bit_write(GICD_ICPENDR, 27);
 }
 
 static uint32_t wfx_longest_us(bool wfi)
