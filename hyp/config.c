@@ -14,6 +14,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "options.h"
+#include "runq.h"
 
 /* What one VM's steps share. */
 struct vm_parse {
@@ -156,6 +158,28 @@ static bool vm_parse_cpus(struct vm_parse *p)
 	if (p->vm->cpus & ~all)
 		return vm_error(p, "cpus = <0x%lx>: no such CPU (machine has %u)",
 				(unsigned long)p->vm->cpus, p->cpu_count);
+	return true;
+}
+
+/* slice-us and priority: how it shares its CPUs (DESIGN section 10). */
+static bool vm_parse_sched(struct vm_parse *p)
+{
+	uint32_t n;
+	int err = bundle_prop_u32(p->b->fit, p->node, "slice-us", &n);
+
+	if (!err && (n < SLICE_US_MIN || n > SLICE_US_MAX))
+		return vm_error(p, "slice-us = <%lu>: must be %d..%d (microseconds)",
+				(unsigned long)n, SLICE_US_MIN, SLICE_US_MAX);
+	if (err && err != -ENOENT)
+		return vm_error(p, "slice-us: must be one cell (microseconds)");
+	p->vm->slice_us = err ? 0 : n;
+	err = bundle_prop_u32(p->b->fit, p->node, "priority", &n);
+	if (!err && n > RUNQ_PRIO_MAX)
+		return vm_error(p, "priority = <%lu>: must be 0..%d", (unsigned long)n,
+				RUNQ_PRIO_MAX);
+	if (err && err != -ENOENT)
+		return vm_error(p, "priority: must be one cell (0..%d)", RUNQ_PRIO_MAX);
+	p->vm->priority = err ? 0 : n;
 	return true;
 }
 
@@ -320,7 +344,8 @@ static bool vm_parse_flags(struct vm_parse *p)
 static bool vm_check_unknown(struct vm_parse *p)
 {
 	static const char *const known[] = { "management", "vcpus", "cpus", "memory", "identity",
-					     "kernel", "ramdisk", "bootargs", "passthrough", NULL };
+					     "kernel", "ramdisk", "bootargs", "passthrough", "slice-us",
+					     "priority", NULL };
 	const void *fit = p->b->fit;
 	const char *name;
 	int prop, sub;
@@ -446,7 +471,7 @@ static bool place_dtb(struct vm_parse *p)
 static bool parse_vm(struct vm_parse *p)
 {
 	static bool (*const steps[])(struct vm_parse *) = {
-		vm_parse_name,	 vm_parse_flags,   vm_parse_vcpus,   vm_parse_cpus,
+		vm_parse_name,	 vm_parse_flags,   vm_parse_vcpus,   vm_parse_cpus, vm_parse_sched,
 		vm_parse_memory, vm_parse_kernel,  vm_parse_ramdisk, vm_parse_bootargs,
 		vm_parse_passthrough, vm_check_unknown,
 	};

@@ -17,6 +17,14 @@
  *             vcpus = <N>;                 (1..VM_MAX_VCPUS)
  *             cpus = <MASK>;               (physical CPUs it may run on;
  *                                           optional, default all)
+ *             slice-us = <US>;             (optional: its vCPUs' turn on a
+ *                                           shared CPU, SLICE_US_MIN..
+ *                                           SLICE_US_MAX; default
+ *                                           lowvisor.slice_us)
+ *             priority = <P>;              (optional, 0..RUNQ_PRIO_MAX,
+ *                                           default 0: a runnable vCPU of a
+ *                                           higher priority runs first and
+ *                                           preempts lower ones at once)
  *             memory = <IPA_HI IPA_LO SIZE_HI SIZE_LO>  or  <IPA SIZE>;
  *                                          (4 KiB aligned, below 1 << 40,
  *                                           clear of the guest's devices)
@@ -103,6 +111,8 @@ struct vm_config {
 	bool identity;
 	unsigned vcpus;
 	uint32_t cpus; /* physical CPUs, always a subset of the machine's */
+	uint32_t slice_us; /* 0: the system's (lowvisor.slice_us) */
+	unsigned priority;
 	uint64_t mem_base, mem_size; /* IPA */
 	struct vm_devices dev;
 	struct bundle_image kernel;

@@ -91,8 +91,7 @@ void hyp_irq(struct trap_frame *f)
 	if (id == GIC_SPURIOUS)
 		return;
 	if (id == hyp.plat.timer.hyp_irq) {
-		tick_handle();
-		this_cpu()->need_resched = 1;
+		sched_timer_irq();
 	} else if (id == SGI_KICK) {
 		this_cpu()->need_resched = 1;
 	} else if (id == SGI_RENDEZVOUS) {

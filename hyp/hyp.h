@@ -41,7 +41,7 @@ void smp_boot_secondaries(void);
 void smp_release(void);
 unsigned smp_cpu_count(void);
 void tick_start(void);
-void tick_handle(void);
+void tick_handle(uint64_t now);
 
 /* hyp/report.c */
 void boot_report(void);

@@ -52,6 +52,17 @@ static int set_tick_hz(struct hyp_options *o, const char *v, size_t len)
 	return 0;
 }
 
+static int set_slice_us(struct hyp_options *o, const char *v, size_t len)
+{
+	unsigned us;
+	int err = parse_uint(v, len, SLICE_US_MAX, &us);
+
+	if (err || us < SLICE_US_MIN)
+		return err ? err : -ERANGE;
+	o->slice_us = us;
+	return 0;
+}
+
 static int set_fault(struct hyp_options *o, const char *v, size_t len)
 {
 	return parse_uint(v, len, 1, &o->fault);
@@ -63,6 +74,7 @@ static const struct {
 } option_table[] = {
 	{ "log", set_log },
 	{ "tick_hz", set_tick_hz },
+	{ "slice_us", set_slice_us },
 	{ "fault", set_fault },
 };
 
@@ -70,6 +82,7 @@ void options_default(struct hyp_options *o)
 {
 	o->log_level = LOG_INFO;
 	o->tick_hz = 100;
+	o->slice_us = SLICE_US_DEFAULT;
 	o->fault = 0;
 }
 

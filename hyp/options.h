@@ -4,7 +4,11 @@
  * lowvisor.NAME=VALUE.  Other words belong to no one here and are ignored.
  *
  *   lowvisor.log=error|warn|info|debug   log level (default info)
- *   lowvisor.tick_hz=N                   HYP timer rate, 1..10000 (default 100)
+ *   lowvisor.tick_hz=N                   housekeeping tick rate, 1..10000 (default 100)
+ *   lowvisor.slice_us=N                  a vCPU's turn on a shared CPU, in
+ *                                        microseconds, SLICE_US_MIN..SLICE_US_MAX
+ *                                        (default SLICE_US_DEFAULT); a VM's
+ *                                        `slice-us` overrides it
  *   lowvisor.fault=1                     take a deliberate data abort after
  *                                        boot, to check the register dump
  */
@@ -16,8 +20,13 @@
 struct hyp_options {
 	enum log_level log_level;
 	unsigned tick_hz;
+	unsigned slice_us;
 	unsigned fault;
 };
+
+#define SLICE_US_MIN 100
+#define SLICE_US_MAX 1000000
+#define SLICE_US_DEFAULT 5000
 
 #define OPTIONS_WARN_MAX 4
 

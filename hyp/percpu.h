@@ -9,6 +9,7 @@
 #include "arch/sysreg.h"
 #include "list.h"
 #include "platform.h"
+#include "runq.h"
 
 struct vcpu;
 struct vcpu_gpregs;
@@ -23,15 +24,14 @@ struct percpu {
 	volatile uint32_t online;
 	volatile uint32_t ticks;
 	uint64_t tick_interval;
+	uint64_t next_tick;       /* CNTPCT of the next housekeeping tick */
 	uint64_t online_at; /* CNTPCT when it reported */
 	/* The world switch and the scheduler. */
 	struct vcpu_gpregs *guest_regs; /* boot/guest.S saves exits here */
 	struct vcpu *loaded;            /* whose CP15 state is in the hardware */
 	struct vcpu *vfp_owner;         /* whose VFP state is in the hardware */
-	volatile uint32_t need_resched; /* set by the tick */
-	struct list_node runq;          /* the vCPUs placed on this CPU */
-	struct list_node *runq_next;    /* round robin position */
-	unsigned runq_len;
+	volatile uint32_t need_resched; /* the HYP timer or a kick: ask the run queue */
+	struct runq rq;                 /* the vCPUs placed on this CPU */
 	uint64_t exits, switches;
 	volatile uint32_t rendezvous_ack;
 } __aligned(4096);

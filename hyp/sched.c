@@ -1,64 +1,77 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The scheduler of DESIGN section 10: each physical CPU runs the vCPUs
+ * placed on it by the policy of runq.c.  The CPU's HYP timer is one-shot,
+ * armed for the earliest of: the housekeeping tick, the end of the running
+ * vCPU's turn (when another could run), and the virtual-timer deadline of a
+ * vCPU that is not loaded (so a descheduled or blocked vCPU's timer is
+ * delivered on time, not at the next tick).
+ */
 #include "arch/sysreg.h"
 #include "gic.h"
 #include "hyp.h"
 #include "percpu.h"
 #include "scheduler.h"
+#include "timer.h"
 #include "vgic.h"
 #include "vm.h"
 
-static bool runnable(const struct vcpu *v)
+/* How soon a due event is looked at again (see timer_update). */
+#define SCHED_RETRY_US 20
+
+#define vcpu_of(e) container_of(e, struct vcpu, sched)
+
+static bool entity_runnable(const struct runq_entity *e)
 {
-	return vcpu_runnable(v);
+	return vcpu_runnable(vcpu_of(e));
 }
 
-/*
- * From the tick: a blocked vCPU that is not loaded here has its virtual
- * timer in its structure; when that is due, its interrupt is injected (the
- * loaded vCPU's comes as the physical PPI).
- */
-void sched_timer_wake(uint64_t now)
+/* A vCPU that is not loaded has its virtual timer in its structure: its
+ * deadline needs the HYP timer, once.  The loaded one's is the hardware's. */
+static uint64_t entity_wake_at(const struct runq_entity *e)
 {
-	struct percpu *cpu = this_cpu();
-	struct list_node *n;
+	const struct vcpu *v = vcpu_of(e);
+	uint64_t due;
 
-	for (n = cpu->runq.next; n != &cpu->runq; n = n->next) {
-		struct vcpu *v = container_of(n, struct vcpu, runq_node);
-		uint64_t due;
-
-		if (!v->blocked || cpu->loaded == v)
-			continue;
-		due = vcpu_timer_deadline(v);
-		if (due && due <= now) {
-			v->cp15.cntv_ctl |= 4; /* ISTATUS, as the hardware would show */
-			vm_set_irq_vcpu(v->vm, v->index, VGIC_VTIMER_IRQ, true);
-		}
-	}
+	if (v == percpu_area[v->pcpu].loaded || v->state != VCPU_RUNNABLE ||
+	    v->vm->state != VM_RUNNING)
+		return 0;
+	due = vcpu_timer_deadline(v);
+	return due == v->timer_woken ? 0 : due;
 }
 
-void sched_add(struct vcpu *v, unsigned pcpu)
+/* Its deadline passed: the interrupt is injected (which wakes it from WFI)
+ * and it runs next among its priority. */
+static void entity_wake(struct runq_entity *e)
+{
+	struct vcpu *v = vcpu_of(e);
+
+	v->timer_woken = vcpu_timer_deadline(v);
+	v->cp15.cntv_ctl |= 4; /* ISTATUS, as the hardware would show */
+	e->boost = true;
+	vm_set_irq_vcpu(v->vm, v->index, VGIC_VTIMER_IRQ, true);
+}
+
+static const struct runq_ops vcpu_runq_ops = { entity_runnable, entity_wake_at };
+
+void sched_cpu_init(struct percpu *cpu)
+{
+	runq_init(&cpu->rq, &vcpu_runq_ops);
+}
+
+void sched_add(struct vcpu *v, unsigned pcpu, unsigned slice_us, unsigned prio)
 {
 	struct percpu *cpu = &percpu_area[pcpu];
 	uint32_t flags = irq_save();
 
 	v->pcpu = pcpu;
-	list_add_tail(&cpu->runq, &v->runq_node);
-	cpu->runq_len++;
+	runq_add(&cpu->rq, &v->sched, timer_us_to_ticks(slice_us), prio);
 	irq_restore(flags);
 }
 
-bool sched_others_runnable(const struct vcpu *v)
+void sched_wake(struct vcpu *v)
 {
-	const struct percpu *cpu = &percpu_area[v->pcpu];
-	const struct list_node *n;
-
-	for (n = cpu->runq.next; n != &cpu->runq; n = n->next) {
-		const struct vcpu *o = container_of(n, struct vcpu, runq_node);
-
-		if (o != v && runnable(o))
-			return true;
-	}
-	return false;
+	v->sched.boost = true;
 }
 
 void sched_kick(unsigned pcpu)
@@ -67,25 +80,47 @@ void sched_kick(unsigned pcpu)
 		gic_send_sgi(SGI_KICK, percpu_area[pcpu].gic_mask);
 }
 
-/* The next runnable vCPU after the last one run, round robin. */
-static struct vcpu *pick_next(struct percpu *cpu)
+/* Arms the HYP timer for the next thing this CPU must do.  An event that
+ * is already due (a turn over, seen from the timer's interrupt, which the
+ * run loop acts on next) is looked at again a little later, not at once:
+ * the timer is also armed where IRQs are on, and must not keep firing. */
+static void timer_update(struct percpu *cpu, uint64_t now)
 {
-	struct list_node *start = cpu->runq_next ? cpu->runq_next : cpu->runq.next;
-	struct list_node *n = start;
-	unsigned i;
+	uint64_t next = runq_next_event(&cpu->rq);
 
-	for (i = 0; i <= cpu->runq_len; i++) {
-		if (n == &cpu->runq) {
-			n = n->next;
-			continue;
-		}
-		if (runnable(container_of(n, struct vcpu, runq_node))) {
-			cpu->runq_next = n->next;
-			return container_of(n, struct vcpu, runq_node);
-		}
-		n = n->next;
-	}
-	return NULL;
+	if (next <= now)
+		next = now + timer_us_to_ticks(SCHED_RETRY_US);
+	hyp_timer_arm_at(next < cpu->next_tick ? next : cpu->next_tick);
+}
+
+void sched_timer_irq(void)
+{
+	struct percpu *cpu = this_cpu();
+	uint64_t now = timer_now();
+
+	if (now >= cpu->next_tick)
+		tick_handle(now);
+	runq_wake_due(&cpu->rq, now, entity_wake);
+	cpu->need_resched = 1;
+	timer_update(cpu, now);
+}
+
+bool sched_check(void)
+{
+	struct percpu *cpu = this_cpu();
+
+	uint64_t now = timer_now();
+
+	cpu->need_resched = 0;
+	if (runq_preempt(&cpu->rq, now))
+		return true;
+	timer_update(cpu, now);
+	return false;
+}
+
+bool sched_others_runnable(void)
+{
+	return runq_others_runnable(&this_cpu()->rq);
 }
 
 __noreturn void sched_loop(void)
@@ -93,17 +128,23 @@ __noreturn void sched_loop(void)
 	struct percpu *cpu = this_cpu();
 
 	for (;;) {
-		struct vcpu *v;
+		struct runq_entity *e;
+		uint64_t now;
 
 		irq_disable();
-		v = pick_next(cpu);
-		if (!v) {
-			/* Nothing to run: sleep until an interrupt (tick or kick). */
+		cpu->need_resched = 0;
+		now = timer_now();
+		e = runq_pick(&cpu->rq, now);
+		timer_update(cpu, now);
+		if (!e) {
+			/* Nothing to run: sleep until an interrupt (the timer or
+			 * a kick). */
 			wfi();
 			irq_enable();
 			continue;
 		}
+		vcpu_run(vcpu_of(e));
+		runq_put(&cpu->rq, timer_now());
 		irq_enable();
-		vcpu_run(v);
 	}
 }

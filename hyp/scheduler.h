@@ -17,13 +17,23 @@ enum trap_action {
 
 enum trap_action trap_handle(struct vcpu *v, uint32_t reason);
 
-/* Places v on physical CPU pcpu (at VM creation). */
-void sched_add(struct vcpu *v, unsigned pcpu);
-/* Another runnable vCPU on v's CPU? */
-bool sched_others_runnable(const struct vcpu *v);
+struct percpu;
+
+void sched_cpu_init(struct percpu *cpu);
+/* Places v on physical CPU pcpu (at VM creation) with turns of slice_us
+ * and priority prio (0..RUNQ_PRIO_MAX). */
+void sched_add(struct vcpu *v, unsigned pcpu, unsigned slice_us, unsigned prio);
+/* v was blocked and has an interrupt now: it runs next on its CPU. */
+void sched_wake(struct vcpu *v);
 /* Makes a CPU look at its run queue again (an SGI if it is another). */
 void sched_kick(unsigned pcpu);
-void sched_timer_wake(uint64_t now);
+/* The HYP timer fired on this CPU. */
+void sched_timer_irq(void);
+/* For the running vCPU's loop when need_resched is set: must it make way
+ * now?  If not, the timer is re-armed for the next event. */
+bool sched_check(void);
+/* Another runnable vCPU on this CPU than the running one? */
+bool sched_others_runnable(void);
 /* The per-CPU loop; never returns. */
 __noreturn void sched_loop(void);
 

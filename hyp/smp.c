@@ -37,30 +37,30 @@ void tick_start(void)
 	struct percpu *c = this_cpu();
 
 	c->tick_interval = timer_freq() / hyp.opts.tick_hz;
+	c->next_tick = timer_now() + c->tick_interval;
 	gic_enable_irq(hyp.plat.timer.hyp_irq, HYP_TIMER_PRIORITY);
-	hyp_timer_arm_at(timer_now() + c->tick_interval);
+	hyp_timer_arm_at(c->next_tick);
 }
 
-void tick_handle(void)
+/* Housekeeping, from the HYP timer (sched_timer_irq) once next_tick is
+ * due; the scheduler arms the timer. */
+void tick_handle(uint64_t now)
 {
 	struct percpu *c = this_cpu();
-	uint64_t next = cnthp_cval_read() + c->tick_interval;
-	uint64_t now = timer_now();
 
 	c->ticks++;
 	if (c->index == 0 && c->ticks % 8 == 0)
 		vm_flush_stale_output(now);
-	sched_timer_wake(now);
-	if (next <= now) /* fell behind (e.g. a stalled host): do not storm */
-		next = now + c->tick_interval;
-	hyp_timer_arm_at(next);
+	c->next_tick += c->tick_interval;
+	if (c->next_tick <= now) /* fell behind (e.g. a stalled host): do not storm */
+		c->next_tick = now + c->tick_interval;
 }
 
 static void cpu_setup(struct percpu *c, unsigned index)
 {
 	c->index = index;
 	c->mpidr = mpidr_read();
-	list_init(&c->runq);
+	sched_cpu_init(c);
 	vtcr_write(STAGE2_VTCR);
 	hcr_write(0);
 	gic_cpu_init();

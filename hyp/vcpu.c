@@ -286,11 +286,10 @@ void vcpu_run(struct vcpu *v)
 		act = trap_handle(v, reason);
 		if (v->blocked)
 			break;
-		if (act != TRAP_CONTINUE || cpu->need_resched) {
-			cpu->need_resched = 0;
-			if (sched_others_runnable(v))
-				break;
-		}
+		if (act == TRAP_YIELD && sched_others_runnable())
+			break;
+		if (cpu->need_resched && sched_check())
+			break;
 	}
 	if (v->vgic_loaded) {
 		vgic_save(vgic, v->index);
@@ -301,7 +300,6 @@ void vcpu_run(struct vcpu *v)
 	v->running = false;
 	dsb();
 	sev();
-	irq_enable();
 }
 
 /* The vector base of the guest's exception, as SCTLR.V and VBAR say. */

@@ -12,6 +12,7 @@
 #define LOWVISOR_VCPU_H
 
 #include "list.h"
+#include "runq.h"
 #include "types.h"
 
 struct vm;
@@ -63,7 +64,8 @@ struct vcpu {
 	volatile bool running; /* in the guest or in a trap handler */
 	bool cp15_valid; /* cp15 holds the state (not the hardware) */
 	uint32_t hcr;    /* HCR while it runs (VI/VF for its lines) */
-	struct list_node runq_node;
+	struct runq_entity sched;  /* on its CPU's run queue */
+	uint64_t timer_woken;      /* the timer deadline already injected */
 	volatile bool blocked;  /* in WFI with nothing to deliver */
 	bool vgic_loaded;       /* its GICH state is on its CPU */
 	volatile bool boot_pending; /* start from boot_regs on its next run */

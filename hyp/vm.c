@@ -288,6 +288,7 @@ void vm_kick(struct vm *vm, uint32_t mask)
 		dmb();
 		if (v->blocked && (vgic_vcpu_pending(vm->vgic, i) || vm_vcpu_has_line(v))) {
 			v->blocked = false;
+			sched_wake(v);
 			dmb();
 		}
 		/* Its CPU re-flushes (another CPU) or wakes from idle. */
@@ -440,7 +441,8 @@ static struct vm *vm_create(const struct vm_config *cfg)
 		return NULL; /* what it took stays allocated: boot-time only */
 	}
 	for (i = 0; i < vm->vcpu_count; i++)
-		sched_add(vm->vcpus[i], vm->vcpus[i]->pcpu);
+		sched_add(vm->vcpus[i], vm->vcpus[i]->pcpu,
+			  cfg->slice_us ? cfg->slice_us : hyp.opts.slice_us, cfg->priority);
 	vm->state = VM_RUNNING;
 	boot_vcpu0(vm);
 	return vm;

@@ -589,6 +589,8 @@ static void test_defaults(void **state)
 	assert_int_equal(vms[1].kernel_ipa, 0x80008000);
 	assert_int_equal(vms[1].entry_ipa, 0x80008000);
 	assert_int_equal(vms[1].dtb_ipa, 0x80800000);
+	assert_int_equal(vms[1].slice_us, 0); /* the system's */
+	assert_int_equal(vms[1].priority, 0);
 }
 
 static void test_kernel_noload(void **state)
@@ -749,6 +751,29 @@ static void test_cpus(void **state)
 	assert_int_equal(parse_sized(fdt_totalsize(fit), ARRAY_SIZE(vms), 8), 0);
 	assert_int_equal(sys.vm_count, 2);
 	assert_int_equal(vms[1].cpus, 0x4);
+}
+
+static void test_slice_and_priority(void **state)
+{
+	(void)state;
+	set_u32("/lowvisor/vms/hello", "slice-us", 99);
+	expect_vm_error("hello", "vm 'hello': slice-us = <99>: must be 100..1000000 (microseconds)");
+	set_u32("/lowvisor/vms/hello", "slice-us", 1000001);
+	expect_vm_error("hello", "vm 'hello': slice-us = <1000001>: must be 100..1000000 (microseconds)");
+	set_str("/lowvisor/vms/hello", "slice-us", "2 ms");
+	expect_vm_error("hello", "vm 'hello': slice-us: must be one cell (microseconds)");
+	set_u32("/lowvisor/vms/hello", "slice-us", 2000);
+	set_u32("/lowvisor/vms/hello", "priority", 16);
+	expect_vm_error("hello", "vm 'hello': priority = <16>: must be 0..15");
+	SW(fdt_setprop_u64(fit, node("/lowvisor/vms/hello"), "priority", 1));
+	expect_vm_error("hello", "vm 'hello': priority: must be one cell (0..15)");
+	set_u32("/lowvisor/vms/hello", "priority", 15);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(errs.warn_count, 0);
+	assert_int_equal(vms[1].slice_us, 2000);
+	assert_int_equal(vms[1].priority, 15);
+	assert_int_equal(vms[0].slice_us, 0);
 }
 
 /* Memory may reach above 4 GiB; what the guest must reach with its MMU
@@ -1404,6 +1429,7 @@ int main(void)
 		T(test_memory_over_devices),
 		T(test_vcpus),
 		T(test_cpus),
+		T(test_slice_and_priority),
 		T(test_above_4g),
 		T(test_kernel_outside_memory),
 		T(test_kernel_does_not_fit),

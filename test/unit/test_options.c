@@ -51,6 +51,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.o.log_level, LOG_INFO);
 	assert_int_equal(p.o.tick_hz, 100);
 	assert_int_equal(p.o.fault, 0);
+	assert_int_equal(p.o.slice_us, SLICE_US_DEFAULT);
 	expect_no_warnings(&p);
 	p = parse(NULL);
 	assert_int_equal(p.o.log_level, LOG_INFO);
@@ -100,6 +101,33 @@ static void test_tick_hz_range(void **state)
 			fail_msg("\"%s\": tick_hz %u with %u warnings", bad[i], p.o.tick_hz,
 				 p.w.count);
 		assert_contains(p.w.msg[0], "bad value");
+		assert_contains(p.w.msg[0], bad[i]);
+	}
+}
+
+static void test_slice_us_range(void **state)
+{
+	static const char *const bad[] = {
+		"lowvisor.slice_us=0", "lowvisor.slice_us=99", "lowvisor.slice_us=1000001",
+		"lowvisor.slice_us=5ms", "lowvisor.slice_us=", "lowvisor.slice_us",
+	};
+	struct parsed p;
+	size_t i;
+
+	(void)state;
+	p = parse("lowvisor.slice_us=2000");
+	assert_int_equal(p.o.slice_us, 2000);
+	expect_no_warnings(&p);
+	p = parse("lowvisor.slice_us=100");
+	assert_int_equal(p.o.slice_us, SLICE_US_MIN);
+	p = parse("lowvisor.slice_us=1000000");
+	assert_int_equal(p.o.slice_us, SLICE_US_MAX);
+	expect_no_warnings(&p);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		p = parse(bad[i]);
+		if (p.o.slice_us != SLICE_US_DEFAULT || p.w.count != 1)
+			fail_msg("\"%s\": slice_us %u with %u warnings", bad[i], p.o.slice_us,
+				 p.w.count);
 		assert_contains(p.w.msg[0], bad[i]);
 	}
 }
@@ -212,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_log_level_set),
 		cmocka_unit_test(test_tick_hz_range),
+		cmocka_unit_test(test_slice_us_range),
 		cmocka_unit_test(test_bad_value_keeps_previous),
 		cmocka_unit_test(test_unknown_option_warned),
 		cmocka_unit_test(test_other_words_ignored),

@@ -34,7 +34,7 @@ UNIT_LDLIBS := -lfdt -lcmocka
 
 # Each test program and the sources it tests.
 UNIT_TESTS := test_platform test_palloc test_log test_options test_stage2 test_vmid \
-	test_hsr
+	test_hsr test_runq
 UNIT_SRCS_test_platform := platform/dt.c platform/boards.c
 UNIT_SRCS_test_palloc := mm/palloc.c
 UNIT_SRCS_test_log := hyp/log.c
@@ -42,6 +42,7 @@ UNIT_SRCS_test_options := hyp/options.c hyp/log.c
 UNIT_SRCS_test_stage2 := mm/stage2.c
 UNIT_SRCS_test_vmid := mm/vmid.c
 UNIT_SRCS_test_hsr := hyp/hsr.c hyp/mmio.c
+UNIT_SRCS_test_runq := hyp/runq.c
 
 UNIT_PROGRAMS := $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 UNIT_HEADERS := $(wildcard $(UNIT_TOP)/include/*.h $(UNIT_TOP)/platform/*.h \
