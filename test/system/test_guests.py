@@ -13,7 +13,7 @@ from conftest import BUILD, HYP_BIN, qemu_cmd
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
           for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
-                       "irq-line")}
+                       "irq-line", "sched")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -204,3 +204,38 @@ def test_vm_lifecycle_from_the_management_vm(boot):
     assert "lowvisor: vm 'worker': paused" in out and "lowvisor: vm 'worker': resumed" in out
     assert "lowvisor: vm 'worker': reset (boot 1)" in out
     assert "lowvisor: vm 'worker': stopped (stopped by the management partition)" in out
+
+
+def test_sched_shares_vfp_and_timer_deadlines(boot):
+    """Five VMs on one physical CPU (configs/sched.its, 2 ms slices, under
+    -icount so that guest time is instructions, not the host's mood): three
+    CPU-bound spinners get equal shares within 10 % and keep their VFP
+    registers across switches; a vCPU waiting for its virtual timer in WFI
+    or spinning while descheduled gets it within a slice of the deadline;
+    one with priority 1 preempts the spinners and gets it at once."""
+    out = run_to_end(boot, qemu_cmd(smp=2, append="lowvisor.slice_us=2000",
+                                    extra=["-icount", "shift=0",
+                                           "-initrd", BUNDLE["sched"]]))
+    units = {}
+    for vm in ("spin1", "spin2", "spin3"):
+        check_tap(out, vm, "sched", 3)
+        m = re.search(rf"^{vm}\| # sched: spin seed=\d+ units=(\d+) switches=(\d+) "
+                      r"max_gap_us=(\d+) vfp_checks=\d+ vfp_bad=0$", out, re.M)
+        assert m, vm_lines(out, vm)
+        units[vm] = int(m.group(1))
+        # It really shared the CPU: switched out many times, for about the
+        # others' turns (4 others, 2 ms each, at most).
+        assert int(m.group(2)) >= 50 and int(m.group(3)) <= 4 * 2000 + 500, m.group(0)
+    mean = sum(units.values()) / len(units)
+    for vm, n in units.items():
+        assert abs(n - mean) <= 0.10 * mean, units
+    for vm in ("timer", "urgent"):
+        check_tap(out, vm, "sched", 3)
+    timer = re.search(r"^timer\| # sched: timer limit_us=2200 wfi_max_us=(\d+) "
+                      r"busy_max_us=(\d+) rounds=12$", out, re.M)
+    assert timer, vm_lines(out, "timer")
+    # Late by more than a switch: it did wait for a spinner's turn to end.
+    assert int(timer.group(1)) > 100 or int(timer.group(2)) > 100, timer.group(0)
+    urgent = re.search(r"^urgent\| # sched: timer limit_us=300 wfi_max_us=(\d+) ", out, re.M)
+    assert urgent and int(urgent.group(1)) <= 300, vm_lines(out, "urgent")
+    assert "lowvisor: all VMs have stopped: powering off" in out

@@ -363,4 +363,12 @@ void mmu_disable(void);
  * set/way operations trap to the hypervisor). */
 void dcache_clean_inval(uintptr_t start, uintptr_t end);
 
+/* --- VFP/NEON (vfp.S): the only code that touches its registers --- */
+#define FPEXC_EN (1u << 30)
+#define CPACR_CP10_CP11 (0xfu << 20)
+void vfp_load(const uint64_t d[32], uint32_t fpscr);
+uint32_t vfp_store(uint64_t d[32]); /* returns FPSCR */
+uint32_t fpexc_read(void);
+void fpexc_write(uint32_t v);
+
 #endif

@@ -35,8 +35,6 @@
 #define UART_ICR (GUEST_UART_BASE + 0x44u)
 #define UART_FR_IDLE 0x90u /* TXFE | RXFE */
 
-#define FPEXC_EN (1u << 30)
-#define CPACR_CP10_CP11 (0xfu << 20)
 #define FPSCR_QC (1u << 27)
 #define FPSCR_DN (1u << 25)
 #define FPSCR_FZ (1u << 24)
@@ -53,49 +51,6 @@ SYSREG32(dccisw, 0, c7, c14, 2)
 SYSREG32(cntp_tval, 0, c14, c2, 0)
 SYSREG32(cntp_ctl, 0, c14, c2, 1)
 SYSREG64(cntp_cval, 2, c14)
-
-/* The VFP code.  The guests are built with -mgeneral-regs-only and
- * -mfloat-abi=soft, so the C code never touches the VFP registers: these
- * are the only instructions that do. */
-void traps_vfp_load(const uint64_t d[32], uint32_t fpscr);
-uint32_t traps_vfp_store(uint64_t d[32]); /* returns FPSCR */
-uint32_t traps_fpexc_read(void);
-void traps_fpexc_write(uint32_t v);
-
-__asm__("	.pushsection .text.traps_vfp, \"ax\", %progbits\n"
-	"	.arm\n"
-	"	.fpu	neon\n"
-	"	.global	traps_vfp_load\n"
-	"	.type	traps_vfp_load, %function\n"
-	"traps_vfp_load:\n"
-	"	vldmia	r0!, {d0-d15}\n"
-	"	vldmia	r0, {d16-d31}\n"
-	"	vmsr	fpscr, r1\n"
-	"	bx	lr\n"
-	"	.size	traps_vfp_load, . - traps_vfp_load\n"
-	"	.global	traps_vfp_store\n"
-	"	.type	traps_vfp_store, %function\n"
-	"traps_vfp_store:\n"
-	"	vstmia	r0!, {d0-d15}\n"
-	"	vstmia	r0, {d16-d31}\n"
-	"	vmrs	r0, fpscr\n"
-	"	bx	lr\n"
-	"	.size	traps_vfp_store, . - traps_vfp_store\n"
-	"	.global	traps_fpexc_read\n"
-	"	.type	traps_fpexc_read, %function\n"
-	"traps_fpexc_read:\n"
-	"	vmrs	r0, fpexc\n"
-	"	bx	lr\n"
-	"	.size	traps_fpexc_read, . - traps_fpexc_read\n"
-	"	.global	traps_fpexc_write\n"
-	"	.type	traps_fpexc_write, %function\n"
-	"traps_fpexc_write:\n"
-	"	vmsr	fpexc, r0\n"
-	"	isb\n"
-	"	bx	lr\n"
-	"	.size	traps_fpexc_write, . - traps_fpexc_write\n"
-	"	.fpu	softvfp\n"
-	"	.popsection\n");
 
 static uint32_t cpu_regs[GUEST_MAX_CPUS];
 static int cpu_total;
@@ -171,17 +126,17 @@ static void vfp_stress(uint32_t cpu)
 
 	cpacr_write(cpacr_read() | CPACR_CP10_CP11);
 	isb();
-	r.fpexc_before = traps_fpexc_read();
-	traps_fpexc_write(r.fpexc_before | FPEXC_EN);
+	r.fpexc_before = fpexc_read();
+	fpexc_write(r.fpexc_before | FPEXC_EN);
 	for (uint32_t k = 0; now < end; k++) {
 		uint32_t fpscr_want = fpscr_pattern(cpu, k);
 		uint64_t round_end = now + step;
 
 		for (uint32_t i = 0; i < 32; i++)
 			want[i] = vfp_pattern(cpu, k, i);
-		traps_vfp_load(want, fpscr_want);
+		vfp_load(want, fpscr_want);
 		do {
-			uint32_t fpscr = traps_vfp_store(got);
+			uint32_t fpscr = vfp_store(got);
 
 			r.checks++;
 			for (uint32_t i = 0; i < 32; i++) {
@@ -202,7 +157,7 @@ static void vfp_stress(uint32_t cpu)
 		} while (now < round_end);
 		r.iterations++;
 	}
-	r.fpexc_after = traps_fpexc_read();
+	r.fpexc_after = fpexc_read();
 
 	vfp_results[cpu].fpexc_before = r.fpexc_before;
 	vfp_results[cpu].fpexc_after = r.fpexc_after;
