@@ -173,6 +173,19 @@ $(BUNDLES): $(BUILD)/%.itb: configs/%.its $$(call ITS_INCBINS,configs/$$*.its) |
 	$(Q)SOURCE_DATE_EPOCH=0 mkimage -D "$(MKIMAGE_DTC)" -f $< $@.tmp >/dev/null
 	$(Q)mv $@.tmp $@
 
+# The scale test's system has too many VMs to write out: a script prints it.
+$(BUILD)/scale.its: configs/scale.its.sh
+	@printf '  %-8s %s\n' GEN $@
+	$(Q)mkdir -p $(@D)
+	$(Q)sh $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/scale.itb: $(BUILD)/scale.its $(GUEST_DIR)/isolation.bin | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' MKIMAGE $@
+	$(Q)SOURCE_DATE_EPOCH=0 mkimage -D "$(MKIMAGE_DTC)" -f $< $@.tmp >/dev/null
+	$(Q)mv $@.tmp $@
+
+BUNDLES += $(BUILD)/scale.itb
+
 bundles: $(BUNDLES)
 
 # The default bundle, linked into hyp.bin so that -kernel hyp.bin alone runs

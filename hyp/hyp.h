@@ -45,5 +45,7 @@ void tick_handle(uint64_t now);
 
 /* hyp/report.c */
 void boot_report(void);
+/* What ran: exits and switches per CPU, VMID generations (at power-off). */
+void run_report(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include "hyp.h"
 #include "log.h"
 #include "percpu.h"
+#include "vmid.h"
 #include "timer.h"
 #include "vm.h"
 
@@ -69,6 +70,7 @@ void boot_report(void)
 		 hyp.gic.list_regs, (unsigned long)g->maint_irq);
 	log_info("  timer      %lu Hz, hyp timer irq %lu at %u Hz", (unsigned long)timer_freq(),
 		 (unsigned long)p->timer.hyp_irq, hyp.opts.tick_hz);
+	log_info("  scheduler  %u us slices by default", hyp.opts.slice_us);
 	log_info("  console    pl011 %s at %s", p->uart.path,
 		 HEX64(p->uart.regs.base));
 	log_info("  psci       %s", conduit_names[p->psci.conduit]);
@@ -76,4 +78,21 @@ void boot_report(void)
 	log_info("  log level  %s", log_level_name(log_get_level()));
 	log_info("  boot time  %s us from entry to this report",
 		 U64(timer_ticks_to_us(timer_now() - hyp.entry_time)));
+}
+
+void run_report(void)
+{
+	struct vmid_stats st;
+	unsigned i;
+
+	for (i = 0; i < smp_cpu_count(); i++) {
+		const struct percpu *c = &percpu_area[i];
+
+		if (c->online)
+			log_info("  cpu%-2u      %s exits, %s vCPU switches", i, U64(c->exits),
+				 U64(c->switches));
+	}
+	vmid_stats_read(&st);
+	log_info("  vmids      generation %s, %s rollovers, %s allocated", U64(st.generation),
+		 U64(st.rollovers), U64(st.allocations));
 }

@@ -16,9 +16,6 @@
 #include "vgic.h"
 #include "vm.h"
 
-/* How soon a due event is looked at again (see timer_update). */
-#define SCHED_RETRY_US 20
-
 #define vcpu_of(e) container_of(e, struct vcpu, sched)
 
 static bool entity_runnable(const struct runq_entity *e)
@@ -80,17 +77,22 @@ void sched_kick(unsigned pcpu)
 		gic_send_sgi(SGI_KICK, percpu_area[pcpu].gic_mask);
 }
 
-/* Arms the HYP timer for the next thing this CPU must do.  An event that
- * is already due (a turn over, seen from the timer's interrupt, which the
- * run loop acts on next) is looked at again a little later, not at once:
- * the timer is also armed where IRQs are on, and must not keep firing. */
-static void timer_update(struct percpu *cpu, uint64_t now)
+/* Arms the HYP timer for the next thing this CPU must do.  A turn that is
+ * over already is the run loop's to act on (need_resched), not the
+ * timer's: the timer is also armed where IRQs are on, and an expired
+ * deadline would keep it firing. */
+static void timer_arm(struct percpu *cpu, uint64_t now)
 {
 	uint64_t next = runq_next_event(&cpu->rq);
 
-	if (next <= now)
-		next = now + timer_us_to_ticks(SCHED_RETRY_US);
-	hyp_timer_arm_at(next < cpu->next_tick ? next : cpu->next_tick);
+	hyp_timer_arm_at(next > now && next < cpu->next_tick ? next : cpu->next_tick);
+}
+
+/* Delivers the due timer deadlines of the vCPUs not loaded, then arms. */
+static void timer_update(struct percpu *cpu, uint64_t now)
+{
+	runq_wake_due(&cpu->rq, now, entity_wake);
+	timer_arm(cpu, now);
 }
 
 void sched_timer_irq(void)
@@ -100,7 +102,6 @@ void sched_timer_irq(void)
 
 	if (now >= cpu->next_tick)
 		tick_handle(now);
-	runq_wake_due(&cpu->rq, now, entity_wake);
 	cpu->need_resched = 1;
 	timer_update(cpu, now);
 }
@@ -108,7 +109,6 @@ void sched_timer_irq(void)
 bool sched_check(void)
 {
 	struct percpu *cpu = this_cpu();
-
 	uint64_t now = timer_now();
 
 	cpu->need_resched = 0;
@@ -132,10 +132,11 @@ __noreturn void sched_loop(void)
 		uint64_t now;
 
 		irq_disable();
-		cpu->need_resched = 0;
 		now = timer_now();
+		runq_wake_due(&cpu->rq, now, entity_wake);
+		cpu->need_resched = 0;
 		e = runq_pick(&cpu->rq, now);
-		timer_update(cpu, now);
+		timer_arm(cpu, now);
 		if (!e) {
 			/* Nothing to run: sleep until an interrupt (the timer or
 			 * a kick). */

@@ -278,6 +278,9 @@ void vcpu_run(struct vcpu *v)
 		hcr_write(v->hcr);
 		hcptr_write(cpu->vfp_owner == v ? 0 : HCPTR_VFP_TRAPS);
 		isb();
+		/* vttbr_load had IRQs on: the timer may have ended the turn. */
+		if (cpu->need_resched && sched_check())
+			break;
 		reason = guest_enter(&v->regs);
 		cpu->exits++;
 		kick = vgic_sync(vgic, v->index);

@@ -136,8 +136,12 @@ static int alloc_ram(struct vm *vm)
 	int err;
 
 	snprintf(what, sizeof(what), "vm '%s' memory", c->name);
+	/* Block-aligned when block mappings can cover it; a small VM takes
+	 * pages, so that many of them do not leave holes in free memory. */
 	if (!c->identity)
-		return page_alloc(c->mem_size, LPAE_BLOCK_SIZE, what, &vm->ram_pa);
+		return page_alloc(c->mem_size,
+				  c->mem_size >= LPAE_BLOCK_SIZE ? LPAE_BLOCK_SIZE : PAGE_SIZE,
+				  what, &vm->ram_pa);
 	err = page_alloc_at(c->mem_base, c->mem_size);
 	if (err)
 		log_err("vm '%s': memory: %s-%s (identity-mapped) is not free RAM: it overlaps "
@@ -209,23 +213,31 @@ static int map_vm(struct vm *vm)
 	return err;
 }
 
-static unsigned place_vcpu(const struct vm_config *c, unsigned index)
-{
-	unsigned cpus[PLAT_MAX_CPUS], n = 0, i;
-
-	for (i = 0; i < smp_cpu_count(); i++)
-		if ((c->cpus & (1u << i)) && percpu_area[i].online)
-			cpus[n++] = i;
-	return n ? cpus[index % n] : 0;
-}
-
-/* Which CPU each vCPU will run on (before passthrough routes IRQs). */
+/* Which CPU each vCPU will run on (before passthrough routes IRQs): of the
+ * online CPUs its `cpus` allows, the one with the fewest vCPUs so far (the
+ * lowest of equals), so a VM's vCPUs spread and small VMs fill the CPUs
+ * evenly.  Static partitioning is `cpus` naming one CPU per VM. */
 static int place_vcpus(struct vm *vm)
 {
-	unsigned i;
+	unsigned load[PLAT_MAX_CPUS], n = smp_cpu_count(), i, c;
 
-	for (i = 0; i < vm->vcpu_count; i++)
-		vm->vcpus[i]->pcpu = place_vcpu(&vm->cfg, i);
+	for (c = 0; c < n; c++)
+		load[c] = percpu_area[c].rq.len;
+	for (i = 0; i < vm->vcpu_count; i++) {
+		unsigned best = n;
+
+		for (c = 0; c < n; c++)
+			if ((vm->cfg.cpus & (1u << c)) && percpu_area[c].online &&
+			    (best == n || load[c] < load[best]))
+				best = c;
+		if (best == n) {
+			log_err("vm '%s': cpus = <0x%lx>: none of them is online", vm->cfg.name,
+				(unsigned long)vm->cfg.cpus);
+			return -ENODEV;
+		}
+		vm->vcpus[i]->pcpu = best;
+		load[best]++;
+	}
 	return 0;
 }
 
@@ -604,6 +616,7 @@ void vm_stop(struct vm *vm, const char *why)
 	log_info("vm '%s': stopped (%s)", vm->cfg.name, why);
 	if (sysconf.poweroff_when_last_stops && all_stopped()) {
 		log_info("all VMs have stopped: powering off");
+		run_report();
 		psci_smc(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0);
 	}
 }
@@ -650,12 +663,24 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 
 /* A partial line of the VM with the input focus (a shell prompt) waits at
  * most half a second for its newline; the other VMs' lines stay whole. */
+/* A vCPU that could run but waits for its turn: its VM's partial line is
+ * not a prompt, only a line cut short by the scheduler. */
+static bool vm_waits_for_cpu(const struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->vcpu_count; i++)
+		if (vcpu_runnable(vm->vcpus[i]) && !vm->vcpus[i]->running)
+			return true;
+	return false;
+}
+
 void vm_flush_stale_output(uint64_t now)
 {
 	uint64_t age = timer_us_to_ticks(500000);
 	unsigned i;
 
 	for (i = 0; i < nvms; i++)
-		if (console_has_focus(vms[i]))
+		if (console_has_focus(vms[i]) && !vm_waits_for_cpu(vms[i]))
 			vuart_flush_stale(&vms[i]->uart, now, age);
 }

@@ -85,6 +85,8 @@ void vm_kick(struct vm *vm, uint32_t mask);
 /* An emulated MMIO access by v (the distributor needs the vCPU). */
 int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val);
 
+/* The focused VM's partial line (a prompt), once it is 500 ms old and
+ * the VM is not just waiting for a CPU (then it is a line cut short). */
 void vm_flush_stale_output(uint64_t now);
 bool vm_passthrough_irq(unsigned irq);
 

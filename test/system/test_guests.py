@@ -13,7 +13,7 @@ from conftest import BUILD, HYP_BIN, qemu_cmd
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
           for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
-                       "irq-line", "sched")}
+                       "irq-line", "sched", "scale")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -239,3 +239,30 @@ def test_sched_shares_vfp_and_timer_deadlines(boot):
     urgent = re.search(r"^urgent\| # sched: timer limit_us=300 wfi_max_us=(\d+) ", out, re.M)
     assert urgent and int(urgent.group(1)) <= 300, vm_lines(out, "urgent")
     assert "lowvisor: all VMs have stopped: powering off" in out
+
+
+def test_300_vms_on_2_cpus(boot):
+    """300 VMs of 1 MiB (configs/scale.its.sh: more than the 255 VMIDs) on 2
+    CPUs with 2 ms turns: every one fills its RAM with its own signature and
+    checks it round after round while the others run (progress 1..3), none
+    finds a word of another's, all stop, and Lowvisor reports the VMID
+    generations it went through."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["scale"]]), timeout=240)
+    assert re.search(r"^lowvisor:   vms +300 running$", out, re.M), "not all 300 VMs started"
+    for i in range(300):
+        vm = f"vm{i:03d}"
+        check_tap(out, vm, "isolation", 3)
+        lines = vm_lines(out, vm)
+        assert [l for l in lines if l.startswith("progress ")] == \
+            ["progress 1", "progress 2", "progress 3"], lines
+        assert f"# isolation: bootargs \"sig=0x{0x5ca1e000 + i:08x} rounds=3\"" in lines
+    # Both CPUs switched among their 150 vCPUs, several turns each.
+    for cpu in (0, 1):
+        m = re.search(rf"^lowvisor:   cpu{cpu} +\d+ exits, (\d+) vCPU switches$", out, re.M)
+        assert m and int(m.group(1)) >= 300, out[-500:]
+    m = re.search(r"^lowvisor:   vmids +generation (\d+), (\d+) rollovers, (\d+) allocated$",
+                  out, re.M)
+    assert m, out[-500:]
+    print("VMID rollovers:", m.group(2), "allocations:", m.group(3))
+    assert int(m.group(2)) >= 1 and int(m.group(1)) == int(m.group(2)) + 1
+    assert int(m.group(3)) > 300
