@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "guest_dt.h"
 #include "log.h"
 #include "options.h"
 #include "runq.h"
@@ -335,6 +336,253 @@ static bool vm_parse_passthrough(struct vm_parse *p)
 	return true;
 }
 
+/* --- guest-dt: device nodes the configuration adds to the guest's DT --- */
+
+/* GIC binding (as in guest_dt.c): interrupt types, trigger flags. */
+#define GIC_SPI 0u
+#define GIC_PPI 1u
+#define IRQ_TYPE_SENSE_MASK 0xfu
+#define IRQ_EDGE_RISING 1u
+#define IRQ_EDGE_FALLING 2u
+#define IRQ_LEVEL_HIGH 4u
+#define IRQ_LEVEL_LOW 8u
+
+/* What the checks of one VM's guest-dt share. */
+struct dt_walk {
+	struct vm_parse *p;
+	unsigned nodes;
+	uint64_t size;	/* bytes the nodes take in the guest's DTB, at most */
+	char path[96];	/* the node being checked, below guest-dt */
+};
+
+/* "vm 'NAME': guest-dt: node 'PATH': ..."; false. */
+static __printf(2, 3) bool dt_error(struct dt_walk *w, const char *fmt, ...)
+{
+	char m[CONFIG_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	return vm_error(w->p, "guest-dt: node '%s': %.*s", w->path, CONFIG_MSG_MAX / 2, m);
+}
+
+/* One GIC interrupt specifier <type number flags>: an SPI of the VM's vGIC
+ * that is not the UART's, or a PPI that is not the timer's, with a trigger
+ * Linux's GIC driver accepts for it.  The SPIs are recorded. */
+static bool dt_check_gic_irq(struct dt_walk *w, const char *prop, const fdt32_t *c)
+{
+	static const uint32_t timer[] = GUEST_TIMER_PPIS;
+	unsigned long type = fdt32_to_cpu(c[0]), num = fdt32_to_cpu(c[1]);
+	unsigned long flags = fdt32_to_cpu(c[2]), trigger = flags & IRQ_TYPE_SENSE_MASK;
+	size_t i;
+
+	if (type == GIC_SPI) {
+		if (num >= GUEST_SPIS)
+			return dt_error(w, "%s: SPI %lu is not one of the VM's SPIs 0..%u "
+					"(IDs 32..%u)", prop, num, GUEST_SPIS - 1, GUEST_SPIS + 31);
+		if (num == GUEST_UART_SPI)
+			return dt_error(w, "%s: SPI %lu (ID %lu) is the virtual UART's", prop, num,
+					num + 32);
+		if (trigger != IRQ_EDGE_RISING && trigger != IRQ_LEVEL_HIGH)
+			return dt_error(w, "%s: SPI %lu: flags 0x%lx: an SPI is rising-edge (1) "
+					"or level-high (4)", prop, num, flags);
+		w->p->vm->guest_dt_spis[num / 32] |= 1u << (num % 32);
+		return true;
+	}
+	if (type != GIC_PPI)
+		return dt_error(w, "%s: type %lu: the GIC's are 0 (SPI) and 1 (PPI)", prop, type);
+	if (num >= 16)
+		return dt_error(w, "%s: PPI %lu: PPIs are 0..15", prop, num);
+	for (i = 0; i < ARRAY_SIZE(timer); i++)
+		if (num == timer[i])
+			return dt_error(w, "%s: PPI %lu (ID %lu) is the timer's", prop, num, num + 16);
+	if (trigger != IRQ_EDGE_RISING && trigger != IRQ_EDGE_FALLING &&
+	    trigger != IRQ_LEVEL_HIGH && trigger != IRQ_LEVEL_LOW)
+		return dt_error(w, "%s: PPI %lu: flags 0x%lx: no trigger (1, 2, 4 or 8)", prop, num,
+				flags);
+	return true;
+}
+
+static bool dt_check_interrupts(struct dt_walk *w, const char *prop, const void *val, int len)
+{
+	const fdt32_t *c = val;
+	int i;
+
+	if (!len || len % 12)
+		return dt_error(w, "%s: must be GIC triples <type number flags>", prop);
+	for (i = 0; i < len / 4; i += 3)
+		if (!dt_check_gic_irq(w, prop, c + i))
+			return false;
+	return true;
+}
+
+static bool dt_check_interrupts_ext(struct dt_walk *w, const char *prop, const void *val, int len)
+{
+	const fdt32_t *c = val;
+	int i;
+
+	if (!len || len % 16)
+		return dt_error(w, "%s: must be <GIC-phandle type number flags> entries", prop);
+	for (i = 0; i < len / 4; i += 4) {
+		if (fdt32_to_cpu(c[i]) != GUEST_DT_PHANDLE_GIC)
+			return dt_error(w, "%s: phandle 0x%lx is not the GIC's (0x%x)", prop,
+					(unsigned long)fdt32_to_cpu(c[i]), GUEST_DT_PHANDLE_GIC);
+		if (!dt_check_gic_irq(w, prop, c + i + 1))
+			return false;
+	}
+	return true;
+}
+
+static bool dt_check_parent(struct dt_walk *w, const char *prop, const void *val, int len)
+{
+	if (len != 4 || fdt32_to_cpu(*(const fdt32_t *)val) != GUEST_DT_PHANDLE_GIC)
+		return dt_error(w, "%s: must be the GIC's phandle, <0x%x>: the VM's vGIC is its only "
+				"interrupt controller", prop, GUEST_DT_PHANDLE_GIC);
+	return true;
+}
+
+/* Another interrupt controller or nexus would take its descendants'
+ * interrupts away from the GIC. */
+static bool dt_refuse_intc(struct dt_walk *w, const char *prop, const void *val, int len)
+{
+	(void)val, (void)len;
+	return dt_error(w, "%s: not allowed: the VM's vGIC is its only interrupt controller",
+			prop);
+}
+
+static bool dt_check_phandle(struct dt_walk *w, const char *prop, const void *val, int len)
+{
+	uint32_t ph;
+
+	if (len != 4)
+		return dt_error(w, "%s: must be one cell", prop);
+	ph = fdt32_to_cpu(*(const fdt32_t *)val);
+	if (!ph || ph == ~0u)
+		return dt_error(w, "%s = <0x%lx>: not a valid phandle", prop, (unsigned long)ph);
+	if (ph == GUEST_DT_PHANDLE_CLK || ph == GUEST_DT_PHANDLE_GIC)
+		return dt_error(w, "%s = <0x%lx>: 0x%x and 0x%x are Lowvisor's (apb-pclk, GIC)",
+				prop, (unsigned long)ph, GUEST_DT_PHANDLE_CLK, GUEST_DT_PHANDLE_GIC);
+	return true;
+}
+
+static bool dt_check_prop(struct dt_walk *w, const char *name, const void *val, int len)
+{
+	static const struct {
+		const char *name;
+		bool (*check)(struct dt_walk *w, const char *prop, const void *val, int len);
+	} checks[] = {
+		{ "interrupts", dt_check_interrupts },
+		{ "interrupts-extended", dt_check_interrupts_ext },
+		{ "interrupt-parent", dt_check_parent },
+		{ "#interrupt-cells", dt_refuse_intc },
+		{ "interrupt-map", dt_refuse_intc },
+		{ "phandle", dt_check_phandle },
+		{ "linux,phandle", dt_check_phandle },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(checks); i++)
+		if (!strcmp(name, checks[i].name))
+			return checks[i].check(w, name, val, len);
+	return true;
+}
+
+/* A top-level node must not take the name of one Lowvisor writes or of a
+ * passthrough node (the last part of its host path). */
+static bool dt_check_top_name(struct dt_walk *w, const char *name)
+{
+	const struct vm_config *vm = w->p->vm;
+	unsigned i;
+
+	if (guest_dt_own_node(vm, name))
+		return dt_error(w, "Lowvisor writes a node of that name itself");
+	for (i = 0; i < vm->passthrough_count; i++)
+		if (!strcmp(strrchr(vm->passthrough[i], '/') + 1, name))
+			return dt_error(w, "passthrough node %s has that name", vm->passthrough[i]);
+	return true;
+}
+
+/* Whether a sibling before node (a child of parent) is called name. */
+static bool dt_name_taken(const void *fit, int parent, int node, const char *name)
+{
+	int sib;
+
+	fdt_for_each_subnode(sib, fit, parent) {
+		if (sib == node)
+			break;
+		if (!strcmp(fdt_get_name(fit, sib, NULL), name))
+			return true;
+	}
+	return false;
+}
+
+/* Node (a child of parent, depth levels below guest-dt) and its subtree. */
+static bool dt_check_node(struct dt_walk *w, int parent, int node, unsigned depth)
+{
+	const void *fit = w->p->b->fit;
+	const char *name = fdt_get_name(fit, node, NULL), *pname;
+	size_t plen = strlen(w->path);
+	const void *val;
+	int prop, sub, len;
+
+	if (!name || !*name || !name_ok(name))
+		name = NULL;
+	snprintf(w->path + plen, sizeof(w->path) - plen, "%s%s", plen ? "/" : "",
+		 name ? name : "?");
+	if (!name)
+		return dt_error(w, "name is empty or has characters other than a-z A-Z 0-9 , . _ "
+				"+ - @");
+	if (++w->nodes > VM_GUEST_DT_MAX_NODES)
+		return vm_error(w->p, "guest-dt: more than %d nodes", VM_GUEST_DT_MAX_NODES);
+	if (depth > VM_GUEST_DT_MAX_DEPTH)
+		return dt_error(w, "more than %d levels below guest-dt", VM_GUEST_DT_MAX_DEPTH);
+	if (dt_name_taken(fit, parent, node, name))
+		return dt_error(w, "duplicate name");
+	if (depth == 1 && !dt_check_top_name(w, name))
+		return false;
+	w->size += 8 + ALIGN_UP(strlen(name) + 1, 4);
+	fdt_for_each_property_offset(prop, fit, node) {
+		val = fdt_getprop_by_offset(fit, prop, &pname, &len);
+		if (!val)
+			return dt_error(w, "a property cannot be read");
+		w->size += 12 + ALIGN_UP((uint64_t)len, 4) + strlen(pname) + 1;
+		if (!dt_check_prop(w, pname, val, len))
+			return false;
+	}
+	if (w->size > VM_GUEST_DT_MAX_SIZE)
+		return vm_error(w->p, "guest-dt: its nodes take more than %lu bytes of the guest's "
+				"device tree", (unsigned long)VM_GUEST_DT_MAX_SIZE);
+	fdt_for_each_subnode(sub, fit, node)
+		if (!dt_check_node(w, node, sub, depth + 1))
+			return false;
+	w->path[plen] = '\0';
+	return true;
+}
+
+static bool vm_parse_guest_dt(struct vm_parse *p)
+{
+	const void *fit = p->b->fit;
+	struct dt_walk w = { .p = p };
+	int node = fdt_subnode_offset(fit, p->node, "guest-dt"), prop, sub;
+	const char *name;
+
+	if (node < 0)
+		return true;
+	fdt_for_each_property_offset(prop, fit, node) {
+		if (!fdt_getprop_by_offset(fit, prop, &name, NULL))
+			name = "?";
+		return vm_error(p, "guest-dt: property '%.*s': guest-dt holds nodes only (each is "
+				"copied to the root of the guest's device tree)", VM_NAME_MAX, name);
+	}
+	fdt_for_each_subnode(sub, fit, node)
+		if (!dt_check_node(&w, node, sub, 1))
+			return false;
+	p->vm->guest_dt_fit = fit;
+	p->vm->guest_dt_node = node;
+	return true;
+}
+
 static bool vm_parse_flags(struct vm_parse *p)
 {
 	p->vm->management = fdt_getprop(p->b->fit, p->node, "management", NULL) != NULL;
@@ -354,8 +602,11 @@ static bool vm_check_unknown(struct vm_parse *p)
 		if (fdt_getprop_by_offset(fit, prop, &name, NULL) && !type_in(name, known))
 			vm_warn(p, "unknown property '%s' ignored", name);
 	}
-	fdt_for_each_subnode(sub, fit, p->node)
-		vm_warn(p, "unknown node '%s' ignored", fdt_get_name(fit, sub, NULL));
+	fdt_for_each_subnode(sub, fit, p->node) {
+		name = fdt_get_name(fit, sub, NULL);
+		if (strcmp(name, "guest-dt"))
+			vm_warn(p, "unknown node '%s' ignored", name);
+	}
 	return true;
 }
 
@@ -473,7 +724,7 @@ static bool parse_vm(struct vm_parse *p)
 	static bool (*const steps[])(struct vm_parse *) = {
 		vm_parse_name,	 vm_parse_flags,   vm_parse_vcpus,   vm_parse_cpus, vm_parse_sched,
 		vm_parse_memory, vm_parse_kernel,  vm_parse_ramdisk, vm_parse_bootargs,
-		vm_parse_passthrough, vm_check_unknown,
+		vm_parse_passthrough, vm_parse_guest_dt, vm_check_unknown,
 	};
 	static bool (*const placement[])(struct vm_parse *) = {
 		place_kernel, place_ramdisk, place_dtb,

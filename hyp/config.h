@@ -32,9 +32,45 @@
  *             kernel = "IMAGE";            (an image under /images)
  *             ramdisk = "IMAGE";           (optional)
  *             bootargs = "...";            (optional)
+ *             passthrough = "/PATH", ...;  (optional: host DT nodes given to
+ *                                           the VM, at most VM_MAX_PASSTHROUGH)
+ *             guest-dt {                   (optional: device nodes for the
+ *                 NODE { ... };             guest's DT, see below)
+ *             };
  *         };
  *     };
  * };
+ *
+ * guest-dt: each child node, with its whole subtree, is copied as it is
+ * into the root of the VM's device tree, after the nodes Lowvisor writes
+ * (guest_dt.h): a device the guest's stock driver binds to, such as an
+ * interrupt-only node for an interrupt the management VM injects with
+ * IRQ_LINE.  Lowvisor maps nothing for these nodes: a `reg` is only what
+ * the guest is told.  The node holds nodes only (a property of guest-dt
+ * itself is an error), and is checked when the bundle is read:
+ * - at most VM_GUEST_DT_MAX_NODES nodes, VM_GUEST_DT_MAX_DEPTH levels
+ *   deep, taking at most VM_GUEST_DT_MAX_SIZE bytes of the guest's DTB
+ *   (so the whole DTB always fits in GUEST_DTB_SIZE), node names of the
+ *   characters dtc allows, no two siblings with one name;
+ * - a top-level node must not have the name of a node Lowvisor writes
+ *   (chosen, cpus, psci, timer, apb-pclk, intc@..., pl011@...; any
+ *   memory@...: the VM's memory is Lowvisor's to describe) nor that of a
+ *   passthrough node;
+ * - interrupts go to the VM's vGIC: an `interrupt-parent`, if given, is
+ *   the GIC's phandle (GUEST_DT_PHANDLE_GIC, 0x8001); `interrupts` are GIC
+ *   triples <type number flags>: an SPI (type 0) is one of the VM's
+ *   GUEST_SPIS (number 0 .. GUEST_SPIS - 1, ID 32 + number), not the
+ *   virtual UART's (GUEST_UART_SPI), rising-edge (1) or level-high (4), as
+ *   Linux's GIC driver requires; a PPI (type 1) is 0..15 and not one of
+ *   the timer's (GUEST_TIMER_PPIS); `interrupts-extended` entries are
+ *   <GIC-phandle type number flags>, read the same way;
+ * - a `phandle` (or `linux,phandle`) is one cell and not one of Lowvisor's
+ *   (GUEST_DT_PHANDLE_CLK 0x8000, GUEST_DT_PHANDLE_GIC 0x8001); nodes may
+ *   refer to those two by number, and to each other by label (dtc gives
+ *   the bundle's labelled nodes phandles from 1).
+ * An SPI of a guest-dt node that is also one of the VM's passthrough SPIs
+ * is found when the VM is created (the host DT says which those are): the
+ * VM is not started.
  *
  * Unknown properties are warnings, not errors: a newer configuration still
  * starts on an older hypervisor.  Bad /lowvisor properties are warnings too
@@ -83,6 +119,9 @@
 #define CONFIG_MSG_MAX 224
 #define CONFIG_MAX_ERRORS 16
 #define CONFIG_MAX_WARNINGS 8
+#define VM_GUEST_DT_MAX_NODES 32
+#define VM_GUEST_DT_MAX_DEPTH 4 /* a top-level node is level 1 */
+#define VM_GUEST_DT_MAX_SIZE KiB(4)
 
 #define GUEST_IPA_BITS 40
 
@@ -93,6 +132,10 @@
 #define GUEST_GICC_SIZE 0x2000u
 #define GUEST_UART_BASE 0x09000000u
 #define GUEST_UART_SIZE 0x1000u
+#define GUEST_SPIS 96u    /* SPIs of a VM's vGIC: numbers 0..95, IDs 32..127 */
+#define GUEST_UART_SPI 1u /* the virtual PL011's: ID 33 */
+/* The generic timer's PPIs (secure, non-secure, virtual, hyp; ID 16 + n). */
+#define GUEST_TIMER_PPIS { 13u, 14u, 11u, 10u }
 
 /* Placement, see above. */
 #define GUEST_KERNEL_OFFSET 0x8000u
@@ -123,6 +166,12 @@ struct vm_config {
 	 * at the same IPA, their SPIs hardware-mapped, copied into its DT. */
 	unsigned passthrough_count;
 	char passthrough[VM_MAX_PASSTHROUGH][VM_PATH_MAX];
+	/* Nodes for its DT (guest-dt, checked): the children of node
+	 * guest_dt_node of the bundle at guest_dt_fit; NULL without.  Bit n of
+	 * guest_dt_spis: SPI n (ID 32 + n) is an interrupt of one of them. */
+	const void *guest_dt_fit;
+	int guest_dt_node;
+	uint32_t guest_dt_spis[(GUEST_SPIS + 31) / 32];
 
 	/* Computed placement (IPAs), see above. */
 	uint64_t kernel_ipa;

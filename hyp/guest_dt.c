@@ -150,7 +150,7 @@ static int add_gic(void *fdt, const struct vm_config *vm, uint32_t boot_count __
  * the mask of CPUs the PPI goes to, as for a GICv2 (QEMU does the same). */
 static int add_timer(void *fdt, const struct vm_config *vm, uint32_t boot_count __unused)
 {
-	static const uint32_t ppis[4] = { 13, 14, 11, 10 };
+	static const uint32_t ppis[4] = GUEST_TIMER_PPIS;
 	uint32_t flags = ((1u << vm->vcpus) - 1) << 8 | IRQ_LEVEL_HIGH;
 	fdt32_t cells[12];
 	unsigned i;
@@ -189,17 +189,54 @@ static int add_uart(void *fdt, const struct vm_config *vm, uint32_t boot_count _
 	TRY(fdt_begin_node(fdt, name));
 	TRY(PROP_STRINGS(fdt, "compatible", "arm,pl011\0arm,primecell"));
 	TRY(prop_reg(fdt, reg, 1));
-	TRY(prop_irq(fdt, GIC_SPI, 1, IRQ_LEVEL_HIGH));
+	TRY(prop_irq(fdt, GIC_SPI, GUEST_UART_SPI, IRQ_LEVEL_HIGH));
 	TRY(fdt_property(fdt, "clocks", clocks, sizeof(clocks)));
 	TRY(PROP_STRINGS(fdt, "clock-names", "uartclk\0apb_pclk"));
 	return fdt_end_node(fdt);
 }
 
+/* The subtree at node of fit as it is: its properties, then its children.
+ * config_parse() checked it; the depth is bounded again here because this
+ * recursion runs on the hypervisor's stack. */
+static int copy_subtree(void *fdt, const void *fit, int node, unsigned depth)
+{
+	const char *name = fdt_get_name(fit, node, NULL);
+	int prop, sub;
+
+	if (!name || depth > VM_GUEST_DT_MAX_DEPTH)
+		return -FDT_ERR_BADSTRUCTURE;
+	TRY(fdt_begin_node(fdt, name));
+	fdt_for_each_property_offset(prop, fit, node) {
+		const char *pname;
+		int len;
+		const void *val = fdt_getprop_by_offset(fit, prop, &pname, &len);
+
+		if (!val)
+			return -FDT_ERR_BADSTRUCTURE;
+		TRY(fdt_property(fdt, pname, val, len));
+	}
+	fdt_for_each_subnode(sub, fit, node)
+		TRY(copy_subtree(fdt, fit, sub, depth + 1));
+	return fdt_end_node(fdt);
+}
+
+/* The configuration's own nodes (guest-dt, config.h), after Lowvisor's. */
+static int add_guest_dt(void *fdt, const struct vm_config *vm, uint32_t boot_count __unused)
+{
+	int sub;
+
+	if (!vm->guest_dt_fit)
+		return 0;
+	fdt_for_each_subnode(sub, vm->guest_dt_fit, vm->guest_dt_node)
+		TRY(copy_subtree(fdt, vm->guest_dt_fit, sub, 1));
+	return 0;
+}
+
 static int build(void *fdt, int size, const struct vm_config *vm, uint32_t boot_count)
 {
 	static int (*const nodes[])(void *, const struct vm_config *, uint32_t) = {
-		add_chosen, add_memory, add_cpus, add_psci,
-		add_gic,    add_timer,  add_clock, add_uart,
+		add_chosen, add_memory, add_cpus,  add_psci,     add_gic,
+		add_timer,  add_clock,  add_uart, add_guest_dt,
 	};
 	size_t i;
 
@@ -225,6 +262,24 @@ int guest_dt_build(void *buf, size_t size, const struct vm_config *vm, uint32_t 
 	if (err == -FDT_ERR_NOSPACE)
 		return -ENOSPC;
 	return err ? -EINVAL : 0;
+}
+
+bool guest_dt_own_node(const struct vm_config *vm, const char *name)
+{
+	static const char *const fixed[] = { "chosen", "cpus", "psci", "timer", "apb-pclk" };
+	char own[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (!strcmp(name, fixed[i]))
+			return true;
+	if (!strcmp(name, "memory") || !strncmp(name, "memory@", 7))
+		return true;
+	node_name(own, sizeof(own), "intc", vm->dev.gicd);
+	if (!strcmp(name, own))
+		return true;
+	node_name(own, sizeof(own), "pl011", vm->dev.uart);
+	return !strcmp(name, own);
 }
 
 int guest_dt_copy_node(void *buf, size_t size, const void *host, int node)

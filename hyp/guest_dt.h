@@ -22,6 +22,7 @@
  *                 linux,initrd-start/-end (2 cells, with a ramdisk),
  *                 lowvisor,boot-count = <resets of this VM so far>,
  *                 lowvisor,vm-id = <the VM's id>
+ *   ...           the configuration's guest-dt nodes (config.h), as they are
  *
  * The device addresses are vm->dev (QEMU virt's by default).
  */
@@ -47,9 +48,18 @@
  * enough), boot_count being how many times the VM was reset before this
  * boot.  The result is a complete DTB of fdt_totalsize(buf) bytes.
  * Returns 0, -ENOSPC when buf is too small, or -EINVAL for a vm_config
- * config_parse() would not produce (0 or more than VM_MAX_VCPUS vCPUs).
+ * config_parse() would not produce (0 or more than VM_MAX_VCPUS vCPUs, a
+ * guest-dt deeper than VM_GUEST_DT_MAX_DEPTH).  The guest-dt nodes, which
+ * config_parse() checked, are copied from the bundle: it must still be
+ * where it was parsed.
  */
 int guest_dt_build(void *buf, size_t size, const struct vm_config *vm, uint32_t boot_count);
+
+/* Whether a node called name at the root would clash with one
+ * guest_dt_build() writes for vm: chosen, cpus, psci, timer, apb-pclk, the
+ * GIC's and UART's intc@ADDR and pl011@ADDR, and memory with any unit
+ * address (the VM's memory is for Lowvisor to describe). */
+bool guest_dt_own_node(const struct vm_config *vm, const char *name);
 
 /* Copies host DT node (its properties, not its children, without
  * interrupt-parent and phandle) under the root of the guest DT in buf:

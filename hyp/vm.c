@@ -371,6 +371,14 @@ int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t 
 /* SPIs given to VMs by passthrough, by interrupt ID. */
 static struct vm *spi_owner[1020];
 
+/* Whether interrupt ID irq is an SPI of one of the VM's guest-dt nodes. */
+static bool guest_dt_spi(const struct vm_config *c, uint32_t irq)
+{
+	uint32_t n = irq - 32;
+
+	return irq >= 32 && n < GUEST_SPIS && (c->guest_dt_spis[n / 32] >> (n % 32) & 1u);
+}
+
 /*
  * Host devices given to the VM: each node's registers mapped at the same
  * IPA (whole pages: a neighbour in the same page goes along), its SPIs
@@ -406,6 +414,12 @@ static int create_passthrough(struct vm *vm)
 			if (irq < 32 || irq >= 1020 || spi_owner[irq]) {
 				log_err("vm '%s': passthrough: %s: interrupt %lu is not a free SPI",
 					c->name, path, (unsigned long)irq);
+				return -EBUSY;
+			}
+			if (guest_dt_spi(c, irq)) {
+				log_err("vm '%s': passthrough: %s: SPI %lu (ID %lu) is also a guest-dt "
+					"node's interrupt", c->name, path, (unsigned long)irq - 32,
+					(unsigned long)irq);
 				return -EBUSY;
 			}
 			err = vgic_map_hw(vm->vgic, 0, irq, irq);

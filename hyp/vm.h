@@ -69,7 +69,7 @@ void vm_clean_dcache(const void *va, size_t len);
 /* Raises or lowers the VM's interrupt irq (its vGIC decides whom it
  * reaches and kicks that vCPU's CPU). */
 /* The SPIs a VM's distributor has (IDs 32 .. 32 + VM_SPIS - 1). */
-#define VM_SPIS 96
+#define VM_SPIS GUEST_SPIS
 
 struct irq_line;
 /* Drives what an IRQ_LINE call names: an SPI, a vCPU's PPI, or a vCPU's

@@ -33,6 +33,9 @@
 #define INT_RT (1u << 6)
 #define INT_ALL 0x7ffu
 
+/* The guest's DT (guest_dt.c) says which SPI this is. */
+_Static_assert(VUART_IRQ == 32 + GUEST_UART_SPI, "the vUART's SPI is the guest DT's");
+
 /* The interrupt line follows RIS & IMSC; called with u->lock held. */
 static void update_irq(struct vuart *u)
 {

@@ -93,6 +93,11 @@ def test_configuration_errors_leave_other_vms_running(boot):
         "error: vm 'hyp-overlap': memory: 0x40000000-0x40ffffff (identity-mapped) is not "
         "free RAM",
         "error: vm 'ovl-b': memory: 0x60000000-0x60ffffff (identity-mapped) is not free RAM",
+        "error: vm 'dt-spi': guest-dt: node 'dev': interrupts: SPI 96 is not one of the VM's "
+        "SPIs 0..95 (IDs 32..127)",
+        "error: vm 'dt-pt': passthrough: /virtio_mmio@a000000: SPI 16 (ID 48) is also a "
+        "guest-dt node's interrupt",
+        "error: vm 'dt-pt': not started",
     ]
     for e in expected:
         assert "lowvisor: " + e in out, e

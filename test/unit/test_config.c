@@ -27,6 +27,7 @@
 
 #include "bundle.h"
 #include "config.h"
+#include "guest_dt.h"
 #include "hash.h"
 #include "log.h"
 #include "unit.h"
@@ -419,9 +420,10 @@ static void set_str(const char *path, const char *prop, const char *s)
 
 static void set_cells(const char *path, const char *prop, const uint32_t *v, int n)
 {
-	fdt32_t cells[8];
+	fdt32_t cells[12];
 	int i;
 
+	assert_true(n <= (int)ARRAY_SIZE(cells));
 	for (i = 0; i < n; i++)
 		cells[i] = cpu_to_fdt32(v[i]);
 	SW(fdt_setprop(fit, node(path), prop, cells, n * 4));
@@ -874,6 +876,342 @@ static void test_passthrough_paths(void **state)
 	set_str("/lowvisor/vms/linux", "passthrough", "virtio");
 	expect_vm_error("linux", "vm 'linux': passthrough: entry 0 is not a DT path of at most "
 				 "63 characters");
+}
+
+/* ---- guest-dt ---------------------------------------------------------- */
+
+#define GDT "/lowvisor/vms/linux/guest-dt"
+
+static int add_node(const char *parent, const char *name)
+{
+	int n = fdt_add_subnode(fit, node(parent), name);
+
+	if (n < 0)
+		fail_msg("cannot add %s/%s: %s", parent, name, fdt_strerror(n));
+	return n;
+}
+
+/* VM linux gets a guest-dt with configs/linux-irq.its's node: gpio-keys
+ * with an interrupt-only button on SPI 80 (ID 112), rising edge. */
+static void add_gpio_keys(void)
+{
+	static const uint32_t irq[] = { 0, 80, 1 };
+
+	add_node("/lowvisor/vms/linux", "guest-dt");
+	add_node(GDT, "gpio-keys");
+	set_str(GDT "/gpio-keys", "compatible", "gpio-keys");
+	add_node(GDT "/gpio-keys", "button");
+	set_str(GDT "/gpio-keys/button", "label", "lowvisor-irq");
+	set_u32(GDT "/gpio-keys/button", "linux,code", 0x100);
+	set_cells(GDT "/gpio-keys/button", "interrupts", irq, 3);
+}
+
+static bool spi_recorded(const struct vm_config *vm, unsigned spi)
+{
+	return vm->guest_dt_spis[spi / 32] >> (spi % 32) & 1u;
+}
+
+static unsigned spis_recorded(const struct vm_config *vm)
+{
+	unsigned spi, n = 0;
+
+	for (spi = 0; spi < GUEST_SPIS; spi++)
+		n += spi_recorded(vm, spi);
+	return n;
+}
+
+/* The nodes are accepted, recorded, and guest_dt_build() puts them at the
+ * root of the VM's DT, after Lowvisor's own, with every property. */
+static void test_guest_dt_accepted(void **state)
+{
+	static const uint32_t ext[] = { GUEST_DT_PHANDLE_GIC, 0, 95, 4, GUEST_DT_PHANDLE_GIC, 1,
+					7, 0x308 };
+	static uint8_t dtb[GUEST_DTB_SIZE];
+	const fdt32_t *c;
+	int root, n, len, i = 0;
+
+	(void)state;
+	add_gpio_keys();
+	add_node(GDT, "pulse@0");
+	set_cells(GDT "/pulse@0", "interrupts-extended", ext, 8);
+	set_u32(GDT "/pulse@0", "interrupt-parent", GUEST_DT_PHANDLE_GIC);
+	set_u32(GDT "/pulse@0", "phandle", 1);
+	set_str(GDT "/pulse@0", "status", "okay");
+	assert_int_equal(parse(), 0);
+	if (errs.count || errs.warn_count)
+		dump_msgs();
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(errs.warn_count, 0); /* guest-dt is no unknown node */
+	assert_int_equal(sys.vm_count, 2);
+	assert_ptr_equal(vms[0].guest_dt_fit, fit);
+	assert_int_equal(vms[0].guest_dt_node, node(GDT));
+	assert_null(vms[1].guest_dt_fit);
+	/* SPIs 80 and 95 (DT numbers); the PPI is no SPI. */
+	assert_true(spi_recorded(&vms[0], 80));
+	assert_true(spi_recorded(&vms[0], 95));
+	assert_int_equal(spis_recorded(&vms[0]), 2);
+	assert_int_equal(spis_recorded(&vms[1]), 0);
+
+	assert_int_equal(guest_dt_build(dtb, sizeof(dtb), &vms[0], 0), 0);
+	assert_int_equal(dt_check(dtb, fdt_totalsize(dtb)).err, 0);
+	root = 0;
+	fdt_for_each_subnode(n, dtb, root)
+		i++;
+	assert_int_equal(i, 8 + 2); /* Lowvisor's eight, then these two in order */
+	n = fdt_path_offset(dtb, "/pulse@0");
+	assert_true(n >= 0);
+	assert_int_equal(fdt_next_subnode(dtb, n), fdt_path_offset(dtb, "/gpio-keys"));
+	assert_string_equal(fdt_getprop(dtb, fdt_path_offset(dtb, "/gpio-keys"), "compatible",
+					NULL), "gpio-keys");
+	n = fdt_path_offset(dtb, "/gpio-keys/button");
+	assert_true(n >= 0);
+	assert_string_equal(fdt_getprop(dtb, n, "label", NULL), "lowvisor-irq");
+	c = fdt_getprop(dtb, n, "linux,code", &len);
+	assert_int_equal(len, 4);
+	assert_int_equal(fdt32_to_cpu(c[0]), 0x100);
+	c = fdt_getprop(dtb, n, "interrupts", &len);
+	assert_int_equal(len, 12);
+	assert_int_equal(fdt32_to_cpu(c[0]), 0);
+	assert_int_equal(fdt32_to_cpu(c[1]), 80);
+	assert_int_equal(fdt32_to_cpu(c[2]), 1);
+	c = fdt_getprop(dtb, fdt_path_offset(dtb, "/pulse@0"), "interrupts-extended", &len);
+	assert_int_equal(len, 32);
+	assert_int_equal(fdt32_to_cpu(c[7]), 0x308);
+	assert_int_equal(fdt_node_offset_by_phandle(dtb, 1), fdt_path_offset(dtb, "/pulse@0"));
+	/* The root's interrupt-parent, the GIC, serves the button. */
+	assert_int_equal(fdt_node_offset_by_phandle(dtb, GUEST_DT_PHANDLE_GIC),
+			 fdt_path_offset(dtb, "/intc@8000000"));
+}
+
+/* Each bad interrupts value of the button is named, with the node. */
+static void test_guest_dt_interrupts(void **state)
+{
+	static const struct {
+		uint32_t cells[6];
+		int count;
+		const char *msg;
+	} cases[] = {
+		{ { 0, 96, 1 }, 3, "interrupts: SPI 96 is not one of the VM's SPIs 0..95 (IDs 32..127)" },
+		{ { 0, 0xffffffffu, 1 }, 3, "interrupts: SPI 4294967295 is not one of the VM's SPIs "
+					   "0..95 (IDs 32..127)" },
+		{ { 0, 1, 4 }, 3, "interrupts: SPI 1 (ID 33) is the virtual UART's" },
+		{ { 0, 80, 2 }, 3, "interrupts: SPI 80: flags 0x2: an SPI is rising-edge (1) or "
+				   "level-high (4)" },
+		{ { 0, 80, 8 }, 3, "interrupts: SPI 80: flags 0x8: an SPI is rising-edge (1) or "
+				   "level-high (4)" },
+		{ { 2, 80, 1 }, 3, "interrupts: type 2: the GIC's are 0 (SPI) and 1 (PPI)" },
+		{ { 1, 16, 4 }, 3, "interrupts: PPI 16: PPIs are 0..15" },
+		{ { 1, 11, 4 }, 3, "interrupts: PPI 11 (ID 27) is the timer's" },
+		{ { 1, 10, 4 }, 3, "interrupts: PPI 10 (ID 26) is the timer's" },
+		{ { 1, 5, 0x100 }, 3, "interrupts: PPI 5: flags 0x100: no trigger (1, 2, 4 or 8)" },
+		{ { 0, 80, 1, 0, 95, 3 }, 6, "interrupts: SPI 95: flags 0x3: an SPI is rising-edge "
+					     "(1) or level-high (4)" },
+		{ { 0, 80 }, 2, "interrupts: must be GIC triples <type number flags>" },
+		{ { 0 }, 0, "interrupts: must be GIC triples <type number flags>" },
+	};
+	static const uint32_t good[] = { 0, 80, 4, 1, 0, 0xf01, 0, 95, 1, 1, 15, 8 };
+	char msg[CONFIG_MSG_MAX];
+	size_t i;
+
+	(void)state;
+	add_gpio_keys();
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		set_cells(GDT "/gpio-keys/button", "interrupts", cases[i].cells, cases[i].count);
+		snprintf(msg, sizeof(msg), "vm 'linux': guest-dt: node 'gpio-keys/button': %s",
+			 cases[i].msg);
+		expect_vm_error("linux", msg);
+	}
+	set_cells(GDT "/gpio-keys/button", "interrupts", good, 12);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(spis_recorded(&vms[0]), 2);
+	assert_true(spi_recorded(&vms[0], 80) && spi_recorded(&vms[0], 95));
+}
+
+/* Interrupts go to the vGIC only. */
+static void test_guest_dt_interrupt_parent(void **state)
+{
+	static const uint32_t other[] = { 1, 0, 80, 1 }, far[] = { GUEST_DT_PHANDLE_GIC, 0, 96, 1 };
+	static const uint32_t gic = GUEST_DT_PHANDLE_GIC;
+	const char *btn = GDT "/gpio-keys/button";
+
+	(void)state;
+	add_gpio_keys();
+	set_u32(GDT "/gpio-keys", "interrupt-parent", 1);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys': interrupt-parent: must "
+				 "be the GIC's phandle, <0x8001>: the VM's vGIC is its only "
+				 "interrupt controller");
+	set_cells(GDT "/gpio-keys", "interrupt-parent", &gic, 1);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	del_prop(btn, "interrupts");
+	set_cells(btn, "interrupts-extended", other, 4);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys/button': "
+				 "interrupts-extended: phandle 0x1 is not the GIC's (0x8001)");
+	set_cells(btn, "interrupts-extended", far, 4);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys/button': "
+				 "interrupts-extended: SPI 96 is not one of the VM's SPIs 0..95 "
+				 "(IDs 32..127)");
+	set_cells(btn, "interrupts-extended", far, 3);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys/button': "
+				 "interrupts-extended: must be <GIC-phandle type number flags> "
+				 "entries");
+	del_prop(btn, "interrupts-extended");
+	set_u32(GDT "/gpio-keys", "#interrupt-cells", 2);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys': #interrupt-cells: not "
+				 "allowed: the VM's vGIC is its only interrupt controller");
+	del_prop(GDT "/gpio-keys", "#interrupt-cells");
+	set_u32(btn, "interrupt-map", 0);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys/button': interrupt-map: "
+				 "not allowed: the VM's vGIC is its only interrupt controller");
+}
+
+static void test_guest_dt_phandles(void **state)
+{
+	static const uint32_t two[] = { 1, 2 };
+	const char *keys = GDT "/gpio-keys";
+
+	(void)state;
+	add_gpio_keys();
+	set_u32(keys, "phandle", GUEST_DT_PHANDLE_GIC);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys': phandle = <0x8001>: "
+				 "0x8000 and 0x8001 are Lowvisor's (apb-pclk, GIC)");
+	set_u32(keys, "phandle", GUEST_DT_PHANDLE_CLK);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys': phandle = <0x8000>: "
+				 "0x8000 and 0x8001 are Lowvisor's (apb-pclk, GIC)");
+	set_u32(keys, "phandle", 0);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys': phandle = <0x0>: not a "
+				 "valid phandle");
+	set_u32(keys, "phandle", 0xffffffffu);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys': phandle = "
+				 "<0xffffffff>: not a valid phandle");
+	set_cells(keys, "phandle", two, 2);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys': phandle: must be one "
+				 "cell");
+	set_u32(keys, "phandle", 7);
+	set_u32(keys, "linux,phandle", GUEST_DT_PHANDLE_CLK);
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys': linux,phandle = "
+				 "<0x8000>: 0x8000 and 0x8001 are Lowvisor's (apb-pclk, GIC)");
+	set_u32(keys, "linux,phandle", 7);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+}
+
+/* A top-level node may not take a name Lowvisor or passthrough uses; names
+ * have dtc's characters; siblings differ. */
+static void test_guest_dt_names(void **state)
+{
+	static const char *const own[] = { "chosen", "cpus", "psci", "timer", "apb-pclk",
+					   "memory", "memory@40000000", "memory@80000000",
+					   "intc@8000000", "pl011@9000000" };
+	static const char *const fine[] = { "pl011@9040000", "intc", "timers", "chosen-one",
+					    "virtio_mmio@a000000" };
+	char msg[CONFIG_MSG_MAX];
+	int n, dup;
+	size_t i;
+
+	(void)state;
+	add_gpio_keys();
+	for (i = 0; i < ARRAY_SIZE(own); i++) {
+		SW(fdt_set_name(fit, node(GDT "/gpio-keys"), own[i]));
+		snprintf(msg, sizeof(msg), "vm 'linux': guest-dt: node '%s': Lowvisor writes a "
+			 "node of that name itself", own[i]);
+		expect_vm_error("linux", msg);
+		n = fdt_subnode_offset(fit, node(GDT), own[i]);
+		SW(fdt_set_name(fit, n, "gpio-keys"));
+	}
+	for (i = 0; i < ARRAY_SIZE(fine); i++)
+		add_node(GDT, fine[i]);
+	/* A nested node may have any name. */
+	add_node(GDT "/gpio-keys", "chosen");
+	set_str("/lowvisor/vms/linux", "passthrough", "/virtio_mmio@a003e00");
+	assert_int_equal(parse(), 0);
+	if (errs.count)
+		dump_msgs();
+	assert_int_equal(errs.count, 0);
+	add_node(GDT, "virtio_mmio@a003e00");
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'virtio_mmio@a003e00': passthrough "
+				 "node /virtio_mmio@a003e00 has that name");
+	del_node(GDT "/virtio_mmio@a003e00");
+	n = add_node(GDT, "bad name");
+	expect_vm_error("linux", "vm 'linux': guest-dt: node '?': name is empty or has characters "
+				 "other than a-z A-Z 0-9 , . _ + - @");
+	SW(fdt_set_name(fit, n, "good-name"));
+	add_node(GDT "/gpio-keys/button", "x=y");
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'gpio-keys/button/?': name is empty "
+				 "or has characters other than a-z A-Z 0-9 , . _ + - @");
+	del_node(GDT "/gpio-keys/button/x=y");
+	/* libfdt cannot add a duplicate, a hand-made bundle can: a rename. */
+	dup = add_node(GDT, "dup");
+	SW(fdt_set_name(fit, dup, "good-name"));
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'good-name': duplicate name");
+}
+
+/* Nodes only; at most VM_GUEST_DT_MAX_NODES nodes, VM_GUEST_DT_MAX_DEPTH
+ * levels and VM_GUEST_DT_MAX_SIZE bytes; the largest VM with the largest
+ * guest-dt still gets its whole DT into GUEST_DTB_SIZE. */
+static void test_guest_dt_limits(void **state)
+{
+	static uint8_t blob[VM_GUEST_DT_MAX_SIZE], dtb[GUEST_DTB_SIZE];
+	char path[128], name[16];
+	struct vm_config big;
+	int i, gdt;
+
+	(void)state;
+	gdt = add_node("/lowvisor/vms/linux", "guest-dt");
+	set_u32(GDT, "interrupts", 0);
+	expect_vm_error("linux", "vm 'linux': guest-dt: property 'interrupts': guest-dt holds "
+				 "nodes only (each is copied to the root of the guest's device tree)");
+	del_prop(GDT, "interrupts");
+
+	/* Levels: a/b/c/d is fine, a/b/c/d/e is one too many. */
+	strcpy(path, GDT);
+	for (i = 0; i < VM_GUEST_DT_MAX_DEPTH; i++) {
+		snprintf(name, sizeof(name), "%c", 'a' + i);
+		add_node(path, name);
+		strcat(path, "/");
+		strcat(path, name);
+	}
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	add_node(path, "e");
+	expect_vm_error("linux", "vm 'linux': guest-dt: node 'a/b/c/d/e': more than 4 levels below "
+				 "guest-dt");
+	del_node(GDT "/a");
+
+	/* Nodes: 32 at the top level, then one more. */
+	for (i = 0; i < VM_GUEST_DT_MAX_NODES; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		assert_true(fdt_add_subnode(fit, gdt, name) >= 0);
+	}
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	add_node(GDT "/n5", "one-more");
+	expect_vm_error("linux", "vm 'linux': guest-dt: more than 32 nodes");
+	SW(fdt_del_node(fit, node("/lowvisor/vms/linux/guest-dt")));
+
+	/* Size: node "blob" takes 8 + 8 bytes, its property "data" 12 + the
+	 * value + "data\0" in the strings: 4096 bytes with 4060 of data. */
+	add_node("/lowvisor/vms/linux", "guest-dt");
+	add_node(GDT, "blob");
+	memset(blob, 0x5a, sizeof(blob));
+	SW(fdt_setprop(fit, node(GDT "/blob"), "data", blob, VM_GUEST_DT_MAX_SIZE - 36));
+	assert_int_equal(parse(), 0);
+	assert_int_equal(errs.count, 0);
+	big = vms[0];
+	big.vcpus = VM_MAX_VCPUS;
+	memset(big.name, 'n', VM_NAME_MAX - 1);
+	big.name[VM_NAME_MAX - 1] = '\0';
+	memset(big.bootargs, 'b', VM_BOOTARGS_MAX - 1);
+	big.bootargs[VM_BOOTARGS_MAX - 1] = '\0';
+	assert_int_equal(guest_dt_build(dtb, sizeof(dtb), &big, 0xffffffffu), 0);
+	print_message("  largest guest DTB with the largest guest-dt: %u bytes of %u\n",
+		      fdt_totalsize(dtb), (unsigned)GUEST_DTB_SIZE);
+	assert_int_equal(fdt_getprop(dtb, fdt_path_offset(dtb, "/blob"), "data", &i) != NULL, 1);
+	assert_int_equal(i, VM_GUEST_DT_MAX_SIZE - 36);
+	SW(fdt_setprop(fit, node(GDT "/blob"), "data", blob, VM_GUEST_DT_MAX_SIZE - 35));
+	expect_vm_error("linux", "vm 'linux': guest-dt: its nodes take more than 4096 bytes of the "
+				 "guest's device tree");
 }
 
 static void test_duplicate_names(void **state)
@@ -1437,6 +1775,12 @@ int main(void)
 		T(test_ramdisk_placement_errors),
 		T(test_bootargs_too_long),
 		T(test_passthrough_paths),
+		T(test_guest_dt_accepted),
+		T(test_guest_dt_interrupts),
+		T(test_guest_dt_interrupt_parent),
+		T(test_guest_dt_phandles),
+		T(test_guest_dt_names),
+		T(test_guest_dt_limits),
 		T(test_duplicate_names),
 		T(test_bad_vm_names),
 		T(test_every_problem_reported),

@@ -456,6 +456,114 @@ static void test_not_a_host_tree(void **state)
 	assert_int_equal(uart.irq, 33);
 }
 
+/* A guest-dt fragment as a bundle holds it: "guest-dt" with children
+ * (names at each level: top-level "keys" with a child "button"), plus
+ * chain levels of "deep" nodes below "keys/button". */
+static uint8_t frag[4096];
+
+static int build_fragment(unsigned chain)
+{
+	const fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(80), cpu_to_fdt32(1) };
+	unsigned i;
+
+	assert_int_equal(fdt_create(frag, sizeof(frag)), 0);
+	assert_int_equal(fdt_finish_reservemap(frag), 0);
+	assert_int_equal(fdt_begin_node(frag, ""), 0);
+	assert_int_equal(fdt_begin_node(frag, "guest-dt"), 0);
+	assert_int_equal(fdt_begin_node(frag, "keys"), 0);
+	assert_int_equal(fdt_property_string(frag, "compatible", "gpio-keys"), 0);
+	assert_int_equal(fdt_property(frag, "autorepeat", NULL, 0), 0);
+	assert_int_equal(fdt_begin_node(frag, "button"), 0);
+	assert_int_equal(fdt_property_string(frag, "label", "lowvisor-irq"), 0);
+	assert_int_equal(fdt_property(frag, "interrupts", irq, sizeof(irq)), 0);
+	for (i = 0; i < chain; i++)
+		assert_int_equal(fdt_begin_node(frag, "deep"), 0);
+	for (i = 0; i < chain; i++)
+		assert_int_equal(fdt_end_node(frag), 0);
+	assert_int_equal(fdt_end_node(frag), 0);
+	assert_int_equal(fdt_end_node(frag), 0);
+	assert_int_equal(fdt_begin_node(frag, "second@1"), 0);
+	assert_int_equal(fdt_property_u32(frag, "phandle", 1), 0);
+	assert_int_equal(fdt_end_node(frag), 0);
+	assert_int_equal(fdt_end_node(frag), 0);
+	assert_int_equal(fdt_end_node(frag), 0);
+	assert_int_equal(fdt_finish(frag), 0);
+	vm.guest_dt_fit = frag;
+	vm.guest_dt_node = fdt_path_offset(frag, "/guest-dt");
+	assert_true(vm.guest_dt_node > 0);
+	return vm.guest_dt_node;
+}
+
+/* The configuration's nodes come after Lowvisor's, as they are. */
+static void test_guest_dt_nodes(void **state)
+{
+	static const char *const nodes[] = { "chosen", "memory@40000000", "cpus", "psci",
+					     "intc@8000000", "timer", "apb-pclk", "pl011@9000000",
+					     "keys", "second@1", NULL };
+	static const char *const keys_props[] = { "compatible", "autorepeat", NULL };
+	static const char *const button_props[] = { "label", "interrupts", NULL };
+	static const uint32_t irq[] = { 0, 80, 1 };
+	int n;
+
+	(void)state;
+	build_fragment(0);
+	build(0);
+	assert_children(0, nodes);
+	n = node("/keys");
+	assert_prop_names(n, keys_props);
+	assert_str(n, "compatible", "gpio-keys");
+	assert_empty(n, "autorepeat");
+	n = node("/keys/button");
+	assert_prop_names(n, button_props);
+	assert_str(n, "label", "lowvisor-irq");
+	assert_cells(n, "interrupts", irq, 3);
+	assert_true(fdt_first_subnode(buf, n) < 0);
+	assert_int_equal(fdt_node_offset_by_phandle(buf, 1), node("/second@1"));
+	/* Lowvisor's part is what it was. */
+	check_gic("/intc@8000000", 0x08000000, 0x08010000);
+	check_uart("/pl011@9000000", 0x09000000);
+}
+
+/* The copy's recursion is bounded on its own, whatever the caller passed. */
+static void test_guest_dt_depth_bound(void **state)
+{
+	(void)state;
+	build_fragment(VM_GUEST_DT_MAX_DEPTH - 2); /* keys/button/deep/deep: 4 levels */
+	build(0);
+	assert_true(fdt_path_offset(buf, "/keys/button/deep/deep") >= 0);
+	build_fragment(VM_GUEST_DT_MAX_DEPTH - 1);
+	assert_int_equal(guest_dt_build(buf, sizeof(buf), &vm, 0), -EINVAL);
+}
+
+/* guest_dt_own_node() names exactly the root nodes the builder writes (and
+ * memory at any address). */
+static void test_own_nodes(void **state)
+{
+	static const char *const others[] = { "keys", "pl011@9040000", "intc", "intc@8010000",
+					      "timers", "chosen-one", "memory-controller", "" };
+	int n;
+	size_t i;
+
+	(void)state;
+	build(0);
+	fdt_for_each_subnode(n, buf, 0) {
+		const char *name = fdt_get_name(buf, n, NULL);
+
+		if (!guest_dt_own_node(&vm, name))
+			fail_msg("%s is written by the builder, but not reported as its own", name);
+	}
+	assert_true(guest_dt_own_node(&vm, "memory@80000000"));
+	assert_true(guest_dt_own_node(&vm, "memory"));
+	for (i = 0; i < ARRAY_SIZE(others); i++)
+		if (guest_dt_own_node(&vm, others[i]))
+			fail_msg("%s is not a node the builder writes", others[i]);
+	/* The device addresses are the VM's. */
+	vm.dev = (struct vm_devices){ 0x2c001000, 0x2c002000, 0x1c090000 };
+	assert_true(guest_dt_own_node(&vm, "pl011@1c090000"));
+	assert_true(guest_dt_own_node(&vm, "intc@2c001000"));
+	assert_false(guest_dt_own_node(&vm, "pl011@9000000"));
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -470,6 +578,9 @@ int main(void)
 		T(test_bad_vcpus),
 		T(test_deterministic),
 		T(test_not_a_host_tree),
+		T(test_guest_dt_nodes),
+		T(test_guest_dt_depth_bound),
+		T(test_own_nodes),
 	};
 
 	return cmocka_run_group_tests_name("guest_dt", tests, NULL, NULL);

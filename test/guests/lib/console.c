@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * PL011 output and a small printf.  Under Lowvisor the UART is emulated
- * (UARTDR and UARTFR only), so nothing but those two is touched.
+ * PL011 output and input, and a small printf.  Under Lowvisor the UART is
+ * emulated; nothing but UARTDR and UARTFR is touched here (a guest that
+ * wants the receive interrupt sets UARTIMSC itself).
  */
 #include "guest.h"
 
 #define UARTDR 0x00
 #define UARTFR 0x18
+#define FR_RXFE (1u << 4)
 #define FR_TXFF (1u << 5)
 
 static void uart_raw_putc(char c)
@@ -24,6 +26,15 @@ void uart_putc(char c)
 	if (c == '\n')
 		uart_raw_putc('\r');
 	uart_raw_putc(c);
+}
+
+int uart_getc(void)
+{
+	volatile uint32_t *uart = (volatile uint32_t *)GUEST_UART_BASE;
+
+	if (uart[UARTFR / 4] & FR_RXFE)
+		return -1;
+	return (int)(uart[UARTDR / 4] & 0xffu);
 }
 
 void uart_puts(const char *s)

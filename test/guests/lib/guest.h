@@ -161,6 +161,8 @@ void guest_exit(int status) __attribute__((noreturn));
 
 void uart_putc(char c);
 void uart_puts(const char *s);
+/* The next received byte, or -1 when the receive FIFO is empty. */
+int uart_getc(void);
 /* %d %i %u %x %X %p %s %c %%, flags '-' '+' '0', a width, and the length
  * modifiers l, ll (64-bit), z.  uint32_t is unsigned long on arm-none-eabi:
  * print it with %lx, %lu (int32_t with %ld).  "\n" goes out as "\r\n".  A call prints
