@@ -181,12 +181,17 @@ def test_irq_line(boot):
     PPI on the target's vCPU 1, the target's own IRQ/FIQ lines, every error
     case, and a VM not marked management refused with -EPERM."""
     out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["irq-line"]]))
-    check_tap(out, "target", "irqtarget", 5)
+    check_tap(out, "target", "irqtarget", 7)
     check_tap(out, "mgmt", "irqmgmt", 11)
     check_tap(out, "plain", "irqmgmt", 11)
     target = vm_lines(out, "target")
     assert "got 72 on cpu 0 count 1" in target, target
     assert "got 20 on cpu 1 count 1" in target, target
+    # The vCPUs' own lines: each taken once, on its vCPU, and low at the end.
+    assert "line irq on cpu 1 count 1 lowered 1" in target, target
+    assert "line fiq on cpu 0 count 1 lowered 1" in target, target
+    assert [l for l in target if l.startswith("line ")
+            and not re.match(r"line (irq on cpu 1|fiq on cpu 0) ", l)] == [], target
     assert [l for l in target if l.startswith("got ")
             and not re.match(r"got (72|73|20) on cpu ", l)] == [], target
     assert "lowvisor: all VMs have stopped: powering off" in out

@@ -126,14 +126,17 @@ TEST(errors, cpu_line)
 		  EINVAL_RET);
 }
 
-/* The target's own IRQ line (HCR.VI of its vCPU 0) and FIQ line (its FIQs
- * stay masked), raised and lowered. */
+/* The target's own lines: vCPU 1's IRQ line (HCR.VI) and vCPU 0's FIQ
+ * line (HCR.VF), each held high for HOLD_US, then lowered; the target
+ * reports what its vCPUs took. */
 TEST(cpu_line, irq_and_fiq)
 {
 	NEED_MANAGER();
-	EXPECT_EQ(lowvisor_irq_line(TARGET_VM, CPU_LINE(0, LOWVISOR_IRQ_CPU_IRQ), 1), 0);
-	EXPECT_EQ(lowvisor_irq_line(TARGET_VM, CPU_LINE(0, LOWVISOR_IRQ_CPU_IRQ), 0), 0);
+	EXPECT_EQ(lowvisor_irq_line(TARGET_VM, CPU_LINE(1, LOWVISOR_IRQ_CPU_IRQ), 1), 0);
+	time_delay_us(HOLD_US);
+	EXPECT_EQ(lowvisor_irq_line(TARGET_VM, CPU_LINE(1, LOWVISOR_IRQ_CPU_IRQ), 0), 0);
 	EXPECT_EQ(lowvisor_irq_line(TARGET_VM, CPU_LINE(0, LOWVISOR_IRQ_CPU_FIQ), 1), 0);
+	time_delay_us(HOLD_US);
 	EXPECT_EQ(lowvisor_irq_line(TARGET_VM, CPU_LINE(0, LOWVISOR_IRQ_CPU_FIQ), 0), 0);
 }
 

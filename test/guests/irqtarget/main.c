@@ -18,9 +18,18 @@
  *
  * The level sources (ID 73, PPI 20) are disabled by the handler when first
  * taken, so a line held high does not storm; the line is lowered while the
- * interrupt is disabled, which must leave it not pending.  IRQ exceptions
- * with GICC_IAR = 1023 (the manager's type 0 IRQ line, HCR.VI, has no GIC
- * ID) are counted as spurious and reported as a comment only.
+ * interrupt is disabled, which must leave it not pending.
+ *
+ * The vCPUs' own lines (type 0): the manager raises vCPU 1's IRQ line and
+ * vCPU 0's FIQ line, each for a while, then lowers them.  An IRQ exception
+ * with GICC_IAR = 1023 while ISR.I shows the line is that vCPU's IRQ line:
+ * the handler counts it and waits, IRQs masked, until ISR.I drops (the
+ * manager lowered it), so the line does not storm.  A FIQ is taken by the
+ * library's handler, which records it and returns with FIQs masked.  The
+ * guest prints, e.g.
+ *   line irq on cpu 1 count 1 lowered 1
+ *   line fiq on cpu 0 count 1 lowered 1
+ * Each must come once, on its vCPU only, and be low at the end.
  *
  * Natively (no hypervisor, nobody injects) the tests of what arrived fail.
  */
@@ -45,6 +54,7 @@
 #define LOG_IDS 128
 
 SYSREG32(cntv_ctl, 0, c14, c3, 1)
+SYSREG32(isr, 0, c12, c1, 0)
 SYSREG64(cntv_cval, 3, c14)
 
 
@@ -94,8 +104,16 @@ static void wfi(void)
 struct irq_log {
 	uint32_t count[LOG_IDS];
 	uint32_t other; /* IDs >= LOG_IDS (not spurious) */
-	uint32_t spurious; /* IAR read 1020..1023 */
+	uint32_t spurious; /* IAR read 1020..1023 without the IRQ line */
+	uint32_t line_irq; /* IRQ exceptions of the vCPU's own IRQ line */
+	uint32_t line_irq_lowered; /* ... that ended with the line low */
+	uint32_t line_fiq; /* FIQ exceptions (the vCPU's FIQ line) */
+	uint32_t isr_at_end; /* ISR.I and ISR.F after the window */
 };
+
+#define ISR_F (1u << 6)
+#define ISR_I (1u << 7)
+#define LINE_WAIT_US 2000000u
 
 static volatile struct irq_log logs[2];
 static volatile uint64_t deadline;
@@ -109,7 +127,17 @@ static void irq_handler(void)
 	uint32_t iar = mmio_read32(GICC_BASE + GICC_IAR), id = IAR_ID(iar);
 
 	if (id >= 1020) {
-		logs[cpu].spurious++;
+		uint64_t end = counter() + (uint64_t)counter_freq() * (LINE_WAIT_US / 1000u) / 1000u;
+
+		if (!(isr_read() & ISR_I)) {
+			logs[cpu].spurious++;
+			return;
+		}
+		logs[cpu].line_irq++;
+		while ((isr_read() & ISR_I) && counter() < end)
+			;
+		if (!(isr_read() & ISR_I))
+			logs[cpu].line_irq_lowered++;
 		return;
 	}
 	if (id == TIMER_ID)
@@ -141,13 +169,24 @@ static void cpu_init(void)
  * wakes it then if nothing else does. */
 static void window(void)
 {
+	uint32_t cpu = smp_cpu_index() & 1;
+
 	cntv_cval_write(deadline);
 	cntv_ctl_write(CNTV_ENABLE);
 	isb();
+	exc_set_quiet(true);
+	exc_expect(true);
+	exc_clear();
+	__asm__ volatile("cpsie f" ::: "memory"); /* the FIQ line's, once */
 	irqs_on();
 	while (counter() < deadline)
 		wfi();
 	irqs_off();
+	__asm__ volatile("cpsid f\n\tisb" ::: "memory");
+	exc_expect(false);
+	exc_set_quiet(false);
+	logs[cpu].line_fiq = exc_last().type == EXC_FIQ ? 1 : 0;
+	logs[cpu].isr_at_end = isr_read() & (ISR_I | ISR_F);
 	cntv_ctl_write(0);
 	isb();
 }
@@ -213,8 +252,14 @@ static void run_window(void)
 			else
 				printf("got %lu on cpu %lu count %lu\n", id, cpu, n);
 		}
-		printf("# cpu %lu: %lu spurious, %lu with ID >= %u\n", cpu,
-		       logs[cpu].spurious, logs[cpu].other, LOG_IDS);
+		if (logs[cpu].line_irq)
+			printf("line irq on cpu %lu count %lu lowered %lu\n", cpu,
+			       logs[cpu].line_irq, logs[cpu].line_irq_lowered);
+		if (logs[cpu].line_fiq)
+			printf("line fiq on cpu %lu count %lu lowered %lu\n", cpu,
+			       logs[cpu].line_fiq, (logs[cpu].isr_at_end & ISR_F) ? 0ul : 1ul);
+		printf("# cpu %lu: %lu spurious, %lu with ID >= %u, ISR 0x%lx at the end\n", cpu,
+		       logs[cpu].spurious, logs[cpu].other, LOG_IDS, logs[cpu].isr_at_end);
 	}
 }
 
@@ -243,6 +288,21 @@ TEST(irqtarget, ppi_once_on_cpu1)
 {
 	EXPECT_EQ(logs[1].count[PPI_INJ], 1);
 	EXPECT_EQ(logs[0].count[PPI_INJ], 0);
+}
+
+TEST(irqtarget, irq_line_once_on_cpu1_then_lowered)
+{
+	EXPECT_EQ(logs[1].line_irq, 1);
+	EXPECT_EQ(logs[1].line_irq_lowered, 1);
+	EXPECT_EQ(logs[0].line_irq, 0);
+	EXPECT_EQ(logs[1].isr_at_end & ISR_I, 0);
+}
+
+TEST(irqtarget, fiq_line_on_cpu0_then_lowered)
+{
+	EXPECT_EQ(logs[0].line_fiq, 1);
+	EXPECT_EQ(logs[1].line_fiq, 0);
+	EXPECT_EQ(logs[0].isr_at_end & ISR_F, 0);
 }
 
 TEST(irqtarget, nothing_else)
