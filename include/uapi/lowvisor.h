@@ -9,7 +9,23 @@
  * Lowvisor's calls are fast calls in the vendor-specific hypervisor service
  * range 0x86000000 - 0x8600FFFF.  An unknown function ID returns
  * SMCCC_RET_NOT_SUPPORTED (-1); Lowvisor's own errors are negative errno
- * values.
+ * values.  This header is the ABI's one description (docs/ points here).
+ *
+ *   function ID   name        who           what
+ *   0x80000000    SMCCC_VERSION any VM      1.1
+ *   0x80000001    SMCCC_ARCH_FEATURES       NOT_SUPPORTED for all
+ *   0x84000000..  PSCI 1.0    any VM        its own vCPUs and its own VM
+ *   0x8600FF01    CALL_UID    any VM        Lowvisor's UUID (below)
+ *   0x8600FF03    REVISION    any VM        ABI major.minor
+ *   0x86000010    IRQ_LINE    management    raise/lower another VM's line
+ *   0x86000011    VM_LIST     management    id, state, vCPUs, memory, name
+ *   0x86000012    VM_PAUSE    management
+ *   0x86000013    VM_RESUME   management
+ *   0x86000014    VM_RESET    management    restart from the images
+ *   0x86000015    VM_STOP     management
+ * A VM is `management` by the property of that name in its configuration
+ * (hyp/config.h); every management call from another VM returns -EPERM
+ * before its arguments are looked at.
  */
 #ifndef LOWVISOR_UAPI_H
 #define LOWVISOR_UAPI_H

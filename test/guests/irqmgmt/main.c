@@ -9,7 +9,8 @@
  * HOLD_US and lowers it, each call returning 0; then every error case of
  * the call: an unknown VM (-ENOENT), SPI and PPI numbers out of range, a
  * vCPU the target lacks, a bad type or level (-EINVAL); and the target's
- * own IRQ and FIQ lines (type 0) raised and lowered.
+ * own lines (type 0): vCPU 1's IRQ line and vCPU 0's FIQ line, each held
+ * high for HOLD_US and lowered (the target reports what it took).
  *
  * With bootargs "role=plain" (a VM not marked management) every call is
  * refused with -EPERM, whatever its arguments.
