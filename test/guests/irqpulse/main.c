@@ -32,11 +32,6 @@
 static uint32_t target_vm, intid, count = 5, gap_ms = 200;
 static bool have_intid;
 
-static void wfi(void)
-{
-	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
-}
-
 /*
  * Waits for a 'g' on the console.  The UART's receive interrupt is enabled
  * in the UART and the GIC but stays masked in the CPSR: it ends each WFI,

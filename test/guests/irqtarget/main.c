@@ -71,34 +71,6 @@ static bool irq_is_edge(uint32_t id)
 	return (gicd_read(GICD_ICFGR + (id / 16) * 4) >> ((id % 16) * 2)) & 2u;
 }
 
-static uint64_t counter(void)
-{
-	isb();
-	return cntvct_read();
-}
-
-static uint32_t counter_freq(void)
-{
-	uint32_t f = cntfrq_read();
-
-	return f ? f : 62500000u;
-}
-
-static void irqs_on(void)
-{
-	__asm__ volatile("cpsie i\n\tisb" ::: "memory");
-}
-
-static void irqs_off(void)
-{
-	__asm__ volatile("cpsid i\n\tisb" ::: "memory");
-}
-
-static void wfi(void)
-{
-	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
-}
-
 /* --- What each vCPU's handler saw --- */
 
 struct irq_log {

@@ -119,6 +119,23 @@ static inline void dmb(void)
 	__asm__ volatile("dmb sy" ::: "memory");
 }
 
+/* IRQs on and off at this CPU (CPSR.I), and WFI after the stores before
+ * it are done. */
+static inline void irqs_on(void)
+{
+	__asm__ volatile("cpsie i\n\tisb" ::: "memory");
+}
+
+static inline void irqs_off(void)
+{
+	__asm__ volatile("cpsid i\n\tisb" ::: "memory");
+}
+
+static inline void wfi(void)
+{
+	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
+}
+
 static inline void wfe(void)
 {
 	__asm__ volatile("wfe" ::: "memory");
@@ -299,6 +316,20 @@ uint32_t smp_cpu_index(void);
 
 uint64_t time_now_us(void);
 void time_delay_us(uint64_t us);
+/* The virtual counter (CNTVCT) and its rate (QEMU's 62.5 MHz if the
+ * firmware left CNTFRQ unset). */
+static inline uint32_t counter_freq(void)
+{
+	uint32_t f = cntfrq_read();
+
+	return f ? f : 62500000u;
+}
+
+static inline uint64_t counter(void)
+{
+	isb();
+	return cntvct_read();
+}
 
 /* --- Device tree (fdt.c): a read-only walker, no libfdt --- */
 

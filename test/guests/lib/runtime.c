@@ -19,13 +19,6 @@ void guest_exit(int status)
 		__asm__ volatile("wfi");
 }
 
-static uint32_t counter_freq(void)
-{
-	uint32_t f = cntfrq_read();
-
-	return f ? f : 62500000; /* QEMU's, if the firmware left it unset */
-}
-
 uint64_t time_now_us(void)
 {
 	isb();

@@ -38,27 +38,14 @@ SYSREG32(cpacr, 0, c1, c0, 2)
 SYSREG32(cntv_ctl, 0, c14, c3, 1)
 SYSREG64(cntv_cval, 3, c14)
 
-static uint64_t counter(void)
-{
-	isb();
-	return cntvct_read();
-}
-
-static uint32_t freq(void)
-{
-	uint32_t f = cntfrq_read();
-
-	return f ? f : 62500000u;
-}
-
 static uint64_t us_to_ticks(uint64_t us)
 {
-	return us * freq() / 1000000u;
+	return us * counter_freq() / 1000000u;
 }
 
 static uint32_t ticks_to_us(uint64_t t)
 {
-	return (uint32_t)(t * 1000000u / freq());
+	return (uint32_t)(t * 1000000u / counter_freq());
 }
 
 /* --- role=spin --- */
@@ -156,16 +143,6 @@ static void irq_handler(void)
 		gicc_write(GICC_EOIR, iar);
 }
 
-static void irqs_on(void)
-{
-	__asm__ volatile("cpsie i\n\tisb" ::: "memory");
-}
-
-static void irqs_off(void)
-{
-	__asm__ volatile("cpsid i\n\tisb" ::: "memory");
-}
-
 /* Arms the timer ahead_us from now, waits for it in WFI or spinning;
  * returns how late the handler ran, in microseconds (~0u: never). */
 static uint32_t timer_round(uint32_t ahead_us, bool in_wfi)
@@ -181,7 +158,7 @@ static uint32_t timer_round(uint32_t ahead_us, bool in_wfi)
 		if (in_wfi) {
 			/* WFI with IRQs masked (a pending IRQ ends it), then
 			 * take it: no window for it to slip in before WFI. */
-			__asm__ volatile("dsb sy\n\twfi" ::: "memory");
+			wfi();
 			irqs_on();
 			irqs_off();
 		} else {

@@ -69,19 +69,6 @@ struct vfp_result {
 static volatile struct vfp_result vfp_results[2];
 static bool vfp_ran;
 
-static uint32_t counter_freq(void)
-{
-	uint32_t f = cntfrq_read();
-
-	return f ? f : 62500000u;
-}
-
-static uint64_t counter(void)
-{
-	isb();
-	return cntvct_read();
-}
-
 /* d<reg> of vCPU cpu in round k: every (cpu, k, reg) differs. */
 static uint64_t vfp_pattern(uint32_t cpu, uint32_t k, uint32_t reg)
 {

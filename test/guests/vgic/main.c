@@ -153,37 +153,9 @@ static void gic_cpu_init(void)
 
 /* --- Counter --- */
 
-static uint32_t counter_freq(void)
-{
-	uint32_t f = cntfrq_read();
-
-	return f ? f : 62500000u;
-}
-
-static uint64_t counter(void)
-{
-	isb();
-	return cntvct_read();
-}
-
 static uint64_t ticks_to_us(uint64_t ticks)
 {
 	return ticks * 1000000u / counter_freq();
-}
-
-static void irqs_on(void)
-{
-	__asm__ volatile("cpsie i\n\tisb" ::: "memory");
-}
-
-static void irqs_off(void)
-{
-	__asm__ volatile("cpsid i\n\tisb" ::: "memory");
-}
-
-static void wfi(void)
-{
-	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
 }
 
 /* --- What each CPU's IRQ handler saw --- */
