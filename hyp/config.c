@@ -162,25 +162,36 @@ static bool vm_parse_cpus(struct vm_parse *p)
 	return true;
 }
 
+/* An optional one-cell property in [min, max] (unit: how to read it);
+ * absent, *out is 0. */
+static bool vm_prop_range(struct vm_parse *p, const char *name, uint32_t min, uint32_t max,
+			  const char *unit, uint32_t *out)
+{
+	uint32_t n;
+	int err = bundle_prop_u32(p->b->fit, p->node, name, &n);
+
+	*out = 0;
+	if (err == -ENOENT)
+		return true;
+	if (err)
+		return vm_error(p, "%s: must be one cell (%s)", name, unit);
+	if (n < min || n > max)
+		return vm_error(p, "%s = <%lu>: must be %lu..%lu (%s)", name, (unsigned long)n,
+				(unsigned long)min, (unsigned long)max, unit);
+	*out = n;
+	return true;
+}
+
 /* slice-us and priority: how it shares its CPUs (DESIGN section 10). */
 static bool vm_parse_sched(struct vm_parse *p)
 {
-	uint32_t n;
-	int err = bundle_prop_u32(p->b->fit, p->node, "slice-us", &n);
+	uint32_t prio;
 
-	if (!err && (n < SLICE_US_MIN || n > SLICE_US_MAX))
-		return vm_error(p, "slice-us = <%lu>: must be %d..%d (microseconds)",
-				(unsigned long)n, SLICE_US_MIN, SLICE_US_MAX);
-	if (err && err != -ENOENT)
-		return vm_error(p, "slice-us: must be one cell (microseconds)");
-	p->vm->slice_us = err ? 0 : n;
-	err = bundle_prop_u32(p->b->fit, p->node, "priority", &n);
-	if (!err && n > RUNQ_PRIO_MAX)
-		return vm_error(p, "priority = <%lu>: must be 0..%d", (unsigned long)n,
-				RUNQ_PRIO_MAX);
-	if (err && err != -ENOENT)
-		return vm_error(p, "priority: must be one cell (0..%d)", RUNQ_PRIO_MAX);
-	p->vm->priority = err ? 0 : n;
+	if (!vm_prop_range(p, "slice-us", SLICE_US_MIN, SLICE_US_MAX, "microseconds",
+			   &p->vm->slice_us) ||
+	    !vm_prop_range(p, "priority", 0, RUNQ_PRIO_MAX, "higher runs first", &prio))
+		return false;
+	p->vm->priority = prio;
 	return true;
 }
 

@@ -766,9 +766,9 @@ static void test_slice_and_priority(void **state)
 	expect_vm_error("hello", "vm 'hello': slice-us: must be one cell (microseconds)");
 	set_u32("/lowvisor/vms/hello", "slice-us", 2000);
 	set_u32("/lowvisor/vms/hello", "priority", 16);
-	expect_vm_error("hello", "vm 'hello': priority = <16>: must be 0..15");
+	expect_vm_error("hello", "vm 'hello': priority = <16>: must be 0..15 (higher runs first)");
 	SW(fdt_setprop_u64(fit, node("/lowvisor/vms/hello"), "priority", 1));
-	expect_vm_error("hello", "vm 'hello': priority: must be one cell (0..15)");
+	expect_vm_error("hello", "vm 'hello': priority: must be one cell (higher runs first)");
 	set_u32("/lowvisor/vms/hello", "priority", 15);
 	assert_int_equal(parse(), 0);
 	assert_int_equal(errs.count, 0);
