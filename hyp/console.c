@@ -1,12 +1,29 @@
 // SPDX-License-Identifier: MIT
 /* Lowvisor's console: the physical PL011, shared by every CPU. */
+#include <string.h>
+
 #include "arch/sysreg.h"
 #include "console.h"
 #include "log.h"
 #include "pl011.h"
 #include "spinlock.h"
 #include "gic.h"
+#include "timer.h"
 #include "vm.h"
+
+/*
+ * Other VMs' lines while the focused VM is in the middle of one of its own
+ * (a prompt being written, a command's echo) are held back, so that they do
+ * not cut into it; they go out when its line ends, or once it has been
+ * still for CONSOLE_HOLD_MS (a prompt waiting for input), on a line of
+ * their own.
+ */
+#define CONSOLE_HOLD_MS 100
+#define CONSOLE_HOLD_MAX 2048
+static char held[CONSOLE_HOLD_MAX];
+static size_t held_len;
+static bool raw_midline;  /* the focused VM's last byte was not a newline */
+static uint64_t raw_at;   /* when it wrote it */
 
 static uintptr_t uart;
 static struct spinlock console_lock = SPINLOCK_INIT;
@@ -25,6 +42,30 @@ uintptr_t console_base(void)
 	return uart;
 }
 
+static void put_lines(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			pl011_putc(uart, '\r');
+		pl011_putc(uart, s[i]);
+	}
+}
+
+/* Console lock held: the held lines go out, after a line break if the
+ * focused VM's line is unfinished. */
+static void release_held(void)
+{
+	if (!held_len)
+		return;
+	if (raw_midline)
+		put_lines("\n", 1);
+	raw_midline = false;
+	put_lines(held, held_len);
+	held_len = 0;
+}
+
 /* A guest with the focus writes its own line endings. */
 void console_write_raw(const char *s, size_t len)
 {
@@ -35,8 +76,13 @@ void console_write_raw(const char *s, size_t len)
 		return;
 	flags = irq_save();
 	spin_lock(&console_lock);
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
 		pl011_putc(uart, s[i]);
+		raw_midline = s[i] != '\n';
+		if (!raw_midline)
+			release_held();
+	}
+	raw_at = timer_now();
 	spin_unlock(&console_lock);
 	irq_restore(flags);
 }
@@ -44,17 +90,51 @@ void console_write_raw(const char *s, size_t len)
 void console_write(const char *s, size_t len)
 {
 	uint32_t flags;
-	size_t i;
 
 	if (!uart)
 		return;
 	flags = irq_save();
 	spin_lock(&console_lock);
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			pl011_putc(uart, '\r');
-		pl011_putc(uart, s[i]);
+	put_lines(s, len);
+	spin_unlock(&console_lock);
+	irq_restore(flags);
+}
+
+void console_write_line(const char *s, size_t len)
+{
+	uint32_t flags;
+
+	if (!uart)
+		return;
+	flags = irq_save();
+	spin_lock(&console_lock);
+	if (raw_midline && mode == CONSOLE_FOCUS &&
+	    timer_now() - raw_at < timer_us_to_ticks(CONSOLE_HOLD_MS * 1000) &&
+	    held_len + len <= sizeof(held)) {
+		memcpy(held + held_len, s, len);
+		held_len += len;
+	} else {
+		release_held();
+		if (raw_midline && mode == CONSOLE_FOCUS) {
+			put_lines("\n", 1);
+			raw_midline = false;
+		}
+		put_lines(s, len);
 	}
+	spin_unlock(&console_lock);
+	irq_restore(flags);
+}
+
+void console_release_held(uint64_t now)
+{
+	uint32_t flags;
+
+	if (!uart || !held_len)
+		return;
+	flags = irq_save();
+	spin_lock(&console_lock);
+	if (now - raw_at >= timer_us_to_ticks(CONSOLE_HOLD_MS * 1000))
+		release_held();
 	spin_unlock(&console_lock);
 	irq_restore(flags);
 }
@@ -76,6 +156,12 @@ bool console_has_focus(const struct vm *vm)
 
 void console_set_focus(struct vm *vm)
 {
+	uint32_t flags = irq_save();
+
+	spin_lock(&console_lock);
+	release_held(); /* a new VM's lines start on a line of their own */
+	spin_unlock(&console_lock);
+	irq_restore(flags);
 	focus = vm;
 	if (vm)
 		log_info("console: input goes to vm '%s' (Ctrl-A three times for the next VM)",

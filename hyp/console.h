@@ -18,7 +18,13 @@ struct vm;
 void console_init(uintptr_t base);
 uintptr_t console_base(void);
 
+/* The focused VM's bytes, as it writes them (its own line endings). */
 void console_write_raw(const char *s, size_t len);
+/* Another VM's whole line(s): held back while the focused VM is in the
+ * middle of a line of its own, at most CONSOLE_HOLD_MS (console.c). */
+void console_write_line(const char *s, size_t len);
+/* From the tick: held lines whose wait is over go out. */
+void console_release_held(uint64_t now);
 void console_set_mode(enum console_mode mode);
 enum console_mode console_get_mode(void);
 bool console_has_focus(const struct vm *vm);

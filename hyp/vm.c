@@ -694,6 +694,7 @@ void vm_flush_stale_output(uint64_t now)
 	uint64_t age = timer_us_to_ticks(500000);
 	unsigned i;
 
+	console_release_held(now);
 	for (i = 0; i < nvms; i++)
 		if (console_has_focus(vms[i]) && !vm_waits_for_cpu(vms[i]))
 			vuart_flush_stale(&vms[i]->uart, now, age);

@@ -75,7 +75,7 @@ static void emit_line(struct vuart *u)
 	memcpy(out + n, u->line, u->len);
 	n += u->len;
 	out[n++] = '\n';
-	console_write(out, n);
+	console_write_line(out, n);
 	u->len = 0;
 }
 
