@@ -138,10 +138,14 @@ $(BUILD)/hyp.uimg: $(BUILD)/hyp.bin
 QEMU_RUN := $(QEMU) -M virt,virtualization=on -cpu cortex-a15 -smp $(SMP) \
 	-m $(MEM) -nographic -nic none
 
+# The demo system (configs/demo.its); RUN_BUNDLE=hello (or any bundle)
+# runs another.
+RUN_BUNDLE ?= demo
 run: all
-	@echo "Booting Lowvisor in QEMU: $(QEMU_RUN) -kernel $(BUILD)/hyp.bin"
+	@echo "Booting Lowvisor in QEMU: $(QEMU_RUN) -kernel $(BUILD)/hyp.bin -initrd $(BUILD)/$(RUN_BUNDLE).itb"
+	@cat docs/demo.txt
 	@echo "Quit with Ctrl-A x."
-	$(QEMU_RUN) -kernel $(BUILD)/hyp.bin
+	$(QEMU_RUN) -kernel $(BUILD)/hyp.bin -initrd $(BUILD)/$(RUN_BUNDLE).itb
 
 include test/unit/unit.mk
 include test/unit/config.mk
@@ -151,6 +155,7 @@ $(UNIT_PROGRAMS) $(UNIT_DTBS): | $(SETUP_STAMP)
 GUESTS_AT := isolation@60000000 basic@50000000
 include test/guests/guests.mk
 include test/linux/linux.mk
+include tools/linux/linux-tools.mk
 $(GUESTS_LIB_OBJS) $(foreach g,$(GUESTS),$(GUESTS_OBJS_$(g))) $(GUESTS_BINS): | $(SETUP_STAMP)
 
 # Bundles: build/NAME.itb from configs/NAME.its.  dtc looks up /incbin/ files

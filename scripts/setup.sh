@@ -8,6 +8,7 @@
 #   scripts/setup.sh --check      exit 1 (and say what) if anything is missing
 #   scripts/setup.sh --libfdt-dir print where the libfdt sources are
 #   scripts/setup.sh --linux-dir  print where the Linux guests' files are
+#   scripts/setup.sh --headers-dir  print the armmp kernel's headers (kbuild)
 #
 # The Linux guests' directory (--linux-dir) holds:
 #   vmlinuz-armmp        Debian's armmp kernel, a copy of the debian-installer
@@ -18,6 +19,12 @@
 #   armmp/, armmp-lpae/  the linux-image-<abi>-armmp{,-lpae}:armhf packages
 #                        unpacked (boot/config-*, lib/modules/<release>/...):
 #                        the modules match the kernels above
+#   headers/             linux-headers-<abi>-armmp:armhf, linux-headers-<abi>-
+#                        common and linux-kbuild-<major> (the host's) of the
+#                        same version unpacked, for building out-of-tree
+#                        modules (tools/linux) with gcc-arm-linux-gnueabihf:
+#                        make -C "$(scripts/setup.sh --headers-dir)" M=... \
+#                            ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-
 #   versions             what was taken from which package (key=value lines)
 # The armhf packages are fetched with apt-get download and unpacked with
 # dpkg-deb -x, never installed: installing busybox-static:armhf would replace
@@ -28,7 +35,8 @@ set -eu
 PACKAGES="gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
 libnewlib-dev qemu-system-arm u-boot-qemu u-boot-tools device-tree-compiler
 libfdt-dev libcmocka-dev python3-pytest python3-pytest-xdist python3-pexpect cpio mtools
-dosfstools linux-source-6.1 xz-utils debian-installer-12-netboot-armhf"
+dosfstools linux-source-6.1 xz-utils debian-installer-12-netboot-armhf
+gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 
 CACHE=${LOWVISOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lowvisor}
 LIBFDT_DIR=$CACHE/libfdt-6.1
@@ -61,6 +69,8 @@ linux_ready() {
 	for f in armmp armmp-lpae; do
 		ls -d "$LINUX_DIR/$f"/lib/modules/*/kernel >/dev/null 2>&1 || return 1
 	done
+	ls "$LINUX_DIR"/headers/usr/src/linux-headers-*-armmp/Module.symvers >/dev/null 2>&1 ||
+		return 1
 	cmp -s "$DI_VMLINUZ" "$LINUX_DIR/vmlinuz-armmp"
 }
 
@@ -167,8 +177,12 @@ prepare_linux() {
 		echo "setup: cannot tell the debian-installer kernel's release ($release) or version ($version)" >&2
 		exit 1
 	fi
+	# Kbuild's host programs come from the host's linux-kbuild package of the
+	# same version (the armhf one's would not run here).
+	local kbuild="linux-kbuild-${version%.*}" # 6.1.176-1: linux-kbuild-6.1
 	local pkgs="linux-image-$abi-armmp-lpae:armhf=$version
-linux-image-$abi-armmp:armhf=$version busybox-static:armhf"
+linux-image-$abi-armmp:armhf=$version busybox-static:armhf
+linux-headers-$abi-armmp:armhf=$version linux-headers-$abi-common=$version $kbuild=$version"
 
 	# apt must know the armhf packages: the armhf architecture, then its indexes.
 	local p unknown=
@@ -219,6 +233,14 @@ linux-image-$abi-armmp:armhf=$version busybox-static:armhf"
 	cp "$DI_VMLINUZ" "$tmp/vmlinuz-armmp"
 	cp "$tmp/armmp-lpae/boot/vmlinuz-$abi-armmp-lpae" "$tmp/vmlinuz-armmp-lpae"
 	cp "$tmp/busybox-static/bin/busybox" "$tmp/busybox"
+	local d
+	for d in linux-headers-"$abi"-armmp_ linux-headers-"$abi"-common_ "$kbuild"_; do
+		dpkg-deb -x "$tmp/$d"*.deb "$tmp/headers"
+	done
+	# The flavour's Makefile includes the common one by its absolute path
+	# under /usr/src: point it at the cache's copy (where $tmp will be).
+	sed -i "s|/usr/src/linux-headers-$abi-common|$LINUX_DIR/headers/usr/src/linux-headers-$abi-common|" \
+		"$tmp/headers/usr/src/linux-headers-$release/Makefile"
 	local same=no
 	cmp -s "$DI_VMLINUZ" "$tmp/armmp/boot/vmlinuz-$release" && same=yes
 	{
@@ -231,6 +253,7 @@ linux-image-$abi-armmp:armhf=$version busybox-static:armhf"
 		echo "armmp_modules_from=linux-image-$release:armhf $(deb_version "$tmp"/linux-image-"$abi"-armmp_*.deb)"
 		echo "armmp_package_vmlinuz_is_debian_installer_vmlinuz=$same"
 		echo "busybox_from=busybox-static:armhf $(deb_version "$tmp"/busybox-static_*.deb)"
+		echo "headers_from=linux-headers-$release:armhf $(deb_version "$tmp"/linux-headers-"$abi"-armmp_*.deb), $kbuild $(deb_version "$tmp/$kbuild"_*.deb)"
 	} >"$tmp/versions"
 	rm -rf "$tmp"/*.deb "$tmp/busybox-static"
 	rm -rf "$LINUX_DIR"
@@ -246,6 +269,7 @@ case "${1:-}" in
 --check) check ;;
 --libfdt-dir) echo "$LIBFDT_DIR" ;;
 --linux-dir) echo "$LINUX_DIR" ;;
+--headers-dir) ls -d "$LINUX_DIR"/headers/usr/src/linux-headers-*-armmp 2>/dev/null | head -n 1 ;;
 "")
 	install_packages
 	prepare_libfdt
@@ -253,7 +277,7 @@ case "${1:-}" in
 	echo "setup: ready"
 	;;
 *)
-	echo "usage: $0 [--check | --libfdt-dir | --linux-dir]" >&2
+	echo "usage: $0 [--check | --libfdt-dir | --linux-dir | --headers-dir]" >&2
 	exit 2
 	;;
 esac

@@ -30,8 +30,14 @@
 #ifndef LOWVISOR_UAPI_H
 #define LOWVISOR_UAPI_H
 
+#ifdef __KERNEL__
+#include <linux/types.h> /* the Linux module (tools/linux) */
+#else
 #include <stdint.h>
+#endif
 
+/* Linux has its own (linux/arm-smccc.h, uapi/linux/psci.h). */
+#ifndef __KERNEL__
 /* SMCCC */
 #define SMCCC_VERSION 0x80000000u
 #define SMCCC_ARCH_FEATURES 0x80000001u
@@ -66,6 +72,7 @@
 #define PSCI_AFFINITY_OFF 1
 #define PSCI_AFFINITY_ON_PENDING 2
 #define PSCI_MIGRATE_NOT_PRESENT 2 /* MIGRATE_INFO_TYPE: no Trusted OS */
+#endif
 
 /* Lowvisor's vendor-specific hypervisor service calls */
 #define LOWVISOR_FN(n) (0x86000000u | (n))

@@ -54,6 +54,10 @@ class Boot:
         self.child.expect(pattern, timeout=timeout)
         return self.child.match
 
+    def transcript(self):
+        """Everything the console printed so far (\r removed)."""
+        return "".join(self.child.logfile_read.chunks).replace("\r", "")
+
     def report(self, timeout=-1):
         """Waits for the whole boot report and returns it as {key: [values]}."""
         self.expect(r"Lowvisor \S+ boot report\r*\n", timeout)
@@ -78,9 +82,13 @@ class Boot:
 
 
 class _Tee:
-    """Copies the console to the test's captured output."""
+    """Copies the console to the test's captured output, and keeps it."""
+
+    def __init__(self):
+        self.chunks = []
 
     def write(self, s):
+        self.chunks.append(s)
         print(s, end="")
 
     def flush(self):

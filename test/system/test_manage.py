@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+"""The management partition (configs/manage.its, `make run`'s demo system
+with progress to watch): Debian's armmp Linux with lowvisor.ko and
+lowvisorctl drives a second Linux and a bare-metal guest from its shell.
+The console is in focus mode on the management VM: its output comes
+unprefixed, the others' lines behind "linux| " and "ticker| "."""
+import os
+import re
+import time
+
+import pexpect
+
+from conftest import BUILD, qemu_cmd
+
+# The management VM's prompt: not one of the other VMs' lines.
+MGMT_PROMPT = r"(?<!\| )lvguest# "
+TICK = r"linux\| (?:\S+ )?tick (\d+) lowvisor-irq (\d+)"
+
+
+def mshell(b, line, timeout=30):
+    """Types a command at the management shell; returns what came before
+    the next prompt (other VMs' lines included)."""
+    b.child.sendline(line)
+    b.expect(MGMT_PROMPT, timeout=timeout)
+    out = b.child.before.replace("\r", "")
+    return out.split(line, 1)[-1]
+
+
+def own_lines(out):
+    """The management VM's own lines of some output."""
+    return [l for l in out.split("\n") if not re.match(r"(linux|ticker)\| ", l)]
+
+
+def test_lowvisorctl_drives_the_other_vms(boot):
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "manage.itb")]),
+             timeout=300)
+    b.expect(r"console: input goes to vm 'mgmt'")
+    b.expect(r"\] lowvisor: management partition of Lowvisor \(ABI 0\.1\), 3 VMs")
+    b.expect(r"(?<!\| )lvinit: lowvisor\.ko loaded")
+    b.expect(MGMT_PROMPT, timeout=60)
+    b.child.sendline("")  # settles busybox's cursor query
+    b.expect(MGMT_PROMPT)
+    b.expect(TICK, timeout=120)
+    assert b.child.match.group(2) == "0"
+    # The same module refused the Linux guest, which is not `management`
+    # (its lines came whenever that VM got there).
+    log = b.transcript()
+    assert "linux| lvinit: lowvisor.ko did not load:" in log
+    assert re.search(r"linux\| .*lowvisor: this VM is not Lowvisor's management partition", log)
+
+    listing = own_lines(mshell(b, "lowvisorctl list"))
+    rows = {m.group(2): m.groups() for m in
+            (re.match(r"\s*(\d+)\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+) MiB", l) for l in listing) if m}
+    assert rows["mgmt"] == ("0", "mgmt", "running", "1", "256"), listing
+    assert rows["linux"] == ("1", "linux", "running", "1", "256"), listing
+    assert rows["ticker"] == ("2", "ticker", "running", "1", "4"), listing
+
+    # SPI 80 of the guest's DT is interrupt ID 112: three edges, counted.
+    for _ in range(3):
+        out = mshell(b, "lowvisorctl irq linux spi 112 1 && lowvisorctl irq linux spi 112 0 "
+                        "&& echo rc=$?")
+        assert "rc=0" in own_lines(out), out
+    b.expect(r"linux\| (?:\S+ )?tick \d+ lowvisor-irq 3\r*\n", timeout=15)
+    # The VM by id works the same.
+    out = mshell(b, "lowvisorctl irq 1 spi 112 1; lowvisorctl irq 1 spi 112 0; echo rc=$?")
+    assert "rc=0" in own_lines(out), out
+    b.expect(r"linux\| (?:\S+ )?tick \d+ lowvisor-irq 4\r*\n", timeout=15)
+
+    # Errors reach the shell as words, with a non-zero exit status.
+    for cmd, words, rc in (
+            ("lowvisorctl irq nosuch spi 112 1", "nosuch: no such VM", 1),
+            ("lowvisorctl irq 7 spi 112 1", "no such VM", 1),
+            ("lowvisorctl irq linux spi 2000 1", "invalid argument", 1),
+            ("lowvisorctl irq linux ppi 1 20 1", "invalid argument", 1),
+            ("lowvisorctl irq linux line 0 nmi 1", "line 'nmi': must be irq or fiq", 2),
+            ("lowvisorctl irq linux spi 112 2", "level '2': must be 0 or 1", 2),
+            ("lowvisorctl stop mgmt", "invalid argument", 1),
+            ("lowvisorctl frobnicate", "unknown command 'frobnicate'", 2)):
+        out = "\n".join(own_lines(mshell(b, f"{cmd}; echo rc=$?")))
+        assert words in out and f"rc={rc}" in out, (cmd, out)
+    out = mshell(b, "lowvisorctl --help; echo rc=$?")
+    assert "usage: lowvisorctl COMMAND" in out and "irq VM spi INTID 0|1" in out and "rc=0" in out
+
+    # Pause: the Linux guest's ticks stop (the ticker's on the same CPU go
+    # on), and the list says so; resume: they go on from the next one.
+    mshell(b, "lowvisorctl pause linux")
+    paused_at = time.time()
+    assert re.search(r"linux\s+paused", mshell(b, "lowvisorctl list"))
+    b.expect(r"ticker\| tick \d+")
+    b.expect(r"ticker\| tick \d+")
+    b.expect(r"ticker\| tick \d+")
+    during = b.child.before
+    assert time.time() - paused_at >= 1.5
+    last = [int(t) for t in re.findall(TICK, b.child.before)]
+    assert not re.search(r"linux\| (?:\S+ )?tick", during), during
+    out = mshell(b, "lowvisorctl resume linux")
+    b.expect(TICK, timeout=15)
+    resumed = int(b.child.match.group(1))
+    assert resumed >= 2 and b.child.match.group(2) == "4"
+
+    # Reset: the Linux guest boots again from its images to its shell, with
+    # a fresh count.
+    mshell(b, "lowvisorctl reset linux")
+    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1", timeout=120)
+    b.expect(r"linux\| lvguest# .*tick 1 lowvisor-irq 0", timeout=60)
+
+    # Stop the ticker: the hypervisor says so and the list shows it.
+    assert "vm 'ticker': stopped (stopped by the management partition)" in \
+        mshell(b, "lowvisorctl stop ticker")
+    assert re.search(r"ticker\s+stopped", mshell(b, "lowvisorctl list"))

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+#
+# The management partition's tools, for Debian's armmp kernel:
+#   $(BUILD)/tools/lowvisor.ko   the module (/dev/lowvisor), built out of tree
+#                                against that kernel's linux-headers
+#                                (scripts/setup.sh --headers-dir) with
+#                                gcc-arm-linux-gnueabihf
+#   $(BUILD)/tools/lowvisorctl   the command-line tool, static armhf
+# Included by the top-level Makefile (target `tools`).
+
+TOOLS_DIR := tools/linux
+TOOLS_OUT := $(BUILD)/tools
+TOOLS_CROSS := arm-linux-gnueabihf-
+TOOLS_KO := $(TOOLS_OUT)/lowvisor.ko
+TOOLS_CTL := $(TOOLS_OUT)/lowvisorctl
+TOOLS_KMOD_SRCS := $(TOOLS_DIR)/lowvisor.c $(TOOLS_DIR)/lowvisor-dev.h $(TOOLS_DIR)/Kbuild
+TOOLS_HEADERS = $(shell scripts/setup.sh --headers-dir)
+
+.PHONY: tools
+tools: $(TOOLS_KO) $(TOOLS_CTL)
+
+# Kbuild writes its objects next to the sources: it gets a copy of them.
+$(TOOLS_KO): $(TOOLS_KMOD_SRCS) include/uapi/lowvisor.h | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' KMOD $@
+	$(Q)rm -rf $(TOOLS_OUT)/kmod && mkdir -p $(TOOLS_OUT)/kmod
+	$(Q)cp $(TOOLS_KMOD_SRCS) $(TOOLS_OUT)/kmod/
+	$(Q)$(MAKE) -s -C "$(TOOLS_HEADERS)" M=$(abspath $(TOOLS_OUT)/kmod) ARCH=arm \
+		CROSS_COMPILE=$(TOOLS_CROSS) LOWVISOR_INCLUDE=$(abspath include) modules \
+		$(if $(V),,>/dev/null)
+	$(Q)cp $(TOOLS_OUT)/kmod/lowvisor.ko $@
+
+$(TOOLS_CTL): $(TOOLS_DIR)/lowvisorctl.c $(TOOLS_DIR)/lowvisor-dev.h include/uapi/lowvisor.h \
+		| $(SETUP_STAMP)
+	@printf '  %-8s %s\n' CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(TOOLS_CROSS)gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iinclude -I$(TOOLS_DIR) \
+		-o $@ $<
+
+# The management partition's initramfs: the test initramfs plus the module,
+# lowvisorctl and the lvinit.d script that loads the module.
+LINUX_INITRAMFS_MGMT := $(LINUX_OUT)/initramfs-mgmt.cpio.gz
+$(LINUX_INITRAMFS_MGMT): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
+		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_DIR)/lvinit-lowvisor.sh
+	@printf '  %-8s %s\n' CPIO $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
+		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
+		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor
+
+linux: $(LINUX_INITRAMFS_MGMT)

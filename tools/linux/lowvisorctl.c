@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lowvisorctl: drive Lowvisor's VMs from the management partition's Linux
+ * through /dev/lowvisor (tools/linux/lowvisor.c).  A static armhf program.
+ *
+ *   lowvisorctl list
+ *   lowvisorctl irq VM spi INTID 0|1
+ *   lowvisorctl irq VM ppi VCPU INTID 0|1
+ *   lowvisorctl irq VM line VCPU irq|fiq 0|1
+ *   lowvisorctl pause|resume|reset|stop VM
+ *
+ * VM is a name (as `list` shows) or an id.  Errors are printed as words on
+ * stderr and the exit status is 1 (2 for a bad command line).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "lowvisor-dev.h"
+
+#define DEVICE "/dev/lowvisor"
+
+static const char *prog = "lowvisorctl";
+static int dev = -1;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s COMMAND ...\n"
+		"  list                              the VMs: id, name, state, vCPUs, memory\n"
+		"  irq VM spi INTID 0|1              lower (0) or raise (1) shared interrupt INTID\n"
+		"                                    (a GIC ID, 32..; DT <0 N ...> is ID N + 32)\n"
+		"  irq VM ppi VCPU INTID 0|1         the private interrupt INTID (16..31) of a vCPU\n"
+		"  irq VM line VCPU irq|fiq 0|1      a vCPU's own IRQ or FIQ line\n"
+		"  pause VM | resume VM              stop and restart its vCPUs, state kept\n"
+		"  reset VM                          restart it from its images\n"
+		"  stop VM                           power it off\n"
+		"  --help                            this text\n"
+		"VM is a name or an id.  Edge-triggered interrupts are pended by a 0->1 change;\n"
+		"level-sensitive ones follow the line (as KVM_IRQ_LINE).  Needs %s (insmod\n"
+		"lowvisor.ko) in Lowvisor's management partition.\n",
+		prog, DEVICE);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(%s --help shows the commands)\n", prog);
+	return 2;
+}
+
+/* What an errno from the device means here. */
+static const char *why(int err)
+{
+	switch (err) {
+	case EPERM:
+		return "permission denied (this VM is not the management partition)";
+	case ENOENT:
+		return "no such VM";
+	case EINVAL:
+		return "invalid argument (interrupt number, vCPU or level out of range for that VM,"
+		       " or the VM's state does not allow it)";
+	case EFAULT:
+		return "bad address";
+	case ENOTTY:
+		return "not Lowvisor's device (wrong module?)";
+	default:
+		return strerror(err);
+	}
+}
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, why(err));
+	return 1;
+}
+
+static int open_dev(void)
+{
+	dev = open(DEVICE, O_RDWR);
+	if (dev < 0) {
+		int err = errno;
+
+		fprintf(stderr, "%s: %s: %s%s\n", prog, DEVICE, strerror(err),
+			err == ENOENT ? " (load the module: insmod lowvisor.ko)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || v > 0xffffffffUL)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* Calls fn on each VM (LIST in batches); stops when fn returns nonzero. */
+static int for_each_vm(int (*fn)(const struct lowvisor_vm_info *vm, void *arg), void *arg)
+{
+	struct lowvisor_vm_list l;
+	uint32_t i;
+
+	memset(&l, 0, sizeof(l));
+	do {
+		if (ioctl(dev, LOWVISOR_VM_LIST, &l) < 0)
+			return -errno;
+		for (i = 0; i < l.count; i++) {
+			int r = fn(&l.vms[i], arg);
+
+			if (r)
+				return r;
+		}
+		l.first += l.count;
+	} while (l.count && l.first < l.total);
+	return 0;
+}
+
+static const char *state_name(uint32_t s)
+{
+	switch (s) {
+	case LOWVISOR_VM_RUNNING:
+		return "running";
+	case LOWVISOR_VM_STOPPED:
+		return "stopped";
+	case LOWVISOR_VM_PAUSED:
+		return "paused";
+	default:
+		return "?";
+	}
+}
+
+static int print_vm(const struct lowvisor_vm_info *vm, void *arg)
+{
+	(void)arg;
+	printf("%3u  %-20.32s %-8s %5u %7u MiB\n", vm->id, vm->name, state_name(vm->state),
+	       vm->vcpus, vm->mem_mib);
+	return 0;
+}
+
+static int cmd_list(void)
+{
+	int r;
+
+	printf(" id  name                 state    vcpus  memory\n");
+	r = for_each_vm(print_vm, NULL);
+	return r < 0 ? fail("list", -r) : 0;
+}
+
+struct find {
+	const char *name;
+	uint32_t id;
+};
+
+static int match_name(const struct lowvisor_vm_info *vm, void *arg)
+{
+	struct find *f = arg;
+
+	if (strncmp(vm->name, f->name, sizeof(vm->name)) != 0)
+		return 0;
+	f->id = vm->id;
+	return 1;
+}
+
+/* A VM by name, or by id (a number that is no VM's name). */
+static int vm_id(const char *s, uint32_t *id)
+{
+	struct find f = { s, 0 };
+	int r = for_each_vm(match_name, &f);
+
+	if (r < 0)
+		return fail("list", -r);
+	if (r > 0) {
+		*id = f.id;
+		return 0;
+	}
+	if (parse_u32(s, id))
+		return 0;
+	fprintf(stderr, "%s: %s: no such VM (lowvisorctl list shows them)\n", prog, s);
+	return 1;
+}
+
+static int cmd_vm(const char *cmd, unsigned long req, const char *name)
+{
+	char what[96];
+	uint32_t id;
+	int r = vm_id(name, &id);
+
+	if (r)
+		return r;
+	snprintf(what, sizeof(what), "%s %s", cmd, name);
+	if (ioctl(dev, req, &id) < 0)
+		return fail(what, errno);
+	return 0;
+}
+
+static int parse_level(const char *s, uint32_t *level)
+{
+	if (!strcmp(s, "0") || !strcmp(s, "1")) {
+		*level = (uint32_t)(s[0] - '0');
+		return 0;
+	}
+	return bad_usage("level '%s': must be 0 or 1", s);
+}
+
+static int cmd_irq(int argc, char **argv)
+{
+	struct lowvisor_irq_line req;
+	uint32_t id, vcpu = 0, num, level;
+	unsigned type;
+	char what[160];
+	int r;
+
+	/* argv: VM KIND ... */
+	if (argc < 2)
+		return bad_usage("irq: %s", "missing VM and kind (spi, ppi or line)");
+	if (!strcmp(argv[1], "spi")) {
+		if (argc != 4)
+			return bad_usage("irq %s spi: want INTID and 0|1", argv[0]);
+		type = LOWVISOR_IRQ_TYPE_SPI;
+		if (!parse_u32(argv[2], &num))
+			return bad_usage("interrupt number '%s': not a number", argv[2]);
+		if ((r = parse_level(argv[3], &level)))
+			return r;
+	} else if (!strcmp(argv[1], "ppi") || !strcmp(argv[1], "line")) {
+		if (argc != 5)
+			return bad_usage("irq %s: want VCPU, the interrupt and 0|1", argv[0]);
+		if (!parse_u32(argv[2], &vcpu) || vcpu > LOWVISOR_IRQ_VCPU_MAX)
+			return bad_usage("vCPU '%s': not a vCPU index", argv[2]);
+		if (!strcmp(argv[1], "ppi")) {
+			type = LOWVISOR_IRQ_TYPE_PPI;
+			if (!parse_u32(argv[3], &num))
+				return bad_usage("interrupt number '%s': not a number", argv[3]);
+		} else {
+			type = LOWVISOR_IRQ_TYPE_CPU;
+			if (!strcmp(argv[3], "irq"))
+				num = LOWVISOR_IRQ_CPU_IRQ;
+			else if (!strcmp(argv[3], "fiq"))
+				num = LOWVISOR_IRQ_CPU_FIQ;
+			else
+				return bad_usage("line '%s': must be irq or fiq", argv[3]);
+		}
+		if ((r = parse_level(argv[4], &level)))
+			return r;
+	} else {
+		return bad_usage("irq kind '%s': must be spi, ppi or line", argv[1]);
+	}
+	if (num > LOWVISOR_IRQ_NUM_MASK)
+		return fail("irq", EINVAL);
+	if ((r = vm_id(argv[0], &id)))
+		return r;
+	memset(&req, 0, sizeof(req));
+	req.vm = id;
+	req.irq_level.irq = lowvisor_irq_encode(type, vcpu, num);
+	req.irq_level.level = level;
+	snprintf(what, sizeof(what), "irq %s %s %s%s%s %s", argv[0], argv[1], argv[2],
+		 argc == 5 ? " " : "", argc == 5 ? argv[3] : "", argv[argc - 1]);
+	if (ioctl(dev, LOWVISOR_IRQ_LINE, &req) < 0)
+		return fail(what, errno);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		unsigned long req;
+	} vm_cmds[] = {
+		{ "pause", LOWVISOR_VM_PAUSE },
+		{ "resume", LOWVISOR_VM_RESUME },
+		{ "reset", LOWVISOR_VM_RESET },
+		{ "stop", LOWVISOR_VM_STOP },
+	};
+	size_t i;
+
+	if (argc < 2)
+		return usage(stderr), 2;
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(vm_cmds) / sizeof(vm_cmds[0]); i++) {
+		if (strcmp(argv[1], vm_cmds[i].name))
+			continue;
+		if (argc != 3)
+			return bad_usage("%s: want one VM (a name or an id)", argv[1]);
+		if (open_dev())
+			return 1;
+		return cmd_vm(argv[1], vm_cmds[i].req, argv[2]);
+	}
+	if (!strcmp(argv[1], "list")) {
+		if (argc != 2)
+			return bad_usage("list: %s", "takes no arguments");
+		return open_dev() ? 1 : cmd_list();
+	}
+	if (!strcmp(argv[1], "irq")) {
+		if (open_dev())
+			return 1;
+		return cmd_irq(argc - 2, argv + 2);
+	}
+	return bad_usage("unknown command '%s'", argv[1]);
+}
