@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: MIT
-"""Debian's U-Boot for QEMU boots build/hyp.uimg unattended from a disk image
-built by scripts/uboot/mkdisk.sh, and Lowvisor comes up in HYP mode."""
+"""Debian's U-Boot for QEMU boots build/hyp.uimg (and a bundle) unattended
+from a disk image built by scripts/uboot/mkdisk.sh: Lowvisor comes up in HYP
+mode and runs the bundle's VMs."""
 import os
 import subprocess
 
-from conftest import HYP_UIMG, QEMU, ROOT, UBOOT_BIOS
+import pexpect
+
+from conftest import BUILD, HYP_UIMG, QEMU, ROOT, UBOOT_BIOS
 
 
 def test_uboot_boots_uimage_in_hyp_mode(boot, tmp):
@@ -26,3 +29,29 @@ def test_uboot_boots_uimage_in_hyp_mode(boot, tmp):
     assert fields["ram"] == ["0x40000000-0x7fffffff 1 GiB"]
     # U-Boot hands over its own copy of the DTB, near the top of RAM.
     assert 0x70000000 < fdt < 0x80000000
+
+
+def test_uboot_boots_hypervisor_and_bundle(boot, tmp):
+    """The same disk with a bundle (configs/irq-line.its): U-Boot loads both,
+    puts the bundle's place into /chosen, and the bundle's VMs run to their
+    end; the last one to stop powers the machine off."""
+    disk = str(tmp / "boot.img")
+    subprocess.run([os.path.join(ROOT, "scripts", "uboot", "mkdisk.sh"), disk, HYP_UIMG,
+                    os.path.join(BUILD, "irq-line.itb")],
+                   check=True, capture_output=True, timeout=60)
+    cmd = [QEMU, "-M", "virt,virtualization=on", "-cpu", "cortex-a15", "-smp", "2",
+           "-m", "1024", "-nographic", "-nic", "none", "-no-reboot", "-bios", UBOOT_BIOS,
+           "-drive", f"if=none,file={disk},format=raw,id=hd0",
+           "-device", "virtio-blk-device,drive=hd0"]
+    b = boot(cmd, timeout=120)
+    b.expect(r"Found U-Boot script /boot.scr")
+    b.expect(r"Lowvisor: bundle is a FIT; fdt chosen (0x)?[0-9a-f]+ [0-9a-f]+; bootm")
+    b.expect(r"lowvisor: bundle: \d+ bytes at 0x[0-9a-f]+ \(from /chosen/linux,initrd-\*\)")
+    fields = b.report()
+    assert fields["vms"] == ["3 running"]
+    b.expect(r"all VMs have stopped: powering off", timeout=60)
+    b.expect(pexpect.EOF, timeout=30)
+    log = b.transcript()
+    for vm, guest, tests in (("target", "irqtarget", 7), ("mgmt", "irqmgmt", 11),
+                             ("plain", "irqmgmt", 11)):
+        assert f"{vm}| # {guest}: {tests} passed, 0 failed" in log, vm

@@ -27,13 +27,13 @@ $(TOOLS_KO): $(TOOLS_KMOD_SRCS) include/uapi/lowvisor.h | $(SETUP_STAMP)
 	$(Q)$(MAKE) -s -C "$(TOOLS_HEADERS)" M=$(abspath $(TOOLS_OUT)/kmod) ARCH=arm \
 		CROSS_COMPILE=$(TOOLS_CROSS) LOWVISOR_INCLUDE=$(abspath include) modules \
 		$(if $(V),,>/dev/null)
-	$(Q)cp $(TOOLS_OUT)/kmod/lowvisor.ko $@
+	$(Q)$(TOOLS_CROSS)strip --strip-debug -o $@ $(TOOLS_OUT)/kmod/lowvisor.ko
 
 $(TOOLS_CTL): $(TOOLS_DIR)/lowvisorctl.c $(TOOLS_DIR)/lowvisor-dev.h include/uapi/lowvisor.h \
 		| $(SETUP_STAMP)
 	@printf '  %-8s %s\n' CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(TOOLS_CROSS)gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iinclude -I$(TOOLS_DIR) \
+	$(Q)$(TOOLS_CROSS)gcc -std=gnu11 -static -s -O2 -Wall -Wextra -Werror -Iinclude -I$(TOOLS_DIR) \
 		-o $@ $<
 
 # The management partition's initramfs: the test initramfs plus the module,
