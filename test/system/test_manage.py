@@ -66,6 +66,12 @@ def test_lowvisorctl_drives_the_other_vms(boot):
     assert "rc=0" in own_lines(out), out
     b.expect(r"linux\| (?:\S+ )?tick \d+ lowvisor-irq 4\r*\n", timeout=15)
 
+    # A PPI of its vCPU 0 and its own IRQ line, raised and lowered.
+    out = mshell(b, "lowvisorctl irq linux ppi 0 20 1 && lowvisorctl irq linux ppi 0 20 0 && "
+                    "lowvisorctl irq linux line 0 irq 1 && lowvisorctl irq linux line 0 irq 0 && "
+                    "echo rc=$?")
+    assert "rc=0" in own_lines(out), out
+
     # Errors reach the shell as words, with a non-zero exit status.
     for cmd, words, rc in (
             ("lowvisorctl irq nosuch spi 112 1", "nosuch: no such VM", 1),
