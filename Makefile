@@ -69,7 +69,8 @@ help:
 	@echo "  test           unit-test, then system-test"
 	@echo "  unit-test      host unit tests (cmocka) of the pure-C modules"
 	@echo "  system-test    QEMU boots driven by pytest + pexpect (test/system/)"
-	@echo "  bench          Linux boot time under Lowvisor against native (measured)"
+	@echo "  bench          per-operation costs, Linux against native, footprint, in"
+	@echo "                 QEMU instruction counts (-icount); writes $(BUILD)/bench.json"
 	@echo "  linux          Debian kernels and the busybox initramfs in $(BUILD)/linux"
 	@echo "  tools          lowvisor.ko and lowvisorctl (management Linux) in $(BUILD)/tools"
 	@echo "  setup          install missing Debian packages, prepare libfdt"
@@ -158,6 +159,7 @@ GUESTS_AT := isolation@60000000 basic@50000000
 include test/guests/guests.mk
 include test/linux/linux.mk
 include tools/linux/linux-tools.mk
+include test/bench/bench.mk
 $(GUESTS_LIB_OBJS) $(foreach g,$(GUESTS),$(GUESTS_OBJS_$(g))) $(GUESTS_BINS): | $(SETUP_STAMP)
 
 # Bundles: build/NAME.itb from configs/NAME.its.  dtc looks up /incbin/ files
@@ -211,9 +213,10 @@ system-test: all
 
 test: unit-test system-test
 
-# Measured, not asserted: Linux boot under Lowvisor against native.
-bench: all linux
-	test/bench/linux-boot.sh $(BUILD)
+# Measured, not asserted: per-operation costs, Linux against native and
+# the footprint, each beside its target (docs/performance.md).
+bench: all
+	$(PYTHON) test/bench/bench.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -17,6 +17,7 @@ struct hyp_state {
 	const struct board *board;
 	uint32_t dtb_pa;
 	uint64_t entry_time; /* CNTPCT at entry */
+	uint64_t first_guest_time; /* CNTPCT at the first entry to a guest, or 0 */
 	unsigned cpus_online;
 };
 

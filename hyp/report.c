@@ -92,6 +92,9 @@ void run_report(void)
 			log_info("  cpu%-2u      %s exits, %s vCPU switches", i, U64(c->exits),
 				 U64(c->switches));
 	}
+	if (hyp.first_guest_time)
+		log_info("  first vm   %s us from entry to the first guest instruction",
+			 U64(timer_ticks_to_us(hyp.first_guest_time - hyp.entry_time)));
 	vmid_stats_read(&st);
 	log_info("  vmids      generation %s, %s rollovers, %s allocated", U64(st.generation),
 		 U64(st.rollovers), U64(st.allocations));

@@ -12,6 +12,7 @@
 #include "lpae.h"
 #include "percpu.h"
 #include "scheduler.h"
+#include "timer.h"
 #include "trap.h"
 #include "vcpu.h"
 #include "vgic.h"
@@ -259,6 +260,11 @@ void vcpu_run(struct vcpu *v)
 			/* Started or restarted (by CPU_ON or a reset, on another
 			 * CPU): begin from the boot state, not the old one. */
 			v->boot_pending = false;
+			/* For the run report, off the hot path: the first vCPU
+			 * to start is a few hundred instructions from its first
+			 * instruction here; a race only moves it a little. */
+			if (!hyp.first_guest_time)
+				hyp.first_guest_time = timer_now();
 			vcpu_reset(v, v->boot_regs[0], v->boot_regs[1], v->boot_regs[2],
 				   v->boot_regs[3]);
 			if (cpu->vfp_owner == v)

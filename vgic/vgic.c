@@ -469,12 +469,17 @@ static unsigned free_lr_count(const struct vgic *d, unsigned vcpu)
 /* Lock held, vcpu loaded on this CPU. */
 static void flush_locked(struct vgic *d, unsigned vcpu)
 {
-	struct lr_pick p = { .cap = free_lr_count(d, vcpu) };
+	/* Not an initializer: that would zero irq[] (GICH_LR_MAX pointers)
+	 * on every guest entry, and pick_add reads only what it wrote. */
+	struct lr_pick p;
 	struct live_iter it = live_begin(d, vcpu);
 	struct vgic_irq *irq;
 	unsigned i, lr = 0;
 	bool underflow;
 
+	p.cap = free_lr_count(d, vcpu);
+	p.count = 0;
+	p.overflow = false;
 	while ((irq = live_next(d, &it)))
 		if (lr_wanted(d, irq, vcpu))
 			pick_add(&p, irq);

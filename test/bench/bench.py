@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Lowvisor's benchmarks (`make bench`): per-operation costs, Linux against
+native, footprint.  Prints a table with each figure beside its target and
+writes BUILD/bench.json.  Method and results: docs/performance.md.
+
+Every QEMU runs with -icount shift=0,sleep=off: one instruction (guest or
+hypervisor) is 1 ns of virtual time and an idle machine jumps to its next
+deadline, so every figure is an exact count that repeats from run to run.
+The guests read the virtual counter (62.5 MHz: 16 instructions a tick).
+
+    test/bench/bench.py [--build BUILD] [--json FILE]
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+QEMU = os.environ.get("QEMU", "qemu-system-arm")
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+COMMON = ["-cpu", "cortex-a15", "-nographic", "-nic", "none", "-no-reboot"] + ICOUNT
+HYP = [QEMU, "-M", "virt,virtualization=on", "-smp", "2", "-m", "1024"] + COMMON
+NATIVE = [QEMU, "-M", "virt", "-smp", "1", "-m", "256"] + COMMON
+COUNTER_HZ = 62_500_000
+NS_PER_TICK = 1e9 / COUNTER_HZ
+TIMEOUT = 600
+VM_RAM_KIB = 16 * 1024  # each bench-*.its VM
+
+
+class BenchError(Exception):
+    pass
+
+
+def run(cmd, what):
+    """QEMU's output (it powers off by itself); killed after TIMEOUT s."""
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as e:
+        raise BenchError(f"{what}: no power-off within {TIMEOUT} s") from e
+    return p.stdout.decode(errors="replace").replace("\r", "")
+
+
+def hyp_run(build, bundle):
+    out = run(HYP + ["-kernel", f"{build}/hyp-core.bin", "-initrd", f"{build}/{bundle}.itb"],
+              bundle)
+    if "all VMs have stopped" not in out:
+        raise BenchError(f"{bundle}: the VMs did not all stop:\n{out[-2000:]}")
+    return out
+
+
+def guest_figures(out, bundle):
+    """{name: instructions} from the bench guest's `bench NAME VALUE` lines;
+    every VM must have passed its checks."""
+    for m in re.finditer(r"^(\S+)\| # bench: (\d+) passed, (\d+) failed$", out, re.M):
+        if m.group(3) != "0":
+            raise BenchError(f"{bundle}: VM {m.group(1)} failed:\n{out[-3000:]}")
+    if not re.search(r"^\S+\| # done$", out, re.M):
+        raise BenchError(f"{bundle}: no '# done':\n{out[-3000:]}")
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r"^\S+\| bench (\S+) ([\d.]+)$", out, re.M)}
+
+
+def report_field(out, pattern, bundle):
+    m = re.search(pattern, out, re.M)
+    if not m:
+        raise BenchError(f"{bundle}: no line matching {pattern!r}")
+    return int(m.group(1))
+
+
+def free_kib(out, bundle):
+    return report_field(out, r"^lowvisor:   memory +(\d+) KiB free", bundle)
+
+
+def linux_run(cmd, what):
+    """Virtual ns (instructions, plus idle time jumped over) from the
+    guest's start to /init and to the shell, and of the md5sum workload."""
+    out = run(cmd, what)
+    got = {}
+    for m in re.finditer(r"LVBENCH (init|shell|md5) (\d+)(?: (\d+) ([0-9a-f]{32}))?", out):
+        if m.group(1) == "md5":
+            got["md5"] = (int(m.group(3)) - int(m.group(2))) * NS_PER_TICK
+            got["md5sum"] = m.group(4)
+        else:
+            got[m.group(1)] = int(m.group(2)) * NS_PER_TICK
+    if set(got) != {"init", "shell", "md5", "md5sum"}:
+        raise BenchError(f"{what}: missing LVBENCH lines:\n{out[-3000:]}")
+    return got
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, name, what, value, unit, target=None, note=""):
+        self.rows.append({
+            "name": name, "description": what, "value": value, "unit": unit,
+            "target": target, "met": None if target is None else value <= target,
+            "note": note,
+        })
+
+    def print(self):
+        print(f"{'figure':<44} {'value':>12} {'unit':<6} {'target':>10}  result")
+        for r in self.rows:
+            v = r["value"]
+            val = f"{v:,.0f}" if r["unit"] in ("insn", "KiB", "us") else f"{v:.4f}"
+            tgt = "" if r["target"] is None else (
+                f"<= {r['target']:,}" if r["unit"] != "x" else f"<= {r['target']:.2f}")
+            res = "" if r["met"] is None else ("met" if r["met"] else "MISSED")
+            print(f"{r['description']:<44} {val:>12} {r['unit']:<6} {tgt:>10}  {res}")
+            if r["note"]:
+                print(f"{'':<46}{r['note']}")
+
+
+def micro(build, t, mem):
+    one = hyp_run(build, "bench-one")
+    f = guest_figures(one, "bench-one")
+    mem["one"] = free_kib(one, "bench-one")
+    t.add("hvc_null", "null hypercall round trip (HVC)", f["hvc_null"], "insn", 150)
+    t.add("psci_version", "PSCI_VERSION round trip", f["psci_version"], "insn")
+    t.add("vgic_mmio_read", "MMIO read of a vGIC register (GICD_TYPER)", f["vgic_mmio_read"],
+          "insn", 600)
+    t.add("vuart_write", "virtual UART register write (UARTIFLS)", f["vuart_write"], "insn")
+    t.add("ack_eoi", "ack + EOI of a virtual IRQ through GICV", f["ack_eoi"], "insn")
+    t.add("vtimer_latency", "virtual timer: deadline to handler (WFI)", f["vtimer_latency"],
+          "insn")
+    ipi = hyp_run(build, "bench-ipi")
+    f = guest_figures(ipi, "bench-ipi")
+    mem["ipi"] = free_kib(ipi, "bench-ipi")
+    t.add("ipi_one_way", "virtual IPI: send to receive (2 CPUs)", f["ipi_one_way"], "insn", 2500)
+    t.add("ipi_round_trip", "virtual IPI: send to reply received", f["ipi_round_trip"], "insn")
+    inj = hyp_run(build, "bench-inject")
+    f = guest_figures(inj, "bench-inject")
+    mem["inject"] = free_kib(inj, "bench-inject")
+    t.add("irq_line_to_handler", "IRQ_LINE to target handler (half round trip)",
+          f["irq_line_to_handler"], "insn", 3000)
+    t.add("irq_line_round_trip", "IRQ_LINE round trip between 2 VMs", f["irq_line_round_trip"],
+          "insn")
+    sw = hyp_run(build, "bench-switch")
+    f = guest_figures(sw, "bench-switch")
+    t.add("vcpu_switch", "vCPU switch: SGI handover, one way (1 CPU)", f["switch_one_way"],
+          "insn", 1500)
+    t.add("vcpu_switch_round_trip", "vCPU switch: there and back", f["switch_round_trip"], "insn")
+    return one
+
+
+def linux(build, t):
+    kernel, initrd = f"{build}/linux/vmlinuz-armmp", f"{build}/bench/initramfs.cpio.gz"
+    nat = linux_run(NATIVE + ["-kernel", kernel, "-initrd", initrd,
+                              "-append", "console=ttyAMA0 lvbench"], "linux native")
+    lv = linux_run(HYP + ["-kernel", f"{build}/hyp-core.bin", "-initrd",
+                          f"{build}/linux-bench.itb"], "linux under lowvisor")
+    if nat["md5sum"] != lv["md5sum"]:
+        raise BenchError(f"md5sum differs: native {nat['md5sum']}, lowvisor {lv['md5sum']}")
+    for key, name, what, target in (
+            ("init", "linux_init_ratio", "Linux armmp start to /init, x native", 1.10),
+            ("shell", "linux_shell_ratio", "Linux armmp start to the shell, x native", None),
+            ("md5", "linux_md5_ratio", "md5sum of 64 MiB in Linux, x native", 1.03)):
+        t.add(name, what, lv[key] / nat[key], "x", target,
+              f"(virtual time: native {nat[key] / 1e6:,.1f} ms, Lowvisor {lv[key] / 1e6:,.1f} ms)")
+
+
+def footprint(build, t, mem, one):
+    size = os.path.getsize(f"{build}/hyp-core.bin")
+    t.add("hyp_bin_kib", "hyp.bin without guests (hyp-core.bin)", size / 1024, "KiB", 128)
+    # The same guest and RAM in each bundle: one VM of one vCPU, one VM of
+    # two vCPUs, two VMs of one vCPU; the allocator's pages are 4 KiB.
+    t.add("mem_per_vm_kib", "hypervisor memory per VM (beyond its RAM)",
+          mem["one"] - mem["inject"] - VM_RAM_KIB, "KiB")
+    t.add("mem_per_vcpu_kib", "hypervisor memory per extra vCPU", mem["one"] - mem["ipi"], "KiB")
+    t.add("first_guest_us", "entry to first guest instruction (1 VM)",
+          report_field(one, r"^lowvisor:   first vm +(\d+) us", "bench-one"), "us", 2000)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--json", help="default BUILD/bench.json")
+    a = ap.parse_args()
+    t, mem = Table(), {}
+    try:
+        one = micro(a.build, t, mem)
+        linux(a.build, t)
+        footprint(a.build, t, mem, one)
+    except BenchError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+    print("Lowvisor benchmarks: QEMU -icount shift=0,sleep=off (1 insn = 1 ns of virtual time);")
+    print("per-operation figures are medians, in instructions (guest + hypervisor).")
+    t.print()
+    path = a.json or f"{a.build}/bench.json"
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"qemu": QEMU, "icount": ICOUNT[1], "figures": t.rows}, f, indent=1)
+        f.write("\n")
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
