@@ -494,11 +494,33 @@ static void flush_locked(struct vgic *d, unsigned vcpu)
 	vgic_v2_set_hcr(d, vcpu, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));
 }
 
+/* Nothing live for it (no private interrupt, no SPI of the VM) and its
+ * GICH_HCR as flush would leave it: flushing has nothing to do.  Read
+ * without the lock, on the vCPU's own CPU: whoever makes an interrupt live
+ * does so under the lock and then kicks this CPU, so a change missed here
+ * is flushed on the entry after that exit. */
+static bool nothing_to_flush(const struct vgic *d, unsigned vcpu)
+{
+	const struct vgic_cpu *c = &d->cpu[vcpu];
+	unsigned i, words = (d->spi_count + 31) / 32;
+
+	if (c->live || c->hcr != GICH_HCR_EN)
+		return false;
+	for (i = 1; i <= words; i++)
+		if (d->spi_live[i])
+			return false;
+	return true;
+}
+
 /* Not loaded (never restored, or saved since), a vCPU has nothing in this
  * CPU's GICH: flush and sync leave it alone. */
 void vgic_flush(struct vgic *d, unsigned vcpu)
 {
-	uint32_t flags = vgic_lock(d);
+	uint32_t flags;
+
+	if (d->cpu[vcpu].loaded && nothing_to_flush(d, vcpu))
+		return;
+	flags = vgic_lock(d);
 
 	if (d->cpu[vcpu].loaded)
 		flush_locked(d, vcpu);
@@ -507,10 +529,18 @@ void vgic_flush(struct vgic *d, unsigned vcpu)
 
 uint32_t vgic_sync(struct vgic *d, unsigned vcpu)
 {
-	uint32_t flags = vgic_lock(d);
-	uint32_t kick = 0;
+	struct vgic_cpu *c = &d->cpu[vcpu];
+	uint32_t flags, kick = 0;
 
-	if (d->cpu[vcpu].loaded) {
+	/* No list register in use and GICH_HCR plain: only the guest's
+	 * GICV_PMR/CTLR (in GICH_VMCR) may have changed.  lr_used and hcr are
+	 * this CPU's own; vmcr is one aligned word, read by others whole. */
+	if (c->loaded && !c->lr_used && c->hcr == GICH_HCR_EN) {
+		c->vmcr = gich_read(GICH_VMCR);
+		return 0;
+	}
+	flags = vgic_lock(d);
+	if (c->loaded) {
 		kick = vgic_v2_sync_lrs(d, vcpu);
 		d->cpu[vcpu].vmcr = gich_read(GICH_VMCR);
 		vgic_v2_set_hcr(d, vcpu, GICH_HCR_EN);
