@@ -32,12 +32,23 @@ unsigned smp_cpu_count(void)
 	return cpu_count;
 }
 
+/* The first BOOT_TICKS ticks come BOOT_TICK_US apart: boot waits for them
+ * on every CPU (the report shows the interrupt path working) and should
+ * not wait a 100 Hz tick's 30 ms for that. */
+#define BOOT_TICKS 3
+#define BOOT_TICK_US 100
+
+static uint64_t tick_interval_now(const struct percpu *c)
+{
+	return c->ticks < BOOT_TICKS ? timer_us_to_ticks(BOOT_TICK_US) : c->tick_interval;
+}
+
 void tick_start(void)
 {
 	struct percpu *c = this_cpu();
 
 	c->tick_interval = timer_freq() / hyp.opts.tick_hz;
-	c->next_tick = timer_now() + c->tick_interval;
+	c->next_tick = timer_now() + tick_interval_now(c);
 	gic_enable_irq(hyp.plat.timer.hyp_irq, HYP_TIMER_PRIORITY);
 	hyp_timer_arm_at(c->next_tick);
 }
@@ -51,9 +62,9 @@ void tick_handle(uint64_t now)
 	c->ticks++;
 	if (c->index == 0 && c->ticks % 8 == 0)
 		vm_flush_stale_output(now);
-	c->next_tick += c->tick_interval;
+	c->next_tick += tick_interval_now(c);
 	if (c->next_tick <= now) /* fell behind (e.g. a stalled host): do not storm */
-		c->next_tick = now + c->tick_interval;
+		c->next_tick = now + tick_interval_now(c);
 }
 
 static void cpu_setup(struct percpu *c, unsigned index)
