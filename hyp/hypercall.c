@@ -245,38 +245,52 @@ static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
 
 static struct call_result psci_features(struct vcpu *v, uint32_t *r);
 
-static const struct {
-	uint32_t fid;
-	call_fn fn;
-} calls[] = {
-	{ SMCCC_VERSION, smccc_version },
-	{ PSCI_0_2_FN_VERSION, psci_version },
-	{ PSCI_0_2_FN_CPU_SUSPEND, psci_cpu_suspend },
-	{ PSCI_0_2_FN_CPU_OFF, psci_cpu_off },
-	{ PSCI_0_2_FN_CPU_ON, psci_cpu_on },
-	{ PSCI_0_2_FN_AFFINITY_INFO, psci_affinity_info },
-	{ PSCI_0_2_FN_MIGRATE_INFO_TYPE, psci_migrate_info_type },
-	{ PSCI_0_2_FN_SYSTEM_OFF, psci_system_off },
-	{ PSCI_0_2_FN_SYSTEM_RESET, psci_system_reset },
-	{ PSCI_1_0_FN_PSCI_FEATURES, psci_features },
-	{ LOWVISOR_FN_CALL_UID, lowvisor_uid },
-	{ LOWVISOR_FN_REVISION, lowvisor_revision },
-	{ LOWVISOR_FN_IRQ_LINE, irq_line_call },
-	{ LOWVISOR_FN_VM_LIST, vm_list_call },
-	{ LOWVISOR_FN_VM_PAUSE, vm_pause_call },
-	{ LOWVISOR_FN_VM_RESUME, vm_resume_call },
-	{ LOWVISOR_FN_VM_RESET, vm_reset_call },
-	{ LOWVISOR_FN_VM_STOP, vm_stop_call },
+/* The calls, indexed by the function number within their service (bits
+ * 15:0 of the function ID): a hypercall is dispatched by two loads, not a
+ * search. */
+#define FN_NUM(fid) ((fid) & 0xffffu)
+#define FN_SERVICE(fid) ((fid) & 0xffff0000u)
+
+static const call_fn psci_calls[] = {
+	[FN_NUM(PSCI_0_2_FN_VERSION)] = psci_version,
+	[FN_NUM(PSCI_0_2_FN_CPU_SUSPEND)] = psci_cpu_suspend,
+	[FN_NUM(PSCI_0_2_FN_CPU_OFF)] = psci_cpu_off,
+	[FN_NUM(PSCI_0_2_FN_CPU_ON)] = psci_cpu_on,
+	[FN_NUM(PSCI_0_2_FN_AFFINITY_INFO)] = psci_affinity_info,
+	[FN_NUM(PSCI_0_2_FN_MIGRATE_INFO_TYPE)] = psci_migrate_info_type,
+	[FN_NUM(PSCI_0_2_FN_SYSTEM_OFF)] = psci_system_off,
+	[FN_NUM(PSCI_0_2_FN_SYSTEM_RESET)] = psci_system_reset,
+	[FN_NUM(PSCI_1_0_FN_PSCI_FEATURES)] = psci_features,
+};
+
+#define LOWVISOR_FN_FIRST FN_NUM(LOWVISOR_FN_IRQ_LINE)
+static const call_fn lowvisor_calls[] = {
+	[FN_NUM(LOWVISOR_FN_IRQ_LINE) - LOWVISOR_FN_FIRST] = irq_line_call,
+	[FN_NUM(LOWVISOR_FN_VM_LIST) - LOWVISOR_FN_FIRST] = vm_list_call,
+	[FN_NUM(LOWVISOR_FN_VM_PAUSE) - LOWVISOR_FN_FIRST] = vm_pause_call,
+	[FN_NUM(LOWVISOR_FN_VM_RESUME) - LOWVISOR_FN_FIRST] = vm_resume_call,
+	[FN_NUM(LOWVISOR_FN_VM_RESET) - LOWVISOR_FN_FIRST] = vm_reset_call,
+	[FN_NUM(LOWVISOR_FN_VM_STOP) - LOWVISOR_FN_FIRST] = vm_stop_call,
 };
 
 static call_fn find_call(uint32_t fid)
 {
-	unsigned i;
+	uint32_t n = FN_NUM(fid);
 
-	for (i = 0; i < ARRAY_SIZE(calls); i++)
-		if (calls[i].fid == fid)
-			return calls[i].fn;
-	return NULL;
+	switch (FN_SERVICE(fid)) {
+	case FN_SERVICE(SMCCC_VERSION):
+		return fid == SMCCC_VERSION ? smccc_version : NULL;
+	case FN_SERVICE(PSCI_0_2_FN_VERSION):
+		return n < ARRAY_SIZE(psci_calls) ? psci_calls[n] : NULL;
+	case FN_SERVICE(LOWVISOR_FN(0)):
+		if (n >= LOWVISOR_FN_FIRST && n - LOWVISOR_FN_FIRST < ARRAY_SIZE(lowvisor_calls))
+			return lowvisor_calls[n - LOWVISOR_FN_FIRST];
+		if (fid == LOWVISOR_FN_CALL_UID)
+			return lowvisor_uid;
+		return fid == LOWVISOR_FN_REVISION ? lowvisor_revision : NULL;
+	default:
+		return NULL;
+	}
 }
 
 static struct call_result psci_features(struct vcpu *v, uint32_t *r)
