@@ -71,6 +71,39 @@ void vm_clean_dcache(const void *va, size_t len)
 	isb();
 }
 
+/*
+ * Zeroes [va, va + len) and cleans it to the point of coherency, one cache
+ * line at a time (the guest starts with its caches off and must read the
+ * zeros): eight registers stored twice and the line cleaned, six
+ * instructions per 64 bytes, where memset and a separate cleaning pass
+ * took several times that (DESIGN section 16: a 16 MiB VM's first
+ * instruction waited for it).  va and len are multiples of DCACHE_LINE.
+ */
+static void zero_clean(void *va, size_t len)
+{
+	register uint32_t z0 __asm__("r4") = 0, z1 __asm__("r5") = 0;
+	register uint32_t z2 __asm__("r6") = 0, z3 __asm__("r7") = 0;
+	register uint32_t z4 __asm__("r8") = 0, z5 __asm__("r9") = 0;
+	register uint32_t z6 __asm__("r10") = 0, z7 __asm__("r12") = 0;
+	uintptr_t p = (uintptr_t)va, end = p + len, q = p; /* q: the line to clean */
+
+	_Static_assert(DCACHE_LINE == 64, "zero_clean stores 64 bytes per line");
+	if (!len)
+		return;
+
+	__asm__ volatile("1:	stmia	%[p]!, {r4-r10, r12}\n"
+			 "	stmia	%[p]!, {r4-r10, r12}\n"
+			 "	mcr	p15, 0, %[q], c7, c10, 1\n" /* DCCMVAC */
+			 "	add	%[q], %[q], #64\n"
+			 "	cmp	%[p], %[end]\n"
+			 "	blo	1b\n"
+			 : [p] "+r"(p), [q] "+r"(q)
+			 : [end] "r"(end), "r"(z0), "r"(z1), "r"(z2), "r"(z3), "r"(z4), "r"(z5),
+			   "r"(z6), "r"(z7)
+			 : "cc", "memory");
+	dsb_ish();
+}
+
 void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len)
 {
 	const struct vm_config *c = &vm->cfg;
@@ -104,7 +137,7 @@ static int load_images(struct vm *vm)
 	unsigned i;
 	int err;
 
-	memset(ram, 0, c->mem_size);
+	zero_clean(ram, c->mem_size);
 	copy_image(vm, &c->kernel, c->kernel_ipa);
 	if (c->has_ramdisk)
 		copy_image(vm, &c->ramdisk, c->ramdisk_ipa);
@@ -125,7 +158,11 @@ static int load_images(struct vm *vm)
 	/* libfdt leaves scratch copies (of the strings, of moved blocks)
 	 * behind the tree: the guest sees zeros there, like everywhere else. */
 	memset((char *)dtb + fdt_totalsize(dtb), 0, GUEST_DTB_SIZE - fdt_totalsize(dtb));
-	vm_clean_dcache(ram, c->mem_size);
+	/* The rest was cleaned with the zeros. */
+	vm_clean_dcache(vm_ram_ptr(vm, c->kernel_ipa, c->kernel.size), c->kernel.size);
+	if (c->has_ramdisk)
+		vm_clean_dcache(vm_ram_ptr(vm, c->ramdisk_ipa, c->ramdisk.size), c->ramdisk.size);
+	vm_clean_dcache(dtb, GUEST_DTB_SIZE);
 	return 0;
 }
 
