@@ -116,14 +116,14 @@ static uint64_t read_cells(const fdt32_t *cells, int count)
 }
 
 /*
- * Translates a bus address of node's parent bus up to a CPU physical
+ * Translates an address on bus (a node's parent) up to a CPU physical
  * address through each ancestor's "ranges".  Returns false when an
  * ancestor has no ranges (the address is not memory-mapped) or none match.
+ * (libfdt finds a parent by walking from the root: callers look it up once
+ * per node, not per reg entry.)
  */
-static bool translate(const void *fdt, int node, uint64_t *addr)
+static bool translate(const void *fdt, int bus, uint64_t *addr)
 {
-	int bus = fdt_parent_offset(fdt, node);
-
 	while (bus > 0) {
 		int parent = fdt_parent_offset(fdt, bus);
 		int ac = fdt_address_cells(fdt, bus);
@@ -164,10 +164,9 @@ static bool translate(const void *fdt, int node, uint64_t *addr)
 	return true;
 }
 
-/* Reads entry idx of node's reg, translated to a CPU physical address. */
-int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
+/* Entry idx of node's reg, whose parent is parent, translated. */
+static int read_reg(const void *fdt, int node, int parent, int idx, struct mem_range *out)
 {
-	int parent = fdt_parent_offset(fdt, node);
 	int ac = fdt_address_cells(fdt, parent);
 	int sc = fdt_size_cells(fdt, parent);
 	const fdt32_t *reg;
@@ -187,12 +186,17 @@ int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 	out->size = read_cells(reg + ac, sc);
 	if (out->size && out->base + out->size < out->base)
 		return -EINVAL;
-	return translate(fdt, node, &out->base) ? 0 : -EINVAL;
+	return translate(fdt, parent, &out->base) ? 0 : -EINVAL;
 }
 
-static int reg_count(const void *fdt, int node)
+/* Reads entry idx of node's reg, translated to a CPU physical address. */
+int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 {
-	int parent = fdt_parent_offset(fdt, node);
+	return read_reg(fdt, node, fdt_parent_offset(fdt, node), idx, out);
+}
+
+static int reg_count(const void *fdt, int node, int parent)
+{
 	int ac = fdt_address_cells(fdt, parent);
 	int sc = fdt_size_cells(fdt, parent);
 	int len;
@@ -229,14 +233,14 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 
 		if (!type || strcmp(type, "memory") || !node_enabled(fdt, node))
 			continue;
-		n = reg_count(fdt, node);
+		n = reg_count(fdt, node, 0);
 		node_path(fdt, node, path, sizeof(path));
 		if (n == 0)
 			return dt_fail(st, -EINVAL, "%s: no usable reg property", path);
 		for (i = 0; i < n; i++) {
 			struct mem_range r;
 
-			if (dt_read_reg(fdt, node, i, &r))
+			if (read_reg(fdt, node, 0, i, &r))
 				return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", path, i);
 			if (!r.size)
 				continue;
@@ -270,10 +274,11 @@ static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct d
 
 		if (!type || strcmp(type, "cpu") || !node_enabled(fdt, node))
 			continue;
-		node_path(fdt, node, path, sizeof(path));
 		reg = fdt_getprop(fdt, node, "reg", &len);
-		if (!reg || len != ac * 4)
+		if (!reg || len != ac * 4) {
+			node_path(fdt, node, path, sizeof(path));
 			return dt_fail(st, -EINVAL, "%s: reg missing or not %d cells", path, ac);
+		}
 		if (p->cpu_count == PLAT_MAX_CPUS) {
 			warn(p, "more than %d CPUs in /cpus, rest ignored", PLAT_MAX_CPUS);
 			break;
@@ -331,12 +336,13 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 	int node = find_compatible(fdt, gic_compatibles, ARRAY_SIZE(gic_compatibles));
 	struct plat_gic *g = &p->gic;
 	struct mem_range *regs[4] = { &g->gicd, &g->gicc, &g->gich, &g->gicv };
-	int i, n;
+	int i, n, parent;
 
 	if (node < 0)
 		return dt_fail(st, -ENOENT, "no GICv2 node (compatible \"arm,cortex-a15-gic\" or alike)");
 	node_path(fdt, node, g->path, sizeof(g->path));
-	n = reg_count(fdt, node);
+	parent = fdt_parent_offset(fdt, node);
+	n = reg_count(fdt, node, parent);
 	if (n < 2)
 		return dt_fail(st, -EINVAL, "%s: reg must give GICD and GICC", g->path);
 	if (n < 4)
@@ -345,7 +351,7 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 			    "virtualization extensions (on QEMU use -M virt,virtualization=on)",
 			    g->path);
 	for (i = 0; i < 4; i++)
-		if (dt_read_reg(fdt, node, i, regs[i]) || !regs[i]->size)
+		if (read_reg(fdt, node, parent, i, regs[i]) || !regs[i]->size)
 			return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", g->path, i);
 	if (dt_gic_irq(fdt, node, 0, &g->maint_irq))
 		return dt_fail(st, -EINVAL, "%s: no maintenance interrupt in \"interrupts\"", g->path);
@@ -365,11 +371,12 @@ static struct dt_status parse_timer(struct platform *p, const void *fdt, struct 
 
 	if (node < 0)
 		return dt_fail(st, -ENOENT, "no generic timer node (compatible \"arm,armv7-timer\")");
-	node_path(fdt, node, path, sizeof(path));
 	for (i = 0; i < 4; i++)
-		if (dt_gic_irq(fdt, node, i, irqs[i]) || *irqs[i] < 16 || *irqs[i] >= 32)
+		if (dt_gic_irq(fdt, node, i, irqs[i]) || *irqs[i] < 16 || *irqs[i] >= 32) {
+			node_path(fdt, node, path, sizeof(path)); /* a walk: errors only */
 			return dt_fail(st, -EINVAL, "%s: interrupt %d (of secure, non-secure, virtual, hyp) "
 				    "missing or not a PPI", path, i);
+		}
 	freq = fdt_getprop(fdt, node, "clock-frequency", &len);
 	if (freq && len == 4)
 		p->timer.freq = fdt32_to_cpu(*freq);
@@ -396,13 +403,11 @@ static int stdout_node(const void *fdt)
 	return fdt_path_offset_namelen(fdt, s, n);
 }
 
-int platform_find_uart(const void *fdt, size_t max_size, struct plat_uart *uart)
+/* platform_find_uart on a DTB already checked. */
+static int find_uart(const void *fdt, struct plat_uart *uart)
 {
-	int node;
+	int node = stdout_node(fdt);
 
-	if (dt_check(fdt, max_size).err)
-		return -EINVAL;
-	node = stdout_node(fdt);
 	if (node < 0) {
 		node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
 		while (node >= 0 && !node_enabled(fdt, node))
@@ -420,9 +425,16 @@ int platform_find_uart(const void *fdt, size_t max_size, struct plat_uart *uart)
 	return 0;
 }
 
+int platform_find_uart(const void *fdt, size_t max_size, struct plat_uart *uart)
+{
+	if (dt_check(fdt, max_size).err)
+		return -EINVAL;
+	return find_uart(fdt, uart);
+}
+
 static struct dt_status parse_uart(struct platform *p, const void *fdt, struct dt_status *st)
 {
-	int err = platform_find_uart(fdt, p->dtb_size, &p->uart);
+	int err = find_uart(fdt, &p->uart);
 
 	if (err == -ENOENT)
 		return dt_fail(st, err, "no console: /chosen/stdout-path is missing and there is no "
@@ -520,7 +532,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		return *st;
 	fdt_for_each_subnode(node, fdt, rm) {
 		char path[PLAT_PATH_MAX];
-		int j, count = reg_count(fdt, node);
+		int j, count = reg_count(fdt, node, rm);
 
 		node_path(fdt, node, path, sizeof(path));
 		if (!count && node_enabled(fdt, node)) {
@@ -530,7 +542,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		for (j = 0; j < count; j++) {
 			struct mem_range r;
 
-			if (dt_read_reg(fdt, node, j, &r))
+			if (read_reg(fdt, node, rm, j, &r))
 				return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", path, j);
 			add_resv(p, r.base, r.size, path);
 		}
