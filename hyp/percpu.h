@@ -30,6 +30,7 @@ struct percpu {
 	struct vcpu_gpregs *guest_regs; /* boot/guest.S saves exits here */
 	struct vcpu *loaded;            /* whose CP15 state is in the hardware */
 	struct vcpu *vfp_owner;         /* whose VFP state is in the hardware */
+	uint64_t vttbr;                 /* what vttbr_load last wrote (0: nothing) */
 	volatile uint32_t need_resched; /* the HYP timer or a kick: ask the run queue */
 	struct runq rq;                 /* the vCPUs placed on this CPU */
 	uint64_t exits, switches;

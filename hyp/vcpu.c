@@ -218,19 +218,26 @@ void vcpu_vfp_forget(struct vcpu *v)
 
 static void vttbr_load(struct vcpu *v)
 {
+	struct percpu *cpu = this_cpu();
 	struct vm *vm = v->vm;
+	uint64_t vttbr;
 	uint8_t id;
 
-	/* vmid.h's contract: update with IRQs on, check with them off. */
-	for (;;) {
+	/* vmid.h's contract: update with IRQs on, check with them off.  An id
+	 * still current, seen with IRQs off, is valid until this CPU takes
+	 * the rollover's rendezvous: the usual case needs no update. */
+	id = vmid_current_id(&vm->vmid);
+	while (!id) {
 		irq_enable();
 		vmid_check_and_update(&vm->vmid);
 		irq_disable();
 		id = vmid_current_id(&vm->vmid);
-		if (id)
-			break;
 	}
-	vttbr_write(stage2_vttbr_baddr(&vm->s2) | ((uint64_t)id << VTTBR_VMID_SHIFT));
+	vttbr = stage2_vttbr_baddr(&vm->s2) | ((uint64_t)id << VTTBR_VMID_SHIFT);
+	if (vttbr != cpu->vttbr) { /* the same VM, id and tables: already there */
+		vttbr_write(vttbr);
+		cpu->vttbr = vttbr;
+	}
 }
 
 void vcpu_boot(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
