@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The world switch's register half.  guest_enter() saves the host's
- * callee-saved registers on the HYP stack, loads the guest's general and
- * banked registers and erets; every exit from the guest (a trap, an IRQ or
- * an FIQ taken to HYP) saves them back and returns from guest_enter() with
- * the reason.  CP15 and VFP state are switched in C (hyp/vcpu.c).
+ * callee-saved registers on the HYP stack, loads the guest's r0-r12, LR_usr
+ * (HYP's own lr), PC and CPSR, and erets; every exit that leaves the fast
+ * path (boot/vectors.S) saves those back and returns from guest_enter()
+ * with the reason.  The other banked registers (SP_usr and those of the
+ * svc, abt, und, irq and fiq modes) are untouched by HYP and stay in the
+ * hardware while the vCPU runs: banked_save() and banked_restore() move
+ * them when C needs them or another vCPU takes the CPU (hyp/vcpu.c).
+ * CP15 and VFP state are switched in C too.
  */
 #include "asm.h"
 #include "asm-offsets.h"
@@ -14,42 +18,18 @@
 	.text
 	.arm
 
-/* uint32_t guest_enter(struct vcpu_gpregs *regs) */
+/* uint32_t guest_enter(struct vcpu_gpregs *regs, bool banked):
+ * banked: load the banked registers from regs first. */
 BEGIN_FUNC(guest_enter)
 	push	{r4-r12, lr}
-	mrc	HTPIDR(r1)
-	movw	r2, #PERCPU_GUEST_REGS
-	str	r0, [r1, r2]
-	add	r1, r0, #GP_SP_USR
-	ldm	r1!, {r2, r3}			@ sp_usr, lr_usr (HYP's lr is lr_usr)
-	msr	SP_usr, r2
-	mov	lr, r3
-	ldm	r1!, {r2, r3, r4}
-	msr	SP_svc, r2
-	msr	LR_svc, r3
-	msr	SPSR_svc, r4
-	ldm	r1!, {r2, r3, r4}
-	msr	SP_abt, r2
-	msr	LR_abt, r3
-	msr	SPSR_abt, r4
-	ldm	r1!, {r2, r3, r4}
-	msr	SP_und, r2
-	msr	LR_und, r3
-	msr	SPSR_und, r4
-	ldm	r1!, {r2, r3, r4}
-	msr	SP_irq, r2
-	msr	LR_irq, r3
-	msr	SPSR_irq, r4
-	ldm	r1!, {r2, r3, r4, r5, r6, r7, r8, r9}
-	msr	r8_fiq, r2
-	msr	r9_fiq, r3
-	msr	r10_fiq, r4
-	msr	r11_fiq, r5
-	msr	r12_fiq, r6
-	msr	SP_fiq, r7
-	msr	LR_fiq, r8
-	msr	SPSR_fiq, r9
-	ldm	r1, {r2, r3}			@ pc, cpsr
+	mrc	HTPIDR(r2)
+	movw	r3, #PERCPU_GUEST_REGS
+	str	r0, [r2, r3]
+	cmp	r1, #0
+	blne	banked_restore			@ keeps r0
+	ldr	lr, [r0, #GP_LR_USR]
+	ldr	r2, [r0, #GP_PC]
+	ldr	r3, [r0, #GP_CPSR]
 	msr	ELR_hyp, r2
 	msr	spsr_cxsf, r3
 	ldm	r0, {r0-r12}
@@ -57,41 +37,48 @@ BEGIN_FUNC(guest_enter)
 END_FUNC(guest_enter)
 
 /*
- * From the vectors (boot/vectors.S), with the guest's r0 and r1 pushed on
- * the HYP stack and r1 = exit reason.  Saves everything into the regs that
- * guest_enter() was given and returns from it.
+ * From the vectors, with the guest's r0-r12 and lr in a struct
+ * guest_frame on the HYP stack and r0 = the exit reason.  Saves them, PC
+ * and CPSR into the regs that guest_enter() was given and returns from it.
  */
 BEGIN_FUNC(guest_exit)
-	mrc	HTPIDR(r0)
-	push	{r1}
-	movw	r1, #PERCPU_GUEST_REGS
-	ldr	r0, [r0, r1]
-	pop	{r1}
-	add	r0, r0, #8
-	stm	r0, {r2-r12}			@ r2-r12
-	sub	r0, r0, #8
-	mov	r12, r1				@ the reason
-	pop	{r1, r2}
-	stm	r0, {r1, r2}			@ r0, r1
+	mrc	HTPIDR(r1)
+	movw	r2, #PERCPU_GUEST_REGS
+	ldr	r1, [r1, r2]
+	pop	{r2-r12}			@ the guest's r0-r10
+	stm	r1, {r2-r12}
+	pop	{r2-r4}				@ r11, r12, lr
+	str	r2, [r1, #(11 * 4)]
+	str	r3, [r1, #(12 * 4)]
+	str	r4, [r1, #GP_LR_USR]
+	mrs	r2, ELR_hyp
+	mrs	r3, spsr
+	str	r2, [r1, #GP_PC]
+	str	r3, [r1, #GP_CPSR]
+	pop	{r4-r12, lr}
+	bx	lr
+END_FUNC(guest_exit)
+
+/* void banked_save(struct vcpu_gpregs *regs) */
+BEGIN_FUNC(banked_save)
+	push	{r4-r9}
 	add	r1, r0, #GP_SP_USR
 	mrs	r2, SP_usr
-	stm	r1!, {r2, lr}
+	str	r2, [r1], #8			@ lr_usr is guest_exit's
 	mrs	r2, SP_svc
 	mrs	r3, LR_svc
 	mrs	r4, SPSR_svc
-	stm	r1!, {r2, r3, r4}
-	mrs	r2, SP_abt
-	mrs	r3, LR_abt
-	mrs	r4, SPSR_abt
-	stm	r1!, {r2, r3, r4}
+	mrs	r5, SP_abt
+	mrs	r6, LR_abt
+	mrs	r7, SPSR_abt
+	stm	r1!, {r2-r7}
 	mrs	r2, SP_und
 	mrs	r3, LR_und
 	mrs	r4, SPSR_und
-	stm	r1!, {r2, r3, r4}
-	mrs	r2, SP_irq
-	mrs	r3, LR_irq
-	mrs	r4, SPSR_irq
-	stm	r1!, {r2, r3, r4}
+	mrs	r5, SP_irq
+	mrs	r6, LR_irq
+	mrs	r7, SPSR_irq
+	stm	r1!, {r2-r7}
 	mrs	r2, r8_fiq
 	mrs	r3, r9_fiq
 	mrs	r4, r10_fiq
@@ -100,14 +87,43 @@ BEGIN_FUNC(guest_exit)
 	mrs	r7, SP_fiq
 	mrs	r8, LR_fiq
 	mrs	r9, SPSR_fiq
-	stm	r1!, {r2, r3, r4, r5, r6, r7, r8, r9}
-	mrs	r2, ELR_hyp
-	mrs	r3, spsr
-	stm	r1, {r2, r3}
-	mov	r0, r12
-	pop	{r4-r12, lr}
+	stm	r1, {r2-r9}
+	pop	{r4-r9}
 	bx	lr
-END_FUNC(guest_exit)
+END_FUNC(banked_save)
+
+/* void banked_restore(const struct vcpu_gpregs *regs): r0 is kept. */
+BEGIN_FUNC(banked_restore)
+	push	{r4-r9}
+	add	r1, r0, #GP_SP_USR
+	ldr	r2, [r1], #8
+	msr	SP_usr, r2
+	ldm	r1!, {r2-r7}
+	msr	SP_svc, r2
+	msr	LR_svc, r3
+	msr	SPSR_svc, r4
+	msr	SP_abt, r5
+	msr	LR_abt, r6
+	msr	SPSR_abt, r7
+	ldm	r1!, {r2-r7}
+	msr	SP_und, r2
+	msr	LR_und, r3
+	msr	SPSR_und, r4
+	msr	SP_irq, r5
+	msr	LR_irq, r6
+	msr	SPSR_irq, r7
+	ldm	r1, {r2-r9}
+	msr	r8_fiq, r2
+	msr	r9_fiq, r3
+	msr	r10_fiq, r4
+	msr	r11_fiq, r5
+	msr	r12_fiq, r6
+	msr	SP_fiq, r7
+	msr	LR_fiq, r8
+	msr	SPSR_fiq, r9
+	pop	{r4-r9}
+	bx	lr
+END_FUNC(banked_restore)
 
 /* VFP/NEON state, for the lazy switch.  FPEXC.EN is set around the
  * accesses (they are undefined without it) and restored after. */

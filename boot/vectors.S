@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * HYP exception vectors.  Every entry saves a struct trap_frame (r0-r12,
- * lr, ELR_hyp, SPSR_hyp) on the HYP stack and calls C.  IRQs return;
- * everything else is unexpected for now and ends in a register dump.
+ * HYP exception vectors.  From a guest: a trap goes to trap_fast() and
+ * maybe back to the guest, everything else leaves through guest_exit.
+ * From HYP itself: every entry saves a struct trap_frame (r0-r12, lr,
+ * ELR_hyp, SPSR_hyp) on the HYP stack and calls C; IRQs return, anything
+ * else is unexpected and ends in a register dump.
  */
 #include "asm.h"
 #include "asm-offsets.h"
@@ -39,11 +41,11 @@ END_FUNC(hyp_vectors)
 	bl	hyp_unexpected
 .endm
 
-/* An exception from a guest: keep its r0/r1, name the reason, and
- * leave through guest_exit (boot/guest.S). */
+/* An exception from a guest: its r0-r12 and lr (LR_usr) as a struct
+ * guest_frame on the HYP stack, then guest_exit (boot/guest.S). */
 .macro from_guest reason
-	push	{r0, r1}
-	mov	r1, #\reason
+	push	{r0-r12, lr}
+	mov	r0, #\reason
 	b	guest_exit
 .endm
 
@@ -62,11 +64,20 @@ vec_svc:	unexpected 2
 vec_pabt:	unexpected 3
 vec_dabt:	unexpected 4
 
+/* A trap from a guest: trap_fast() (hyp/trap.c) handles the common ones
+ * with only the frame saved and says -1, back to the guest at once; or it
+ * names the exit reason for the whole exit through guest_exit. */
 vec_trap:
 	test_from_hyp
 	bne	1f
 	unexpected 5
-1:	from_guest EXIT_TRAP
+1:	push	{r0-r12, lr}
+	mov	r0, sp
+	bl	trap_fast
+	cmn	r0, #1
+	bne	guest_exit
+	pop	{r0-r12, lr}
+	eret
 
 vec_fiq:
 	test_from_hyp

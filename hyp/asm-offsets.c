@@ -21,6 +21,9 @@ void asm_offsets(void)
 	DEFINE(FRAME_SPSR, offsetof(struct trap_frame, spsr));
 	DEFINE(PERCPU_GUEST_REGS, offsetof(struct percpu, guest_regs));
 	DEFINE(GP_SP_USR, offsetof(struct vcpu_gpregs, sp_usr));
+	DEFINE(GP_LR_USR, offsetof(struct vcpu_gpregs, lr_usr));
+	DEFINE(GP_PC, offsetof(struct vcpu_gpregs, pc));
+	DEFINE(GP_CPSR, offsetof(struct vcpu_gpregs, cpsr));
 	DEFINE(EXIT_TRAP, EXIT_TRAP);
 	DEFINE(EXIT_IRQ, EXIT_IRQ);
 	DEFINE(EXIT_FIQ, EXIT_FIQ);

@@ -114,18 +114,18 @@ bool cp15_table_sorted(void)
 	return true;
 }
 
-/* Registers by number, as the guest's current mode sees them. */
-static uint32_t *reg_ptr(struct vcpu *v, unsigned n)
+uint32_t *guest_reg_ptr(struct vcpu *v, unsigned n)
 {
 	struct vcpu_gpregs *g = &v->regs;
 	uint32_t mode = g->cpsr & CPSR_MODE_MASK;
 
 	if (n == 15)
 		return &g->pc;
-	if (mode == 0x11 && n >= 8 && n <= 12) /* FIQ */
-		return &(&g->r8_fiq)[n - 8];
-	if (n < 13)
+	if (n < 8 || (n < 13 && mode != CPSR_MODE_FIQ))
 		return &g->r[n];
+	vcpu_banked_sync(v);
+	if (n < 13)
+		return &(&g->r8_fiq)[n - 8];
 	switch (mode) {
 	case 0x11: return n == 13 ? &g->sp_fiq : &g->lr_fiq;
 	case 0x12: return n == 13 ? &g->sp_irq : &g->lr_irq;
@@ -138,10 +138,10 @@ static uint32_t *reg_ptr(struct vcpu *v, unsigned n)
 
 uint32_t guest_reg(struct vcpu *v, unsigned n)
 {
-	return *reg_ptr(v, n & 15);
+	return *guest_reg_ptr(v, n & 15);
 }
 
 void guest_reg_set(struct vcpu *v, unsigned n, uint32_t val)
 {
-	*reg_ptr(v, n & 15) = val;
+	*guest_reg_ptr(v, n & 15) = val;
 }

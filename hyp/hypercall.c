@@ -20,6 +20,20 @@ struct call_result {
 
 typedef struct call_result (*call_fn)(struct vcpu *v, uint32_t *r);
 
+/*
+ * A call and where it may run.  Most need nothing but r0-r3 and the
+ * calling VM, and run in trap_fast() with the rest of the guest's state
+ * still in the hardware.  The ones marked own_state change the calling
+ * vCPU's run state or registers (off, idle, a reset): those run from the
+ * run loop, after a whole exit.  Calls that kick this CPU (an injection
+ * for a vCPU placed here) are fine on the fast path: trap_fast() sees the
+ * kick and takes the run loop's checks.
+ */
+struct call {
+	call_fn fn;
+	bool own_state;
+};
+
 static const struct call_result done = { TRAP_CONTINUE, false };
 
 static struct call_result smccc_version(struct vcpu *v, uint32_t *r)
@@ -251,46 +265,56 @@ static struct call_result psci_features(struct vcpu *v, uint32_t *r);
 #define FN_NUM(fid) ((fid) & 0xffffu)
 #define FN_SERVICE(fid) ((fid) & 0xffff0000u)
 
-static const call_fn psci_calls[] = {
-	[FN_NUM(PSCI_0_2_FN_VERSION)] = psci_version,
-	[FN_NUM(PSCI_0_2_FN_CPU_SUSPEND)] = psci_cpu_suspend,
-	[FN_NUM(PSCI_0_2_FN_CPU_OFF)] = psci_cpu_off,
-	[FN_NUM(PSCI_0_2_FN_CPU_ON)] = psci_cpu_on,
-	[FN_NUM(PSCI_0_2_FN_AFFINITY_INFO)] = psci_affinity_info,
-	[FN_NUM(PSCI_0_2_FN_MIGRATE_INFO_TYPE)] = psci_migrate_info_type,
-	[FN_NUM(PSCI_0_2_FN_SYSTEM_OFF)] = psci_system_off,
-	[FN_NUM(PSCI_0_2_FN_SYSTEM_RESET)] = psci_system_reset,
-	[FN_NUM(PSCI_1_0_FN_PSCI_FEATURES)] = psci_features,
+static const struct call psci_calls[] = {
+	[FN_NUM(PSCI_0_2_FN_VERSION)] = { psci_version, false },
+	[FN_NUM(PSCI_0_2_FN_CPU_SUSPEND)] = { psci_cpu_suspend, true },
+	[FN_NUM(PSCI_0_2_FN_CPU_OFF)] = { psci_cpu_off, true },
+	[FN_NUM(PSCI_0_2_FN_CPU_ON)] = { psci_cpu_on, false },
+	[FN_NUM(PSCI_0_2_FN_AFFINITY_INFO)] = { psci_affinity_info, false },
+	[FN_NUM(PSCI_0_2_FN_MIGRATE_INFO_TYPE)] = { psci_migrate_info_type, false },
+	[FN_NUM(PSCI_0_2_FN_SYSTEM_OFF)] = { psci_system_off, true },
+	[FN_NUM(PSCI_0_2_FN_SYSTEM_RESET)] = { psci_system_reset, true },
+	[FN_NUM(PSCI_1_0_FN_PSCI_FEATURES)] = { psci_features, false },
 };
 
 #define LOWVISOR_FN_FIRST FN_NUM(LOWVISOR_FN_IRQ_LINE)
-static const call_fn lowvisor_calls[] = {
-	[FN_NUM(LOWVISOR_FN_IRQ_LINE) - LOWVISOR_FN_FIRST] = irq_line_call,
-	[FN_NUM(LOWVISOR_FN_VM_LIST) - LOWVISOR_FN_FIRST] = vm_list_call,
-	[FN_NUM(LOWVISOR_FN_VM_PAUSE) - LOWVISOR_FN_FIRST] = vm_pause_call,
-	[FN_NUM(LOWVISOR_FN_VM_RESUME) - LOWVISOR_FN_FIRST] = vm_resume_call,
-	[FN_NUM(LOWVISOR_FN_VM_RESET) - LOWVISOR_FN_FIRST] = vm_reset_call,
-	[FN_NUM(LOWVISOR_FN_VM_STOP) - LOWVISOR_FN_FIRST] = vm_stop_call,
+static const struct call lowvisor_calls[] = {
+	[FN_NUM(LOWVISOR_FN_IRQ_LINE) - LOWVISOR_FN_FIRST] = { irq_line_call, false },
+	[FN_NUM(LOWVISOR_FN_VM_LIST) - LOWVISOR_FN_FIRST] = { vm_list_call, false },
+	[FN_NUM(LOWVISOR_FN_VM_PAUSE) - LOWVISOR_FN_FIRST] = { vm_pause_call, false },
+	[FN_NUM(LOWVISOR_FN_VM_RESUME) - LOWVISOR_FN_FIRST] = { vm_resume_call, false },
+	[FN_NUM(LOWVISOR_FN_VM_RESET) - LOWVISOR_FN_FIRST] = { vm_reset_call, false },
+	[FN_NUM(LOWVISOR_FN_VM_STOP) - LOWVISOR_FN_FIRST] = { vm_stop_call, false },
 };
 
-static call_fn find_call(uint32_t fid)
+static const struct call smccc_version_call = { smccc_version, false };
+static const struct call uid_call = { lowvisor_uid, false };
+static const struct call revision_call = { lowvisor_revision, false };
+
+static const struct call *find_call(uint32_t fid)
 {
 	uint32_t n = FN_NUM(fid);
+	const struct call *c = NULL;
 
 	switch (FN_SERVICE(fid)) {
 	case FN_SERVICE(SMCCC_VERSION):
-		return fid == SMCCC_VERSION ? smccc_version : NULL;
+		c = fid == SMCCC_VERSION ? &smccc_version_call : NULL;
+		break;
 	case FN_SERVICE(PSCI_0_2_FN_VERSION):
-		return n < ARRAY_SIZE(psci_calls) ? psci_calls[n] : NULL;
+		c = n < ARRAY_SIZE(psci_calls) ? &psci_calls[n] : NULL;
+		break;
 	case FN_SERVICE(LOWVISOR_FN(0)):
 		if (n >= LOWVISOR_FN_FIRST && n - LOWVISOR_FN_FIRST < ARRAY_SIZE(lowvisor_calls))
-			return lowvisor_calls[n - LOWVISOR_FN_FIRST];
-		if (fid == LOWVISOR_FN_CALL_UID)
-			return lowvisor_uid;
-		return fid == LOWVISOR_FN_REVISION ? lowvisor_revision : NULL;
+			c = &lowvisor_calls[n - LOWVISOR_FN_FIRST];
+		else if (fid == LOWVISOR_FN_CALL_UID)
+			c = &uid_call;
+		else if (fid == LOWVISOR_FN_REVISION)
+			c = &revision_call;
+		break;
 	default:
-		return NULL;
+		break;
 	}
+	return c && c->fn ? c : NULL;
 }
 
 static struct call_result psci_features(struct vcpu *v, uint32_t *r)
@@ -305,17 +329,31 @@ static struct call_result psci_features(struct vcpu *v, uint32_t *r)
 	return done;
 }
 
+int hypercall_fast(struct vcpu *v, uint32_t *r)
+{
+	const struct call *c = find_call(r[0]);
+
+	if (!c) {
+		r[0] = (uint32_t)SMCCC_RET_NOT_SUPPORTED;
+		return 0;
+	}
+	if (c->own_state)
+		return -1;
+	c->fn(v, r); /* TRAP_CONTINUE, with its results in r */
+	return 0;
+}
+
 enum trap_action hypercall(struct vcpu *v)
 {
 	uint32_t r[4] = { v->regs.r[0], v->regs.r[1], v->regs.r[2], v->regs.r[3] };
-	call_fn fn = find_call(r[0]);
+	const struct call *c = find_call(r[0]);
 	struct call_result res;
 
-	if (!fn) {
+	if (!c) {
 		v->regs.r[0] = (uint32_t)SMCCC_RET_NOT_SUPPORTED;
 		return TRAP_CONTINUE;
 	}
-	res = fn(v, r);
+	res = c->fn(v, r);
 	if (!res.no_return) {
 		v->regs.r[0] = r[0];
 		v->regs.r[1] = r[1];

@@ -111,19 +111,32 @@ static enum trap_action pabt(struct vcpu *v, uint32_t hsr)
 	return TRAP_CONTINUE;
 }
 
+/*
+ * An emulated MMIO access, decoded: the register it reads into or stores
+ * from (rt, as reg), the access and its value.  0 when done (a load is in
+ * *reg, the instruction not yet skipped); otherwise vm_mmio's error, with
+ * nothing changed.
+ */
+static int mmio_access(struct vcpu *v, const struct mmio_access *a, uint64_t ipa, uint32_t *reg)
+{
+	uint32_t val = a->write ? mmio_store_value(a, *reg) : 0;
+	int err = vm_mmio(v, ipa, a, &val);
+
+	if (!err && !a->write)
+		*reg = mmio_load_value(a, val);
+	return err;
+}
+
 static enum trap_action dabt(struct vcpu *v, uint32_t hsr)
 {
 	struct mmio_access a;
 	uint32_t far = hdfar_read();
 	uint64_t ipa = fault_ipa(hpfar_read(), far);
-	uint32_t val = 0;
 	int err = hsr_decode_dabt(hsr, &a);
 
-	if (!err) {
-		if (a.write)
-			val = mmio_store_value(&a, a.rt == 15 ? v->regs.pc : guest_reg(v, a.rt));
-		err = vm_mmio(v, ipa, &a, &val);
-	} else if (err == -EFAULT) {
+	if (!err)
+		err = mmio_access(v, &a, ipa, guest_reg_ptr(v, a.rt)); /* rt 15: a store */
+	else if (err == -EFAULT) {
 		guest_log(v, "stage-1 table walk at IPA %s is not RAM: data abort injected",
 			  HEX64(ipa));
 		vcpu_inject_dabt(v, far, a.write);
@@ -139,10 +152,77 @@ static enum trap_action dabt(struct vcpu *v, uint32_t hsr)
 		vcpu_inject_dabt(v, far, a.write);
 		return TRAP_CONTINUE;
 	}
-	if (!a.write)
-		guest_reg_set(v, a.rt, mmio_load_value(&a, val));
 	vcpu_skip_insn(v, a.il);
 	return TRAP_CONTINUE;
+}
+
+/* The frame's copy of register n as the guest's mode sees it, or NULL
+ * where that is a banked register (in the hardware) or the PC. */
+static uint32_t *frame_reg(struct guest_frame *f, unsigned n, uint32_t cpsr)
+{
+	uint32_t mode = cpsr & CPSR_MODE_MASK;
+
+	if (n < 8 || (n < 13 && mode != CPSR_MODE_FIQ))
+		return &f->r[n];
+	if (n == 14 && (mode == CPSR_MODE_USR || mode == CPSR_MODE_SYS))
+		return &f->lr;
+	return NULL;
+}
+
+/*
+ * dabt() on the fast path, for an access that succeeds (anything else is
+ * left to dabt(), which finds the same error and reports it).  The vGIC
+ * must have nothing in its list registers, so that the distributor's state
+ * is whole, as after a whole exit's vgic_sync.
+ */
+static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f)
+{
+	struct mmio_access a;
+	uint32_t cpsr = spsr_hyp_read();
+	uint32_t *reg;
+
+	if (hsr_decode_dabt(hsr, &a))
+		return -1;
+	reg = frame_reg(f, a.rt, cpsr);
+	if (!reg || !vgic_sync_idle(v->vm->vgic, v->index))
+		return -1;
+	if (mmio_access(v, &a, fault_ipa(hpfar_read(), hdfar_read()), reg))
+		return -1;
+	elr_hyp_write(elr_hyp_read() + a.il);
+	if (cpsr & CPSR_IT_MASK)
+		spsr_hyp_write(cpsr_it_advance(cpsr));
+	return 0;
+}
+
+/*
+ * The fast path (trap.h).  Its state is the frame (r0-r12, LR_usr), ELR,
+ * SPSR and the rest in the hardware; what it serves does not depend on the
+ * list registers or change this vCPU's scheduling.  A data abort's
+ * instruction passed its condition (it accessed memory); HVC has none.
+ */
+uint32_t trap_fast(struct guest_frame *f)
+{
+	struct percpu *cpu = this_cpu();
+	struct vcpu *v = cpu->loaded;
+	uint32_t hsr = hsr_read();
+	int err;
+
+	switch (hsr_ec(hsr)) {
+	case HSR_EC_HVC:
+		err = hypercall_fast(v, f->r);
+		break;
+	case HSR_EC_DABT_LOWER:
+		err = dabt_fast(v, hsr, f);
+		break;
+	default:
+		return EXIT_TRAP;
+	}
+	if (err)
+		return EXIT_TRAP;
+	if (cpu->need_resched) /* a kick for this CPU: ask the run queue */
+		return EXIT_HANDLED;
+	cpu->exits++;
+	return TRAP_FAST_RESUME;
 }
 
 static const trap_fn trap_table[HSR_EC_COUNT] = {
@@ -178,6 +258,8 @@ enum trap_action trap_handle(struct vcpu *v, uint32_t reason)
 		return trap_sync(v);
 	case EXIT_IRQ:
 		hyp_irq(NULL);
+		return TRAP_CONTINUE;
+	case EXIT_HANDLED:
 		return TRAP_CONTINUE;
 	default:
 		return TRAP_CONTINUE; /* FIQs are not used */

@@ -25,14 +25,33 @@ enum hyp_vector {
 	VEC_FIQ,
 };
 
+/* What boot/vectors.S saves on an exception from a guest. */
+struct guest_frame {
+	uint32_t r[13];
+	uint32_t lr; /* LR_usr */
+};
+
 /* Why guest_enter() returned. */
 enum guest_exit_reason {
 	EXIT_TRAP, /* HSR says what */
 	EXIT_IRQ,
 	EXIT_FIQ,
+	EXIT_HANDLED, /* trap_fast() served the trap; the run loop's checks remain */
 };
 
-uint32_t guest_enter(void *regs);
+/* trap_fast()'s answer when the guest goes on at once. */
+#define TRAP_FAST_RESUME 0xffffffffu
+
+uint32_t guest_enter(void *regs, bool banked);
+void banked_save(void *regs);
+
+/*
+ * Called by the trap vector with nothing but the frame saved: serves the
+ * traps that need no more (hypercalls, MMIO) and answers TRAP_FAST_RESUME,
+ * or EXIT_HANDLED when the run loop must look again (a kick for this CPU);
+ * EXIT_TRAP leaves the trap, untouched, to trap_handle().
+ */
+uint32_t trap_fast(struct guest_frame *f);
 
 __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector);
 void hyp_irq(struct trap_frame *f);

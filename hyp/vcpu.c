@@ -76,6 +76,7 @@ void vcpu_reset(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t 
 	v->regs.cpsr = CPSR_MODE_SVC | CPSR_A | CPSR_I | CPSR_F | ((pc & 1) ? CPSR_T_BIT : 0);
 	v->cp15.sctlr = SCTLR_RESET;
 	v->cp15_valid = true;
+	v->banked_hw = false;
 	v->hcr = HCR_GUEST;
 	v->vmpidr = 0x80000000u | v->index;
 }
@@ -240,6 +241,14 @@ static void vttbr_load(struct vcpu *v)
 	}
 }
 
+void vcpu_banked_sync(struct vcpu *v)
+{
+	if (v->banked_hw) {
+		banked_save(&v->regs);
+		v->banked_hw = false; /* loaded again at the next entry */
+	}
+}
+
 void vcpu_boot(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
 {
 	v->boot_regs[0] = pc;
@@ -294,7 +303,8 @@ void vcpu_run(struct vcpu *v)
 		/* vttbr_load had IRQs on: the timer may have ended the turn. */
 		if (cpu->need_resched && sched_check())
 			break;
-		reason = guest_enter(&v->regs);
+		reason = guest_enter(&v->regs, !v->banked_hw);
+		v->banked_hw = true;
 		cpu->exits++;
 		kick = vgic_sync(vgic, v->index);
 		if (kick)
@@ -311,6 +321,7 @@ void vcpu_run(struct vcpu *v)
 		vgic_save(vgic, v->index);
 		v->vgic_loaded = false;
 	}
+	vcpu_banked_sync(v); /* the next vCPU's go in */
 	hcr_write(0);
 	dmb();
 	v->running = false;
@@ -335,6 +346,8 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 	uint32_t cpsr = (old & ~(CPSR_MODE_MASK | CPSR_T_BIT | CPSR_IT_MASK | (1u << 24) |
 				 (1u << 9))) |
 			mode | CPSR_I | CPSR_A;
+
+	vcpu_banked_sync(v); /* spsr_<mode> and lr_<mode> are written below */
 
 	if (sctlr & SCTLR_TE)
 		cpsr |= CPSR_T_BIT;

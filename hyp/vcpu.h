@@ -63,6 +63,7 @@ struct vcpu {
 	volatile enum vcpu_state state;
 	volatile bool running; /* in the guest or in a trap handler */
 	bool cp15_valid; /* cp15 holds the state (not the hardware) */
+	bool banked_hw;  /* its CPU's banked registers hold them (regs' are stale) */
 	uint32_t hcr;    /* HCR while it runs (VI/VF for its lines) */
 	struct runq_entity sched;  /* on its CPU's run queue */
 	uint64_t timer_woken;      /* the timer deadline already injected */
@@ -71,6 +72,10 @@ struct vcpu {
 	volatile bool boot_pending; /* start from boot_regs on its next run */
 	uint32_t boot_regs[4];      /* pc, r0, r1, r2 */
 };
+
+/* Makes regs' banked registers (SP_usr, svc/abt/und/irq/fiq) the vCPU's
+ * own, to read or write, for a vCPU in vcpu_run on this CPU. */
+void vcpu_banked_sync(struct vcpu *v);
 
 /* The vCPU whose registers are live on this CPU, or NULL. */
 struct vcpu *vcpu_current(void);

@@ -527,18 +527,26 @@ void vgic_flush(struct vgic *d, unsigned vcpu)
 	vgic_unlock(d, flags);
 }
 
+bool vgic_sync_idle(struct vgic *d, unsigned vcpu)
+{
+	struct vgic_cpu *c = &d->cpu[vcpu];
+
+	/* No list register in use and GICH_HCR plain: only the guest's
+	 * GICV_PMR/CTLR (in GICH_VMCR) may have changed.  lr_used and hcr are
+	 * this CPU's own; vmcr is one aligned word, read by others whole. */
+	if (!c->loaded || c->lr_used || c->hcr != GICH_HCR_EN)
+		return false;
+	c->vmcr = gich_read(GICH_VMCR);
+	return true;
+}
+
 uint32_t vgic_sync(struct vgic *d, unsigned vcpu)
 {
 	struct vgic_cpu *c = &d->cpu[vcpu];
 	uint32_t flags, kick = 0;
 
-	/* No list register in use and GICH_HCR plain: only the guest's
-	 * GICV_PMR/CTLR (in GICH_VMCR) may have changed.  lr_used and hcr are
-	 * this CPU's own; vmcr is one aligned word, read by others whole. */
-	if (c->loaded && !c->lr_used && c->hcr == GICH_HCR_EN) {
-		c->vmcr = gich_read(GICH_VMCR);
+	if (vgic_sync_idle(d, vcpu))
 		return 0;
-	}
 	flags = vgic_lock(d);
 	if (c->loaded) {
 		kick = vgic_v2_sync_lrs(d, vcpu);

@@ -170,6 +170,11 @@ void vgic_flush(struct vgic *d, unsigned vcpu);
  */
 uint32_t vgic_sync(struct vgic *d, unsigned vcpu);
 
+/* vgic_sync's whole work when no list register is in use (the usual
+ * case): true if that was so and it is done, false (nothing done) if the
+ * list registers need the whole vgic_sync.  For the trap fast path. */
+bool vgic_sync_idle(struct vgic *d, unsigned vcpu);
+
 /* The maintenance interrupt, for the vCPU loaded on this CPU (see above):
  * does what vgic_sync does, which removes its cause.  Returns the kick
  * mask. */

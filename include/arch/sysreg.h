@@ -106,10 +106,12 @@ SYSREG64(cnthp_cval, 6, c14)
 
 #define CPSR_MODE_MASK 0x1fu
 #define CPSR_MODE_USR 0x10u
+#define CPSR_MODE_FIQ 0x11u
 #define CPSR_MODE_SVC 0x13u
 #define CPSR_MODE_ABT 0x17u
 #define CPSR_MODE_HYP 0x1au
 #define CPSR_MODE_UND 0x1bu
+#define CPSR_MODE_SYS 0x1fu
 
 static inline uint32_t cpsr_read(void)
 {
@@ -117,6 +119,34 @@ static inline uint32_t cpsr_read(void)
 
 	__asm__ volatile("mrs %0, cpsr" : "=r"(v));
 	return v;
+}
+
+/* The return state of the exception HYP is handling: the guest's PC and
+ * CPSR during a trap. */
+static inline uint32_t elr_hyp_read(void)
+{
+	uint32_t v;
+
+	__asm__ volatile("mrs %0, ELR_hyp" : "=r"(v));
+	return v;
+}
+
+static inline void elr_hyp_write(uint32_t v)
+{
+	__asm__ volatile("msr ELR_hyp, %0" ::"r"(v) : "memory");
+}
+
+static inline uint32_t spsr_hyp_read(void)
+{
+	uint32_t v;
+
+	__asm__ volatile("mrs %0, spsr" : "=r"(v));
+	return v;
+}
+
+static inline void spsr_hyp_write(uint32_t v)
+{
+	__asm__ volatile("msr spsr_cxsf, %0" ::"r"(v) : "memory");
 }
 
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }

@@ -144,7 +144,7 @@ def test_traps(boot):
     of two vCPUs on one CPU, MMIO without syndrome, SMC, trapped CP15,
     WFI/WFE with IRQs masked."""
     out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["traps"]]))
-    check_tap(out, "traps", "traps", 15)
+    check_tap(out, "traps", "traps", 17)
     traps = vm_lines(out, "traps")
     # Both vCPUs kept their VFP registers while being switched out.
     for cpu in (0, 1):

@@ -352,6 +352,197 @@ TEST(mmio, uartfr_reads_idle)
 	EXPECT_EQ(exc_last().type, EXC_NONE);
 }
 
+/*
+ * Emulated accesses through every register an access can name, in every
+ * mode: each register stores a value of its own to a priority byte of
+ * SPI_PRIO (GICD_IPRIORITYR keeps 5 bits), is cleared, and loads it back.
+ * r0-r12 and the usr/sys lr come from the trap frame (the fast path);
+ * the banked ones (sp and lr of svc, abt, und and irq, r8-r12, sp and lr
+ * of fiq, sys's sp) from the hardware through a whole exit.  Returns the
+ * number of registers that did not read back their value.
+ *
+ * mmio_it_block, Thumb: an emulated load that is the first of an ITTE
+ * block; the other two must still see their places in it (ITSTATE
+ * advanced past the trapped load), so it returns 1, not 0x11.
+ */
+#define SPI_PRIO 40u
+uint32_t mmio_every_register(uint32_t byte_addr);
+uint32_t mmio_it_block(uint32_t word_addr);
+__asm__(".macro check reg, val, base=r0\n"
+	"	mov	\\reg, #\\val\n"
+	"	strb	\\reg, [\\base]\n"
+	"	mov	\\reg, #0\n"
+	"	ldrb	\\reg, [\\base]\n"
+	"	cmp	\\reg, #\\val\n"
+	"	addne	r1, r1, #1\n"
+	".endm\n"
+	"	.text\n"
+	"	.arm\n"
+	"	.global	mmio_every_register\n"
+	"	.type	mmio_every_register, %function\n"
+	"mmio_every_register:\n"
+	"	push	{r4-r12, lr}\n"
+	"	mrs	r2, cpsr\n"
+	"	push	{r2}\n"
+	"	cpsid	aif\n"
+	"	mov	r1, #0\n"
+	"	cps	#0x13\n"		/* svc */
+	"	check	r2, 24\n"
+	"	check	r3, 32\n"
+	"	check	r4, 40\n"
+	"	check	r5, 48\n"
+	"	check	r6, 56\n"
+	"	check	r7, 64\n"
+	"	check	r8, 72\n"
+	"	check	r9, 80\n"
+	"	check	r10, 88\n"
+	"	check	r11, 96\n"
+	"	check	r12, 104\n"
+	"	mov	r2, sp\n"
+	"	check	sp, 112\n"
+	"	mov	sp, r2\n"
+	"	mov	r2, lr\n"
+	"	check	lr, 120\n"
+	"	mov	lr, r2\n"
+	"	cps	#0x17\n"		/* abt */
+	"	check	r2, 152\n"
+	"	check	r3, 160\n"
+	"	check	r4, 168\n"
+	"	check	r5, 176\n"
+	"	check	r6, 184\n"
+	"	check	r7, 192\n"
+	"	check	r8, 200\n"
+	"	check	r9, 208\n"
+	"	check	r10, 216\n"
+	"	check	r11, 224\n"
+	"	check	r12, 232\n"
+	"	mov	r2, sp\n"
+	"	check	sp, 240\n"
+	"	mov	sp, r2\n"
+	"	mov	r2, lr\n"
+	"	check	lr, 248\n"
+	"	mov	lr, r2\n"
+	"	cps	#0x1b\n"		/* und */
+	"	check	r2, 32\n"
+	"	check	r3, 40\n"
+	"	check	r4, 48\n"
+	"	check	r5, 56\n"
+	"	check	r6, 64\n"
+	"	check	r7, 72\n"
+	"	check	r8, 80\n"
+	"	check	r9, 88\n"
+	"	check	r10, 96\n"
+	"	check	r11, 104\n"
+	"	check	r12, 112\n"
+	"	mov	r2, sp\n"
+	"	check	sp, 120\n"
+	"	mov	sp, r2\n"
+	"	mov	r2, lr\n"
+	"	check	lr, 128\n"
+	"	mov	lr, r2\n"
+	"	cps	#0x12\n"		/* irq */
+	"	check	r2, 160\n"
+	"	check	r3, 168\n"
+	"	check	r4, 176\n"
+	"	check	r5, 184\n"
+	"	check	r6, 192\n"
+	"	check	r7, 200\n"
+	"	check	r8, 208\n"
+	"	check	r9, 216\n"
+	"	check	r10, 224\n"
+	"	check	r11, 232\n"
+	"	check	r12, 240\n"
+	"	mov	r2, sp\n"
+	"	check	sp, 248\n"
+	"	mov	sp, r2\n"
+	"	mov	r2, lr\n"
+	"	check	lr, 8\n"
+	"	mov	lr, r2\n"
+	"	cps	#0x11\n"		/* fiq */
+	"	check	r2, 40\n"
+	"	check	r3, 48\n"
+	"	check	r4, 56\n"
+	"	check	r5, 64\n"
+	"	check	r6, 72\n"
+	"	check	r7, 80\n"
+	"	check	r8, 88\n"
+	"	check	r9, 96\n"
+	"	check	r10, 104\n"
+	"	check	r11, 112\n"
+	"	check	r12, 120\n"
+	"	mov	r2, sp\n"
+	"	check	sp, 128\n"
+	"	mov	sp, r2\n"
+	"	mov	r2, lr\n"
+	"	check	lr, 136\n"
+	"	mov	lr, r2\n"
+	"	cps	#0x1f\n"		/* sys */
+	"	check	r2, 168\n"
+	"	check	r3, 176\n"
+	"	check	r4, 184\n"
+	"	check	r5, 192\n"
+	"	check	r6, 200\n"
+	"	check	r7, 208\n"
+	"	check	r8, 216\n"
+	"	check	r9, 224\n"
+	"	check	r10, 232\n"
+	"	check	r11, 240\n"
+	"	check	r12, 248\n"
+	"	mov	r2, sp\n"
+	"	check	sp, 8\n"
+	"	mov	sp, r2\n"
+	"	mov	r2, lr\n"
+	"	check	lr, 16\n"
+	"	mov	lr, r2\n"
+	"	cps	#0x13\n"		/* the caller's mode (svc): its stack */
+	"	pop	{r2}\n"
+	"	msr	cpsr_cx, r2\n"
+	"	mov	r2, r0\n"
+	"	check	r0, 200, r2\n"
+	"	mov	r3, r1\n"			/* the count, while r1 is checked */
+	"	mov	r1, #208\n"
+	"	strb	r1, [r2]\n"
+	"	mov	r1, #0\n"
+	"	ldrb	r1, [r2]\n"
+	"	cmp	r1, #208\n"
+	"	addne	r3, r3, #1\n"
+	"	mov	r0, r3\n"
+	"	pop	{r4-r12, pc}\n"
+	"	.size	mmio_every_register, . - mmio_every_register\n"
+	"	.purgem	check\n"
+	"	.syntax	unified\n"
+	"	.thumb\n"
+	"	.global	mmio_it_block\n"
+	"	.type	mmio_it_block, %function\n"
+	"	.thumb_func\n"
+	"mmio_it_block:\n"
+	"	movs	r2, #0\n"
+	"	cmp	r2, #0\n"
+	"	itte	eq\n"
+	"	ldreq	r3, [r0]\n"
+	"	addeq	r2, r2, #1\n"
+	"	addne	r2, r2, #0x10\n"
+	"	mov	r0, r2\n"
+	"	bx	lr\n"
+	"	.size	mmio_it_block, . - mmio_it_block\n"
+	"	.arm\n");
+
+TEST(mmio, every_register_in_every_mode)
+{
+	uint32_t addr = GICD_BASE + GICD_IPRIORITYR + SPI_PRIO;
+
+	exc_clear();
+	EXPECT_EQ(mmio_every_register(addr), 0);
+	EXPECT_EQ(exc_last().type, EXC_NONE);
+}
+
+TEST(mmio, load_in_an_it_block)
+{
+	exc_clear();
+	EXPECT_EQ(mmio_it_block(UART_FR), 1);
+	EXPECT_EQ(exc_last().type, EXC_NONE);
+}
+
 /* --- SMC --- */
 
 TEST(smc, is_undefined)
