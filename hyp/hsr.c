@@ -112,6 +112,8 @@ bool hsr_condition_passed(uint32_t hsr, uint32_t cpsr)
 			return true;
 		cond = (int)(it >> 4);
 	}
+	if (cond >= COND_AL) /* the usual case: no flags to look at */
+		return true;
 	return cond_holds((unsigned)cond, cpsr);
 }
 

@@ -171,23 +171,33 @@ static uint32_t *frame_reg(struct guest_frame *f, unsigned n, uint32_t cpsr)
 
 /*
  * dabt() on the fast path, for an access that succeeds (anything else is
- * left to dabt(), which finds the same error and reports it).  The vGIC
- * must have nothing in its list registers, so that the distributor's state
- * is whole, as after a whole exit's vgic_sync.
+ * left to dabt(), which finds the same error and reports it).  As on a
+ * whole exit, the list registers are folded back first (vgic_sync, nearly
+ * nothing when none is in use), so that the distributor's state is whole;
+ * *synced says they were, and must be filled again before the guest runs.
  */
-static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f)
+static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f, bool *synced)
 {
+	struct vgic *g = v->vm->vgic;
 	struct mmio_access a;
 	uint32_t cpsr = spsr_hyp_read();
-	uint32_t *reg;
+	uint32_t *reg, kick;
+	int err;
 
 	if (hsr_decode_dabt(hsr, &a))
 		return -1;
 	reg = frame_reg(f, a.rt, cpsr);
-	if (!reg || !vgic_sync_idle(v->vm->vgic, v->index))
+	if (!reg)
 		return -1;
-	if (mmio_access(v, &a, fault_ipa(hpfar_read(), hdfar_read()), reg))
-		return -1;
+	if (!vgic_sync_idle(g, v->index)) {
+		kick = vgic_sync(g, v->index);
+		if (kick)
+			vm_kick(v->vm, kick);
+		*synced = true;
+	}
+	err = mmio_access(v, &a, fault_ipa(hpfar_read(), hdfar_read()), reg);
+	if (err)
+		return err;
 	elr_hyp_write(elr_hyp_read() + a.il);
 	if (cpsr & CPSR_IT_MASK)
 		spsr_hyp_write(cpsr_it_advance(cpsr));
@@ -196,15 +206,18 @@ static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f)
 
 /*
  * The fast path (trap.h).  Its state is the frame (r0-r12, LR_usr), ELR,
- * SPSR and the rest in the hardware; what it serves does not depend on the
- * list registers or change this vCPU's scheduling.  A data abort's
- * instruction passed its condition (it accessed memory); HVC has none.
+ * SPSR and the rest in the hardware; what it serves does not change this
+ * vCPU's scheduling, and a hypercall does not depend on the list
+ * registers.  A data abort's instruction passed its condition (it
+ * accessed memory); HVC has none.  IRQs stay masked throughout, so the
+ * VMID cannot go stale and the flush is the last thing before the guest.
  */
 uint32_t trap_fast(struct guest_frame *f)
 {
 	struct percpu *cpu = this_cpu();
 	struct vcpu *v = cpu->loaded;
 	uint32_t hsr = hsr_read();
+	bool synced = false;
 	int err;
 
 	switch (hsr_ec(hsr)) {
@@ -212,7 +225,7 @@ uint32_t trap_fast(struct guest_frame *f)
 		err = hypercall_fast(v, f->r);
 		break;
 	case HSR_EC_DABT_LOWER:
-		err = dabt_fast(v, hsr, f);
+		err = dabt_fast(v, hsr, f, &synced);
 		break;
 	default:
 		return EXIT_TRAP;
@@ -221,6 +234,8 @@ uint32_t trap_fast(struct guest_frame *f)
 		return EXIT_TRAP;
 	if (cpu->need_resched) /* a kick for this CPU: ask the run queue */
 		return EXIT_HANDLED;
+	if (synced)
+		vgic_flush(v->vm->vgic, v->index);
 	cpu->exits++;
 	return TRAP_FAST_RESUME;
 }

@@ -161,6 +161,13 @@ static void timer_restore(struct vcpu *v)
 	cntv_ctl_write(v->cp15.cntv_ctl);
 }
 
+/*
+ * Everything of the vCPU loaded on this CPU that stays in the hardware
+ * after vcpu_run (until another vCPU needs the CPU) goes back into its
+ * structures: CP15, the virtual timer, the banked registers, the vGIC
+ * interface (GICH_VMCR/APR; its list registers are empty out of the
+ * guest).  vCPUs never change CPUs, so this is the only CPU that has them.
+ */
 void vcpu_put(void)
 {
 	struct percpu *cpu = this_cpu();
@@ -173,6 +180,8 @@ void vcpu_put(void)
 		timer_save(v);
 		v->cp15_valid = true;
 	}
+	vcpu_banked_sync(v);
+	vgic_save(v->vm->vgic, v->index); /* if still loaded: a reset unloads */
 	cpu->loaded = NULL;
 }
 
@@ -287,22 +296,23 @@ void vcpu_run(struct vcpu *v)
 				cpu->vfp_owner = NULL;
 		}
 		vcpu_load(v);
-		if (!v->vgic_loaded) {
+		if (!vgic_loaded(vgic, v->index)) {
 			vgic_restore(vgic, v->index);
 			/* The timer's physical PPI is active while the guest has
 			 * not deactivated its virtual copy: it follows the vCPU. */
 			gic_irq_set_active(VGIC_VTIMER_IRQ,
 					   vgic_map_is_active(vgic, v->index, VGIC_VTIMER_IRQ));
-			v->vgic_loaded = true;
 		}
 		vttbr_load(v);
+		/* vttbr_load may have had IRQs on: the timer may have ended the
+		 * turn.  Checked before the flush, so that the list registers
+		 * are only ever filled right before the guest runs. */
+		if (cpu->need_resched && sched_check())
+			break;
 		vgic_flush(vgic, v->index);
 		hcr_write(v->hcr);
 		hcptr_write(cpu->vfp_owner == v ? 0 : HCPTR_VFP_TRAPS);
 		isb();
-		/* vttbr_load had IRQs on: the timer may have ended the turn. */
-		if (cpu->need_resched && sched_check())
-			break;
 		reason = guest_enter(&v->regs, !v->banked_hw);
 		v->banked_hw = true;
 		cpu->exits++;
@@ -317,11 +327,7 @@ void vcpu_run(struct vcpu *v)
 		if (cpu->need_resched && sched_check())
 			break;
 	}
-	if (v->vgic_loaded) {
-		vgic_save(vgic, v->index);
-		v->vgic_loaded = false;
-	}
-	vcpu_banked_sync(v); /* the next vCPU's go in */
+	/* Its banked registers and vGIC interface stay (vcpu_put). */
 	hcr_write(0);
 	dmb();
 	v->running = false;

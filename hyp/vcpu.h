@@ -68,7 +68,6 @@ struct vcpu {
 	struct runq_entity sched;  /* on its CPU's run queue */
 	uint64_t timer_woken;      /* the timer deadline already injected */
 	volatile bool blocked;  /* in WFI with nothing to deliver */
-	bool vgic_loaded;       /* its GICH state is on its CPU */
 	volatile bool boot_pending; /* start from boot_regs on its next run */
 	uint32_t boot_regs[4];      /* pc, r0, r1, r2 */
 };

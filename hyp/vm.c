@@ -692,12 +692,12 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 		vcpu_vfp_forget(vm->vcpus[i]);
 		vm->vcpus[i]->blocked = false;
 	}
-	/* vgic_init wants every vCPU's interface saved: the others left
-	 * vcpu_run (which saves); the caller is still loaded here. */
-	if (caller && caller->vgic_loaded) {
+	/* vgic_init forgets every vCPU's interface: the ones left loaded on
+	 * their CPUs (vcpu_put) are restored from the new state when they run
+	 * again; their list registers are empty out of the guest.  The
+	 * caller's interface, on this CPU, is saved first. */
+	if (caller)
 		vgic_save(vm->vgic, caller->index);
-		caller->vgic_loaded = false;
-	}
 	vgic_init(vm->vgic, vm->vcpu_count, VM_SPIS);
 	for (i = 0; i < vm->vcpu_count; i++)
 		vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);

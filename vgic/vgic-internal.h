@@ -100,7 +100,6 @@ void vgic_unlock(struct vgic *d, uint32_t flags);
  * the VM has no such interrupt. */
 struct vgic_irq *vgic_get_irq(struct vgic *d, unsigned vcpu, unsigned intid);
 
-bool vgic_irq_pending(const struct vgic_irq *irq);
 
 /* State changes from the distributor; each returns the kick mask. */
 uint32_t vgic_irq_set_enabled(struct vgic *d, struct vgic_irq *irq, bool on);
@@ -113,9 +112,44 @@ uint32_t vgic_sgi_add_sources(struct vgic *d, struct vgic_irq *irq, uint8_t sour
 uint32_t vgic_sgi_clear_sources(struct vgic *d, struct vgic_irq *irq, uint8_t sources);
 uint32_t vgic_set_enabled(struct vgic *d, bool on);
 
+/* Inline: the run loop asks these many times per entry and exit. */
+static inline bool vgic_irq_pending(const struct vgic_irq *irq)
+{
+	if (vgic_irq_is_sgi(irq))
+		return irq->sources != 0;
+	if (!irq->edge && !irq->hw)
+		return irq->pending_latch || irq->line_level;
+	return irq->pending_latch;
+}
+
+/*
+ * The vCPU whose list registers irq belongs in, or VGIC_NO_VCPU: where it
+ * is; a private interrupt's own vCPU; the vCPU that acknowledged an active
+ * SPI (the guest EOIs it there); else the lowest vCPU of the SPI's targets
+ * (a 1-of-N choice; a VM with one vCPU ignores the targets, as a GIC with
+ * one CPU interface does).
+ */
+static inline unsigned vgic_irq_target(const struct vgic *d, const struct vgic_irq *irq)
+{
+	if (irq->lr_vcpu != VGIC_NO_VCPU)
+		return irq->lr_vcpu;
+	if (irq->owner != VGIC_NO_VCPU)
+		return irq->owner;
+	if (irq->active && irq->active_vcpu != VGIC_NO_VCPU)
+		return irq->active_vcpu;
+	if (d->vcpu_count == 1)
+		return 0;
+	return irq->targets ? (unsigned)__builtin_ctz(irq->targets) : VGIC_NO_VCPU;
+}
+
 /* The vCPU irq is deliverable to now (pending, enabled, distributor on,
  * a target), or VGIC_NO_VCPU. */
-unsigned vgic_irq_delivery(const struct vgic *d, const struct vgic_irq *irq);
+static inline unsigned vgic_irq_delivery(const struct vgic *d, const struct vgic_irq *irq)
+{
+	if (!d->enabled || !irq->enabled || !vgic_irq_pending(irq))
+		return VGIC_NO_VCPU;
+	return vgic_irq_target(d, irq);
+}
 
 /* Re-files irq after its state changed, given vgic_irq_delivery() from
  * before the change: the live bitmaps, and the kick mask (the vCPU whose

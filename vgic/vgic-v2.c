@@ -179,6 +179,11 @@ void vgic_v2_set_hcr(struct vgic *d, unsigned vcpu, uint32_t hcr)
 	}
 }
 
+bool vgic_loaded(const struct vgic *d, unsigned vcpu)
+{
+	return d->cpu[vcpu].loaded;
+}
+
 void vgic_restore(struct vgic *d, unsigned vcpu)
 {
 	struct vgic_cpu *c = &d->cpu[vcpu];

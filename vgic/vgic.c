@@ -91,42 +91,6 @@ struct vgic_irq *vgic_get_irq(struct vgic *d, unsigned vcpu, unsigned intid)
 	return NULL;
 }
 
-bool vgic_irq_pending(const struct vgic_irq *irq)
-{
-	if (vgic_irq_is_sgi(irq))
-		return irq->sources != 0;
-	if (!irq->edge && !irq->hw)
-		return irq->pending_latch || irq->line_level;
-	return irq->pending_latch;
-}
-
-/*
- * The vCPU whose list registers irq belongs in, or VGIC_NO_VCPU: where it
- * is; a private interrupt's own vCPU; the vCPU that acknowledged an active
- * SPI (the guest EOIs it there); else the lowest vCPU of the SPI's targets
- * (a 1-of-N choice; a VM with one vCPU ignores the targets, as a GIC with
- * one CPU interface does).
- */
-static unsigned irq_target(const struct vgic *d, const struct vgic_irq *irq)
-{
-	if (irq->lr_vcpu != VGIC_NO_VCPU)
-		return irq->lr_vcpu;
-	if (irq->owner != VGIC_NO_VCPU)
-		return irq->owner;
-	if (irq->active && irq->active_vcpu != VGIC_NO_VCPU)
-		return irq->active_vcpu;
-	if (d->vcpu_count == 1)
-		return 0;
-	return irq->targets ? (unsigned)__builtin_ctz(irq->targets) : VGIC_NO_VCPU;
-}
-
-unsigned vgic_irq_delivery(const struct vgic *d, const struct vgic_irq *irq)
-{
-	if (!d->enabled || !irq->enabled || !vgic_irq_pending(irq))
-		return VGIC_NO_VCPU;
-	return irq_target(d, irq);
-}
-
 /* Whether irq may need a list register: active, or pending and enabled. */
 static bool irq_live(const struct vgic_irq *irq)
 {
@@ -212,7 +176,7 @@ uint32_t vgic_irq_set_active(struct vgic *d, struct vgic_irq *irq, bool on, unsi
 	if (on && vgic_irq_is_sgi(irq))
 		irq->active_source = (uint8_t)requester;
 	if (on && !irq->active && !vgic_irq_is_private(irq)) {
-		unsigned t = irq_target(d, irq);
+		unsigned t = vgic_irq_target(d, irq);
 
 		irq->active_vcpu = (uint8_t)(t != VGIC_NO_VCPU ? t : requester);
 	}
@@ -456,14 +420,17 @@ static void pick_add(struct lr_pick *p, struct vgic_irq *irq)
 
 static bool lr_wanted(const struct vgic *d, const struct vgic_irq *irq, unsigned vcpu)
 {
-	if (irq->lr_vcpu != VGIC_NO_VCPU || irq_target(d, irq) != vcpu)
+	if (irq->lr_vcpu != VGIC_NO_VCPU || vgic_irq_target(d, irq) != vcpu)
 		return false;
 	return irq->active || vgic_irq_delivery(d, irq) == vcpu;
 }
 
 static unsigned free_lr_count(const struct vgic *d, unsigned vcpu)
 {
-	return d->lr_count - (unsigned)__builtin_popcountll(d->cpu[vcpu].lr_used);
+	uint64_t used = d->cpu[vcpu].lr_used;
+
+	/* Empty after every sync: no popcount (a libgcc call) then. */
+	return d->lr_count - (used ? (unsigned)__builtin_popcountll(used) : 0);
 }
 
 /* Lock held, vcpu loaded on this CPU. */

@@ -170,6 +170,10 @@ void vgic_flush(struct vgic *d, unsigned vcpu);
  */
 uint32_t vgic_sync(struct vgic *d, unsigned vcpu);
 
+/* Whether vCPU vcpu's interface state is in this CPU's GICH (restored and
+ * not saved since).  Asked on the vCPU's own CPU. */
+bool vgic_loaded(const struct vgic *d, unsigned vcpu);
+
 /* vgic_sync's whole work when no list register is in use (the usual
  * case): true if that was so and it is done, false (nothing done) if the
  * list registers need the whole vgic_sync.  For the trap fast path. */
