@@ -92,9 +92,16 @@ static inline uint32_t vgic_vcpu_mask(const struct vgic *d)
 	return (1u << d->vcpu_count) - 1;
 }
 
-/* vgic.c: lock held for everything taking a struct vgic_irq. */
-uint32_t vgic_lock(struct vgic *d);
-void vgic_unlock(struct vgic *d, uint32_t flags);
+/* The lock, held for everything taking a struct vgic_irq. */
+static inline uint32_t vgic_lock(struct vgic *d)
+{
+	return vgic_hw_lock(&d->lock);
+}
+
+static inline void vgic_unlock(struct vgic *d, uint32_t flags)
+{
+	vgic_hw_unlock(&d->lock, flags);
+}
 
 /* Interrupt intid as vCPU vcpu sees it (its own SGIs and PPIs), or NULL if
  * the VM has no such interrupt. */

@@ -33,16 +33,6 @@
 
 #include "vgic-internal.h"
 
-uint32_t vgic_lock(struct vgic *d)
-{
-	return vgic_hw_lock(&d->lock);
-}
-
-void vgic_unlock(struct vgic *d, uint32_t flags)
-{
-	vgic_hw_unlock(&d->lock, flags);
-}
-
 size_t vgic_size(unsigned vcpu_count, unsigned spi_count)
 {
 	(void)vcpu_count; /* the per-vCPU state is sized for VGIC_MAX_VCPUS */
@@ -345,7 +335,8 @@ static struct live_iter live_begin(const struct vgic *d, unsigned vcpu)
 	};
 }
 
-static struct vgic_irq *live_next(struct vgic *d, struct live_iter *it)
+static inline __attribute__((always_inline)) struct vgic_irq *live_next(struct vgic *d,
+									  struct live_iter *it)
 {
 	unsigned bit;
 
