@@ -36,7 +36,7 @@ unsigned smp_cpu_count(void)
  * on every CPU (the report shows the interrupt path working) and should
  * not wait a 100 Hz tick's 30 ms for that. */
 #define BOOT_TICKS 3
-#define BOOT_TICK_US 100
+#define BOOT_TICK_US 20
 
 static uint64_t tick_interval_now(const struct percpu *c)
 {

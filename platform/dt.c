@@ -37,10 +37,206 @@ static __printf(2, 3) void warn(struct platform *p, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * An index of the host DTB's nodes, made in one walk while platform_parse
+ * runs: libfdt finds a node's parent, path or compatible match by walking
+ * the tree from the root, scanning every node name a byte at a time on the
+ * way, and parsing did that some eighty times (2.9 ms of QEMU virt's 58
+ * nodes).  Offsets in order, so a node is found by binary search.  A tree
+ * with more nodes or deeper than the index holds is read with libfdt's
+ * walks instead, as is every other tree (the index is for the one being
+ * parsed, and dropped after).
+ */
+#define DT_INDEX_MAX 1024
+#define DT_INDEX_DEPTH 32
+
+struct dt_inode {
+	int offset;
+	int parent; /* -1 for the root */
+	const char *name;
+	int name_len;
+	const char *compat; /* NULL: none */
+	int compat_len;
+	const char *device_type; /* NULL: none */
+	bool enabled; /* no "status", or "okay"/"ok" */
+};
+
+static struct {
+	const void *fdt; /* NULL: no index */
+	unsigned count;
+	struct dt_inode node[DT_INDEX_MAX];
+} dt_idx;
+
+/* A NUL-terminated property value, or NULL. */
+static const char *str_prop(const char *val, int len)
+{
+	return val && len > 0 && memchr(val, '\0', (size_t)len) ? val : NULL;
+}
+
+/* Adds node (at depth, named name) to the index being made by dt_check's
+ * walk; stack holds the offsets of its ancestors by depth.  Returns the
+ * entry, or NULL when the index is full (the walk goes on without it). */
+static struct dt_inode *index_add(int node, int depth, const char *name, int name_len, int *stack)
+{
+	struct dt_inode *e;
+
+	if (depth >= DT_INDEX_DEPTH || dt_idx.count == DT_INDEX_MAX)
+		return NULL;
+	stack[depth] = node;
+	e = &dt_idx.node[dt_idx.count++];
+	*e = (struct dt_inode){ .offset = node, .parent = depth ? stack[depth - 1] : -1,
+				.name = name, .name_len = name_len, .enabled = true };
+	return e;
+}
+
+/* A property of e's node, for the index. */
+static void index_prop(struct dt_inode *e, const char *name, const char *val, int len)
+{
+	if (!strcmp(name, "compatible")) {
+		e->compat = val;
+		e->compat_len = len;
+	} else if (!strcmp(name, "status")) {
+		val = str_prop(val, len);
+		e->enabled = val && (!strcmp(val, "okay") || !strcmp(val, "ok"));
+	} else if (!strcmp(name, "device_type")) {
+		e->device_type = str_prop(val, len);
+	}
+}
+
+static const struct dt_inode *index_find(const void *fdt, int node)
+{
+	unsigned lo = 0, hi = dt_idx.count;
+
+	if (fdt != dt_idx.fdt)
+		return NULL;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (dt_idx.node[mid].offset < node)
+			lo = mid + 1;
+		else if (dt_idx.node[mid].offset > node)
+			hi = mid;
+		else
+			return &dt_idx.node[mid];
+	}
+	return NULL;
+}
+
+static int dt_parent(const void *fdt, int node)
+{
+	const struct dt_inode *e = index_find(fdt, node);
+
+	if (!e)
+		return fdt_parent_offset(fdt, node);
+	return e->parent < 0 ? -FDT_ERR_NOTFOUND : e->parent;
+}
+
+static bool node_enabled(const void *fdt, int node)
+{
+	const struct dt_inode *e = index_find(fdt, node);
+	const char *s;
+
+	if (e)
+		return e->enabled;
+	s = fdt_getprop(fdt, node, "status", NULL);
+	return !s || !strcmp(s, "okay") || !strcmp(s, "ok");
+}
+
+/* Whether node's device_type is type. */
+static bool node_type_is(const void *fdt, int node, const char *type)
+{
+	const struct dt_inode *e = index_find(fdt, node);
+	const char *t = e ? e->device_type : fdt_getprop(fdt, node, "device_type", NULL);
+
+	return t && !strcmp(t, type);
+}
+
+/* The next node after node (-1: the first) that is compatible with compat,
+ * as fdt_node_offset_by_compatible. */
+static int next_compatible(const void *fdt, int node, const char *compat)
+{
+	unsigned i;
+
+	if (fdt != dt_idx.fdt)
+		return fdt_node_offset_by_compatible(fdt, node, compat);
+	for (i = 0; i < dt_idx.count; i++) {
+		const struct dt_inode *e = &dt_idx.node[i];
+
+		if (e->offset > node && e->compat &&
+		    fdt_stringlist_contains(e->compat, e->compat_len, compat))
+			return e->offset;
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+/* Whether e is called name (n bytes), or name@unit: libfdt's rule for a
+ * path component. */
+static bool name_is(const struct dt_inode *e, const char *name, size_t n)
+{
+	size_t len = (size_t)e->name_len;
+
+	return len >= n && !memcmp(e->name, name, n) &&
+	       (len == n || (e->name[n] == '@' && !memchr(name, '@', n)));
+}
+
+/* The root's child called name (or name@unit), as fdt_path_offset("/name"). */
+static int top_node(const void *fdt, const char *name)
+{
+	size_t n = strlen(name);
+	unsigned i;
+
+	if (fdt != dt_idx.fdt)
+		return fdt_subnode_offset(fdt, 0, name);
+	for (i = 1; i < dt_idx.count; i++) {
+		const struct dt_inode *e = &dt_idx.node[i];
+
+		if (e->parent == 0 && name_is(e, name, n))
+			return e->offset;
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+/* node's children in order: first with child = -1, then the one before. */
+static int next_child(const void *fdt, int parent, int child)
+{
+	const struct dt_inode *e;
+
+	if (fdt != dt_idx.fdt)
+		return child < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, child);
+	e = index_find(fdt, child < 0 ? parent : child);
+	if (!e)
+		return -FDT_ERR_NOTFOUND;
+	for (e++; e < dt_idx.node + dt_idx.count; e++)
+		if (e->parent == parent)
+			return e->offset;
+	return -FDT_ERR_NOTFOUND;
+}
+
+#define for_each_child(child, fdt, parent)                                           \
+	for ((child) = next_child(fdt, parent, -1); (child) >= 0;                      \
+	     (child) = next_child(fdt, parent, child))
+
 static void node_path(const void *fdt, int node, char *buf, size_t len)
 {
-	if (fdt_get_path(fdt, node, buf, (int)len) < 0)
-		snprintf(buf, len, "(node at offset %d)", node);
+	int chain[DT_INDEX_DEPTH], depth = 0, i;
+	size_t at = 0;
+
+	if (!index_find(fdt, node)) {
+		if (fdt_get_path(fdt, node, buf, (int)len) < 0)
+			snprintf(buf, len, "(node at offset %d)", node);
+		return;
+	}
+	for (i = node; i > 0 && depth < DT_INDEX_DEPTH; i = dt_parent(fdt, i))
+		chain[depth++] = i;
+	buf[0] = '\0';
+	if (!depth)
+		snprintf(buf, len, "/");
+	while (depth-- > 0 && at < len) {
+		const struct dt_inode *e = index_find(fdt, chain[depth]);
+		int n = snprintf(buf + at, len - at, "/%.*s", e->name_len, e->name);
+
+		at += n > 0 ? (size_t)n : 0;
+	}
 }
 
 /* After the root node only NOPs may come before FDT_END.  Returns 0 or a
@@ -59,10 +255,11 @@ static int check_tail(const void *fdt, int offset)
 	return 0;
 }
 
-struct dt_status dt_check(const void *fdt, size_t max_size)
+/* dt_check, and with index the index of the tree's nodes made on the way. */
+static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 {
 	struct dt_status st = { 0, "" };
-	int err, node, depth = 0, prop;
+	int err, node, depth = 0, prop, stack[DT_INDEX_DEPTH];
 
 	if (!fdt)
 		return dt_fail(&st, -EINVAL, "no device tree (r2 = 0)");
@@ -77,18 +274,30 @@ struct dt_status dt_check(const void *fdt, size_t max_size)
 
 	/* Walk every node and property; libfdt checks tags, lengths and name
 	 * offsets as it goes, so a corrupt structure block surfaces here. */
+	dt_idx.fdt = NULL;
+	dt_idx.count = 0;
 	for (node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
-		if (!fdt_get_name(fdt, node, &err))
+		const char *name = fdt_get_name(fdt, node, &err);
+		struct dt_inode *e = NULL;
+
+		if (!name)
 			return dt_fail(&st, -EINVAL, "corrupt DTB: bad node name at offset %d: %s",
 				    node, fdt_strerror(err));
+		if (index) {
+			e = index_add(node, depth, name, err, stack);
+			index = e != NULL;
+		}
 		fdt_for_each_property_offset(prop, fdt, node) {
-			const char *name;
+			const char *pname, *val;
 			int len;
 
-			if (!fdt_getprop_by_offset(fdt, prop, &name, &len) || !name)
+			val = fdt_getprop_by_offset(fdt, prop, &pname, &len);
+			if (!val || !pname)
 				return dt_fail(&st, -EINVAL,
 					    "corrupt DTB: bad property at offset %d: %s", prop,
 					    fdt_strerror(len < 0 ? len : -FDT_ERR_BADSTRUCTURE));
+			if (e)
+				index_prop(e, pname, val, len);
 		}
 		if (prop != -FDT_ERR_NOTFOUND)
 			return dt_fail(&st, -EINVAL, "corrupt DTB: properties of node at offset %d: %s",
@@ -103,7 +312,14 @@ struct dt_status dt_check(const void *fdt, size_t max_size)
 		node = check_tail(fdt, node);
 	if (node < 0)
 		return dt_fail(&st, -EINVAL, "corrupt DTB: structure block: %s", fdt_strerror(node));
+	if (index)
+		dt_idx.fdt = fdt;
 	return st;
+}
+
+struct dt_status dt_check(const void *fdt, size_t max_size)
+{
+	return check_walk(fdt, max_size, false);
 }
 
 static uint64_t read_cells(const fdt32_t *cells, int count)
@@ -119,13 +335,13 @@ static uint64_t read_cells(const fdt32_t *cells, int count)
  * Translates an address on bus (a node's parent) up to a CPU physical
  * address through each ancestor's "ranges".  Returns false when an
  * ancestor has no ranges (the address is not memory-mapped) or none match.
- * (libfdt finds a parent by walking from the root: callers look it up once
- * per node, not per reg entry.)
+ * (Without the index libfdt finds a parent by walking from the root:
+ * callers look it up once per node, not per reg entry.)
  */
 static bool translate(const void *fdt, int bus, uint64_t *addr)
 {
 	while (bus > 0) {
-		int parent = fdt_parent_offset(fdt, bus);
+		int parent = dt_parent(fdt, bus);
 		int ac = fdt_address_cells(fdt, bus);
 		int pac = fdt_address_cells(fdt, parent < 0 ? 0 : parent);
 		int sc = fdt_size_cells(fdt, bus);
@@ -192,7 +408,7 @@ static int read_reg(const void *fdt, int node, int parent, int idx, struct mem_r
 /* Reads entry idx of node's reg, translated to a CPU physical address. */
 int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 {
-	return read_reg(fdt, node, fdt_parent_offset(fdt, node), idx, out);
+	return read_reg(fdt, node, dt_parent(fdt, node), idx, out);
 }
 
 static int reg_count(const void *fdt, int node, int parent)
@@ -204,13 +420,6 @@ static int reg_count(const void *fdt, int node, int parent)
 	if (ac < 1 || ac > 2 || sc < 0 || sc > 2 || !fdt_getprop(fdt, node, "reg", &len))
 		return 0;
 	return len / ((ac + sc) * 4);
-}
-
-static bool node_enabled(const void *fdt, int node)
-{
-	const char *s = fdt_getprop(fdt, node, "status", NULL);
-
-	return !s || !strcmp(s, "okay") || !strcmp(s, "ok");
 }
 
 static void copy_str(char *dst, size_t len, const char *src, int srclen)
@@ -228,10 +437,8 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 	int node, i, n;
 	char path[PLAT_PATH_MAX];
 
-	fdt_for_each_subnode(node, fdt, 0) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-
-		if (!type || strcmp(type, "memory") || !node_enabled(fdt, node))
+	for_each_child(node, fdt, 0) {
+		if (!node_type_is(fdt, node, "memory") || !node_enabled(fdt, node))
 			continue;
 		n = reg_count(fdt, node, 0);
 		node_path(fdt, node, path, sizeof(path));
@@ -258,7 +465,7 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 
 static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct dt_status *st)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus");
+	int cpus = top_node(fdt, "cpus");
 	int node, ac;
 	char path[PLAT_PATH_MAX];
 
@@ -267,12 +474,11 @@ static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct d
 	ac = fdt_address_cells(fdt, cpus);
 	if (ac != 1 && ac != 2)
 		return dt_fail(st, -EINVAL, "/cpus: #address-cells is %d, expected 1 or 2", ac);
-	fdt_for_each_subnode(node, fdt, cpus) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+	for_each_child(node, fdt, cpus) {
 		const fdt32_t *reg;
 		int len;
 
-		if (!type || strcmp(type, "cpu") || !node_enabled(fdt, node))
+		if (!node_type_is(fdt, node, "cpu") || !node_enabled(fdt, node))
 			continue;
 		reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || len != ac * 4) {
@@ -322,9 +528,9 @@ static int find_compatible(const void *fdt, const char *const *list, size_t n)
 	int node;
 
 	for (i = 0; i < n; i++) {
-		node = fdt_node_offset_by_compatible(fdt, -1, list[i]);
+		node = next_compatible(fdt, -1, list[i]);
 		while (node >= 0 && !node_enabled(fdt, node))
-			node = fdt_node_offset_by_compatible(fdt, node, list[i]);
+			node = next_compatible(fdt, node, list[i]);
 		if (node >= 0)
 			return node;
 	}
@@ -341,7 +547,7 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 	if (node < 0)
 		return dt_fail(st, -ENOENT, "no GICv2 node (compatible \"arm,cortex-a15-gic\" or alike)");
 	node_path(fdt, node, g->path, sizeof(g->path));
-	parent = fdt_parent_offset(fdt, node);
+	parent = dt_parent(fdt, node);
 	n = reg_count(fdt, node, parent);
 	if (n < 2)
 		return dt_fail(st, -EINVAL, "%s: reg must give GICD and GICC", g->path);
@@ -383,10 +589,53 @@ static struct dt_status parse_timer(struct platform *p, const void *fdt, struct 
 	return *st;
 }
 
+/* fdt_path_offset_namelen: path (n bytes), absolute or starting with an
+ * alias; aliases are followed once (aliased is how many times so far). */
+static int path_offset(const void *fdt, const char *path, int n, int aliased)
+{
+	const char *end = path + n, *p = path;
+	int node = 0;
+
+	if (fdt != dt_idx.fdt)
+		return fdt_path_offset_namelen(fdt, path, n);
+	if (n > 0 && *p != '/') {
+		const char *q = memchr(p, '/', (size_t)n);
+		int aliases = top_node(fdt, "aliases"), len;
+		const char *target;
+
+		if (!q)
+			q = end;
+		target = aliases < 0 ? NULL : fdt_getprop_namelen(fdt, aliases, p, (int)(q - p), &len);
+		if (aliased || !str_prop(target, len) || target[0] != '/')
+			return -FDT_ERR_BADPATH;
+		node = path_offset(fdt, target, len - 1, aliased + 1);
+		p = q;
+	}
+	while (node >= 0 && p < end) {
+		const char *c, *q;
+		int child;
+
+		while (p < end && *p == '/')
+			p++;
+		if (p == end)
+			break;
+		q = memchr(p, '/', (size_t)(end - p));
+		if (!q)
+			q = end;
+		c = p;
+		for_each_child(child, fdt, node)
+			if (name_is(index_find(fdt, child), c, (size_t)(q - c)))
+				break;
+		node = child;
+		p = q;
+	}
+	return node;
+}
+
 /* Resolves /chosen/stdout-path (an alias or a path, with ":options"). */
 static int stdout_node(const void *fdt)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = top_node(fdt, "chosen");
 	const char *s;
 	int len, n;
 
@@ -400,7 +649,7 @@ static int stdout_node(const void *fdt)
 	n = (int)strnlen(s, (size_t)len);
 	if (memchr(s, ':', (size_t)n))
 		n = (int)((const char *)memchr(s, ':', (size_t)n) - s);
-	return fdt_path_offset_namelen(fdt, s, n);
+	return path_offset(fdt, s, n, 0);
 }
 
 /* platform_find_uart on a DTB already checked. */
@@ -409,9 +658,9 @@ static int find_uart(const void *fdt, struct plat_uart *uart)
 	int node = stdout_node(fdt);
 
 	if (node < 0) {
-		node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
+		node = next_compatible(fdt, -1, "arm,pl011");
 		while (node >= 0 && !node_enabled(fdt, node))
-			node = fdt_node_offset_by_compatible(fdt, node, "arm,pl011");
+			node = next_compatible(fdt, node, "arm,pl011");
 	}
 	if (node < 0)
 		return -ENOENT;
@@ -493,7 +742,7 @@ static void add_resv(struct platform *p, uint64_t base, uint64_t size, const cha
 
 static struct dt_status parse_chosen(struct platform *p, const void *fdt, struct dt_status *st)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = top_node(fdt, "chosen");
 	const fdt32_t *s, *e;
 	const char *args;
 	int slen, elen, len;
@@ -527,10 +776,10 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
 			add_resv(p, base, size, "/memreserve/");
 	}
-	rm = fdt_path_offset(fdt, "/reserved-memory");
+	rm = top_node(fdt, "reserved-memory");
 	if (rm < 0)
 		return *st;
-	fdt_for_each_subnode(node, fdt, rm) {
+	for_each_child(node, fdt, rm) {
 		char path[PLAT_PATH_MAX];
 		int j, count = reg_count(fdt, node, rm);
 
@@ -563,7 +812,7 @@ struct dt_status platform_parse(struct platform *p, const void *fdt, size_t max_
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	st = dt_check(fdt, max_size);
+	st = check_walk(fdt, max_size, true);
 	if (st.err)
 		return st;
 	p->dtb_size = fdt_totalsize(fdt);
@@ -573,10 +822,8 @@ struct dt_status platform_parse(struct platform *p, const void *fdt, size_t max_
 	s = fdt_getprop(fdt, 0, "compatible", &len);
 	if (s)
 		copy_str(p->compatible, sizeof(p->compatible), s, len);
-	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+	for (i = 0; i < ARRAY_SIZE(steps) && !st.err; i++)
 		st = steps[i](p, fdt, &st);
-		if (st.err)
-			return st;
-	}
+	dt_idx.fdt = NULL; /* the tree may change or go: later lookups walk */
 	return st;
 }

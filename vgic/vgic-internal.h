@@ -150,13 +150,16 @@ static inline unsigned vgic_irq_target(const struct vgic *d, const struct vgic_i
 }
 
 /* The vCPU irq is deliverable to now (pending, enabled, distributor on,
- * a target), or VGIC_NO_VCPU. */
-static inline unsigned vgic_irq_delivery(const struct vgic *d, const struct vgic_irq *irq)
+ * a target), or VGIC_NO_VCPU.  Inline for the list-register paths;
+ * vgic_irq_delivery() is the same out of line, for the rest. */
+static inline unsigned vgic_irq_deliver_to(const struct vgic *d, const struct vgic_irq *irq)
 {
 	if (!d->enabled || !irq->enabled || !vgic_irq_pending(irq))
 		return VGIC_NO_VCPU;
 	return vgic_irq_target(d, irq);
 }
+
+unsigned vgic_irq_delivery(const struct vgic *d, const struct vgic_irq *irq);
 
 /* Re-files irq after its state changed, given vgic_irq_delivery() from
  * before the change: the live bitmaps, and the kick mask (the vCPU whose

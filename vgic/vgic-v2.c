@@ -73,7 +73,7 @@ static uint32_t sw_lr_bits(struct vgic_irq *irq, bool may_pend)
 void vgic_v2_populate_lr(struct vgic *d, unsigned vcpu, struct vgic_irq *irq, unsigned lr)
 {
 	struct vgic_cpu *c = &d->cpu[vcpu];
-	bool may_pend = vgic_irq_delivery(d, irq) == vcpu;
+	bool may_pend = vgic_irq_deliver_to(d, irq) == vcpu;
 	uint32_t val = irq->intid | (uint32_t)(irq->priority >> 3) << GICH_LR_PRIORITY_SHIFT;
 
 	irq->lr_pending = false;

@@ -81,6 +81,13 @@ struct vgic_irq *vgic_get_irq(struct vgic *d, unsigned vcpu, unsigned intid)
 	return NULL;
 }
 
+/* Not inlined: the distributor's setters are many and cold. */
+__attribute__((noinline)) unsigned vgic_irq_delivery(const struct vgic *d,
+						     const struct vgic_irq *irq)
+{
+	return vgic_irq_deliver_to(d, irq);
+}
+
 /* Whether irq may need a list register: active, or pending and enabled. */
 static bool irq_live(const struct vgic_irq *irq)
 {
@@ -98,7 +105,7 @@ static void set_live(struct vgic *d, const struct vgic_irq *irq)
 
 uint32_t vgic_irq_changed(struct vgic *d, struct vgic_irq *irq, unsigned before)
 {
-	unsigned after = vgic_irq_delivery(d, irq);
+	unsigned after = vgic_irq_deliver_to(d, irq);
 
 	set_live(d, irq);
 	if (irq->lr_vcpu != VGIC_NO_VCPU)
@@ -369,7 +376,7 @@ bool vgic_vcpu_pending(struct vgic *d, unsigned vcpu)
 	flags = vgic_lock(d);
 	it = live_begin(d, vcpu);
 	while (!found && (irq = live_next(d, &it)))
-		found = vgic_irq_delivery(d, irq) == vcpu && passes_pmr(irq, d->cpu[vcpu].vmcr);
+		found = vgic_irq_deliver_to(d, irq) == vcpu && passes_pmr(irq, d->cpu[vcpu].vmcr);
 	vgic_unlock(d, flags);
 	return found;
 }
@@ -413,7 +420,7 @@ static bool lr_wanted(const struct vgic *d, const struct vgic_irq *irq, unsigned
 {
 	if (irq->lr_vcpu != VGIC_NO_VCPU || vgic_irq_target(d, irq) != vcpu)
 		return false;
-	return irq->active || vgic_irq_delivery(d, irq) == vcpu;
+	return irq->active || vgic_irq_deliver_to(d, irq) == vcpu;
 }
 
 static unsigned free_lr_count(const struct vgic *d, unsigned vcpu)
