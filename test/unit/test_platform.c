@@ -492,6 +492,47 @@ static void test_stdout_with_options(void **state)
 	assert_int_equal(p->uart.irq, 33);
 }
 
+/*
+ * platform/dt.c indexes the tree in its check's walk and looks nodes up in
+ * the index; a tree deeper than the index holds is read with libfdt's own
+ * walks.  Both must read the same: QEMU's tree with a chain of 40 nested
+ * nodes added (and stdout-path through an alias, resolved both ways)
+ * parses to what the plain tree does.
+ */
+/* The bytes after a path's NUL are whatever its writer left there. */
+static void zero_pad_paths(struct platform *p)
+{
+	char t[PLAT_PATH_MAX];
+
+	strcpy(t, p->gic.path);
+	strncpy(p->gic.path, t, sizeof(p->gic.path));
+	strcpy(t, p->uart.path);
+	strncpy(p->uart.path, t, sizeof(p->uart.path));
+}
+
+static void test_deep_tree_reads_the_same(void **state)
+{
+	static struct platform plain;
+	void *fdt = *state;
+	char path[512] = "";
+	int i;
+
+	add_node(fdt, "/", "aliases");
+	set_string(fdt, "/aliases", "serial0", "/pl011@9000000");
+	set_string(fdt, "/chosen", "stdout-path", "serial0:115200n8");
+	plain = *parse_ok(fdt);
+	for (i = 0; i < 40; i++) {
+		add_node(fdt, i ? path : "/", "deep");
+		strcat(path, "/deep");
+	}
+	parse_ok(fdt);
+	plat.dtb_size = plain.dtb_size;
+	zero_pad_paths(&plat);
+	zero_pad_paths(&plain);
+	assert_memory_equal(&plat, &plain, sizeof(plat));
+	assert_string_equal(plat.uart.path, "/pl011@9000000");
+}
+
 static void test_stdout_via_alias(void **state)
 {
 	void *fdt = *state;
@@ -1146,6 +1187,7 @@ int main(int argc, char **argv)
 		EDIT(test_stdout_not_pl011),
 		EDIT(test_stdout_with_options),
 		EDIT(test_stdout_via_alias),
+		EDIT(test_deep_tree_reads_the_same),
 		EDIT(test_stdout_missing_falls_back_to_first_pl011),
 		EDIT(test_stdout_dangling_falls_back),
 		EDIT(test_linux_stdout_path),
