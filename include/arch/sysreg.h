@@ -122,32 +122,21 @@ static inline uint32_t cpsr_read(void)
 }
 
 /* The return state of the exception HYP is handling: the guest's PC and
- * CPSR during a trap. */
-static inline uint32_t elr_hyp_read(void)
-{
-	uint32_t v;
+ * CPSR during a trap (ELR_hyp, SPSR_hyp). */
+#define HYP_SPECIAL_REG(name, rd, wr)                                                \
+	static inline uint32_t name##_read(void)                                      \
+	{                                                                             \
+		uint32_t v;                                                           \
+		__asm__ volatile("mrs %0, " rd : "=r"(v));                            \
+		return v;                                                             \
+	}                                                                             \
+	static inline void name##_write(uint32_t v)                                   \
+	{                                                                             \
+		__asm__ volatile("msr " wr ", %0" ::"r"(v) : "memory");               \
+	}
 
-	__asm__ volatile("mrs %0, ELR_hyp" : "=r"(v));
-	return v;
-}
-
-static inline void elr_hyp_write(uint32_t v)
-{
-	__asm__ volatile("msr ELR_hyp, %0" ::"r"(v) : "memory");
-}
-
-static inline uint32_t spsr_hyp_read(void)
-{
-	uint32_t v;
-
-	__asm__ volatile("mrs %0, spsr" : "=r"(v));
-	return v;
-}
-
-static inline void spsr_hyp_write(uint32_t v)
-{
-	__asm__ volatile("msr spsr_cxsf, %0" ::"r"(v) : "memory");
-}
+HYP_SPECIAL_REG(elr_hyp, "ELR_hyp", "ELR_hyp")
+HYP_SPECIAL_REG(spsr_hyp, "spsr", "spsr_cxsf")
 
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
 static inline void dsb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
