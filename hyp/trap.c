@@ -169,9 +169,17 @@ static uint32_t *frame_reg(struct guest_frame *f, unsigned n, uint32_t cpsr)
 	return NULL;
 }
 
+/* A stage-2 translation fault (HPFAR is valid only then) in RAM not
+ * zeroed yet: vm_ram_fault() zeroes and maps the block. */
+static bool ram_fault(struct vcpu *v, uint32_t hsr, uint32_t far)
+{
+	return hsr_hpfar_valid(hsr) && vm_ram_fault(v->vm, fault_ipa(hpfar_read(), far));
+}
+
 /*
  * dabt() on the fast path, for an access that succeeds (anything else is
- * left to dabt(), which finds the same error and reports it).  As on a
+ * left to dabt(), which finds the same error and reports it), or the
+ * first touch of a block of lazily zeroed RAM (retried).  As on a
  * whole exit, the list registers are folded back first (vgic_sync, nearly
  * nothing when none is in use), so that the distributor's state is whole;
  * *synced says they were, and must be filled again before the guest runs.
@@ -185,10 +193,10 @@ static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f, bool *
 	int err;
 
 	if (hsr_decode_dabt(hsr, &a))
-		return -1;
+		goto ram;
 	reg = frame_reg(f, a.rt, cpsr);
 	if (!reg)
-		return -1;
+		goto ram;
 	if (!vgic_sync_idle(g, v->index)) {
 		kick = vgic_sync(g, v->index);
 		if (kick)
@@ -197,11 +205,13 @@ static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f, bool *
 	}
 	err = mmio_access(v, &a, fault_ipa(hpfar_read(), hdfar_read()), reg);
 	if (err)
-		return err;
+		goto ram;
 	elr_hyp_write(elr_hyp_read() + a.il);
 	if (cpsr & CPSR_IT_MASK)
 		spsr_hyp_write(cpsr_it_advance(cpsr));
 	return 0;
+ram:	/* Not an MMIO access it can serve: the first touch of a RAM block? */
+	return ram_fault(v, hsr, hdfar_read()) ? 0 : -1;
 }
 
 /*
@@ -223,6 +233,12 @@ uint32_t trap_fast(struct guest_frame *f)
 	switch (hsr_ec(hsr)) {
 	case HSR_EC_HVC:
 		err = hypercall_fast(v, f->r);
+		break;
+	case HSR_EC_IABT_LOWER:
+		/* Its first touch of a block of lazily zeroed RAM: retried. */
+		if (!ram_fault(v, hsr, hifar_read()))
+			return EXIT_TRAP;
+		err = 0;
 		break;
 	case HSR_EC_DABT_LOWER:
 		err = dabt_fast(v, hsr, f, &synced);

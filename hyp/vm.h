@@ -24,6 +24,9 @@ enum vm_state {
 
 struct vgic;
 
+/* A VM's RAM up to this size (in 2 MiB blocks: 4 GiB) is zeroed lazily. */
+#define VM_LAZY_BLOCKS_MAX 2048u
+
 struct vm {
 	struct vm_config cfg;
 	unsigned id;
@@ -41,6 +44,12 @@ struct vm {
 	struct ratelimit log_limit; /* for lines the guest causes */
 	unsigned vcpu_count;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
+	/* RAM zeroed lazily, in 2 MiB blocks (vm.c, "Lazily zeroed RAM"):
+	 * how many blocks (0: all zeroed at load), which are ready, and
+	 * which have some of their pages ready (the hypervisor wrote there). */
+	unsigned ram_blocks;
+	uint32_t ram_ready[VM_LAZY_BLOCKS_MAX / 32];
+	uint32_t ram_partial[VM_LAZY_BLOCKS_MAX / 32];
 };
 
 /* Creates and starts every VM of the bundle at bundle (size bytes).  A VM
@@ -60,8 +69,14 @@ int vm_cpu_on(struct vm *vm, unsigned target, uint32_t pc, uint32_t context);
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint32_t mpidr);
 
 /* A guest physical address of vm as a hypervisor pointer, if [ipa, ipa +
- * len) is the VM's RAM; NULL otherwise. */
+ * len) is the VM's RAM (zeroed, if it was not yet, before the hypervisor
+ * writes there); NULL otherwise. */
 void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len);
+
+/* A stage-2 fault of vm's at ipa in RAM not zeroed yet: zeroes and maps its
+ * block (unless another vCPU just did), and the guest retries the access.
+ * False for any other fault. */
+bool vm_ram_fault(struct vm *vm, uint64_t ipa);
 /* Cleans what the hypervisor wrote into guest RAM to the point of
  * coherency: a guest may read it with its caches off. */
 void vm_clean_dcache(const void *va, size_t len);
