@@ -52,6 +52,15 @@ HYP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(HYP_C)) \
 	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(LIBFDT_C))
 ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 
+# Code that runs once, at boot or for a configuration error, is compiled for
+# size: the hot paths (traps, the vGIC, the scheduler) keep -O2, and
+# hyp-core.bin its 128 KiB budget (docs/performance.md).
+COLD_C := hyp/config.c hyp/bundle.c hyp/guest_dt.c hyp/report.c hyp/options.c \
+	platform/boards.c
+COLD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(COLD_C)) \
+	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(filter-out fdt.c fdt_ro.c,$(LIBFDT_C)))
+$(COLD_OBJS): CFLAGS := $(filter-out -O2,$(CFLAGS)) -Os
+
 .PHONY: all run test unit-test system-test setup clean help bundles guests bench
 all: $(BUILD)/hyp.bin $(BUILD)/hyp.uimg $(BUILD)/hyp-core.bin guests linux bundles
 	@printf '  %-8s %s\n' SIZE "$(BUILD)/hyp-core.elf (the hypervisor alone)"
