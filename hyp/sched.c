@@ -95,6 +95,20 @@ static void timer_update(struct percpu *cpu, uint64_t now)
 	timer_arm(cpu, now);
 }
 
+void sched_kick_here(struct vcpu *v)
+{
+	struct percpu *cpu = this_cpu();
+	const struct runq_entity *cur = cpu->rq.current;
+
+	if (v == cpu->loaded || !cur || v->sched.prio > cur->prio) {
+		cpu->need_resched = 1;
+		return;
+	}
+	/* Same or lower priority: it waits for the running one's turn to end
+	 * (woken, it goes first then).  No trip through the run loop. */
+	timer_arm(cpu, timer_now());
+}
+
 void sched_timer_irq(void)
 {
 	struct percpu *cpu = this_cpu();

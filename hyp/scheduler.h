@@ -27,6 +27,11 @@ void sched_add(struct vcpu *v, unsigned pcpu, unsigned slice_us, unsigned prio);
 void sched_wake(struct vcpu *v);
 /* Makes a CPU look at its run queue again (an SGI if it is another). */
 void sched_kick(unsigned pcpu);
+/* v, placed on this CPU, has something new to deliver (an interrupt, a
+ * wake-up): the running vCPU's loop looks again (need_resched) if v is
+ * the running vCPU, or outranks it; else only the timer is re-armed, for
+ * the end of the running vCPU's turn now that v waits for one. */
+void sched_kick_here(struct vcpu *v);
 /* The HYP timer fired on this CPU. */
 void sched_timer_irq(void);
 /* For the running vCPU's loop when need_resched is set: must it make way

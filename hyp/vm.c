@@ -489,9 +489,10 @@ void vm_kick(struct vm *vm, uint32_t mask)
 			dmb();
 		}
 		/* Its CPU re-flushes (another CPU) or wakes from idle. */
-		sched_kick(v->pcpu);
 		if (v->pcpu == this_cpu()->index)
-			this_cpu()->need_resched = 1;
+			sched_kick_here(v);
+		else
+			sched_kick(v->pcpu);
 	}
 }
 
