@@ -48,7 +48,7 @@ def test_first_guests(boot):
     # PSCI CPU_ON brought up every secondary vCPU of VMs with 2, 3 and 4,
     # each reporting its own MPIDR.
     for vm, vcpus in (("smp2", 2), ("smp3", 3), ("smp", 4)):
-        check_tap(out, vm, "smp", 11)
+        check_tap(out, vm, "smp", 12)
         lines = vm_lines(out, vm)
         assert f"# {vcpus} CPUs in /cpus, this is number 0 (MPIDR 0x80000000)" in lines
         for cpu in range(1, vcpus):
@@ -119,7 +119,7 @@ def test_hash_mismatch_is_named_and_other_vms_start(boot, tmp):
                      r"match the data", out), out
     assert "smccc|" not in out
     check_tap(out, "basic", "basic", 19)
-    check_tap(out, "smp", "smp", 11)
+    check_tap(out, "smp", "smp", 12)
 
 
 def test_bundle_that_is_not_a_fit(boot, tmp):

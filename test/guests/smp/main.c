@@ -15,7 +15,7 @@
 #define INVALID_MPIDR 0xfeu
 #define LOCKED_INCREMENTS 100
 
-enum cpu_order { ORDER_NONE, ORDER_COUNT, ORDER_OFF };
+enum cpu_order { ORDER_NONE, ORDER_COUNT, ORDER_TOUCH, ORDER_OFF };
 
 static uint32_t cpu_regs[GUEST_MAX_CPUS];
 static int cpu_total;
@@ -26,6 +26,20 @@ static volatile uint32_t seen_ctx[GUEST_MAX_CPUS];
 static volatile uint32_t checkins[GUEST_MAX_CPUS];
 static volatile uint32_t orders[GUEST_MAX_CPUS];
 static volatile uint32_t shared_counter;
+static volatile uint32_t touch_go;
+static uint32_t touch_base; /* a 2 MiB block of RAM nobody has touched */
+
+#define BLOCK_SIZE 0x200000u
+#define TOUCH_MARK 0x70c40000u /* | cpu number */
+
+/* The first write to fresh RAM, by every CPU at once (smp.first_touch). */
+static void touch(int n)
+{
+	while (!touch_go)
+		wfe();
+	*(volatile uint32_t *)(touch_base + 64u * (uint32_t)n) = TOUCH_MARK | (uint32_t)n;
+	dsb();
+}
 
 /* Read-modify-write of plain memory, made safe only by the lock. */
 static void count_locked(void)
@@ -51,6 +65,10 @@ static void secondary(uint32_t ctx)
 	for (uint32_t order; (order = orders[n]) != ORDER_OFF;) {
 		if (order == ORDER_COUNT) {
 			count_locked();
+			orders[n] = ORDER_NONE;
+			sev();
+		} else if (order == ORDER_TOUCH) {
+			touch((int)n);
 			orders[n] = ORDER_NONE;
 			sev();
 		}
@@ -178,6 +196,69 @@ TEST(smp, shared_memory_lock)
 			FAIL("cpu %d did not finish counting", i);
 	}
 	EXPECT_EQ(shared_counter, expected);
+}
+
+/* The highest 2 MiB block of RAM that holds neither the DTB nor this
+ * image (block 0), or 0. */
+static uint32_t fresh_block(void)
+{
+	uint32_t dtb = (uint32_t)(uintptr_t)guest_dtb();
+	uint64_t base, size;
+	uint32_t b;
+
+	if (!fdt_memory(guest_dtb(), &base, &size) || size < 3 * BLOCK_SIZE)
+		return 0;
+	for (b = (uint32_t)(base + size) - BLOCK_SIZE; b > (uint32_t)base; b -= BLOCK_SIZE)
+		if (dtb - b >= BLOCK_SIZE)
+			return b;
+	return 0;
+}
+
+/*
+ * Every CPU writes its first word into the same untouched block, as near
+ * at once as the scheduler lets them.  Lowvisor zeroes a block of RAM when
+ * it is first touched (a stage-2 fault): a CPU that faults while another
+ * is zeroing the block must find it ready afterwards, not zero it again
+ * under the first one's write (whether the faults overlap depends on how
+ * the vCPUs are scheduled).  Every marker must be there, and the words
+ * between them zero.
+ */
+TEST(smp, first_touch)
+{
+	uint64_t end;
+	int n = 0;
+
+	NEED_SECONDARIES();
+	touch_base = fresh_block();
+	ASSERT_TRUE(touch_base != 0);
+	touch_go = 0;
+	dsb();
+	for (int i = 0; i < cpu_total; i++)
+		if (i != self && checkins[i])
+			orders[i] = ORDER_TOUCH;
+	dsb();
+	touch_go = 1;
+	dsb();
+	sev();
+	touch(self);
+	end = time_now_us() + 5 * START_TIMEOUT_US;
+	for (int i = 0; i < cpu_total; i++) {
+		while (orders[i] == ORDER_TOUCH && time_now_us() < end)
+			wfe();
+		if (orders[i] == ORDER_TOUCH)
+			FAIL("cpu %d did not write", i);
+	}
+	for (int i = 0; i < cpu_total; i++) {
+		const volatile uint32_t *w = (const volatile uint32_t *)(touch_base + 64u * (uint32_t)i);
+
+		if (i != self && !checkins[i])
+			continue;
+		EXPECT_EQ(w[0], TOUCH_MARK | (uint32_t)i);
+		for (int j = 1; j < 16; j++)
+			n += w[j] != 0;
+		printf("# cpu %d wrote 0x%08lx at 0x%08lx\n", i, w[0], touch_base + 64u * (uint32_t)i);
+	}
+	EXPECT_EQ(n, 0);
 }
 
 TEST(psci, affinity_info_on)
