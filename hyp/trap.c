@@ -179,10 +179,11 @@ static bool ram_fault(struct vcpu *v, uint32_t hsr, uint32_t far)
 /*
  * dabt() on the fast path, for an access that succeeds (anything else is
  * left to dabt(), which finds the same error and reports it), or the
- * first touch of a block of lazily zeroed RAM (retried).  As on a
- * whole exit, the list registers are folded back first (vgic_sync, nearly
- * nothing when none is in use), so that the distributor's state is whole;
- * *synced says they were, and must be filled again before the guest runs.
+ * first touch of a block of lazily zeroed RAM (retried).  Before a read,
+ * as on a whole exit, the list registers are folded back (vgic_sync,
+ * nearly nothing when none is in use), so that the distributor's state is
+ * whole; *synced says they were, and must be filled again before the
+ * guest runs.
  */
 static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f, bool *synced)
 {
@@ -197,7 +198,11 @@ static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f, bool *
 	reg = frame_reg(f, a.rt, cpsr);
 	if (!reg)
 		goto ram;
-	if (!vgic_sync_idle(g, v->index)) {
+	/* A read must see the list registers' state; a write is applied at
+	 * once, and one that touches an interrupt in a list register, or
+	 * makes one deliverable here, kicks this vCPU, which takes the run
+	 * loop's sync and flush (vgic.c: the same as another vCPU's write). */
+	if (!a.write && !vgic_sync_idle(g, v->index)) {
 		kick = vgic_sync(g, v->index);
 		if (kick)
 			vm_kick(v->vm, kick);

@@ -169,7 +169,7 @@ def test_vgic_and_virtual_timer(boot):
     vCPUs, priority masking, pending and active state, the hardware-mapped
     virtual timer and WFI wake-ups, checked by the vgic guest."""
     out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["vgic"]]))
-    check_tap(out, "vgic", "vgic", 18)
+    check_tap(out, "vgic", "vgic", 19)
     lines = vm_lines(out, "vgic")
     # The guest measured the timer latency and stated it within tolerance.
     assert any(l.startswith("# timer: 5000 us deadline") for l in lines)

@@ -186,6 +186,9 @@ static volatile struct irq_log *irq_log(uint32_t cpu)
 static volatile uint32_t timer_mask_after = 1;
 static volatile uint32_t timer_fires;
 
+/* The handler sets this interrupt pending again, once, before its EOI. */
+static volatile uint32_t repend_id = 1023, repend_pending, repend_active;
+
 static void irq_handler(void)
 {
 	uint64_t now = counter();
@@ -203,6 +206,12 @@ static void irq_handler(void)
 	}
 	if (cpu == 1 && id == SGI_PING)
 		sgi_send(SGIR_FILTER_OTHERS, 0, SGI_PONG);
+	if (id == repend_id) {
+		repend_id = 1023;
+		irq_bit_write(GICD_ISPENDR, id);
+		repend_pending = irq_bit(GICD_ISPENDR, id);
+		repend_active = irq_bit(GICD_ISACTIVER, id);
+	}
 	if (id < LOG_IDS) {
 		l->entry[id] = now;
 		l->src[id] = IAR_SRC(iar);
@@ -848,6 +857,28 @@ TEST(active, edge_spi_in_handler)
 	EXPECT_EQ(irq_log(0)->rpr_in[SPI_EDGE], PRIO_IRQ);
 	EXPECT_EQ(irq_bit(GICD_ISACTIVER, SPI_EDGE), 0);
 	EXPECT_EQ(irq_bit(GICD_ISPENDR, SPI_EDGE), 0);
+	irq_disable(SPI_EDGE);
+}
+
+/* Set pending again by its own handler (ISPENDR while it is active in a
+ * list register): active and pending then, and taken once more after the
+ * EOI, once. */
+TEST(active, repend_in_handler)
+{
+	uint32_t before = irq_count(0, SPI_EDGE);
+
+	spi_reset(SPI_EDGE, true, 0);
+	irq_enable(SPI_EDGE);
+	repend_pending = repend_active = 0;
+	repend_id = SPI_EDGE;
+	irq_bit_write(GICD_ISPENDR, SPI_EDGE);
+	EXPECT_TRUE(irqs_on_until(&irq_log(0)->count[SPI_EDGE], before + 2, IRQ_WAIT_US));
+	irqs_on_for(QUIET_US);
+	EXPECT_EQ(irq_count(0, SPI_EDGE), before + 2);
+	EXPECT_EQ(repend_pending, 1);
+	EXPECT_EQ(repend_active, 1);
+	EXPECT_EQ(irq_bit(GICD_ISPENDR, SPI_EDGE), 0);
+	EXPECT_EQ(irq_bit(GICD_ISACTIVER, SPI_EDGE), 0);
 	irq_disable(SPI_EDGE);
 }
 
