@@ -143,6 +143,10 @@ def micro(build, t, mem):
     t.add("vcpu_switch", "vCPU switch: SGI handover, one way (1 CPU)", f["switch_one_way"],
           "insn", 1500)
     t.add("vcpu_switch_round_trip", "vCPU switch: there and back", f["switch_round_trip"], "insn")
+    turns = hyp_run(build, "bench-turns")
+    f = guest_figures(turns, "bench-turns")
+    t.add("vcpu_turn_switch", "vCPU switch at the end of a turn (timer)", f["turn_switch"],
+          "insn")
     return one
 
 

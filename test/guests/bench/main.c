@@ -29,7 +29,14 @@
  *   reply    a management VM (VM 1, CPU 1): answers each SPI from VM 0.
  *            The two VMs' counters have different origins (each VM's
  *            starts at 0), so the injection latency is half the round
- *            trip measured by VM 0.
+ *            trip measured by VM 0;
+ *   turns    2 vCPUs on one CPU that never wait (bench-turns.its, short
+ *            slices): the HYP timer ends one's turn and the other runs.
+ *            Each reads the counter in a loop and leaves its last read
+ *            where the other sees it, so the switch is the other's first
+ *            read after a gap minus that last read: the timer's exit,
+ *            the scheduler, vcpu_put/vcpu_load and the entry, plus up to
+ *            one turn of each loop (a few instructions).
  */
 #include "gic.h"
 #include "test.h"
@@ -66,7 +73,7 @@ static uint32_t batch = BATCH, batches = BATCHES, samples = SAMPLES;
 SYSREG32(cntv_ctl, 0, c14, c3, 1)
 SYSREG64(cntv_cval, 3, c14)
 
-enum role { ROLE_ONE, ROLE_PINGPONG, ROLE_INJECT, ROLE_REPLY };
+enum role { ROLE_ONE, ROLE_PINGPONG, ROLE_INJECT, ROLE_REPLY, ROLE_TURNS };
 
 static enum role role;
 static char name[16] = "ipi";
@@ -373,6 +380,56 @@ TEST(pingpong, sgi)
 	report(prefix, "round_trip", median(rtt, samples - lost));
 }
 
+/* --- role=turns --- */
+
+#define TURN_GAP_TICKS 64u /* 1,024 instructions: more than a loop turn */
+
+static volatile uint64_t turn_last[2]; /* each vCPU's latest counter read */
+static volatile uint32_t turns_done;
+static uint64_t turn_cost[SAMPLES];
+
+/* Spins reading the counter until done: each time it comes back after a
+ * gap in which the other vCPU ran (its last read is later than ours
+ * before the gap), the switch in is now minus that read. */
+static uint32_t turns_spin(uint32_t me, uint32_t want)
+{
+	uint64_t prev = counter();
+	uint32_t n = 0;
+
+	turn_last[me] = prev;
+	while (!turns_done) {
+		uint64_t t = counter(), other = turn_last[1 - me];
+
+		if (t - prev > TURN_GAP_TICKS && other > prev && other < t && n < want)
+			turn_cost[n++] = tenths(t - other, 1);
+		turn_last[me] = t;
+		prev = t;
+		if (want && n == want)
+			turns_done = 1;
+	}
+	return n;
+}
+
+static void turns_secondary(uint32_t ctx)
+{
+	(void)ctx;
+	turns_spin(1, 0);
+	for (;;)
+		wfi();
+}
+
+TEST(turns, timer_switch)
+{
+	uint32_t n;
+
+	NEED_ROLE(ROLE_TURNS);
+	ASSERT_GE(fdt_cpus(guest_dtb(), cpu_regs, GUEST_MAX_CPUS), 2);
+	ASSERT_EQ(smp_cpu_on(cpu_regs[1], turns_secondary, 1), PSCI_RET_SUCCESS);
+	n = turns_spin(0, samples);
+	ASSERT_EQ(n, samples);
+	report("", "turn_switch", median(turn_cost, n));
+}
+
 /* --- role=inject / role=reply --- */
 
 static void spi_setup(void)
@@ -439,7 +496,7 @@ int main(void)
 {
 	static const char *const roles[] = {
 		[ROLE_ONE] = "one", [ROLE_PINGPONG] = "pingpong",
-		[ROLE_INJECT] = "inject", [ROLE_REPLY] = "reply",
+		[ROLE_INJECT] = "inject", [ROLE_REPLY] = "reply", [ROLE_TURNS] = "turns",
 	};
 	char r[16] = "one";
 
