@@ -39,9 +39,9 @@ size_t vgic_size(unsigned vcpu_count, unsigned spi_count)
 	return sizeof(struct vgic) + spi_count * sizeof(struct vgic_irq);
 }
 
+/* On a zeroed irq (vgic_init clears the whole structure first). */
 static void irq_reset(struct vgic_irq *irq, unsigned intid, unsigned owner)
 {
-	memset(irq, 0, sizeof(*irq));
 	irq->intid = (uint16_t)intid;
 	irq->owner = (uint8_t)owner;
 	irq->active_vcpu = VGIC_NO_VCPU;
@@ -64,7 +64,7 @@ int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
 	d->vcpu_count = vcpu_count;
 	d->spi_count = spi_count;
 	d->lr_count = (gich_read(GICH_VTR) & GICH_VTR_LISTREGS_MASK) + 1;
-	for (v = 0; v < VGIC_MAX_VCPUS; v++)
+	for (v = 0; v < vcpu_count; v++) /* the others are never looked up */
 		for (i = 0; i < VGIC_PRIVATE_COUNT; i++)
 			irq_reset(&d->cpu[v].priv[i], i, v);
 	for (i = 0; i < spi_count; i++)
