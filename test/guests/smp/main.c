@@ -170,12 +170,27 @@ TEST(smp, entry_state)
 	}
 }
 
+/* Waits until no CPU still has order o; the first that does after the
+ * timeout, or -1. */
+static int orders_wait(enum cpu_order o)
+{
+	uint64_t end = time_now_us() + 5 * START_TIMEOUT_US;
+
+	for (int i = 0; i < cpu_total; i++) {
+		while (orders[i] == o && time_now_us() < end)
+			wfe();
+		if (orders[i] == o)
+			return i;
+	}
+	return -1;
+}
+
 /* All CPUs at once, through the library's lock: memory is coherent
  * between the vCPUs, whatever runs them. */
 TEST(smp, shared_memory_lock)
 {
 	uint32_t expected = LOCKED_INCREMENTS;
-	uint64_t end;
+	int late;
 
 	NEED_SECONDARIES();
 	shared_counter = 0;
@@ -188,13 +203,9 @@ TEST(smp, shared_memory_lock)
 	}
 	sev();
 	count_locked();
-	end = time_now_us() + 5 * START_TIMEOUT_US;
-	for (int i = 0; i < cpu_total; i++) {
-		while (orders[i] == ORDER_COUNT && time_now_us() < end)
-			wfe();
-		if (orders[i] == ORDER_COUNT)
-			FAIL("cpu %d did not finish counting", i);
-	}
+	late = orders_wait(ORDER_COUNT);
+	if (late >= 0)
+		FAIL("cpu %d did not finish counting", late);
 	EXPECT_EQ(shared_counter, expected);
 }
 
@@ -225,8 +236,7 @@ static uint32_t fresh_block(void)
  */
 TEST(smp, first_touch)
 {
-	uint64_t end;
-	int n = 0;
+	int n = 0, late;
 
 	NEED_SECONDARIES();
 	touch_base = fresh_block();
@@ -241,13 +251,9 @@ TEST(smp, first_touch)
 	dsb();
 	sev();
 	touch(self);
-	end = time_now_us() + 5 * START_TIMEOUT_US;
-	for (int i = 0; i < cpu_total; i++) {
-		while (orders[i] == ORDER_TOUCH && time_now_us() < end)
-			wfe();
-		if (orders[i] == ORDER_TOUCH)
-			FAIL("cpu %d did not write", i);
-	}
+	late = orders_wait(ORDER_TOUCH);
+	if (late >= 0)
+		FAIL("cpu %d did not write", late);
 	for (int i = 0; i < cpu_total; i++) {
 		const volatile uint32_t *w = (const volatile uint32_t *)(touch_base + 64u * (uint32_t)i);
 
