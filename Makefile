@@ -44,8 +44,10 @@ LDFLAGS := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -T linker/hyp.ld \
 HYP_C := $(wildcard hyp/*.c mm/*.c drivers/*.c platform/*.c vgic/*.c)
 HYP_C := $(filter-out hyp/asm-offsets.c,$(HYP_C))
 HYP_S := $(wildcard boot/*.S)
-LIBFDT_C := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c \
-	fdt_addresses.c fdt_empty_tree.c
+# The libfdt files the build needs, one list shared with the set-up
+# script's check (scripts/setup.sh --libfdt-files).
+LIBFDT_FILES := $(shell scripts/setup.sh --libfdt-files)
+LIBFDT_C := $(filter %.c,$(LIBFDT_FILES))
 
 HYP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(HYP_C)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(HYP_S)) \
@@ -119,8 +121,13 @@ $(BUILD)/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(SETUP_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
 
-$(LIBFDT_DIR)/%.c: | $(SETUP_STAMP)
-	@true
+# The cache's sources are explicit targets, so make never takes them for
+# intermediate files and deletes them after a build; any that is missing
+# (a cache removed or damaged since) is prepared again by the set-up script.
+LIBFDT_PATHS := $(addprefix $(LIBFDT_DIR)/,$(LIBFDT_FILES))
+.PRECIOUS: $(LIBFDT_PATHS)
+$(LIBFDT_PATHS) &: | $(SETUP_STAMP)
+	$(Q)scripts/setup.sh
 
 # hyp-core.elf is the hypervisor alone (its size is the one that counts);
 # hyp.elf adds the default bundle.

@@ -7,7 +7,9 @@
 #   scripts/setup.sh              install missing packages, prepare the cache
 #   scripts/setup.sh --check      exit 1 (and say what) if anything is missing
 #   scripts/setup.sh --libfdt-dir print where the libfdt sources are
+#   scripts/setup.sh --libfdt-files  the files of that directory the build uses
 #   scripts/setup.sh --linux-dir  print where the Linux guests' files are
+#   scripts/setup.sh --deb-dir    print where the downloaded .debs are kept
 #   scripts/setup.sh --headers-dir  print the armmp kernel's headers (kbuild)
 #
 # The Linux guests' directory (--linux-dir) holds:
@@ -26,6 +28,8 @@
 #                        make -C "$(scripts/setup.sh --headers-dir)" M=... \
 #                            ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-
 #   versions             what was taken from which package (key=value lines)
+# The downloaded .debs stay in $CACHE/debs (LOWVISOR_DEBS overrides), so the
+# cache can be made again without the network.
 # The armhf packages are fetched with apt-get download and unpacked with
 # dpkg-deb -x, never installed: installing busybox-static:armhf would replace
 # the host's own busybox with an ARM binary.  apt needs the armhf
@@ -41,11 +45,18 @@ gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gdb-multiarch"
 CACHE=${LOWVISOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lowvisor}
 LIBFDT_DIR=$CACHE/libfdt-6.1
 LINUX_DIR=$CACHE/linux
+# The armhf packages as downloaded, kept so that a cache made again (or a
+# second one) needs no download; LOWVISOR_DEBS puts them elsewhere.
+DEB_DIR=${LOWVISOR_DEBS:-$CACHE/debs}
 
 # Where debian-installer-12-netboot-armhf puts its kernel and initrd.
 DI_IMAGES=/usr/lib/debian-installer/images/12/armhf/text/debian-installer/armhf
 DI_VMLINUZ=$DI_IMAGES/vmlinuz
 DI_INITRD=$DI_IMAGES/initrd.gz
+
+# Every libfdt file the firmware's build reads (the Makefile takes this list).
+LIBFDT_FILES="fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c fdt_addresses.c
+fdt_empty_tree.c libfdt.h fdt.h libfdt_env.h libfdt_internal.h"
 
 missing_packages() {
 	local p
@@ -56,7 +67,10 @@ missing_packages() {
 }
 
 libfdt_ready() {
-	[ -f "$LIBFDT_DIR/fdt.c" ] && [ -f "$LIBFDT_DIR/libfdt.h" ]
+	local f
+	for f in $LIBFDT_FILES; do
+		[ -s "$LIBFDT_DIR/$f" ] || return 1
+	done
 }
 
 # Cheap: no decompression, no apt.  The cached armmp kernel must still be the
@@ -69,7 +83,8 @@ linux_ready() {
 	for f in armmp armmp-lpae; do
 		ls -d "$LINUX_DIR/$f"/lib/modules/*/kernel >/dev/null 2>&1 || return 1
 	done
-	ls "$LINUX_DIR"/headers/usr/src/linux-headers-*-armmp/Module.symvers >/dev/null 2>&1 ||
+	ls "$LINUX_DIR"/headers/usr/src/linux-headers-*-armmp/Module.symvers \
+		"$LINUX_DIR"/headers/usr/src/linux-headers-*-common/Makefile >/dev/null 2>&1 ||
 		return 1
 	cmp -s "$DI_VMLINUZ" "$LINUX_DIR/vmlinuz-armmp"
 }
@@ -163,6 +178,29 @@ apt_knows() {
 	apt-cache show --no-all-versions "$1" >/dev/null 2>&1
 }
 
+# Copies the .deb of each package spec into $1, downloading into DEB_DIR
+# only what is not there yet: a second cache (LOWVISOR_CACHE) or a cache
+# made again downloads nothing.  $2: apt-get's options.
+fetch_debs() {
+	local to=$1 opts=$2 p f
+	shift 2
+	mkdir -p "$DEB_DIR"
+	for p in "$@"; do
+		# shellcheck disable=SC2086
+		f=$(apt-get download --print-uris $opts "$p" 2>/dev/null |
+			sed -n "s/^'[^']*' \([^ ]*\.deb\) .*/\1/p" | head -n 1)
+		if [ -z "$f" ] || [ ! -s "$DEB_DIR/$f" ]; then
+			# shellcheck disable=SC2086
+			(cd "$DEB_DIR" && apt-get download -q $opts "$p") || return 1
+		fi
+		if [ -n "$f" ] && [ -s "$DEB_DIR/$f" ]; then
+			cp "$DEB_DIR/$f" "$to/"
+		else # apt named it differently from what it printed: take the newest
+			cp "$(ls -t "$DEB_DIR/${p%%[:=]*}"_*.deb | head -n 1)" "$to/"
+		fi
+	done
+}
+
 prepare_linux() {
 	linux_ready && return 0
 	if [ ! -f "$DI_VMLINUZ" ] || [ ! -f "$DI_INITRD" ]; then
@@ -222,7 +260,7 @@ linux-headers-$abi-armmp:armhf=$version linux-headers-$abi-common=$version $kbui
 	local sandbox=
 	[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
 	# shellcheck disable=SC2086
-	if ! (cd "$tmp" && apt-get download -q $sandbox $pkgs); then
+	if ! fetch_debs "$tmp" "$sandbox" $pkgs; then
 		rm -rf "$tmp"
 		echo "setup: apt-get download failed" >&2
 		exit 1
@@ -268,7 +306,9 @@ linux-headers-$abi-armmp:armhf=$version linux-headers-$abi-common=$version $kbui
 case "${1:-}" in
 --check) check ;;
 --libfdt-dir) echo "$LIBFDT_DIR" ;;
+--libfdt-files) echo $LIBFDT_FILES ;;
 --linux-dir) echo "$LINUX_DIR" ;;
+--deb-dir) echo "$DEB_DIR" ;;
 --headers-dir) ls -d "$LINUX_DIR"/headers/usr/src/linux-headers-*-armmp 2>/dev/null | head -n 1 ;;
 "")
 	install_packages
@@ -277,7 +317,7 @@ case "${1:-}" in
 	echo "setup: ready"
 	;;
 *)
-	echo "usage: $0 [--check | --libfdt-dir | --linux-dir | --headers-dir]" >&2
+	echo "usage: $0 [--check | --libfdt-dir | --libfdt-files | --linux-dir | --deb-dir | --headers-dir]" >&2
 	exit 2
 	;;
 esac

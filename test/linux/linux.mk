@@ -47,8 +47,11 @@ $(LINUX_OUT)/.setup-ok: $(LINUX_SETUP)
 	$(LINUX_Q)$(LINUX_SETUP) --check >/dev/null || $(LINUX_SETUP)
 	$(LINUX_Q)mkdir -p $(@D) && touch $@
 
-$(LINUX_CACHED): | $(LINUX_OUT)/.setup-ok
-	@test -e $@ || { echo "linux: $@ missing; run scripts/setup.sh" >&2; exit 1; }
+# Explicit targets: never deleted as intermediates; a missing one (a cache
+# removed since) is fetched again.
+.PRECIOUS: $(LINUX_CACHED)
+$(LINUX_CACHED) &: | $(LINUX_OUT)/.setup-ok
+	$(LINUX_Q)$(LINUX_SETUP)
 
 $(LINUX_OUT)/vmlinuz-%: $(LINUX_CACHE)/vmlinuz-%
 	@printf '  %-8s %s\n' CP $@
