@@ -24,7 +24,8 @@ typedef struct call_result (*call_fn)(struct vcpu *v, uint32_t *r);
  * A call and where it may run.  Most need nothing but r0-r3 and the
  * calling VM, and run in trap_fast() with the rest of the guest's state
  * still in the hardware.  The ones marked own_state change the calling
- * vCPU's run state or registers (off, idle, a reset): those run from the
+ * vCPU's run state or registers (off, idle, a reset, waiting for another
+ * VM's lifecycle call to be seen through): those run from the
  * run loop, after a whole exit.  Calls that kick this CPU (an injection
  * for a vCPU placed here) are fine on the fast path: trap_fast() sees the
  * kick and takes the run loop's checks.
@@ -61,7 +62,7 @@ static struct call_result psci_cpu_on(struct vcpu *v, uint32_t *r)
 static struct call_result psci_cpu_off(struct vcpu *v, uint32_t *r)
 {
 	(void)r;
-	v->state = VCPU_OFF;
+	vm_vcpu_off(v);
 	return (struct call_result){ TRAP_YIELD, true };
 }
 
@@ -94,7 +95,7 @@ static struct call_result psci_migrate_info_type(struct vcpu *v, uint32_t *r)
 static struct call_result psci_system_off(struct vcpu *v, uint32_t *r)
 {
 	(void)r;
-	vm_stop(v->vm, "PSCI SYSTEM_OFF");
+	vm_stop(v->vm, NULL, "PSCI SYSTEM_OFF");
 	return (struct call_result){ TRAP_YIELD, true };
 }
 
@@ -183,7 +184,7 @@ static struct call_result vm_pause_call(struct vcpu *v, uint32_t *r)
 	struct vm *t = mgmt_target(v, r);
 
 	if (t)
-		r[0] = (uint32_t)vm_pause(t);
+		r[0] = (uint32_t)vm_pause(t, v);
 	return done;
 }
 
@@ -192,7 +193,7 @@ static struct call_result vm_resume_call(struct vcpu *v, uint32_t *r)
 	struct vm *t = mgmt_target(v, r);
 
 	if (t)
-		r[0] = (uint32_t)vm_resume(t);
+		r[0] = (uint32_t)vm_resume(t, v);
 	return done;
 }
 
@@ -201,7 +202,7 @@ static struct call_result vm_reset_call(struct vcpu *v, uint32_t *r)
 	struct vm *t = mgmt_target(v, r);
 
 	if (t) {
-		vm_reset(t, NULL);
+		vm_reset(t, v);
 		r[0] = 0;
 	}
 	return done;
@@ -212,7 +213,7 @@ static struct call_result vm_stop_call(struct vcpu *v, uint32_t *r)
 	struct vm *t = mgmt_target(v, r);
 
 	if (t) {
-		vm_stop(t, "stopped by the management partition");
+		vm_stop(t, v, "stopped by the management partition");
 		r[0] = 0;
 	}
 	return done;
@@ -220,9 +221,14 @@ static struct call_result vm_stop_call(struct vcpu *v, uint32_t *r)
 
 static uint32_t uapi_state(const struct vm *vm)
 {
-	if (vm->state == VM_PAUSED)
-		return LOWVISOR_VM_PAUSED;
-	return vm->state == VM_OFF ? LOWVISOR_VM_STOPPED : LOWVISOR_VM_RUNNING;
+	static const uint32_t to_uapi[] = {
+		[VM_RUNNING] = LOWVISOR_VM_RUNNING,
+		[VM_OFF] = LOWVISOR_VM_STOPPED,
+		[VM_RESETTING] = LOWVISOR_VM_RESETTING,
+		[VM_PAUSED] = LOWVISOR_VM_PAUSED,
+	};
+
+	return to_uapi[vm->state];
 }
 
 static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
@@ -281,10 +287,10 @@ static const struct call psci_calls[] = {
 static const struct call lowvisor_calls[] = {
 	[FN_NUM(LOWVISOR_FN_IRQ_LINE) - LOWVISOR_FN_FIRST] = { irq_line_call, false },
 	[FN_NUM(LOWVISOR_FN_VM_LIST) - LOWVISOR_FN_FIRST] = { vm_list_call, false },
-	[FN_NUM(LOWVISOR_FN_VM_PAUSE) - LOWVISOR_FN_FIRST] = { vm_pause_call, false },
+	[FN_NUM(LOWVISOR_FN_VM_PAUSE) - LOWVISOR_FN_FIRST] = { vm_pause_call, true },
 	[FN_NUM(LOWVISOR_FN_VM_RESUME) - LOWVISOR_FN_FIRST] = { vm_resume_call, false },
-	[FN_NUM(LOWVISOR_FN_VM_RESET) - LOWVISOR_FN_FIRST] = { vm_reset_call, false },
-	[FN_NUM(LOWVISOR_FN_VM_STOP) - LOWVISOR_FN_FIRST] = { vm_stop_call, false },
+	[FN_NUM(LOWVISOR_FN_VM_RESET) - LOWVISOR_FN_FIRST] = { vm_reset_call, true },
+	[FN_NUM(LOWVISOR_FN_VM_STOP) - LOWVISOR_FN_FIRST] = { vm_stop_call, true },
 };
 
 static const struct call smccc_version_call = { smccc_version, false };

@@ -77,6 +77,14 @@ void sched_kick(unsigned pcpu)
 		gic_send_sgi(SGI_KICK, percpu_area[pcpu].gic_mask);
 }
 
+void sched_poke(unsigned pcpu)
+{
+	if (pcpu == this_cpu()->index)
+		this_cpu()->need_resched = 1;
+	else
+		sched_kick(pcpu);
+}
+
 /* Arms the HYP timer for the next thing this CPU must do.  A turn that is
  * over already is the run loop's to act on (need_resched), not the
  * timer's: the timer is also armed where IRQs are on, and an expired

@@ -27,6 +27,9 @@ void sched_add(struct vcpu *v, unsigned pcpu, unsigned slice_us, unsigned prio);
 void sched_wake(struct vcpu *v);
 /* Makes a CPU look at its run queue again (an SGI if it is another). */
 void sched_kick(unsigned pcpu);
+/* The same, and for this CPU too: its running vCPU's loop asks the run
+ * queue (need_resched). */
+void sched_poke(unsigned pcpu);
 /* v, placed on this CPU, has something new to deliver (an interrupt, a
  * wake-up): the running vCPU's loop looks again (need_resched) if v is
  * the running vCPU, or outranks it; else only the timer is re-armed, for

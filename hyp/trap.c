@@ -28,17 +28,11 @@ typedef enum trap_action (*trap_fn)(struct vcpu *v, uint32_t hsr);
  * flood neither the console nor the other guests' messages out. */
 static __printf(2, 3) void guest_log(struct vcpu *v, const char *fmt, ...)
 {
-	struct ratelimit *rl = &v->vm->log_limit;
-	unsigned suppressed = rl->suppressed;
 	char msg[160];
 	va_list ap;
 
-	if (!ratelimit_allow(rl, timer_now(), timer_freq(), 5))
+	if (!vm_log_allow(v->vm, &v->vm->log_limit))
 		return;
-	if (suppressed) {
-		log_warn("vm '%s': %u messages suppressed", v->vm->cfg.name, suppressed);
-		rl->suppressed = 0;
-	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -216,16 +216,6 @@ void vcpu_vfp_switch(struct vcpu *v)
 	}
 }
 
-/* A vCPU that owns the VFP keeps it through its VM's reset: forget it. */
-void vcpu_vfp_forget(struct vcpu *v)
-{
-	unsigned i;
-
-	for (i = 0; i < smp_cpu_count(); i++)
-		if (percpu_area[i].vfp_owner == v)
-			percpu_area[i].vfp_owner = NULL;
-}
-
 static void vttbr_load(struct vcpu *v)
 {
 	struct percpu *cpu = this_cpu();
@@ -277,6 +267,7 @@ void vcpu_run(struct vcpu *v)
 	irq_disable();
 	v->running = true;
 	dmb();
+	v->wait_vm = NULL; /* picked: what it waited for is done */
 	while (vcpu_runnable(v)) {
 		uint32_t reason, kick;
 		enum trap_action act;
@@ -333,6 +324,7 @@ void vcpu_run(struct vcpu *v)
 	v->running = false;
 	dsb();
 	sev();
+	vm_vcpu_left(v);
 }
 
 /* The vector base of the guest's exception, as SCTLR.V and VBAR say. */
@@ -406,7 +398,10 @@ void vcpu_skip_insn(struct vcpu *v, unsigned len)
 
 bool vcpu_runnable(const struct vcpu *v)
 {
-	return v->state == VCPU_RUNNABLE && !v->blocked && v->vm->state == VM_RUNNING;
+	const struct vm *w = v->wait_vm;
+
+	return v->state == VCPU_RUNNABLE && !v->blocked && v->vm->state == VM_RUNNING &&
+	       (!w || vm_lifecycle_done(w, v->wait_seq));
 }
 
 /* The physical time at which v's virtual timer fires, or 0: enabled, not

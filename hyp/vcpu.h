@@ -49,7 +49,6 @@ struct vcpu_vfp {
 enum vcpu_state {
 	VCPU_OFF,      /* never started, or PSCI CPU_OFF */
 	VCPU_RUNNABLE,
-	VCPU_STOPPED,  /* its VM is off or being reset */
 };
 
 struct vcpu {
@@ -68,6 +67,10 @@ struct vcpu {
 	struct runq_entity sched;  /* on its CPU's run queue */
 	uint64_t timer_woken;      /* the timer deadline already injected */
 	volatile bool blocked;  /* in WFI with nothing to deliver */
+	/* A lifecycle call of its own waits for request wait_seq of wait_vm
+	 * (vm.h): it does not run until then. */
+	struct vm *volatile wait_vm;
+	uint32_t wait_seq;
 	volatile bool boot_pending; /* start from boot_regs on its next run */
 	uint32_t boot_regs[4];      /* pc, r0, r1, r2 */
 };
@@ -101,13 +104,13 @@ void vcpu_inject_undef(struct vcpu *v);
 void vcpu_inject_dabt(struct vcpu *v, uint32_t far, bool write);
 void vcpu_inject_pabt(struct vcpu *v, uint32_t far);
 
-/* Runnable: started, not blocked in WFI, its VM running. */
+/* Runnable: started, not blocked in WFI or in a lifecycle call, its VM
+ * running. */
 bool vcpu_runnable(const struct vcpu *v);
 uint64_t vcpu_timer_deadline(const struct vcpu *v);
 
 /* Lazy VFP: give v the VFP/NEON registers of this CPU (HCPTR trap). */
 void vcpu_vfp_switch(struct vcpu *v);
-void vcpu_vfp_forget(struct vcpu *v);
 
 /* Makes the guest skip the trapped instruction. */
 void vcpu_skip_insn(struct vcpu *v, unsigned len);

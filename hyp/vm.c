@@ -274,7 +274,7 @@ static int copy_image(struct vm *vm, const struct bundle_image *img, uint64_t ip
 
 /* Zeroed RAM (or RAM that reads zero when first touched), the images at
  * their places and a fresh DTB. */
-static int load_images(struct vm *vm)
+int vm_load_images(struct vm *vm)
 {
 	const struct vm_config *c = &vm->cfg;
 	void *dtb;
@@ -445,7 +445,7 @@ static int create_vcpus(struct vm *vm)
 	return 0;
 }
 
-static void boot_vcpu0(struct vm *vm)
+void vm_boot(struct vm *vm)
 {
 	struct vcpu *v = vm->vcpus[0];
 
@@ -471,6 +471,41 @@ static int create_vgic(struct vm *vm)
 	if (err)
 		log_err("vm '%s': vgic: %d", vm->cfg.name, err);
 	return err;
+}
+
+bool vm_poweroff_when_last_stops(void)
+{
+	return sysconf.poweroff_when_last_stops;
+}
+
+void vm_power_off_machine(void)
+{
+	log_info("all VMs have stopped: powering off");
+	run_report();
+	psci_smc(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0);
+	hyp_halt(); /* firmware without SYSTEM_OFF */
+}
+
+void vm_vgic_reset(struct vm *vm)
+{
+	unsigned i;
+
+	vgic_reset(vm->vgic);
+	for (i = 0; i < vm->vcpu_count; i++)
+		vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);
+}
+
+bool vm_log_allow(struct vm *vm, struct ratelimit *rl)
+{
+	unsigned suppressed = rl->suppressed;
+
+	if (!ratelimit_allow(rl, timer_now(), timer_freq(), 5))
+		return false;
+	if (suppressed) {
+		log_warn("vm '%s': %u messages suppressed", vm->cfg.name, suppressed);
+		rl->suppressed = 0;
+	}
+	return true;
 }
 
 void vm_kick(struct vm *vm, uint32_t mask)
@@ -648,7 +683,7 @@ static struct vm *vm_create(const struct vm_config *cfg)
 	if (alloc_ram(vm) || map_vm(vm) || create_vcpus(vm) || create_vgic(vm) ||
 	    place_vcpus(vm) || create_passthrough(vm) ||
 	    mmio_region_add(&vm->mmio, cfg->dev.uart, GUEST_UART_SIZE, &vuart_ops, &vm->uart) ||
-	    load_images(vm)) {
+	    vm_load_images(vm)) {
 		log_err("vm '%s': not started", cfg->name);
 		return NULL; /* what it took stays allocated: boot-time only */
 	}
@@ -656,7 +691,7 @@ static struct vm *vm_create(const struct vm_config *cfg)
 		sched_add(vm->vcpus[i], vm->vcpus[i]->pcpu,
 			  cfg->slice_us ? cfg->slice_us : hyp.opts.slice_us, cfg->priority);
 	vm->state = VM_RUNNING;
-	boot_vcpu0(vm);
+	vm_boot(vm);
 	return vm;
 }
 
@@ -717,150 +752,6 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint32_t mpidr)
 	uint32_t aff = mpidr & 0x00ffffffu;
 
 	return aff < vm->vcpu_count ? vm->vcpus[aff] : NULL;
-}
-
-int vm_cpu_on(struct vm *vm, unsigned target, uint32_t pc, uint32_t context)
-{
-	struct vcpu *t = vm->vcpus[target];
-	int ret = PSCI_RET_SUCCESS;
-
-	spin_lock(&vm->lock);
-	if (t->state == VCPU_RUNNABLE)
-		ret = PSCI_RET_ALREADY_ON;
-	else if (t->running) /* still leaving after CPU_OFF */
-		ret = PSCI_RET_ON_PENDING;
-	else
-		vcpu_boot(t, pc, context, 0, 0);
-	spin_unlock(&vm->lock);
-	if (ret == PSCI_RET_SUCCESS)
-		sched_kick(t->pcpu);
-	return ret;
-}
-
-/* Stops every vCPU of vm but caller and waits until none is in the guest. */
-static void stop_vcpus(struct vm *vm, struct vcpu *caller)
-{
-	unsigned i;
-
-	for (i = 0; i < vm->vcpu_count; i++) {
-		struct vcpu *v = vm->vcpus[i];
-
-		v->state = VCPU_STOPPED;
-		if (v != caller)
-			sched_kick(v->pcpu);
-	}
-	dsb();
-	for (i = 0; i < vm->vcpu_count; i++)
-		while (vm->vcpus[i] != caller && vm->vcpus[i]->running)
-			wfe();
-}
-
-static bool all_stopped(void)
-{
-	unsigned i;
-
-	for (i = 0; i < nvms; i++)
-		if (vms[i]->state != VM_OFF)
-			return false;
-	return true;
-}
-
-int vm_pause(struct vm *vm)
-{
-	unsigned i;
-
-	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING && vm->state != VM_PAUSED) {
-		spin_unlock(&vm->lock);
-		return -EINVAL;
-	}
-	vm->state = VM_PAUSED;
-	spin_unlock(&vm->lock);
-	/* Out of the guest on every CPU before the call returns. */
-	for (i = 0; i < vm->vcpu_count; i++)
-		sched_kick(vm->vcpus[i]->pcpu);
-	dsb();
-	for (i = 0; i < vm->vcpu_count; i++)
-		while (vm->vcpus[i]->running)
-			wfe();
-	log_info("vm '%s': paused", vm->cfg.name);
-	return 0;
-}
-
-int vm_resume(struct vm *vm)
-{
-	unsigned i;
-
-	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING && vm->state != VM_PAUSED) {
-		spin_unlock(&vm->lock);
-		return -EINVAL;
-	}
-	vm->state = VM_RUNNING;
-	spin_unlock(&vm->lock);
-	for (i = 0; i < vm->vcpu_count; i++)
-		sched_kick(vm->vcpus[i]->pcpu);
-	log_info("vm '%s': resumed", vm->cfg.name);
-	return 0;
-}
-
-void vm_stop(struct vm *vm, const char *why)
-{
-	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING && vm->state != VM_PAUSED) {
-		spin_unlock(&vm->lock);
-		return;
-	}
-	vm->state = VM_OFF;
-	spin_unlock(&vm->lock);
-	stop_vcpus(vm, vcpu_current());
-	vuart_flush(&vm->uart);
-	log_info("vm '%s': stopped (%s)", vm->cfg.name, why);
-	if (sysconf.poweroff_when_last_stops && all_stopped()) {
-		log_info("all VMs have stopped: powering off");
-		run_report();
-		psci_smc(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0);
-	}
-}
-
-void vm_reset(struct vm *vm, struct vcpu *caller)
-{
-	unsigned i;
-
-	spin_lock(&vm->lock);
-	/* From its own vCPU only while running; the management partition
-	 * (caller NULL) may restart it from any state. */
-	if (vm->state == VM_RESETTING || (caller && vm->state != VM_RUNNING)) {
-		spin_unlock(&vm->lock);
-		return;
-	}
-	vm->state = VM_RESETTING;
-	spin_unlock(&vm->lock);
-	stop_vcpus(vm, caller);
-	vuart_flush(&vm->uart);
-	vuart_reset(&vm->uart);
-	for (i = 0; i < vm->vcpu_count; i++) {
-		vcpu_vfp_forget(vm->vcpus[i]);
-		vm->vcpus[i]->blocked = false;
-	}
-	/* vgic_init forgets every vCPU's interface: the ones left loaded on
-	 * their CPUs (vcpu_put) are restored from the new state when they run
-	 * again; their list registers are empty out of the guest.  The
-	 * caller's interface, on this CPU, is saved first. */
-	if (caller)
-		vgic_save(vm->vgic, caller->index);
-	vgic_init(vm->vgic, vm->vcpu_count, VM_SPIS);
-	for (i = 0; i < vm->vcpu_count; i++)
-		vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);
-	vm->boot_count++;
-	if (load_images(vm)) {
-		vm_stop(vm, "reset failed");
-		return;
-	}
-	log_info("vm '%s': reset (boot %u)", vm->cfg.name, vm->boot_count);
-	vm->state = VM_RUNNING;
-	boot_vcpu0(vm);
-	sched_kick(vm->vcpus[0]->pcpu);
 }
 
 /* A partial line of the VM with the input focus (a shell prompt) waits at

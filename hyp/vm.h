@@ -41,7 +41,8 @@ struct vm {
 	struct vgic *vgic;
 	unsigned boot_count;
 	uint64_t cntvoff; /* the physical count at its start: its virtual time 0 */
-	struct ratelimit log_limit; /* for lines the guest causes */
+	struct ratelimit log_limit; /* for lines the guest causes: faults */
+	struct ratelimit lc_log_limit; /* and lifecycle calls */
 	unsigned vcpu_count;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	/* RAM zeroed lazily, in 2 MiB blocks (vm.c, "Lazily zeroed RAM"):
@@ -50,21 +51,54 @@ struct vm {
 	unsigned ram_blocks;
 	uint32_t ram_ready[VM_LAZY_BLOCKS_MAX / 32];
 	uint32_t ram_partial[VM_LAZY_BLOCKS_MAX / 32];
+	/* The lifecycle (lifecycle.c): requests made and completed, under
+	 * lock; what a reset in progress ends in; whether a CPU reloads it;
+	 * the CPUs with a vCPU waiting for a request of this VM. */
+	volatile uint32_t lc_requested, lc_done;
+	enum vm_state after_reset;
+	bool reset_claimed;
+	uint32_t waiter_cpus;
 };
 
 /* Creates and starts every VM of the bundle at bundle (size bytes).  A VM
  * that cannot be created is logged and left out.  Returns how many run. */
 unsigned vm_create_all(const void *bundle, size_t size);
 
-/* PSCI SYSTEM_OFF and SYSTEM_RESET for the VM of the calling vCPU. */
-void vm_stop(struct vm *vm, const char *why);
-/* The management partition's lifecycle calls: 0 or -EINVAL. */
-int vm_pause(struct vm *vm);
-int vm_resume(struct vm *vm);
+/*
+ * The lifecycle (lifecycle.c), for the management partition's calls and
+ * the VM's own PSCI calls.  None waits for another CPU: caller, a vCPU of
+ * another VM (the management partition's), leaves its CPU until vm is out
+ * of its CPUs (PAUSE, STOP) or reset, and runs on with the result then;
+ * NULL, or a vCPU of vm itself (PSCI), does not wait.  PAUSE and RESUME
+ * return 0, or -EINVAL for a stopped VM.  STOP wins over a reset in
+ * progress; PAUSE and RESUME during a reset say how it restarts.
+ */
+int vm_pause(struct vm *vm, struct vcpu *caller);
+int vm_resume(struct vm *vm, struct vcpu *caller);
+void vm_stop(struct vm *vm, struct vcpu *caller, const char *why);
 void vm_reset(struct vm *vm, struct vcpu *caller);
+/* PSCI CPU_OFF: the VM stops with its last vCPU. */
+void vm_vcpu_off(struct vcpu *v);
+/* v has left vcpu_run on its CPU: completes what waited for that. */
+void vm_vcpu_left(struct vcpu *v);
+/* Whether request seq of vm (vcpu->wait_seq) is completed. */
+bool vm_lifecycle_done(const struct vm *vm, uint32_t seq);
 
 /* Starts vCPU target of vm at pc with r0 = context (PSCI CPU_ON). */
 int vm_cpu_on(struct vm *vm, unsigned target, uint32_t pc, uint32_t context);
+
+/* For lifecycle.c: zeroed RAM with the images and a fresh DTB (0, or an
+ * error logged); vCPU 0 made to start at the entry point; the bundle's
+ * poweroff = "last-vm". */
+int vm_load_images(struct vm *vm);
+void vm_boot(struct vm *vm);
+void vm_vgic_reset(struct vm *vm);
+bool vm_poweroff_when_last_stops(void);
+/* Logs that all VMs have stopped, prints the run report, powers off. */
+void vm_power_off_machine(void);
+/* Whether a line caused by vm may be printed now, by one of its limits
+ * (at most 5 a second; says how many were suppressed before). */
+bool vm_log_allow(struct vm *vm, struct ratelimit *rl);
 
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint32_t mpidr);
 

@@ -29,6 +29,7 @@
  * vCPU only, and the accessing vCPU's own interrupts never are.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "vgic-internal.h"
@@ -54,13 +55,13 @@ static void irq_reset(struct vgic_irq *irq, unsigned intid, unsigned owner)
 		irq->targets = (uint8_t)(1u << owner);
 }
 
-int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
+/* Everything but the lock, which other CPUs may hold or wait for. */
+static void reset_state(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
 {
+	const size_t keep = offsetof(struct vgic, vcpu_count);
 	unsigned v, i;
 
-	if (!vcpu_count || vcpu_count > VGIC_MAX_VCPUS || spi_count > VGIC_MAX_SPIS)
-		return -EINVAL;
-	memset(d, 0, vgic_size(vcpu_count, spi_count)); /* the lock: SPINLOCK_INIT */
+	memset((char *)d + keep, 0, vgic_size(vcpu_count, spi_count) - keep);
 	d->vcpu_count = vcpu_count;
 	d->spi_count = spi_count;
 	d->lr_count = (gich_read(GICH_VTR) & GICH_VTR_LISTREGS_MASK) + 1;
@@ -69,7 +70,23 @@ int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
 			irq_reset(&d->cpu[v].priv[i], i, v);
 	for (i = 0; i < spi_count; i++)
 		irq_reset(&d->spi[i], VGIC_PRIVATE_COUNT + i, VGIC_NO_VCPU);
+}
+
+int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
+{
+	if (!vcpu_count || vcpu_count > VGIC_MAX_VCPUS || spi_count > VGIC_MAX_SPIS)
+		return -EINVAL;
+	d->lock = (struct spinlock)SPINLOCK_INIT;
+	reset_state(d, vcpu_count, spi_count);
 	return 0;
+}
+
+void vgic_reset(struct vgic *d)
+{
+	uint32_t flags = vgic_lock(d);
+
+	reset_state(d, d->vcpu_count, d->spi_count);
+	vgic_unlock(d, flags);
 }
 
 struct vgic_irq *vgic_get_irq(struct vgic *d, unsigned vcpu, unsigned intid)

@@ -106,12 +106,19 @@ size_t vgic_size(unsigned vcpu_count, unsigned spi_count);
  * distributor off, every interrupt disabled, inactive, not pending, of
  * priority 0; SGIs enabled and edge-triggered, PPIs and SPIs level-
  * triggered, SPIs targeting no vCPU (with one vCPU: vCPU 0).  Reads
- * GICH_VTR for the number of list registers.  Also resets a VGIC to
- * restart its VM, with every vCPU of the VM saved (vgic_save) or never
- * run.  -EINVAL for 0 or more than VGIC_MAX_VCPUS vCPUs or more than
- * VGIC_MAX_SPIS SPIs.
+ * GICH_VTR for the number of list registers.  -EINVAL for 0 or more than
+ * VGIC_MAX_VCPUS vCPUs or more than VGIC_MAX_SPIS SPIs.
  */
 int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count);
+
+/*
+ * The same reset state again, to restart the VM, under the VGIC's lock:
+ * other CPUs may still inject into it or save a vCPU of it meanwhile.  No
+ * vCPU of the VM may be in its guest.  The vCPUs still loaded on their
+ * CPUs count as not loaded afterwards: their list registers are empty
+ * out of the guest, and vgic_restore writes the rest when they run again.
+ */
+void vgic_reset(struct vgic *d);
 
 /*
  * Sets interrupt irq's input line to level, as a device (or the management

@@ -220,6 +220,11 @@ static inline int32_t lowvisor_irq_line(uint32_t vm_id, uint32_t irq, uint32_t l
  *   RESUME  runs a paused VM again (a running one: nothing to do, 0)
  *   RESET   restarts it from its images in zeroed memory, from any state
  *   STOP    stops it, as its own PSCI SYSTEM_OFF would
+ * PAUSE, RESET and STOP return once the target is out of its CPUs (and, for
+ * RESET, running from its images again): the calling vCPU leaves its CPU
+ * meanwhile, other vCPUs run there.  A STOP during a reset wins (the VM
+ * ends stopped); a PAUSE or RESUME during one says how the VM restarts.
+ * Two management VMs that pause each other at once both end paused.
  * LIST: r1 = IPA of a buffer in the caller's RAM, r2 = its size in bytes,
  * r3 = the first VM index to list; fills struct lowvisor_vm_info entries
  * and returns in r0 how many it wrote, in r1 how many VMs exist; -EFAULT
@@ -232,9 +237,12 @@ static inline int32_t lowvisor_irq_line(uint32_t vm_id, uint32_t irq, uint32_t l
 #define LOWVISOR_FN_VM_STOP LOWVISOR_FN(0x0015)
 #define LOWVISOR_EFAULT 14
 
+/* A VM's state in struct lowvisor_vm_info (RESETTING: reloading its
+ * images, only ever seen by other callers than the one that asked). */
 #define LOWVISOR_VM_RUNNING 0
 #define LOWVISOR_VM_STOPPED 1
 #define LOWVISOR_VM_PAUSED 2
+#define LOWVISOR_VM_RESETTING 3
 
 struct lowvisor_vm_info {
 	uint32_t id;

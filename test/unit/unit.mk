@@ -30,11 +30,11 @@ UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -W
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-I$(UNIT_TOP)/include -I$(UNIT_TOP)/platform -I$(UNIT_TOP)/mm -I$(UNIT_TOP)/hyp \
 	-I$(UNIT_DIR)
-UNIT_LDLIBS := -lfdt -lcmocka
+UNIT_LDLIBS := -lfdt -lcmocka -pthread
 
 # Each test program and the sources it tests.
 UNIT_TESTS := test_platform test_palloc test_log test_options test_stage2 test_vmid \
-	test_hsr test_runq
+	test_hsr test_runq test_lifecycle
 UNIT_SRCS_test_platform := platform/dt.c platform/boards.c
 UNIT_SRCS_test_palloc := mm/palloc.c
 UNIT_SRCS_test_log := hyp/log.c
@@ -43,6 +43,7 @@ UNIT_SRCS_test_stage2 := mm/stage2.c
 UNIT_SRCS_test_vmid := mm/vmid.c
 UNIT_SRCS_test_hsr := hyp/hsr.c hyp/mmio.c
 UNIT_SRCS_test_runq := hyp/runq.c
+UNIT_SRCS_test_lifecycle := hyp/lifecycle.c hyp/log.c
 
 UNIT_PROGRAMS := $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 UNIT_HEADERS := $(wildcard $(UNIT_TOP)/include/*.h $(UNIT_TOP)/platform/*.h \

@@ -139,6 +139,8 @@ static const char *state_name(uint32_t s)
 		return "stopped";
 	case LOWVISOR_VM_PAUSED:
 		return "paused";
+	case LOWVISOR_VM_RESETTING:
+		return "resetting";
 	default:
 		return "?";
 	}
