@@ -213,6 +213,26 @@ $(BUILD)/scale.itb: $(BUILD)/scale.its $(GUEST_DIR)/isolation.bin | $(SETUP_STAM
 
 BUNDLES += $(BUILD)/scale.itb
 
+# The lifecycle race (configs/race.its.sh): alone, and with 260 fillers so
+# that the VMIDs roll over meanwhile.
+$(BUILD)/race.its: configs/race.its.sh
+	@printf '  %-8s %s\n' GEN $@
+	$(Q)mkdir -p $(@D)
+	$(Q)sh $< 0 > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/race-vmid.its: configs/race.its.sh
+	@printf '  %-8s %s\n' GEN $@
+	$(Q)mkdir -p $(@D)
+	$(Q)sh $< 260 6000 1 > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/race.itb $(BUILD)/race-vmid.itb: $(BUILD)/%.itb: $(BUILD)/%.its $(GUEST_DIR)/ticker.bin \
+		$(GUEST_DIR)/racer.bin | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' MKIMAGE $@
+	$(Q)SOURCE_DATE_EPOCH=0 mkimage -D "$(MKIMAGE_DTC)" -f $< $@.tmp >/dev/null
+	$(Q)mv $@.tmp $@
+
+BUNDLES += $(BUILD)/race.itb $(BUILD)/race-vmid.itb
+
 bundles: $(BUNDLES)
 
 # The default bundle, linked into hyp.bin so that -kernel hyp.bin alone runs

@@ -13,7 +13,7 @@ from conftest import BUILD, HYP_BIN, qemu_cmd
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
           for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
-                       "irq-line", "sched", "scale")}
+                       "irq-line", "sched", "scale", "race", "race-vmid")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -201,7 +201,22 @@ def test_vm_lifecycle_from_the_management_vm(boot):
     """The management VM lists the VMs, pauses the worker (which prints
     nothing while paused), resumes, resets and stops it; a VM not marked
     management is refused every call."""
-    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["lifecycle"]]))
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", BUNDLE["lifecycle"]]), timeout=120)
+    # The console's input to mgmt: it pauses the worker once the test has
+    # seen the worker's progress, and resets it once it has seen progress
+    # again after the resume.
+    b.expect(r"console: input goes to vm 'worker'")
+    b.child.send("\x01\x01" * 3)  # Ctrl-A three times, doubled for QEMU
+    b.expect(r"console: input goes to vm 'mgmt'")
+    for again in ("", " again"):
+        asks = rf"mgmt\| # press a key when the worker has made progress{again}\r*\n"
+        if not re.search(asks, b.transcript().replace("\n", "\r\n")):  # not yet
+            b.expect(asks)
+        b.expect(r"worker\| progress \d+\r*\n")
+        b.child.send("k")
+    b.expect(pexpect.EOF)
+    out = b.transcript()
+    assert "unexpected" not in out and "halted" not in out, "the hypervisor stopped"
     check_tap(out, "mgmt", "lifecycle", 5)
     check_tap(out, "plain", "lifecycle", 5)
     lines = out.splitlines()
@@ -214,6 +229,77 @@ def test_vm_lifecycle_from_the_management_vm(boot):
     assert "lowvisor: vm 'worker': paused" in out and "lowvisor: vm 'worker': resumed" in out
     assert "lowvisor: vm 'worker': reset (boot 1)" in out
     assert "lowvisor: vm 'worker': stopped (stopped by the management partition)" in out
+    # A VM whose vCPUs all called CPU_OFF has stopped: the machine powered
+    # off when the others had.
+    assert vm_lines(out, "offline")[-1] == "cpuoff: cpu 1 is off, cpu 0 calling CPU_OFF"
+    assert "lowvisor: vm 'offline': stopped (PSCI CPU_OFF of its last vCPU)" in out
+    assert "lowvisor: all VMs have stopped: powering off" in out
+
+
+def race_calls(out, vm):
+    """The lifecycle calls a racer made, over all its boots (each boot
+    counts from 0 and prints its count every 16 calls)."""
+    total = last = 0
+    for line in vm_lines(out, vm):
+        if line.startswith("race: vm "):
+            total, last = total + last, 0
+        m = re.match(r"race: (\d+) calls$", line)
+        if m:
+            last = int(m.group(1))
+    return total + last
+
+
+def check_race(out, ms):
+    """What a lifecycle race (configs/race.its.sh) must show: the referee
+    stopped everything at its end, no call answered wrongly, both canaries
+    ticked all along, and the lifecycle lines were rate-limited."""
+    assert re.search(r"^referee\| referee: done after \d+ rounds, \d+ resumes, \d+ resets$",
+                     out, re.M), out[-2000:]
+    assert "FAIL" not in out, [l for l in out.splitlines() if "FAIL" in l]
+    for canary in ("canary0", "canary1"):
+        ticks = [int(m.group(1)) for m in
+                 (re.match(r"tick (\d+)$", l) for l in vm_lines(out, canary)) if m]
+        assert ticks == list(range(1, len(ticks) + 1)), (canary, ticks)
+        # A tick every 20 ms of the referee's ms, give or take the ends.
+        assert len(ticks) >= ms // 20 * 8 // 10, (canary, len(ticks))
+    assert re.search(r"^lowvisor: warn: vm 'racer-[ab]': \d+ messages suppressed$", out, re.M)
+    assert "lowvisor: all VMs have stopped: powering off" in out
+
+
+def test_management_vms_racing_lifecycle_calls(boot):
+    """Two management VMs on CPU 0 and 1 call PAUSE, RESUME, RESET and STOP
+    at random on each other, on themselves and on a victim, for thousands
+    of calls; a referee undoes what would leave them stuck, then stops
+    everything.  No CPU waits for another: the canaries on both CPUs tick
+    throughout and the machine powers off at the end."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["race"]]), timeout=180)
+    check_race(out, 3000)
+    calls = {vm: race_calls(out, vm) for vm in ("racer-a", "racer-b")}
+    print("lifecycle calls:", calls)
+    # The one that is paused and reset more often makes fewer.
+    assert sum(calls.values()) >= 2000 and min(calls.values()) >= 16, calls
+    # Both racers and the victim were reset (they started again), and the
+    # referee had paused VMs to resume and stopped ones to reset.
+    for vm in ("racer-a", "racer-b"):
+        assert re.search(rf"^{vm}\| race: vm \d, seed \d+, boot [1-9]\d*$", out, re.M), vm
+    assert vm_lines(out, "victim").count("ticker: a tick every 50 ms") >= 2
+    m = re.search(r"^referee\| referee: done after \d+ rounds, (\d+) resumes, (\d+) resets$",
+                  out, re.M)
+    assert int(m.group(1)) >= 1 and int(m.group(2)) >= 1, m.group(0)
+
+
+def test_lifecycle_race_while_vmids_roll_over(boot):
+    """The same race beside 260 more VMs taking turns: the VMIDs roll over
+    again and again while the lifecycle calls race."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["race-vmid"]]),
+                     timeout=300)
+    check_race(out, 6000)
+    calls = {vm: race_calls(out, vm) for vm in ("racer-a", "racer-b")}
+    m = re.search(r"^lowvisor:   vmids +generation (\d+), (\d+) rollovers, (\d+) allocated$",
+                  out, re.M)
+    assert m, out[-500:]
+    print("lifecycle calls:", calls, "VMID rollovers:", m.group(2))
+    assert int(m.group(2)) >= 3 and sum(calls.values()) >= 300, (calls, m.group(0))
 
 
 def test_sched_shares_vfp_and_timer_deadlines(boot):

@@ -316,6 +316,11 @@ uint32_t smp_cpu_index(void);
 
 uint64_t time_now_us(void);
 void time_delay_us(uint64_t us);
+/* Sleeping in WFI until the counter reaches when (the virtual timer's
+ * interrupt, masked, wakes the CPU); time_sleep_init() sets up the GIC
+ * for it once. */
+void time_sleep_init(void);
+void time_sleep_until(uint64_t when);
 /* The virtual counter (CNTVCT) and its rate (QEMU's 62.5 MHz if the
  * firmware left CNTFRQ unset). */
 static inline uint32_t counter_freq(void)

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* Boot state, the end of a guest, and time. */
+#include "gic.h"
 #include "guest.h"
+
+#define TIMER_ID 27u
+
+SYSREG32(cntv_ctl, 0, c14, c3, 1)
+SYSREG64(cntv_cval, 3, c14)
 
 struct boot_info boot_info; /* filled by start.S after BSS is cleared */
 
@@ -31,4 +37,32 @@ void time_delay_us(uint64_t us)
 
 	while (time_now_us() < end)
 		;
+}
+
+void time_sleep_init(void)
+{
+	gicd_write(GICD_CTLR, 1);
+	gicd_write(GICD_ISENABLER, 1u << TIMER_ID);
+	gicc_write(GICC_PMR, 0xf0u);
+	gicc_write(GICC_CTLR, 1);
+}
+
+/* WFI until the virtual timer says so; IRQs stay masked, so there is no
+ * handler: the interrupt is acknowledged and ended here. */
+void time_sleep_until(uint64_t when)
+{
+	cntv_cval_write(when);
+	cntv_ctl_write(CNTV_ENABLE);
+	isb();
+	while (counter() < when)
+		wfi();
+	cntv_ctl_write(0);
+	isb();
+	for (;;) {
+		uint32_t iar = gicc_read(GICC_IAR);
+
+		if ((iar & 0x3ffu) >= 1020)
+			break;
+		gicc_write(GICC_EOIR, iar);
+	}
 }

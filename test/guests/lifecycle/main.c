@@ -3,22 +3,23 @@
  * lifecycle: the management partition's VM calls (configs/lifecycle.its).
  *
  * As the management VM (id 1) it lists the VMs, pauses the worker (VM 0,
- * an isolation guest printing "progress N"), prints "# paused", waits a
- * second and prints "# resuming" (the system test checks that the worker
- * printed nothing in between), resumes it, resets it, stops it, and checks
- * the error cases.  With bootargs "role=plain" (not management) every call
+ * an isolation guest printing "progress N") once the system test has seen
+ * it make progress (it presses a key), prints "# paused", waits a second
+ * and prints "# resuming" (the system test checks that the worker printed
+ * nothing in between), resumes it, waits for the next key, resets it,
+ * stops it, and checks the error cases.  With bootargs "role=plain" (not management) every call
  * is -EPERM.
  */
 #include "test.h"
 
 #define WORKER 0u
 #define SELF 1u
-#define VM_COUNT 3u
+#define VM_COUNT 4u
 #define PAUSE_US 1000000u
 #define START_US 500000u
 
 static bool plain;
-static struct lowvisor_vm_info info[4];
+static struct lowvisor_vm_info info[VM_COUNT];
 
 #define NEED_MANAGER()                                                         \
 	do {                                                                   \
@@ -50,7 +51,8 @@ static int32_t worker_state(void)
 
 TEST(list, all_vms)
 {
-	static const char *const names[VM_COUNT] = { "worker", "mgmt", "plain" };
+	static const char *const names[VM_COUNT] = { "worker", "mgmt", "plain", "offline" };
+	static const uint32_t vcpus[VM_COUNT] = { 1, 1, 1, 2 }, mib[VM_COUNT] = { 16, 16, 16, 4 };
 	struct smccc_res res;
 	uint32_t i;
 
@@ -64,14 +66,14 @@ TEST(list, all_vms)
 		       (unsigned long)info[i].mem_mib);
 		EXPECT_EQ(info[i].id, i);
 		EXPECT_EQ(strcmp(info[i].name, names[i]), 0);
-		/* plain may have finished its own test and powered off. */
-		if (i != 2)
+		/* plain and offline may have finished and stopped. */
+		if (i < 2)
 			EXPECT_EQ(info[i].state, LOWVISOR_VM_RUNNING);
 		else
 			EXPECT_TRUE(info[i].state == LOWVISOR_VM_RUNNING ||
 				    info[i].state == LOWVISOR_VM_STOPPED);
-		EXPECT_EQ(info[i].vcpus, 1);
-		EXPECT_EQ(info[i].mem_mib, 16);
+		EXPECT_EQ(info[i].vcpus, vcpus[i]);
+		EXPECT_EQ(info[i].mem_mib, mib[i]);
 	}
 	/* From index 2, room for one. */
 	EXPECT_EQ(call(LOWVISOR_FN_VM_LIST, (uint32_t)(uintptr_t)info, sizeof(info[0]), 2, &res),
@@ -82,10 +84,19 @@ TEST(list, all_vms)
 		  -LOWVISOR_EFAULT);
 }
 
+/* The system test watches the worker's progress lines and presses a key
+ * (the console's input goes to this VM) once it has seen one. */
+static void wait_for_key(const char *what)
+{
+	printf("# press a key when %s\n", what);
+	while (uart_getc() < 0)
+		time_delay_us(1000);
+}
+
 TEST(lifecycle, pause_and_resume)
 {
 	NEED_MANAGER();
-	time_delay_us(START_US); /* the worker is printing its progress */
+	wait_for_key("the worker has made progress");
 	EXPECT_EQ(vm_op(LOWVISOR_FN_VM_PAUSE, WORKER), 0);
 	printf("# paused\n");
 	EXPECT_EQ(worker_state(), LOWVISOR_VM_PAUSED);
@@ -94,7 +105,7 @@ TEST(lifecycle, pause_and_resume)
 	printf("# resuming\n");
 	EXPECT_EQ(vm_op(LOWVISOR_FN_VM_RESUME, WORKER), 0);
 	EXPECT_EQ(worker_state(), LOWVISOR_VM_RUNNING);
-	time_delay_us(START_US);
+	wait_for_key("the worker has made progress again");
 }
 
 TEST(lifecycle, reset_then_stop)
