@@ -126,7 +126,7 @@ def test_bundle_that_is_not_a_fit(boot, tmp):
     junk = tmp / "junk.bin"
     junk.write_bytes(bytes(range(256)) * 64)
     b = boot(qemu_cmd(extra=["-initrd", str(junk)]))
-    b.expect(r"lowvisor: error: bundle: not a valid DTB header[^\r\n]*")
+    b.expect(r"lowvisor: error: bundle: not a valid DTB header[^\r\n]*\r*\n")
     fields = b.report()
     assert fields["vms"] == ["0 running"]
 

@@ -43,7 +43,7 @@ def test_linux_boots_to_shell(boot, bundle, vcpus):
     t0 = time.time()
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, f"{bundle}.itb")]),
              timeout=180)
-    b.expect(r"LOWVISOR-LINUX-UP release=(\S+) cpus=(\d+)")
+    b.expect(r"LOWVISOR-LINUX-UP release=(\S+) cpus=(\d+)\r*\n")
     release, cpus = b.child.match.group(1), int(b.child.match.group(2))
     assert release.startswith("6.1.") and release.endswith(
         "-armmp-lpae" if "lpae" in bundle else "-armmp")
@@ -54,8 +54,10 @@ def test_linux_boots_to_shell(boot, bundle, vcpus):
     timer = shell(b, "grep arch_timer /proc/interrupts")
     counts = [int(n) for n in timer.split()[1:1 + vcpus]]
     assert len(counts) == vcpus and all(n > 0 for n in counts), timer
-    # Counting: the timer keeps interrupting every vCPU.
-    time.sleep(1)
+    # Counting: the timer keeps interrupting every vCPU.  A sleep on each
+    # vCPU ends only with an interrupt of that vCPU's timer.
+    assert shell(b, "(" + " & ".join(f"taskset -c {c} sleep 1" for c in range(vcpus)) +
+                 "; wait)") == ""
     later = [int(n) for n in shell(b, "grep arch_timer /proc/interrupts").split()[1:1 + vcpus]]
     assert all(l > c for l, c in zip(later, counts)), (counts, later)
     assert shell(b, "echo hello-$((6*7))") == "hello-42"
@@ -75,6 +77,20 @@ def test_linux_reboot_comes_back_to_shell(boot):
     assert shell(b, "echo back") == "back"
 
 
+def settle_prefixed_shell(b, vm):
+    """wait_shell for a VM of a console in prefix mode, with the focus: its
+    prompt is a line "VM| lvguest# " (an unfinished line goes out after
+    half a second).  Waits for a prompt, types an empty line and waits for
+    the prompt that answers it: one more than there were."""
+    prompt = rf"{re.escape(vm)}\| lvguest# "
+    if not re.search(prompt, b.transcript()):
+        b.expect(prompt)
+    prompts = len(re.findall(prompt, b.transcript()))
+    b.child.sendline("")
+    while len(re.findall(prompt, b.transcript())) == prompts:
+        b.expect(prompt)
+
+
 def test_two_linux_vms_with_prefixes_and_focus(boot):
     """Two Linux VMs on a 2-CPU machine, one vCPU each: both reach their
     shells, their output behind their prefixes; typed input goes to the VM
@@ -84,24 +100,22 @@ def test_two_linux_vms_with_prefixes_and_focus(boot):
     b.expect(r"console: input goes to vm 'linux-a'")
     seen = set()
     while seen != {"linux-a", "linux-b"}:
-        b.expect(r"(linux-[ab])\| LOWVISOR-LINUX-UP release=\S+ cpus=1")
+        b.expect(r"(linux-[ab])\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n")
         seen.add(b.child.match.group(1))
     # linux-a has the focus: its prompt is shown even without a newline
     # (maybe already, while linux-b was still booting).
-    if not re.search(r"linux-a\| lvguest# ", b.transcript()):
-        b.expect(r"linux-a\| lvguest# ")
-    b.child.sendline("")
-    time.sleep(1)
+    settle_prefixed_shell(b, "linux-a")
     b.child.sendline("echo from-$((40+1))")
-    b.expect(r"linux-a\| from-41")
+    b.expect(r"linux-a\| from-41\r*\n")
     # QEMU's -nographic console takes Ctrl-A as its own escape: Ctrl-A
     # Ctrl-A sends one Ctrl-A to the machine.
     b.child.send("\x01\x01" * 3)
     b.expect(r"console: input goes to vm 'linux-b'")
-    b.child.sendline("")
-    time.sleep(1)
+    # Its prompt, held as an unfinished line while linux-b had no focus,
+    # comes out now (or came before, ended by a kernel message).
+    settle_prefixed_shell(b, "linux-b")
     b.child.sendline("echo from-$((40+2))")
-    b.expect(r"linux-b\| from-42")
+    b.expect(r"linux-b\| from-42\r*\n")
     b.child.sendline("poweroff -f")
     b.expect(r"vm 'linux-b': stopped \(PSCI SYSTEM_OFF\)", timeout=60)
 
@@ -132,9 +146,10 @@ def test_passthrough_virtio_blk_disk(boot, tmp):
     assert re.search(r"\d+ +GIC-0 +79 Edge +virtio0", shell(b, "cat /proc/interrupts"))
 
 
-def lowvisor_irq_count(b):
-    """The count of the lowvisor-irq line in /proc/interrupts (1 vCPU)."""
-    out = shell(b, "grep lowvisor-irq /proc/interrupts")
+def lowvisor_irq_count(b, first=""):
+    """The count of the lowvisor-irq line in /proc/interrupts (1 vCPU),
+    read after the command first, if any."""
+    out = shell(b, first + "grep lowvisor-irq /proc/interrupts")
     m = re.search(r"^\s*\d+:\s+(\d+)\s+GIC-0\s+112\s+Edge\s+lowvisor-irq\s*$", out, re.M)
     assert m, f"no lowvisor-irq line for GIC ID 112 in /proc/interrupts: {out!r}"
     return int(m.group(1))
@@ -153,7 +168,7 @@ def test_management_vm_injects_spis_counted_by_linux(boot):
     b.expect(r"console: input goes to vm 'linux'")
     b.expect(rf"mgmt\| # irqpulse: {edges} edges of ID 112 into vm 0, 200 ms apart; "
              r"type g to start")
-    b.expect(r"LOWVISOR-LINUX-UP release=\S+ cpus=1")
+    b.expect(r"LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n")
     wait_shell(b)
     before = lowvisor_irq_count(b)
     assert before == 0
@@ -172,9 +187,9 @@ def test_management_vm_injects_spis_counted_by_linux(boot):
     b.child.sendline("")
     b.expect(PROMPT, timeout=30)
     assert lowvisor_irq_count(b) == before + edges
-    # Still exactly that many a moment later: nothing else raises the line.
-    time.sleep(1)
-    assert lowvisor_irq_count(b) == before + edges
+    # Still exactly that many after a second of the guest's own time:
+    # nothing else raises the line.
+    assert lowvisor_irq_count(b, "sleep 1; ") == before + edges
     b.child.sendline("poweroff")
     b.expect(r"vm 'linux': stopped \(PSCI SYSTEM_OFF\)", timeout=60)
     b.expect(pexpect.EOF, timeout=30)

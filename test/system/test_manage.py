@@ -6,7 +6,6 @@ The console is in focus mode on the management VM: its output comes
 unprefixed, the others' lines behind "linux| " and "ticker| "."""
 import os
 import re
-import time
 
 import pexpect
 
@@ -14,7 +13,7 @@ from conftest import BUILD, qemu_cmd
 
 # The management VM's prompt: not one of the other VMs' lines.
 MGMT_PROMPT = r"(?<!\| )lvguest# "
-TICK = r"linux\| (?:\S+ )?tick (\d+) lowvisor-irq (\d+)"
+TICK = r"linux\| (?:\S+ )?tick (\d+) lowvisor-irq (\d+)\r*\n"
 
 
 def mshell(b, line, timeout=30):
@@ -88,27 +87,45 @@ def test_lowvisorctl_drives_the_other_vms(boot):
     assert "usage: lowvisorctl COMMAND" in out and "irq VM spi INTID 0|1" in out and "rc=0" in out
 
     # Pause: the Linux guest's ticks stop (the ticker's on the same CPU go
-    # on), and the list says so; resume: they go on from the next one.
+    # on), and the list says so; resume: they go on from the next one.  The
+    # call returns once the VM is out of the guest: every tick it printed is
+    # out before the prompt, none comes after it until the resume.
     mshell(b, "lowvisorctl pause linux")
-    paused_at = time.time()
-    assert re.search(r"linux\s+paused", mshell(b, "lowvisorctl list"))
-    b.expect(r"ticker\| tick \d+")
-    b.expect(r"ticker\| tick \d+")
-    b.expect(r"ticker\| tick \d+")
+    last = int(re.findall(TICK, b.transcript())[-1][0])
+    b.child.sendline("lowvisorctl list")
+    b.expect(MGMT_PROMPT)
     during = b.child.before
-    assert time.time() - paused_at >= 1.5
-    last = [int(t) for t in re.findall(TICK, b.child.before)]
+    assert re.search(r"linux\s+paused", during), during
+    # Three ticks of the ticker after that: two seconds of its virtual
+    # time, in which Linux, ticking every second, would have printed one.
+    for _ in range(3):
+        b.expect(r"ticker\| tick \d+\r*\n")
+        during += b.child.before + b.child.after
+    b.child.sendline("lowvisorctl resume linux")
+    b.expect(r"lowvisorctl resume linux\r*\n")
+    during += b.child.before
     assert not re.search(r"linux\| (?:\S+ )?tick", during), during
-    out = mshell(b, "lowvisorctl resume linux")
-    b.expect(TICK, timeout=15)
-    resumed = int(b.child.match.group(1))
-    assert resumed >= 2 and b.child.match.group(2) == "4"
+    # Its first tick and the next prompt, in either order.
+    first, prompt = None, False
+    while first is None or not prompt:
+        if b.child.expect([TICK, MGMT_PROMPT], timeout=15) == 1:
+            prompt = True
+        elif first is None:
+            first = b.child.match
+    resumed = int(first.group(1))
+    assert resumed == last + 1 and first.group(2) == "4", (last, first.group(0))
+    assert resumed >= 2
 
     # Reset: the Linux guest boots again from its images to its shell, with
     # a fresh count.
     mshell(b, "lowvisorctl reset linux")
-    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1", timeout=120)
-    b.expect(r"linux\| lvguest# .*tick 1 lowvisor-irq 0", timeout=60)
+    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=120)
+    # Its first tick and its shell's prompt, in either order: the prompt is
+    # an unfinished line of a VM without the focus, out with the next tick.
+    b.expect(r"linux\| [^\n]*tick 1 lowvisor-irq 0\r*\n", timeout=60)
+    since_reset = b.transcript().rsplit("vm 'linux': reset (boot 1)", 1)[1]
+    if not re.search(r"linux\| lvguest# ", since_reset):
+        b.expect(r"linux\| lvguest# ", timeout=30)
 
     # Stop the ticker: the hypervisor says so and the list shows it.
     assert "vm 'ticker': stopped (stopped by the management partition)" in \

@@ -26,7 +26,7 @@ def test_uboot_boots_uimage_in_hyp_mode(boot, tmp):
     b = boot(uboot_disk_cmd(tmp), timeout=60)
     b.expect(r"U-Boot 20\d\d")
     b.expect(r"Found U-Boot script /boot.scr")
-    b.expect(r"Lowvisor: bootm 0x40400000 - ([0-9a-f]+)")
+    b.expect(r"Lowvisor: bootm 0x40400000 - ([0-9a-f]+)\r*\n")
     fdt = int(b.child.match.group(1), 16)
     b.expect(r"lowvisor: Lowvisor \S+ starting in HYP mode")
     fields = b.report()
