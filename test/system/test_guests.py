@@ -98,6 +98,8 @@ def test_configuration_errors_leave_other_vms_running(boot):
         "error: vm 'dt-pt': passthrough: /virtio_mmio@a000000: SPI 16 (ID 48) is also a "
         "guest-dt node's interrupt",
         "error: vm 'dt-pt': not started",
+        "error: vm 'vcpus-str': vcpus = \"two\": must be one 32-bit cell (the number of "
+        "vCPUs), not a string",
     ]
     for e in expected:
         assert "lowvisor: " + e in out, e
