@@ -32,8 +32,11 @@
  *             kernel = "IMAGE";            (an image under /images)
  *             ramdisk = "IMAGE";           (optional)
  *             bootargs = "...";            (optional)
- *             passthrough = "/PATH", ...;  (optional: host DT nodes given to
- *                                           the VM, at most VM_MAX_PASSTHROUGH)
+ *             passthrough = "/PATH", ...;  (optional: host DT devices given
+ *                                           to the VM, at most
+ *                                           VM_MAX_PASSTHROUGH; checked
+ *                                           against the host DT when the VM
+ *                                           is created, hyp/passthrough.h)
  *             guest-dt {                   (optional: device nodes for the
  *                 NODE { ... };             guest's DT, see below)
  *             };
