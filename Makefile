@@ -58,7 +58,7 @@ ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 # size: the hot paths (traps, the vGIC, the scheduler) keep -O2, and
 # hyp-core.bin its 128 KiB budget (docs/performance.md).
 COLD_C := hyp/config.c hyp/bundle.c hyp/guest_dt.c hyp/report.c hyp/options.c \
-	platform/boards.c
+	hyp/passthrough.c platform/boards.c
 COLD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(COLD_C)) \
 	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(filter-out fdt.c fdt_ro.c,$(LIBFDT_C)))
 $(COLD_OBJS): CFLAGS := $(filter-out -O2,$(CFLAGS)) -Os

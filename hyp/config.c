@@ -128,15 +128,43 @@ static bool vm_parse_name(struct vm_parse *p)
 	return true;
 }
 
+/* Whether the len bytes at s are one string of printable characters, as
+ * dtc writes "two" (4 bytes, which also read as a cell). */
+static bool is_string(const char *s, int len)
+{
+	int i;
+
+	for (i = 0; i < len - 1 && s[i] >= ' ' && s[i] <= '~'; i++)
+		;
+	return len > 0 && i == len - 1 && !s[i];
+}
+
+/* Every integer property of a VM: one 32-bit cell in *out; -ENOENT when it
+ * is absent, or -EINVAL after a message (what: the values it takes). */
+static int vm_prop_u32(struct vm_parse *p, const char *name, const char *what, uint32_t *out)
+{
+	int len, err = bundle_prop_u32(p->b->fit, p->node, name, out);
+	const char *s = fdt_getprop(p->b->fit, p->node, name, &len);
+
+	if (err == -ENOENT || (!err && !is_string(s, len)))
+		return err;
+	if (is_string(s, len))
+		vm_error(p, "%s = \"%.32s\": must be one 32-bit cell (%s), not a string", name, s,
+			 what);
+	else
+		vm_error(p, "%s: must be one 32-bit cell (%s)", name, what);
+	return -EINVAL;
+}
+
 static bool vm_parse_vcpus(struct vm_parse *p)
 {
 	uint32_t n;
-	int err = bundle_prop_u32(p->b->fit, p->node, "vcpus", &n);
+	int err = vm_prop_u32(p, "vcpus", "the number of vCPUs", &n);
 
 	if (err == -ENOENT)
 		return vm_error(p, "vcpus: missing (1..%d)", VM_MAX_VCPUS);
 	if (err)
-		return vm_error(p, "vcpus: must be one cell");
+		return false;
 	if (n < 1 || n > VM_MAX_VCPUS)
 		return vm_error(p, "vcpus = <%lu>: must be 1..%d", (unsigned long)n, VM_MAX_VCPUS);
 	p->vm->vcpus = (unsigned)n;
@@ -146,14 +174,14 @@ static bool vm_parse_vcpus(struct vm_parse *p)
 static bool vm_parse_cpus(struct vm_parse *p)
 {
 	uint32_t all = p->cpu_count >= 32 ? ~0u : (1u << p->cpu_count) - 1;
-	int err = bundle_prop_u32(p->b->fit, p->node, "cpus", &p->vm->cpus);
+	int err = vm_prop_u32(p, "cpus", "a mask of physical CPUs", &p->vm->cpus);
 
 	if (err == -ENOENT) {
 		p->vm->cpus = all;
 		return true;
 	}
 	if (err)
-		return vm_error(p, "cpus: must be one cell (a mask of physical CPUs)");
+		return false;
 	if (!p->vm->cpus)
 		return vm_error(p, "cpus = <0x0>: no CPU to run on");
 	if (p->vm->cpus & ~all)
@@ -168,13 +196,11 @@ static bool vm_prop_range(struct vm_parse *p, const char *name, uint32_t min, ui
 			  const char *unit, uint32_t *out)
 {
 	uint32_t n;
-	int err = bundle_prop_u32(p->b->fit, p->node, name, &n);
+	int err = vm_prop_u32(p, name, unit, &n);
 
 	*out = 0;
-	if (err == -ENOENT)
-		return true;
 	if (err)
-		return vm_error(p, "%s: must be one cell (%s)", name, unit);
+		return err == -ENOENT;
 	if (n < min || n > max)
 		return vm_error(p, "%s = <%lu>: must be %lu..%lu (%s)", name, (unsigned long)n,
 				(unsigned long)min, (unsigned long)max, unit);

@@ -32,8 +32,11 @@
  *             kernel = "IMAGE";            (an image under /images)
  *             ramdisk = "IMAGE";           (optional)
  *             bootargs = "...";            (optional)
- *             passthrough = "/PATH", ...;  (optional: host DT nodes given to
- *                                           the VM, at most VM_MAX_PASSTHROUGH)
+ *             passthrough = "/PATH", ...;  (optional: host DT devices given
+ *                                           to the VM, at most
+ *                                           VM_MAX_PASSTHROUGH; checked
+ *                                           against the host DT when the VM
+ *                                           is created, hyp/passthrough.h)
  *             guest-dt {                   (optional: device nodes for the
  *                 NODE { ... };             guest's DT, see below)
  *             };
@@ -68,6 +71,9 @@
  *   (GUEST_DT_PHANDLE_CLK 0x8000, GUEST_DT_PHANDLE_GIC 0x8001); nodes may
  *   refer to those two by number, and to each other by label (dtc gives
  *   the bundle's labelled nodes phandles from 1).
+ * Integer properties (vcpus, cpus, slice-us, priority) are one 32-bit cell;
+ * a string there is named as one ("two" is 4 bytes, as a cell is).
+ *
  * An SPI of a guest-dt node that is also one of the VM's passthrough SPIs
  * is found when the VM is created (the host DT says which those are): the
  * VM is not started.

@@ -17,6 +17,7 @@
 #include "hyp.h"
 #include "log.h"
 #include "lpae.h"
+#include "passthrough.h"
 #include "percpu.h"
 #include "psci.h"
 #include "scheduler.h"
@@ -292,14 +293,17 @@ int vm_load_images(struct vm *vm)
 	}
 	err = guest_dt_build(dtb, GUEST_DTB_SIZE, c, vm->boot_count);
 	if (err) {
-		log_err("vm '%s': cannot build its device tree: %d", c->name, err);
+		log_err("vm '%s': cannot build its device tree: %s", c->name,
+			err == -ENOSPC ? "out of room" : "libfdt refused a node");
 		return err;
 	}
 	for (i = 0; i < c->passthrough_count && !err; i++)
 		err = guest_dt_copy_node(dtb, GUEST_DTB_SIZE, host_dtb(),
 					 fdt_path_offset(host_dtb(), c->passthrough[i]));
 	if (err) {
-		log_err("vm '%s': passthrough: cannot add the nodes to its DT: %d", c->name, err);
+		log_err("vm '%s': passthrough: %s: %s", c->name, c->passthrough[i - 1],
+			err == -EEXIST ? "its DT has a node of that name already"
+				       : "no room for the node in its DT");
 		return err;
 	}
 	fdt_pack(dtb);
@@ -394,7 +398,8 @@ static int map_vm(struct vm *vm)
 	/* The GIC's virtual CPU interface where the guest expects its GICC. */
 	err = err ?: stage2_ioremap(&vm->s2, c->dev.gicc, g->gicv.base, GUEST_GICC_SIZE);
 	if (err)
-		log_err("vm '%s': stage-2 mapping failed: %d", c->name, err);
+		log_err("vm '%s': stage-2 mapping failed: %s", c->name,
+			err == -ENOMEM ? "no memory for its tables" : "its memory cannot be mapped");
 	return err;
 }
 
@@ -600,10 +605,90 @@ static bool guest_dt_spi(const struct vm_config *c, uint32_t irq)
 	return irq >= 32 && n < GUEST_SPIS && (c->guest_dt_spis[n / 32] >> (n % 32) & 1u);
 }
 
+/* Where the bundle is (vm_create_all): no passthrough page may hold it. */
+static struct mem_range bundle_range;
+
+/* Whether interrupt ID irq of a passthrough node can be the VM's: an SPI of
+ * its vGIC that is not another VM's, the console UART's, its virtual
+ * UART's or one of its guest-dt nodes'. */
+static bool spi_free(const struct vm_config *c, const char *path, uint32_t irq)
+{
+	unsigned long n = (unsigned long)irq - 32; /* huge below 32 */
+	const struct vm *owner = n < VM_SPIS ? spi_owner[irq] : NULL;
+	const char *whose = irq == hyp.plat.uart.irq ? "the console UART's"
+			    : n == GUEST_UART_SPI    ? "the VM's virtual UART's"
+			    : guest_dt_spi(c, irq)   ? "also a guest-dt node's interrupt"
+						     : NULL;
+
+	if (n >= VM_SPIS)
+		log_err("vm '%s': passthrough: %s: interrupt %lu is not an SPI of the VM's vGIC "
+			"(IDs 32..%u)", c->name, path, (unsigned long)irq, VM_SPIS + 31);
+	else if (owner)
+		log_err("vm '%s': passthrough: %s: SPI %lu (ID %lu) is vm '%s''s", c->name, path, n,
+			(unsigned long)irq, owner->cfg.name);
+	else if (whose)
+		log_err("vm '%s': passthrough: %s: SPI %lu (ID %lu) is %s", c->name, path, n,
+			(unsigned long)irq, whose);
+	else
+		return true;
+	return false;
+}
+
 /*
- * Host devices given to the VM: each node's registers mapped at the same
- * IPA (whole pages: a neighbour in the same page goes along), its SPIs
- * hardware-mapped onto vCPU 0 and routed to that vCPU's CPU.
+ * Whether the VM's passthrough nodes are devices it may have, checked
+ * before anything is taken for it: devices (hyp/passthrough.c) none of
+ * whose pages holds what Lowvisor uses, the VM's own memory or device IPAs
+ * (passthrough maps IPA == PA) or a started VM's passthrough device, with
+ * free SPIs.
+ */
+static int check_passthrough(const struct vm_config *c)
+{
+	const struct pt_avoid avoid[] = {
+		{ "Lowvisor's image", hyp_image_range() },
+		{ "the host DTB", { hyp.dtb_pa, hyp.plat.dtb_size } },
+		{ "the bundle", bundle_range },
+		{ "the VM's memory", { c->mem_base, c->mem_size } },
+		{ "the VM's GIC distributor", { c->dev.gicd, GUEST_GICD_SIZE } },
+		{ "the VM's GIC CPU interface", { c->dev.gicc, GUEST_GICC_SIZE } },
+		{ "the VM's UART", { c->dev.uart, GUEST_UART_SIZE } },
+	};
+	const void *fdt = host_dtb();
+	char why[CONFIG_MSG_MAX];
+	unsigned i, k, j;
+	uint64_t page;
+	uint32_t irq;
+	int node;
+
+	for (i = 0; i < c->passthrough_count; i++) {
+		const char *path = c->passthrough[i];
+
+		node = passthrough_check(fdt, &hyp.plat, path, avoid, ARRAY_SIZE(avoid), why,
+					 sizeof(why));
+		if (node < 0) {
+			log_err("vm '%s': passthrough: %s", c->name, why);
+			return node;
+		}
+		for (k = 0; k < nvms; k++)
+			for (j = 0; j < vms[k]->cfg.passthrough_count; j++)
+				if (passthrough_shared_page(fdt, node, fdt_path_offset(fdt,
+							    vms[k]->cfg.passthrough[j]), &page)) {
+					log_err("vm '%s': passthrough: %s: page %s is also vm '%s''s, "
+						"by passthrough %s", c->name, path, HEX64(page),
+						vms[k]->cfg.name, vms[k]->cfg.passthrough[j]);
+					return -EBUSY;
+				}
+		for (j = 0; dt_gic_irq(fdt, node, (int)j, &irq) == 0; j++)
+			if (!spi_free(c, path, irq))
+				return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * Host devices given to the VM (check_passthrough said they may be): each
+ * node's registers mapped at the same IPA (whole pages: a neighbour in the
+ * same page goes along), its SPIs hardware-mapped onto vCPU 0 and routed to
+ * that vCPU's CPU.
  */
 static int create_passthrough(struct vm *vm)
 {
@@ -617,10 +702,6 @@ static int create_passthrough(struct vm *vm)
 		struct mem_range r;
 		uint32_t irq;
 
-		if (node < 0) {
-			log_err("vm '%s': passthrough: no node %s in the host DT", c->name, path);
-			return -ENOENT;
-		}
 		for (j = 0; !err && dt_read_reg(host_dtb(), node, (int)j, &r) == 0; j++) {
 			uint64_t base = ALIGN_DOWN(r.base, PAGE_SIZE);
 
@@ -628,21 +709,11 @@ static int create_passthrough(struct vm *vm)
 			err = err ?: stage2_ioremap(&vm->s2, base, base,
 						    ALIGN_UP(r.base + r.size, PAGE_SIZE) - base);
 			if (err)
-				log_err("vm '%s': passthrough: %s: reg %u at %s cannot be mapped: %d",
-					c->name, path, j, HEX64(r.base), err);
+				log_err("vm '%s': passthrough: %s: reg %u: %s", c->name, path, j,
+					err == -ENOMEM ? "no memory for its stage-2 tables"
+						       : "outside the guest's IPA space");
 		}
 		for (j = 0; !err && dt_gic_irq(host_dtb(), node, (int)j, &irq) == 0; j++) {
-			if (irq < 32 || irq >= 1020 || spi_owner[irq]) {
-				log_err("vm '%s': passthrough: %s: interrupt %lu is not a free SPI",
-					c->name, path, (unsigned long)irq);
-				return -EBUSY;
-			}
-			if (guest_dt_spi(c, irq)) {
-				log_err("vm '%s': passthrough: %s: SPI %lu (ID %lu) is also a guest-dt "
-					"node's interrupt", c->name, path, (unsigned long)irq - 32,
-					(unsigned long)irq);
-				return -EBUSY;
-			}
 			err = vgic_map_hw(vm->vgic, 0, irq, irq);
 			if (!err) {
 				spi_owner[irq] = vm;
@@ -680,8 +751,8 @@ static struct vm *vm_create(const struct vm_config *cfg)
 	vm->state = VM_OFF;
 	vuart_init(&vm->uart, vm, vm->cfg.name);
 	mmio_regions_init(&vm->mmio);
-	if (alloc_ram(vm) || map_vm(vm) || create_vcpus(vm) || create_vgic(vm) ||
-	    place_vcpus(vm) || create_passthrough(vm) ||
+	if (check_passthrough(cfg) || alloc_ram(vm) || map_vm(vm) || create_vcpus(vm) ||
+	    create_vgic(vm) || place_vcpus(vm) || create_passthrough(vm) ||
 	    mmio_region_add(&vm->mmio, cfg->dev.uart, GUEST_UART_SIZE, &vuart_ops, &vm->uart) ||
 	    vm_load_images(vm)) {
 		log_err("vm '%s': not started", cfg->name);
@@ -717,6 +788,7 @@ unsigned vm_create_all(const void *bundle, size_t size)
 	unsigned i;
 
 	vms = zalloc(CONFIG_MAX_VMS * sizeof(*vms), "vm table");
+	bundle_range = (struct mem_range){ (uintptr_t)bundle, size };
 	if (!errs || !cfgs || !vms)
 		return 0;
 	if (config_parse(&sysconf, cfgs, CONFIG_MAX_VMS, bundle, size, smp_cpu_count(), errs)) {

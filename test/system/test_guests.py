@@ -9,11 +9,11 @@ import re
 import pexpect
 import pytest
 
-from conftest import BUILD, HYP_BIN, qemu_cmd
+from conftest import BUILD, HYP_BIN, dtb_to_dts, dts_to_dtb, dump_dtb, qemu_cmd
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
           for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
-                       "irq-line", "sched", "scale", "race", "race-vmid")}
+                       "irq-line", "sched", "scale", "race", "race-vmid", "passthrough")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -98,12 +98,101 @@ def test_configuration_errors_leave_other_vms_running(boot):
         "error: vm 'dt-pt': passthrough: /virtio_mmio@a000000: SPI 16 (ID 48) is also a "
         "guest-dt node's interrupt",
         "error: vm 'dt-pt': not started",
+        "error: vm 'vcpus-str': vcpus = \"two\": must be one 32-bit cell (the number of "
+        "vCPUs), not a string",
     ]
     for e in expected:
         assert "lowvisor: " + e in out, e
     check_tap(out, "good", "smccc", 12)
     check_tap(out, "ovl-a", "isolation", 3)
     assert "lowvisor:   vms        2 running" in out
+
+
+# Nodes added to QEMU virt's DT for configs/passthrough.its: reserved memory,
+# a disabled device, one over the GIC's GICV frame, devices with the console
+# UART's SPI (1, ID 33), /virtio_mmio@a000000's (16) and one past the vGIC's
+# 96 (100).
+PASSTHROUGH_NODES = """
+\treserved-memory {
+\t\t#address-cells = <2>;
+\t\t#size-cells = <2>;
+\t\tranges;
+\t\tbuf@70000000 {
+\t\t\treg = <0x0 0x70000000 0x0 0x100000>;
+\t\t\tno-map;
+\t\t};
+\t};
+\toff@a200000 {
+\t\tcompatible = "lowvisor,test";
+\t\treg = <0x0 0xa200000 0x0 0x200>;
+\t\tstatus = "disabled";
+\t};
+\tgicv@8040000 {
+\t\tcompatible = "lowvisor,test";
+\t\treg = <0x0 0x8040000 0x0 0x1000>;
+\t};
+\tspi1@a300000 {
+\t\tcompatible = "lowvisor,test";
+\t\treg = <0x0 0xa300000 0x0 0x200>;
+\t\tinterrupts = <0x0 0x1 0x4>;
+\t};
+\tspi16@a400000 {
+\t\tcompatible = "lowvisor,test";
+\t\treg = <0x0 0xa400000 0x0 0x200>;
+\t\tinterrupts = <0x0 0x10 0x1>;
+\t};
+\tspi100@a500000 {
+\t\tcompatible = "lowvisor,test";
+\t\treg = <0x0 0xa500000 0x0 0x200>;
+\t\tinterrupts = <0x0 0x64 0x4>;
+\t};
+"""
+
+
+def test_passthrough_only_devices(boot, tmp):
+    """A passthrough node must be a device whose pages are nobody else's:
+    each VM that names something else is not started, with a message
+    naming the VM, the property and the node; the good VMs run."""
+    dts = dtb_to_dts(dump_dtb(str(tmp / "virt.dtb"), smp=2))
+    dts = dts.replace("\tchosen {", PASSTHROUGH_NODES + "\n\tchosen {", 1)
+    dtb = dts_to_dtb(dts, str(tmp / "pt.dtb"))
+    out = run_to_end(boot, qemu_cmd(smp=2, dtb=dtb, extra=["-initrd", BUNDLE["passthrough"]]))
+    errors = {
+        "pt-root": "/: is the root of the host DT, not a device",
+        "pt-ram": "/memory@40000000: is RAM (device_type \"memory\"), not a device",
+        "pt-resv": "/reserved-memory/buf@70000000: is in reserved memory, not a device",
+        "pt-noreg": "/gpio-keys: has no reg: only a device with registers can be passed "
+                    "through",
+        "pt-off": "/off@a200000: is disabled (status = \"disabled\")",
+        "pt-gic": "/intc@8000000: is the GIC Lowvisor uses, not a device",
+        "pt-gicv": "/gicv@8040000: reg 0 (0x08040000 + 0x00001000): its pages overlap the "
+                   "GIC virtual CPU interface at 0x08040000 + 0x00010000",
+        "pt-uart": "/pl011@9000000: reg 0 (0x09000000 + 0x00001000): its pages overlap the "
+                   "console UART at 0x09000000 + 0x00001000",
+        "pt-uart-spi": "/spi1@a300000: SPI 1 (ID 33) is the console UART's",
+        "pt-same": "/virtio_mmio@a000000: page 0x0a000000 is also vm 'pt-good''s, by "
+                   "passthrough /virtio_mmio@a000000",
+        "pt-spi-taken": "/spi16@a400000: SPI 16 (ID 48) is vm 'pt-good''s",
+        "pt-spi-big": "/spi100@a500000: interrupt 132 is not an SPI of the VM's vGIC "
+                      "(IDs 32..127)",
+        "pt-share": "/virtio_mmio@a000200: page 0x0a000000 is also vm 'pt-good''s, by "
+                    "passthrough /virtio_mmio@a000000",
+        "pt-ipa": "/virtio_mmio@a003e00: reg 0 (0x0a003e00 + 0x00000200): its pages overlap "
+                  "the VM's memory at 0x0a000000 + 0x01000000",
+    }
+    lines = out.splitlines()
+    for vm, why in errors.items():
+        assert f"lowvisor: error: vm '{vm}': passthrough: {why}" in lines, vm
+        assert f"lowvisor: error: vm '{vm}': not started" in lines, vm
+        assert f"{vm}|" not in out, vm
+    # Nothing but those errors; pt-share, refused before anything was taken
+    # for it, left the GPIO's page and SPI to pt-gpio.
+    assert len([l for l in lines if "error:" in l]) == 2 * len(errors), out
+    assert "lowvisor: vm 'pt-good': passthrough /virtio_mmio@a000000" in lines
+    assert "lowvisor: vm 'pt-gpio': passthrough /pl061@9030000" in lines
+    for vm in ("pt-good", "pt-gpio", "good"):
+        check_tap(out, vm, "smccc", 12)
+    assert "lowvisor:   vms        3 running" in out
 
 
 def test_hash_mismatch_is_named_and_other_vms_start(boot, tmp):

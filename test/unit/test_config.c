@@ -729,7 +729,20 @@ static void test_vcpus(void **state)
 	set_u32("/lowvisor/vms/hello", "vcpus", 0);
 	expect_vm_error("hello", "vm 'hello': vcpus = <0>: must be 1..8");
 	SW(fdt_setprop_u64(fit, node("/lowvisor/vms/hello"), "vcpus", 1));
-	expect_vm_error("hello", "vm 'hello': vcpus: must be one cell");
+	expect_vm_error("hello", "vm 'hello': vcpus: must be one 32-bit cell (the number of vCPUs)");
+	/* "two" is 4 bytes, like a cell: it is named a string, not read as
+	 * <1953984256>; so are other strings, and the empty one. */
+	set_str("/lowvisor/vms/hello", "vcpus", "two");
+	expect_vm_error("hello", "vm 'hello': vcpus = \"two\": must be one 32-bit cell (the "
+				 "number of vCPUs), not a string");
+	set_str("/lowvisor/vms/hello", "vcpus", "2");
+	expect_vm_error("hello", "vm 'hello': vcpus = \"2\": must be one 32-bit cell (the "
+				 "number of vCPUs), not a string");
+	set_str("/lowvisor/vms/hello", "vcpus", "");
+	expect_vm_error("hello", "vm 'hello': vcpus = \"\": must be one 32-bit cell (the "
+				 "number of vCPUs), not a string");
+	SW(fdt_setprop(fit, node("/lowvisor/vms/hello"), "vcpus", NULL, 0));
+	expect_vm_error("hello", "vm 'hello': vcpus: must be one 32-bit cell (the number of vCPUs)");
 	del_prop("/lowvisor/vms/hello", "vcpus");
 	expect_vm_error("hello", "vm 'hello': vcpus: missing (1..8)");
 	set_u32("/lowvisor/vms/hello", "vcpus", 8);
@@ -747,7 +760,11 @@ static void test_cpus(void **state)
 	set_u32("/lowvisor/vms/hello", "cpus", 0);
 	expect_vm_error("hello", "vm 'hello': cpus = <0x0>: no CPU to run on");
 	set_str("/lowvisor/vms/hello", "cpus", "everything");
-	expect_vm_error("hello", "vm 'hello': cpus: must be one cell (a mask of physical CPUs)");
+	expect_vm_error("hello", "vm 'hello': cpus = \"everything\": must be one 32-bit cell (a "
+				 "mask of physical CPUs), not a string");
+	set_str("/lowvisor/vms/hello", "cpus", "all");
+	expect_vm_error("hello", "vm 'hello': cpus = \"all\": must be one 32-bit cell (a mask of "
+				 "physical CPUs), not a string");
 	/* With 8 CPUs, 0x4 is fine. */
 	set_u32("/lowvisor/vms/hello", "cpus", 0x4);
 	assert_int_equal(parse_sized(fdt_totalsize(fit), ARRAY_SIZE(vms), 8), 0);
@@ -763,12 +780,20 @@ static void test_slice_and_priority(void **state)
 	set_u32("/lowvisor/vms/hello", "slice-us", 1000001);
 	expect_vm_error("hello", "vm 'hello': slice-us = <1000001>: must be 100..1000000 (microseconds)");
 	set_str("/lowvisor/vms/hello", "slice-us", "2 ms");
-	expect_vm_error("hello", "vm 'hello': slice-us: must be one cell (microseconds)");
+	expect_vm_error("hello", "vm 'hello': slice-us = \"2 ms\": must be one 32-bit cell "
+				 "(microseconds), not a string");
+	set_str("/lowvisor/vms/hello", "slice-us", "1ms");
+	expect_vm_error("hello", "vm 'hello': slice-us = \"1ms\": must be one 32-bit cell "
+				 "(microseconds), not a string");
 	set_u32("/lowvisor/vms/hello", "slice-us", 2000);
 	set_u32("/lowvisor/vms/hello", "priority", 16);
 	expect_vm_error("hello", "vm 'hello': priority = <16>: must be 0..15 (higher runs first)");
 	SW(fdt_setprop_u64(fit, node("/lowvisor/vms/hello"), "priority", 1));
-	expect_vm_error("hello", "vm 'hello': priority: must be one cell (higher runs first)");
+	expect_vm_error("hello", "vm 'hello': priority: must be one 32-bit cell (higher runs "
+				 "first)");
+	set_str("/lowvisor/vms/hello", "priority", "top");
+	expect_vm_error("hello", "vm 'hello': priority = \"top\": must be one 32-bit cell (higher "
+				 "runs first), not a string");
 	set_u32("/lowvisor/vms/hello", "priority", 15);
 	assert_int_equal(parse(), 0);
 	assert_int_equal(errs.count, 0);

@@ -4,7 +4,8 @@
  * (platform/boards.c), on the DTBs QEMU itself dumps (unit.mk makes them)
  * and on broken or unusual trees made here with libfdt: copies of QEMU's
  * edited with the read-write API, one built from scratch with the
- * sequential-write API, and byte-patched corrupt ones.
+ * sequential-write API, and byte-patched corrupt ones.  Also which of their
+ * nodes passthrough may give a VM (hyp/passthrough.c).
  *
  * Usage: test_platform [DTB_DIR]   (else $LOWVISOR_DTB_DIR, else build/dtb)
  */
@@ -22,6 +23,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "passthrough.h"
 #include "platform.h"
 #include "unit.h"
 
@@ -29,6 +32,13 @@
 #define PSCI_0_2_CPU_OFF 0x84000002u
 
 static const char *dtb_dir = "build/dtb";
+
+/* hyp/log.c (HEX64 in passthrough's messages) writes nowhere here. */
+void console_write(const char *s, size_t len)
+{
+	(void)s;
+	(void)len;
+}
 
 /* The tree most tests edit: QEMU virt, virtualization=on, 2 CPUs, 1 GiB. */
 static void *virt;
@@ -825,6 +835,149 @@ static void test_too_many_reservations(void **state)
 	assert_contains(plat.warn[0], "more than 16 reserved ranges");
 }
 
+/* passthrough_check on fdt (parsed into plat): err and exactly why. */
+static int pt_check(const void *fdt, const char *path, const struct pt_avoid *avoid, unsigned n,
+		    int err, const char *why)
+{
+	char msg[224] = "";
+	int ret = passthrough_check(fdt, &plat, path, avoid, n, msg, sizeof(msg));
+
+	if (err) {
+		assert_string_equal(msg, why);
+		assert_int_equal(ret, err);
+	} else {
+		assert_int_equal(ret, node_at(fdt, path));
+	}
+	return ret;
+}
+
+/* A device node of its own at base, 0x200 bytes. */
+static void add_dev(void *fdt, const char *name, uint32_t base)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/%s", name);
+	add_node(fdt, "/", name);
+	set_cells(fdt, path, "reg", 4, 0, base, 0, 0x200);
+}
+
+/* What is not a device: the root, RAM, reserved memory, the GIC Lowvisor
+ * uses, and everything inside them; a node without reg; a disabled node. */
+static void test_passthrough_only_devices(void **state)
+{
+	void *fdt = *state;
+
+	add_node(fdt, "/", "reserved-memory");
+	set_cells(fdt, "/reserved-memory", "#address-cells", 1, 2);
+	set_cells(fdt, "/reserved-memory", "#size-cells", 1, 2);
+	set_cells(fdt, "/reserved-memory", "ranges", 0);
+	add_node(fdt, "/reserved-memory", "buf@48000000");
+	set_cells(fdt, "/reserved-memory/buf@48000000", "reg", 4, 0, 0x48000000, 0, 0x100000);
+	add_node(fdt, "/memory@40000000", "part");
+	add_dev(fdt, "off@a200000", 0xa200000);
+	set_string(fdt, "/off@a200000", "status", "disabled");
+	parse_ok(fdt);
+	pt_check(fdt, "/", NULL, 0, -EINVAL, "/: is the root of the host DT, not a device");
+	pt_check(fdt, "/memory@40000000", NULL, 0, -EINVAL,
+		 "/memory@40000000: is RAM (device_type \"memory\"), not a device");
+	pt_check(fdt, "/memory@40000000/part", NULL, 0, -EINVAL,
+		 "/memory@40000000/part: is in RAM (device_type \"memory\"), not a device");
+	pt_check(fdt, "/reserved-memory", NULL, 0, -EINVAL,
+		 "/reserved-memory: is reserved memory, not a device");
+	pt_check(fdt, "/reserved-memory/buf@48000000", NULL, 0, -EINVAL,
+		 "/reserved-memory/buf@48000000: is in reserved memory, not a device");
+	pt_check(fdt, "/intc@8000000", NULL, 0, -EINVAL,
+		 "/intc@8000000: is the GIC Lowvisor uses, not a device");
+	/* The MSI frame would let the guest raise any SPI. */
+	pt_check(fdt, "/intc@8000000/v2m@8020000", NULL, 0, -EINVAL,
+		 "/intc@8000000/v2m@8020000: is in the GIC Lowvisor uses, not a device");
+	pt_check(fdt, "/gpio-keys", NULL, 0, -EINVAL,
+		 "/gpio-keys: has no reg: only a device with registers can be passed through");
+	pt_check(fdt, "/off@a200000", NULL, 0, -EINVAL,
+		 "/off@a200000: is disabled (status = \"disabled\")");
+	set_string(fdt, "/off@a200000", "status", "fail");
+	pt_check(fdt, "/off@a200000", NULL, 0, -EINVAL,
+		 "/off@a200000: is disabled (status = \"fail\")");
+	set_string(fdt, "/off@a200000", "status", "ok");
+	pt_check(fdt, "/off@a200000", NULL, 0, 0, NULL);
+	set_string(fdt, "/off@a200000", "status", "okay");
+	pt_check(fdt, "/off@a200000", NULL, 0, 0, NULL);
+	pt_check(fdt, "/nope", NULL, 0, -ENOENT, "no node /nope in the host DT");
+	pt_check(fdt, "/virtio_mmio@a000000", NULL, 0, 0, NULL);
+	pt_check(fdt, "/pl061@9030000", NULL, 0, 0, NULL);
+}
+
+/* A device's pages (any of its reg entries, rounded out to whole pages)
+ * must not hold RAM, the GIC's or console's registers, or what the caller
+ * names. */
+static void test_passthrough_pages(void **state)
+{
+	static const struct pt_avoid avoid[] = {
+		{ "the host DTB", { 0x0a200800, 0x10 } },
+		{ "nothing", { 0x0a300000, 0 } },
+		{ "the bundle", { 0x0a301000, 0x10 } },
+	};
+	void *fdt = *state;
+
+	add_dev(fdt, "ram@3fffff00", 0x3fffff00);
+	add_dev(fdt, "gich@8030100", 0x8030100);
+	add_dev(fdt, "gicv@804fe00", 0x804fe00);
+	add_dev(fdt, "dev@a200000", 0xa200000);
+	add_dev(fdt, "dev@a300000", 0xa300000);
+	add_dev(fdt, "bad@a400000", 0xa400000);
+	set_cells(fdt, "/bad@a400000", "reg", 3, 0, 0xa400000, 0);
+	parse_ok(fdt);
+	pt_check(fdt, "/pl011@9000000", NULL, 0, -EBUSY,
+		 "/pl011@9000000: reg 0 (0x09000000 + 0x00001000): its pages overlap the console "
+		 "UART at 0x09000000 + 0x00001000");
+	pt_check(fdt, "/ram@3fffff00", NULL, 0, -EBUSY,
+		 "/ram@3fffff00: reg 0 (0x3fffff00 + 0x00000200): its pages overlap RAM at "
+		 "0x40000000 + 0x40000000");
+	pt_check(fdt, "/gich@8030100", NULL, 0, -EBUSY,
+		 "/gich@8030100: reg 0 (0x08030100 + 0x00000200): its pages overlap the GIC "
+		 "hypervisor interface at 0x08030000 + 0x00010000");
+	/* 0x0804fe00 + 0x200 ends in GICV's last page, and the next starts it. */
+	pt_check(fdt, "/gicv@804fe00", NULL, 0, -EBUSY,
+		 "/gicv@804fe00: reg 0 (0x0804fe00 + 0x00000200): its pages overlap the GIC "
+		 "virtual CPU interface at 0x08040000 + 0x00010000");
+	set_cells(fdt, "/gicv@804fe00", "reg", 4, 0, 0x8050000, 0, 0x200);
+	pt_check(fdt, "/gicv@804fe00", NULL, 0, 0, NULL);
+	set_cells(fdt, "/gicv@804fe00", "reg", 4, 0, 0x800f000, 0, 0x2000);
+	pt_check(fdt, "/gicv@804fe00", NULL, 0, -EBUSY,
+		 "/gicv@804fe00: reg 0 (0x0800f000 + 0x00002000): its pages overlap the GIC "
+		 "distributor at 0x08000000 + 0x00010000");
+	/* The caller's ranges: a page shared without a byte in common counts. */
+	pt_check(fdt, "/dev@a200000", avoid, 3, -EBUSY,
+		 "/dev@a200000: reg 0 (0x0a200000 + 0x00000200): its pages overlap the host DTB "
+		 "at 0x0a200800 + 0x00000010");
+	pt_check(fdt, "/dev@a300000", avoid, 3, 0, NULL);
+	/* The second reg entry. */
+	set_cells(fdt, "/dev@a300000", "reg", 8, 0, 0xa300000, 0, 0x200, 0, 0xa301ff0, 0, 0x10);
+	pt_check(fdt, "/dev@a300000", avoid, 3, -EBUSY,
+		 "/dev@a300000: reg 1 (0x0a301ff0 + 0x00000010): its pages overlap the bundle at "
+		 "0x0a301000 + 0x00000010");
+	pt_check(fdt, "/bad@a400000", NULL, 0, -EINVAL,
+		 "/bad@a400000: reg 0 cannot be read (malformed, or no physical address through "
+		 "its buses' ranges)");
+}
+
+static void test_passthrough_shared_page(void **state)
+{
+	const void *fdt = *state;
+	uint64_t page = 0;
+
+	assert_true(passthrough_shared_page(fdt, node_at(fdt, "/virtio_mmio@a000000"),
+					    node_at(fdt, "/virtio_mmio@a000200"), &page));
+	assert_int_equal(page, 0x0a000000);
+	assert_true(passthrough_shared_page(fdt, node_at(fdt, "/virtio_mmio@a003e00"),
+					    node_at(fdt, "/virtio_mmio@a003000"), &page));
+	assert_int_equal(page, 0x0a003000);
+	assert_false(passthrough_shared_page(fdt, node_at(fdt, "/virtio_mmio@a000e00"),
+					     node_at(fdt, "/virtio_mmio@a001000"), &page));
+	assert_false(passthrough_shared_page(fdt, node_at(fdt, "/pl061@9030000"),
+					     node_at(fdt, "/gpio-keys"), &page));
+}
+
 /* Sequential-write: a property of count 32-bit cells. */
 static void sw_cells(void *fdt, const char *prop, int count, ...)
 {
@@ -1205,6 +1358,9 @@ int main(int argc, char **argv)
 		EDIT(test_memreserve_entries),
 		EDIT(test_reserved_memory_node),
 		EDIT(test_too_many_reservations),
+		EDIT(test_passthrough_only_devices),
+		EDIT(test_passthrough_pages),
+		EDIT(test_passthrough_shared_page),
 		cmocka_unit_test_setup_teardown(test_vexpress_from_scratch, vexpress_setup,
 						copy_teardown),
 		EDIT(test_corrupt_property_name),

@@ -35,7 +35,7 @@ UNIT_LDLIBS := -lfdt -lcmocka -pthread
 # Each test program and the sources it tests.
 UNIT_TESTS := test_platform test_palloc test_log test_options test_stage2 test_vmid \
 	test_hsr test_runq test_lifecycle
-UNIT_SRCS_test_platform := platform/dt.c platform/boards.c
+UNIT_SRCS_test_platform := platform/dt.c platform/boards.c hyp/passthrough.c hyp/log.c
 UNIT_SRCS_test_palloc := mm/palloc.c
 UNIT_SRCS_test_log := hyp/log.c
 UNIT_SRCS_test_options := hyp/options.c hyp/log.c
