@@ -201,17 +201,6 @@ uint64_t fault_ipa(uint32_t hpfar, uint32_t hdfar)
 	       (hdfar & (PAGE_SIZE - 1));
 }
 
-bool hsr_hpfar_valid(uint32_t hsr)
-{
-	unsigned type = fsc_type(hsr_fsc(hsr));
-
-	if (!hsr_is_abort(hsr))
-		return false;
-	if (hsr & HSR_ABT_S1PTW)
-		return true;
-	return type == FSC_TRANSLATION || type == FSC_ACCESS_FLAG;
-}
-
 uint32_t mmio_load_value(const struct mmio_access *a, uint32_t raw)
 {
 	uint32_t v = raw & mmio_width_mask(a->width);

@@ -235,17 +235,32 @@ struct mmio_access {
 int hsr_decode_dabt(uint32_t hsr, struct mmio_access *out);
 
 /*
- * The faulting IPA of a stage-2 abort: HPFAR holds IPA[39:12] in its bits
- * [31:4]; the offset in the page comes from the virtual address in HDFAR
- * (or HIFAR).
+ * The faulting IPA of a stage-2 abort as HPFAR has it: IPA[39:12] in its
+ * bits [31:4] (for translation and access flag faults, and any fault on a
+ * stage-1 walk; UNKNOWN after others); the offset in the page comes from
+ * the virtual address in HDFAR (or HIFAR).  QEMU 7.2 cuts it to 32 bits:
+ * trap.c asks the guest's stage 1 instead (docs/architecture.md, "Which
+ * IPA a stage-2 abort is at").
  */
 uint64_t fault_ipa(uint32_t hpfar, uint32_t hdfar);
 
-/* Whether HPFAR holds the IPA for this abort.  It does for stage-2
- * translation and access flag faults and for any fault on a stage-1 walk,
- * not for permission faults, where the caller translates HDFAR itself
- * (ATS1CPR). */
-bool hsr_hpfar_valid(uint32_t hsr);
+/* PAR's 64-bit format, the one an ATS1C** operation from HYP always
+ * returns (the ARM ARM's PAR description): F (bit 0) set if the translation failed, LPAE (bit
+ * 11) set, the output address's bits [39:12] in place. */
+#define PAR_F 1u
+#define PAR_LPAE (1u << 11)
+#define PAR_PA_MASK 0xfffffff000ull
+
+/* The IPA of va (its offset in the page kept) as PAR has it after an
+ * ATS1CPR from HYP: the guest's own stage-1 translation of va.  False if
+ * that failed, or PAR is not in the 64-bit format. */
+static inline bool par_ipa(uint64_t par, uint32_t va, uint64_t *ipa)
+{
+	if ((par & (PAR_F | PAR_LPAE)) != PAR_LPAE)
+		return false;
+	*ipa = (par & PAR_PA_MASK) | (va & (PAGE_SIZE - 1));
+	return true;
+}
 
 /* The low width bytes of a 32-bit value; all of it for 4 bytes or more. */
 static inline uint32_t mmio_width_mask(unsigned width)

@@ -94,13 +94,50 @@ static enum trap_action cp15_32(struct vcpu *v, uint32_t hsr)
 	return TRAP_CONTINUE;
 }
 
+/* va through the guest's own stage 1 (ATS1CPR from HYP: its PL1&0 stage
+ * 1 alone), the guest's PAR kept; par_ipa() reads the result. */
+static uint64_t guest_ats1cpr(uint32_t va)
+{
+	uint64_t saved = par_read(), par;
+
+	ats1cpr_write(va);
+	isb();
+	par = par_read();
+	par_write(saved);
+	return par;
+}
+
+/*
+ * The IPA at which a guest access at va faulted at stage 2 (hsr: its
+ * abort).  HPFAR should hold IPA[39:12], but QEMU 7.2 keeps bits [31:12]
+ * only (docs/architecture.md), and it holds nothing after a permission
+ * fault.  So the guest's stage 1 answers: off, the IPA is va; on, ATS1CPR
+ * translates va by it, as the access has just done.  HPFAR serves for a
+ * fault on the stage-1 walk itself (S1PTW: the walk's table entry, which
+ * QEMU 7.2 never looks for above 4 GiB), and if the guest changed its
+ * mapping meanwhile.
+ */
+static uint64_t stage1_abort_ipa(uint32_t hsr, uint32_t va)
+{
+	uint64_t ipa;
+
+	if ((hsr & HSR_ABT_S1PTW) || !par_ipa(guest_ats1cpr(va), va, &ipa))
+		return fault_ipa(hpfar_read(), va);
+	return ipa;
+}
+
+/* Inline: a guest with its stage 1 off pays one register read. */
+static inline __attribute__((always_inline)) uint64_t abort_ipa(uint32_t hsr, uint32_t va)
+{
+	return (sctlr_read() & SCTLR_M) ? stage1_abort_ipa(hsr, va) : va;
+}
+
 static enum trap_action pabt(struct vcpu *v, uint32_t hsr)
 {
 	uint32_t far = hifar_read();
 
 	guest_log(v, "instruction fetch at 0x%08lx (IPA %s) is not RAM: prefetch abort injected",
-		  (unsigned long)far, HEX64(fault_ipa(hpfar_read(), far)));
-	(void)hsr;
+		  (unsigned long)far, HEX64(abort_ipa(hsr, far)));
 	vcpu_inject_pabt(v, far);
 	return TRAP_CONTINUE;
 }
@@ -125,7 +162,7 @@ static enum trap_action dabt(struct vcpu *v, uint32_t hsr)
 {
 	struct mmio_access a;
 	uint32_t far = hdfar_read();
-	uint64_t ipa = fault_ipa(hpfar_read(), far);
+	uint64_t ipa = abort_ipa(hsr, far);
 	int err = hsr_decode_dabt(hsr, &a);
 
 	if (!err)
@@ -163,11 +200,13 @@ static uint32_t *frame_reg(struct guest_frame *f, unsigned n, uint32_t cpsr)
 	return NULL;
 }
 
-/* A stage-2 translation fault (HPFAR is valid only then) in RAM not
- * zeroed yet: vm_ram_fault() zeroes and maps the block. */
-static bool ram_fault(struct vcpu *v, uint32_t hsr, uint32_t far)
+/* A stage-2 translation fault in RAM not zeroed yet: vm_ram_fault()
+ * zeroes and maps the block, and the access is retried.  At the whole IPA
+ * (abort_ipa): one cut to 32 bits could name a block mapped already, and
+ * the access would fault there again forever. */
+static bool ram_fault(struct vcpu *v, uint32_t hsr, uint64_t ipa)
 {
-	return hsr_hpfar_valid(hsr) && vm_ram_fault(v->vm, fault_ipa(hpfar_read(), far));
+	return fsc_type(hsr_fsc(hsr)) == FSC_TRANSLATION && vm_ram_fault(v->vm, ipa);
 }
 
 /*
@@ -202,7 +241,7 @@ static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f, bool *
 			vm_kick(v->vm, kick);
 		*synced = true;
 	}
-	err = mmio_access(v, &a, fault_ipa(hpfar_read(), hdfar_read()), reg);
+	err = mmio_access(v, &a, abort_ipa(hsr, hdfar_read()), reg);
 	if (err)
 		goto ram;
 	elr_hyp_write(elr_hyp_read() + a.il);
@@ -210,7 +249,7 @@ static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f, bool *
 		spsr_hyp_write(cpsr_it_advance(cpsr));
 	return 0;
 ram:	/* Not an MMIO access it can serve: the first touch of a RAM block? */
-	return ram_fault(v, hsr, hdfar_read()) ? 0 : -1;
+	return ram_fault(v, hsr, abort_ipa(hsr, hdfar_read())) ? 0 : -1;
 }
 
 /*
@@ -237,7 +276,7 @@ uint32_t trap_fast(struct guest_frame *f)
 		break;
 	case HSR_EC_IABT_LOWER:
 		/* Its first touch of a block of lazily zeroed RAM: retried. */
-		if (!ram_fault(v, hsr, hifar_read()))
+		if (!ram_fault(v, hsr, abort_ipa(hsr, hifar_read())))
 			return EXIT_TRAP;
 		err = 0;
 		break;

@@ -89,6 +89,7 @@ SYSREG32(cntv_tval, 0, c14, c3, 0)
 SYSREG64(ttbr0, 0, c2)
 SYSREG64(ttbr1, 1, c2)
 SYSREG64(par, 0, c7)
+SYSREG32(ats1cpr, 0, c7, c8, 0) /* write only: from HYP, the guest's stage 1 alone */
 SYSREG64(cntv_cval, 3, c14)
 
 SYSREG64(httbr, 4, c2)
@@ -97,6 +98,8 @@ SYSREG64(cntpct, 0, c14)
 SYSREG64(cntvct, 1, c14)
 SYSREG64(cntvoff, 4, c14)
 SYSREG64(cnthp_cval, 6, c14)
+
+#define SCTLR_M (1u << 0) /* the guest's stage 1 on */
 
 #define HSCTLR_M (1u << 0)
 #define HSCTLR_A (1u << 1)

@@ -42,7 +42,7 @@ def check_tap(out, vm, guest, tests):
 
 def test_first_guests(boot):
     out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["first-guests"]]))
-    check_tap(out, "basic", "basic", 19)
+    check_tap(out, "basic", "basic", 20)
     check_tap(out, "smccc", "smccc", 12)
     check_tap(out, "reset", "reset", 4)
     # PSCI CPU_ON brought up every secondary vCPU of VMs with 2, 3 and 4,
@@ -64,6 +64,15 @@ def test_first_guests(boot):
     # Lowvisor logs what the guest did, rate-limited per VM.
     assert re.search(r"vm 'basic' vcpu0: read at 0x52000000 \(IPA 0x52000000\) is not RAM "
                      r"or a device: data abort injected", out)
+    # basic's accesses through its own LPAE tables to IPAs above 4 GiB each
+    # became an abort (mmu.ipa_above_4gib), logged with the whole IPA: not
+    # the distributor, nor basic's RAM, which the IPAs' low 32 bits name.
+    for va, ipa in (("0xc0000008", "0x108000008"), ("0xc02[0-9a-f]{5}", "0x1500[0-9a-f]{5}"),
+                    ("0xc05ff000", "0xfffffff000")):
+        assert re.search(rf"vm 'basic' vcpu0: read at {va} \(IPA {ipa}\) is not RAM or a device: "
+                         r"data abort injected", out), ipa
+    assert re.search(r"vm 'basic' vcpu0: instruction fetch at 0xc02[0-9a-f]{5} "
+                     r"\(IPA 0x1500[0-9a-f]{5}\) is not RAM: prefetch abort injected", out)
     assert "lowvisor: all VMs have stopped: powering off" in out
 
 
@@ -207,7 +216,7 @@ def test_hash_mismatch_is_named_and_other_vms_start(boot, tmp):
     assert re.search(r"lowvisor: error: vm 'smccc': .*image 'smccc': hash-1: crc32 does not "
                      r"match the data", out), out
     assert "smccc|" not in out
-    check_tap(out, "basic", "basic", 19)
+    check_tap(out, "basic", "basic", 20)
     check_tap(out, "smp", "smp", 12)
 
 

@@ -305,20 +305,38 @@ static void test_fault_ipa(void **state)
 	assert_int_equal(fault_ipa(0, 0), 0);
 }
 
-static void test_hpfar_valid(void **state)
+static void test_fsc(void **state)
 {
 	(void)state;
-	assert_true(hsr_hpfar_valid(0x93830006));  /* translation, level 2 */
-	assert_true(hsr_hpfar_valid(0x93830005));  /* translation, level 1 */
-	assert_true(hsr_hpfar_valid(0x9383000a));  /* access flag */
-	assert_false(hsr_hpfar_valid(0x9383004f)); /* permission */
-	assert_true(hsr_hpfar_valid(0x9200008f));  /* permission on a stage-1 walk */
-	assert_false(hsr_hpfar_valid(0x92000010)); /* external abort */
-	assert_true(hsr_hpfar_valid(0x82000007));  /* prefetch abort, translation */
-	assert_false(hsr_hpfar_valid(0x8200000e)); /* prefetch abort, permission */
-	assert_false(hsr_hpfar_valid(0x4a000006)); /* HVC */
+	assert_int_equal(fsc_type(hsr_fsc(0x93830006)), FSC_TRANSLATION); /* level 2 */
+	assert_int_equal(fsc_type(hsr_fsc(0x93830005)), FSC_TRANSLATION); /* level 1 */
+	assert_int_equal(fsc_type(hsr_fsc(0x9383000a)), FSC_ACCESS_FLAG);
+	assert_int_equal(fsc_type(hsr_fsc(0x9383004f)), FSC_PERMISSION);
+	assert_int_equal(fsc_type(hsr_fsc(0x82000007)), FSC_TRANSLATION); /* prefetch abort */
 	assert_int_equal(fsc_level(0x07), 3);
 	assert_int_equal(fsc_type(0x07), FSC_TRANSLATION);
+}
+
+/* PAR after ATS1CPR from HYP: always the 64-bit format. */
+static void test_par_ipa(void **state)
+{
+	uint64_t ipa = 0x1234;
+
+	(void)state;
+	/* What QEMU 7.2 returned for VA 0xc0000008 mapped by an LPAE block to
+	 * 0x1_0800_0000 (attributes in [63:56], NS, SH, LPAE). */
+	assert_true(par_ipa(0xff00000108000b80ull, 0xc0000008, &ipa));
+	assert_int_equal(ipa, 0x108000008ull);
+	/* The top of the 40-bit space: the offset comes from the VA. */
+	assert_true(par_ipa(0x000000fffffff800ull, 0x001ffabc, &ipa));
+	assert_int_equal(ipa, 0xfffffffabcull);
+	assert_true(par_ipa(0x0000000050000800ull, 0x50000254, &ipa));
+	assert_int_equal(ipa, 0x50000254ull);
+	/* A failed translation (F, with FST) or a 32-bit PAR: no IPA. */
+	ipa = 0x1234;
+	assert_false(par_ipa(0x0000000000000809ull, 0xc0000008, &ipa));
+	assert_false(par_ipa(0x0000000050000000ull, 0x50000254, &ipa));
+	assert_int_equal(ipa, 0x1234);
 }
 
 /* ---- Coprocessor accesses ---------------------------------------------- */
@@ -1149,7 +1167,8 @@ int main(void)
 		cmocka_unit_test(test_dabt_cache_maintenance_and_external),
 		cmocka_unit_test(test_dabt_wrong_class),
 		cmocka_unit_test(test_fault_ipa),
-		cmocka_unit_test(test_hpfar_valid),
+		cmocka_unit_test(test_fsc),
+		cmocka_unit_test(test_par_ipa),
 		cmocka_unit_test(test_cp15_mcr_mrc),
 		cmocka_unit_test(test_cp15_mcrr_mrrc),
 		cmocka_unit_test(test_cp14),

@@ -393,6 +393,10 @@ bool ram_for_each_free(const struct ram_info *ri,
  * mapping size. */
 bool mmu_enable_short(uint32_t ram_base, uint32_t ram_size);
 bool mmu_enable_lpae(uint32_t ram_base, uint32_t ram_size);
+/* With mmu_enable_lpae's tables (the MMU on or off): maps the 2 MiB block
+ * holding va to the one holding pa, a 40-bit address, as Device (never
+ * executable) or Normal memory, replacing what va's block mapped. */
+void mmu_map_lpae(uint32_t va, uint64_t pa, bool device);
 /* Turns the caches and the MMU off again, after cleaning the image (data,
  * BSS, stacks) to memory.  Memory outside the image written with the
  * caches on must be cleaned first with dcache_clean_inval. */

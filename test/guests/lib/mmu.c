@@ -2,9 +2,10 @@
 /*
  * The guest's own stage-1 MMU: identity maps of RAM (Normal, write-back)
  * and the UART (Device), in the short-descriptor format with 1 MiB
- * sections or in the long-descriptor (LPAE) format with 2 MiB blocks.
- * Table walks are non-cacheable, and the tables are written with the
- * caches off, so they need no maintenance.
+ * sections or in the long-descriptor (LPAE) format with 2 MiB blocks, to
+ * which blocks with 40-bit output addresses can be added.
+ * Table walks are non-cacheable: the tables are written with the caches
+ * off, except by mmu_map_lpae, which cleans what it writes.
  */
 #include "guest.h"
 
@@ -68,12 +69,15 @@ bool mmu_enable_short(uint32_t ram_base, uint32_t ram_size)
 	return true;
 }
 
-static void lpae_map_block(uint32_t addr, uint64_t attrs)
+/* The 2 MiB block at va to the one at pa (40 bits: a block descriptor
+ * holds output address bits [39:21]). */
+static uint64_t *lpae_map_block(uint32_t va, uint64_t pa, uint64_t attrs)
 {
-	uint32_t gib = addr >> 30, idx = (addr >> 21) & 511;
+	uint32_t gib = va >> 30, idx = (va >> 21) & 511;
 
 	lpae_l1[gib] = (uintptr_t)lpae_l2[gib] | LPAE_TABLE;
-	lpae_l2[gib][idx] = (addr & ~(SZ_2M - 1)) | attrs;
+	lpae_l2[gib][idx] = (pa & 0xffffe00000ull) | attrs;
+	return &lpae_l2[gib][idx];
 }
 
 bool mmu_enable_lpae(uint32_t ram_base, uint32_t ram_size)
@@ -83,8 +87,8 @@ bool mmu_enable_lpae(uint32_t ram_base, uint32_t ram_size)
 	memset(lpae_l1, 0, sizeof(lpae_l1));
 	memset(lpae_l2, 0, sizeof(lpae_l2));
 	for (uint64_t a = ram_base; a < (uint64_t)ram_base + ram_size; a += SZ_2M)
-		lpae_map_block((uint32_t)a, LPAE_NORMAL);
-	lpae_map_block(GUEST_UART_BASE, LPAE_DEVICE);
+		lpae_map_block((uint32_t)a, a, LPAE_NORMAL);
+	lpae_map_block(GUEST_UART_BASE, GUEST_UART_BASE, LPAE_DEVICE);
 
 	mair0_write(MAIR0_VALUE);
 	mair1_write(0);
@@ -92,6 +96,18 @@ bool mmu_enable_lpae(uint32_t ram_base, uint32_t ram_size)
 	ttbr0_64_write((uintptr_t)lpae_l1);
 	mmu_on();
 	return true;
+}
+
+void mmu_map_lpae(uint32_t va, uint64_t pa, bool device)
+{
+	uint64_t *d = lpae_map_block(va, pa, device ? LPAE_DEVICE : LPAE_NORMAL);
+
+	/* Both entries to memory, then no TLB may keep the old translation. */
+	dcache_clean_inval((uintptr_t)d, (uintptr_t)(d + 1));
+	dcache_clean_inval((uintptr_t)&lpae_l1[va >> 30], (uintptr_t)&lpae_l1[(va >> 30) + 1]);
+	tlbiall_write(0);
+	dsb();
+	isb();
 }
 
 void dcache_clean_inval(uintptr_t start, uintptr_t end)
