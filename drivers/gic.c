@@ -1,29 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "gic.h"
+#include "hw/gicv2.h"
 #include "mmio.h"
-
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_IIDR 0x008
-#define GICD_ISENABLER 0x100
-#define GICD_ICENABLER 0x180
-#define GICD_ICPENDR 0x280
-#define GICD_ISACTIVER 0x300
-#define GICD_ICACTIVER 0x380
-#define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR 0x800
-#define GICD_ICFGR 0xc00
-#define GICD_SGIR 0xf00
-
-#define GICC_CTLR 0x00
-#define GICC_PMR 0x04
-#define GICC_BPR 0x08
-#define GICC_IAR 0x0c
-#define GICC_EOIR 0x10
-#define GICC_DIR 0x1000
-
-#define GICH_HCR 0x00
-#define GICH_VTR 0x04
 
 /* Enable (group 0 and 1 in the secure view, group 1 in the non-secure
  * one) and EOImode: bit 9 is EOImode in both views. */
@@ -111,11 +89,6 @@ void gic_set_target(unsigned irq, uint8_t cpu_mask)
 	mmio_write8(gicd + GICD_ITARGETSR + irq, cpu_mask);
 }
 
-bool gic_irq_active(unsigned irq)
-{
-	return (mmio_read32(gicd + GICD_ISACTIVER + (irq / 32) * 4) >> (irq % 32)) & 1;
-}
-
 void gic_irq_set_active(unsigned irq, bool active)
 {
 	mmio_write32(gicd + (active ? GICD_ISACTIVER : GICD_ICACTIVER) + (irq / 32) * 4,
@@ -131,10 +104,5 @@ uint8_t gic_cpu_mask(void)
 {
 	/* ITARGETSR0-7 read as this CPU interface's own bit. */
 	return mmio_read8(gicd + GICD_ITARGETSR);
-}
-
-uint32_t gic_cpu_ctlr(void)
-{
-	return mmio_read32(gicc + GICC_CTLR);
 }
 

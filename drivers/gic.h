@@ -30,8 +30,6 @@ void gic_disable_irq(unsigned irq);
 uint32_t gic_ack(void);
 void gic_eoi(uint32_t iar);        /* priority drop */
 void gic_deactivate(uint32_t iar); /* DIR */
-uint32_t gic_cpu_ctlr(void);
-bool gic_irq_active(unsigned irq);
 void gic_set_target(unsigned irq, uint8_t cpu_mask);
 void gic_irq_set_active(unsigned irq, bool active);
 void gic_send_sgi(unsigned sgi, uint8_t target_mask);

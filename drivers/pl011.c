@@ -1,19 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The ARM PrimeCell UART (PL011), polled.  The loader set the baud rate;
  * Lowvisor only makes sure the transmitter is on. */
-#include "pl011.h"
+#include "hw/pl011.h"
 #include "mmio.h"
-
-#define UARTDR 0x00
-#define UARTFR 0x18
-#define UARTCR 0x30
-#define UARTIMSC 0x38
-
-#define FR_RXFE (1u << 4)
-#define FR_TXFF (1u << 5)
-#define CR_UARTEN (1u << 0)
-#define CR_TXE (1u << 8)
-#define CR_RXE (1u << 9)
+#include "pl011.h"
 
 void pl011_init(uintptr_t base)
 {

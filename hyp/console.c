@@ -37,11 +37,6 @@ void console_init(uintptr_t base)
 	uart = base;
 }
 
-uintptr_t console_base(void)
-{
-	return uart;
-}
-
 static void put_lines(const char *s, size_t len)
 {
 	size_t i;

@@ -16,7 +16,6 @@ struct vm;
 
 /* Sends all further output to the PL011 at base (mapped already). */
 void console_init(uintptr_t base);
-uintptr_t console_base(void);
 
 /* The focused VM's bytes, as it writes them (its own line endings). */
 void console_write_raw(const char *s, size_t len);

@@ -102,18 +102,6 @@ int cp15_emulate(struct vcpu *v, const struct cp_access *a)
 	return 0;
 }
 
-/* The table's order, for the binary search: checked by a unit test. */
-bool cp15_table_sorted(void);
-bool cp15_table_sorted(void)
-{
-	unsigned i;
-
-	for (i = 1; i < ARRAY_SIZE(cp15_regs); i++)
-		if (cmp_reg(&cp15_regs[i - 1], &cp15_regs[i]) >= 0)
-			return false;
-	return true;
-}
-
 uint32_t *guest_reg_ptr(struct vcpu *v, unsigned n)
 {
 	struct vcpu_gpregs *g = &v->regs;

@@ -144,47 +144,6 @@ static void sha256_compress(uint32_t h[8], const uint8_t *block)
 	h[7] += hh;
 }
 
-void sha256_init(struct sha256_ctx *ctx)
-{
-	/* First 32 bits of the fractional parts of the square roots of the
-	 * first 8 primes (FIPS 180-4 5.3.3). */
-	static const uint32_t h0[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-	};
-
-	memcpy(ctx->h, h0, sizeof(h0));
-	ctx->blk.bytes = 0;
-	ctx->blk.used = 0;
-}
-
-void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
-{
-	const uint8_t *p = data, *block;
-
-	while ((block = block_next(&ctx->blk, &p, &len)))
-		sha256_compress(ctx->h, block);
-}
-
-void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE])
-{
-	uint8_t pad[72];
-	unsigned i;
-
-	sha256_update(ctx, pad, block_padding(&ctx->blk, pad));
-	for (i = 0; i < 8; i++)
-		store_be32(digest + 4 * i, ctx->h[i]);
-}
-
-void sha256(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE])
-{
-	struct sha256_ctx ctx;
-
-	sha256_init(&ctx);
-	sha256_update(&ctx, data, len);
-	sha256_final(&ctx, digest);
-}
-
 /* FIPS 180-4 6.1.2: f and K change every 20 rounds. */
 static void sha1_compress(uint32_t h[5], const uint8_t *block)
 {
@@ -218,43 +177,6 @@ static void sha1_compress(uint32_t h[5], const uint8_t *block)
 	h[4] += e;
 }
 
-void sha1_init(struct sha1_ctx *ctx)
-{
-	static const uint32_t h0[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
-					0xc3d2e1f0 };
-
-	memcpy(ctx->h, h0, sizeof(h0));
-	ctx->blk.bytes = 0;
-	ctx->blk.used = 0;
-}
-
-void sha1_update(struct sha1_ctx *ctx, const void *data, size_t len)
-{
-	const uint8_t *p = data, *block;
-
-	while ((block = block_next(&ctx->blk, &p, &len)))
-		sha1_compress(ctx->h, block);
-}
-
-void sha1_final(struct sha1_ctx *ctx, uint8_t digest[SHA1_DIGEST_SIZE])
-{
-	uint8_t pad[72];
-	unsigned i;
-
-	sha1_update(ctx, pad, block_padding(&ctx->blk, pad));
-	for (i = 0; i < 5; i++)
-		store_be32(digest + 4 * i, ctx->h[i]);
-}
-
-void sha1(const void *data, size_t len, uint8_t digest[SHA1_DIGEST_SIZE])
-{
-	struct sha1_ctx ctx;
-
-	sha1_init(&ctx);
-	sha1_update(&ctx, data, len);
-	sha1_final(&ctx, digest);
-}
-
 /* The CRC of each 4-bit value under the reflected polynomial 0xedb88320:
  * two lookups a byte instead of eight shifts. */
 static const uint32_t crc32_nibble[16] = {
@@ -276,53 +198,82 @@ uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
-static const char *const hash_names[] = {
-	[HASH_SHA256] = "sha256",
-	[HASH_SHA1] = "sha1",
-	[HASH_CRC32] = "crc32",
+/* Per algorithm: its name in a FIT, its digest size, SHA's initial hash
+ * (FIPS 180-4 5.3.3: for SHA-256 the first 32 bits of the fractional parts
+ * of the square roots of the first 8 primes; 5.3.1 for SHA-1). */
+static const struct {
+	const char *name;
+	uint8_t size;
+	uint32_t h0[8];
+} algos[] = {
+	[HASH_SHA256] = { "sha256", SHA256_DIGEST_SIZE,
+			  { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
+			    0x1f83d9ab, 0x5be0cd19 } },
+	[HASH_SHA1] = { "sha1", SHA1_DIGEST_SIZE,
+			{ 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 } },
+	[HASH_CRC32] = { "crc32", CRC32_DIGEST_SIZE, { 0 } },
 };
 
-static const uint8_t hash_sizes[] = {
-	[HASH_SHA256] = SHA256_DIGEST_SIZE,
-	[HASH_SHA1] = SHA1_DIGEST_SIZE,
-	[HASH_CRC32] = CRC32_DIGEST_SIZE,
-};
+void sha_init(struct sha_ctx *ctx, enum hash_algo algo)
+{
+	memcpy(ctx->h, algos[algo].h0, sizeof(ctx->h));
+	ctx->blk.bytes = 0;
+	ctx->blk.used = 0;
+	ctx->algo = algo;
+}
+
+void sha_update(struct sha_ctx *ctx, const void *data, size_t len)
+{
+	const uint8_t *p = data, *block;
+
+	while ((block = block_next(&ctx->blk, &p, &len))) {
+		if (ctx->algo == HASH_SHA1)
+			sha1_compress(ctx->h, block);
+		else
+			sha256_compress(ctx->h, block);
+	}
+}
+
+void sha_final(struct sha_ctx *ctx, uint8_t *digest)
+{
+	uint8_t pad[72];
+	unsigned i;
+
+	sha_update(ctx, pad, block_padding(&ctx->blk, pad));
+	for (i = 0; i < algos[ctx->algo].size / 4u; i++)
+		store_be32(digest + 4 * i, ctx->h[i]);
+}
 
 enum hash_algo hash_algo_by_name(const char *name)
 {
 	unsigned i;
 
-	for (i = 1; i < ARRAY_SIZE(hash_names); i++)
-		if (!strcmp(name, hash_names[i]))
+	for (i = 1; i < ARRAY_SIZE(algos); i++)
+		if (!strcmp(name, algos[i].name))
 			return (enum hash_algo)i;
 	return HASH_NONE;
 }
 
 const char *hash_algo_name(enum hash_algo algo)
 {
-	return (unsigned)algo < ARRAY_SIZE(hash_names) && hash_names[algo] ? hash_names[algo]
-									  : "none";
+	return algo != HASH_NONE && (unsigned)algo < ARRAY_SIZE(algos) ? algos[algo].name : "none";
 }
 
 size_t hash_digest_size(enum hash_algo algo)
 {
-	return (unsigned)algo < ARRAY_SIZE(hash_sizes) ? hash_sizes[algo] : 0;
+	return (unsigned)algo < ARRAY_SIZE(algos) ? algos[algo].size : 0;
 }
 
 void hash_compute(enum hash_algo algo, const void *data, size_t len,
 		  uint8_t digest[HASH_MAX_DIGEST_SIZE])
 {
-	switch (algo) {
-	case HASH_SHA256:
-		sha256(data, len, digest);
-		break;
-	case HASH_SHA1:
-		sha1(data, len, digest);
-		break;
-	case HASH_CRC32:
+	struct sha_ctx ctx;
+
+	if (algo == HASH_CRC32) {
 		store_be32(digest, crc32_update(0, data, len));
-		break;
-	case HASH_NONE:
-		break;
+	} else if (algo == HASH_SHA256 || algo == HASH_SHA1) {
+		sha_init(&ctx, algo);
+		sha_update(&ctx, data, len);
+		sha_final(&ctx, digest);
 	}
 }

@@ -17,6 +17,13 @@
 #define CRC32_DIGEST_SIZE 4
 #define HASH_MAX_DIGEST_SIZE SHA256_DIGEST_SIZE
 
+enum hash_algo {
+	HASH_NONE,
+	HASH_SHA256,
+	HASH_SHA1,
+	HASH_CRC32,
+};
+
 /* The 64-byte block both SHAs fill before compressing it. */
 struct hash_block {
 	uint64_t bytes; /* message length so far */
@@ -24,36 +31,21 @@ struct hash_block {
 	uint8_t data[64];
 };
 
-struct sha256_ctx {
-	uint32_t h[8];
+/* SHA-256 or SHA-1 (algo) of data given in pieces. */
+struct sha_ctx {
+	uint32_t h[8]; /* SHA-1: the first 5 */
 	struct hash_block blk;
+	enum hash_algo algo;
 };
 
-struct sha1_ctx {
-	uint32_t h[5];
-	struct hash_block blk;
-};
-
-void sha256_init(struct sha256_ctx *ctx);
-void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
-void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE]);
-void sha256(const void *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE]);
-
-void sha1_init(struct sha1_ctx *ctx);
-void sha1_update(struct sha1_ctx *ctx, const void *data, size_t len);
-void sha1_final(struct sha1_ctx *ctx, uint8_t digest[SHA1_DIGEST_SIZE]);
-void sha1(const void *data, size_t len, uint8_t digest[SHA1_DIGEST_SIZE]);
+void sha_init(struct sha_ctx *ctx, enum hash_algo algo);
+void sha_update(struct sha_ctx *ctx, const void *data, size_t len);
+/* Writes hash_digest_size(algo) bytes. */
+void sha_final(struct sha_ctx *ctx, uint8_t *digest);
 
 /* zlib's crc32(): crc is the value returned for the data before (0 to
  * start), so a buffer can be fed in pieces. */
 uint32_t crc32_update(uint32_t crc, const void *data, size_t len);
-
-enum hash_algo {
-	HASH_NONE,
-	HASH_SHA256,
-	HASH_SHA1,
-	HASH_CRC32,
-};
 
 /* "sha256", "sha1", "crc32" (a FIT hash node's `algo`) to an algorithm;
  * HASH_NONE for anything else. */

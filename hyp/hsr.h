@@ -75,7 +75,6 @@ enum hsr_ec {
 #define FSC_DEBUG 0x22u
 
 /* CPSR fields the condition check and IT-state handling read. */
-#define CPSR_FLAGS_SHIFT 28 /* N Z C V in [31:28] */
 #define CPSR_N (1u << 31)
 #define CPSR_Z (1u << 30)
 #define CPSR_C (1u << 29)

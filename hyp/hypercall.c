@@ -219,18 +219,6 @@ static struct call_result vm_stop_call(struct vcpu *v, uint32_t *r)
 	return done;
 }
 
-static uint32_t uapi_state(const struct vm *vm)
-{
-	static const uint32_t to_uapi[] = {
-		[VM_RUNNING] = LOWVISOR_VM_RUNNING,
-		[VM_OFF] = LOWVISOR_VM_STOPPED,
-		[VM_RESETTING] = LOWVISOR_VM_RESETTING,
-		[VM_PAUSED] = LOWVISOR_VM_PAUSED,
-	};
-
-	return to_uapi[vm->state];
-}
-
 static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
 {
 	struct lowvisor_vm_info *out;
@@ -251,7 +239,7 @@ static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
 
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].id = vm->id;
-		out[n].state = uapi_state(vm);
+		out[n].state = vm->state;
 		out[n].vcpus = vm->vcpu_count;
 		out[n].mem_mib = (uint32_t)(vm->cfg.mem_size >> 20);
 		strncpy(out[n].name, vm->cfg.name, sizeof(out[n].name) - 1);

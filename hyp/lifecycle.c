@@ -32,10 +32,6 @@
 #include "uapi/lowvisor.h"
 #include "vm.h"
 
-/* A full barrier (DMB ISH on the hypervisor), in plain C so that this file
- * is tested on the host (test/unit/test_lifecycle.c). */
-#define full_barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-
 /* Lifecycle lines, rate-limited by the VM that caused them (a management
  * VM could otherwise flood the console with pause/resume pairs). */
 static __printf(2, 3) void lifecycle_log(struct vm *by, const char *fmt, ...)
@@ -138,7 +134,7 @@ static void reset_finish(struct vm *vm)
 /* Completes vm's outstanding requests if it is quiet: a reset is reloaded
  * by whoever claims it, the rest needs nothing more.  Then the vCPUs that
  * wait for them may go on. */
-static void settle(struct vm *vm)
+void vm_settle(struct vm *vm)
 {
 	bool done = false, reset = false;
 
@@ -158,15 +154,6 @@ static void settle(struct vm *vm)
 		kick_waiters(vm);
 }
 
-void vm_vcpu_left(struct vcpu *v)
-{
-	struct vm *vm = v->vm;
-
-	full_barrier(); /* running = false before the requests are read */
-	if (vm->lc_done != vm->lc_requested)
-		settle(vm);
-}
-
 bool vm_lifecycle_done(const struct vm *vm, uint32_t seq)
 {
 	return (int32_t)(vm->lc_done - seq) >= 0;
@@ -177,36 +164,45 @@ bool vm_lifecycle_done(const struct vm *vm, uint32_t seq)
 static void request_wait(struct vm *vm, struct vcpu *caller, uint32_t seq)
 {
 	kick_vcpus(vm);
-	settle(vm);
+	vm_settle(vm);
 	if (!caller || vm_lifecycle_done(vm, seq))
 		return;
 	caller->wait_vm = vm;
 	caller->wait_seq = seq;
 	__atomic_or_fetch(&vm->waiter_cpus, 1u << caller->pcpu, __ATOMIC_SEQ_CST);
-	settle(vm); /* a vCPU of vm may have left before our bit was there */
+	vm_settle(vm); /* a vCPU of vm may have left before our bit was there */
 }
 
-/* A request under vm->lock: its number. */
-static uint32_t request(struct vm *vm)
+/* Makes vm's state to (during a reset: what the reset ends in), unless it
+ * is stopped or stopping: then -1.  Else the state it had, and *seq the
+ * number of the request to wait for. */
+static int change(struct vm *vm, enum vm_state to, uint32_t *seq)
 {
-	return ++vm->lc_requested;
+	int was;
+
+	spin_lock(&vm->lock);
+	was = vm->state;
+	if (was == VM_OFF || (was == VM_RESETTING && vm->after_reset == VM_OFF)) {
+		was = -1;
+	} else if (was == VM_RESETTING) {
+		vm->after_reset = to;
+		*seq = vm->lc_requested; /* its end completes this too */
+	} else {
+		vm->state = to;
+		*seq = ++vm->lc_requested;
+		if (to == VM_RUNNING) /* a pause not yet seen through is over */
+			vm->lc_done = *seq;
+	}
+	spin_unlock(&vm->lock);
+	return was;
 }
 
 int vm_pause(struct vm *vm, struct vcpu *caller)
 {
 	uint32_t seq;
 
-	spin_lock(&vm->lock);
-	if (vm->state == VM_OFF || (vm->state == VM_RESETTING && vm->after_reset == VM_OFF)) {
-		spin_unlock(&vm->lock);
+	if (change(vm, VM_PAUSED, &seq) < 0)
 		return -EINVAL;
-	}
-	if (vm->state == VM_RESETTING)
-		vm->after_reset = VM_PAUSED;
-	else
-		vm->state = VM_PAUSED;
-	seq = request(vm);
-	spin_unlock(&vm->lock);
 	lifecycle_log(caller ? caller->vm : vm, "vm '%s': paused", vm->cfg.name);
 	request_wait(vm, caller, seq);
 	return 0;
@@ -214,19 +210,10 @@ int vm_pause(struct vm *vm, struct vcpu *caller)
 
 int vm_resume(struct vm *vm, struct vcpu *caller)
 {
-	spin_lock(&vm->lock);
-	if (vm->state == VM_OFF || (vm->state == VM_RESETTING && vm->after_reset == VM_OFF)) {
-		spin_unlock(&vm->lock);
+	uint32_t seq;
+
+	if (change(vm, VM_RUNNING, &seq) < 0)
 		return -EINVAL;
-	}
-	if (vm->state == VM_RESETTING) {
-		vm->after_reset = VM_RUNNING;
-	} else {
-		vm->state = VM_RUNNING;
-		/* A pause not yet seen through is over: nobody waits for it. */
-		vm->lc_done = vm->lc_requested;
-	}
-	spin_unlock(&vm->lock);
 	lifecycle_log(caller ? caller->vm : vm, "vm '%s': resumed", vm->cfg.name);
 	kick_waiters(vm);
 	kick_vcpus(vm);
@@ -235,24 +222,12 @@ int vm_resume(struct vm *vm, struct vcpu *caller)
 
 void vm_stop(struct vm *vm, struct vcpu *caller, const char *why)
 {
-	bool during_reset;
 	uint32_t seq;
+	int was = change(vm, VM_OFF, &seq);
 
-	spin_lock(&vm->lock);
-	if (vm->state == VM_OFF || (vm->state == VM_RESETTING && vm->after_reset == VM_OFF)) {
-		spin_unlock(&vm->lock);
+	if (was < 0)
 		return;
-	}
-	during_reset = vm->state == VM_RESETTING;
-	if (during_reset) {
-		vm->after_reset = VM_OFF; /* the reset's end says so */
-		seq = vm->lc_requested;
-	} else {
-		vm->state = VM_OFF;
-		seq = request(vm);
-	}
-	spin_unlock(&vm->lock);
-	if (!during_reset)
+	if (was != VM_RESETTING) /* else the reset's end says so */
 		stopped(vm, caller ? caller->vm : vm, why);
 	request_wait(vm, caller, seq);
 }
@@ -275,7 +250,7 @@ void vm_reset(struct vm *vm, struct vcpu *caller)
 	} else {
 		vm->state = VM_RESETTING;
 		vm->reset_claimed = false;
-		seq = request(vm);
+		seq = ++vm->lc_requested;
 	}
 	spin_unlock(&vm->lock);
 	request_wait(vm, own ? NULL : caller, seq);

@@ -15,8 +15,6 @@
 #include "vm.h"
 #include "vmid.h"
 
-#define VTTBR_VMID_SHIFT 48
-
 void *stage2_phys_to_virt(uint64_t pa)
 {
 	return (void *)(uintptr_t)pa;
@@ -41,7 +39,7 @@ void stage2_tlb_flush(const struct stage2 *s2)
 		return;
 	flags = irq_save();
 	saved = vttbr_read();
-	vttbr_write(stage2_vttbr_baddr(s2) | ((uint64_t)id << VTTBR_VMID_SHIFT));
+	vttbr_write(stage2_vttbr(s2, id));
 	isb();
 	__asm__ volatile("mcr p15, 0, %0, c8, c3, 0" ::"r"(0) : "memory"); /* TLBIALLIS */
 	dsb_ish();

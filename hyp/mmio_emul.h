@@ -143,18 +143,4 @@ const struct mmio_reg *mmio_reg_find(const struct mmio_reg *regs, size_t count,
 int mmio_dispatch(const struct mmio_region *r, void *dev, const struct mmio_access *a,
 		  uint64_t offset, uint32_t *val);
 
-/* mmio_region_find, then mmio_dispatch with the region's dev: -ENODEV if
- * no region holds ipa, else what mmio_dispatch returns. */
-int mmio_emulate(const struct mmio_regions *rs, uint64_t ipa, const struct mmio_access *a,
-		 uint32_t *val);
-
-/*
- * Whether a register table keeps the rules mmio_reg_find and mmio_dispatch
- * rely on: each entry non-empty, not wrapping, with widths among MMIO_W_ANY,
- * both handlers, bits_per_irq 0 or a power of two up to 32; entries sorted
- * by offset and disjoint.  If not, *bad (if given) is the index of the first
- * offending entry.  The unit tests run it on every table.
- */
-bool mmio_regs_valid(const struct mmio_reg *regs, size_t count, size_t *bad);
-
 #endif

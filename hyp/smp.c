@@ -124,7 +124,7 @@ static int32_t cpu_on(uint32_t mpidr, unsigned index)
 	if (hyp.plat.psci.conduit == PSCI_CONDUIT_SMC)
 		return psci_smc(hyp.plat.psci.cpu_on, mpidr, entry, index);
 	/* An HVC from HYP traps to Lowvisor itself: no firmware behind it. */
-	return PSCI_NOT_SUPPORTED;
+	return PSCI_RET_NOT_SUPPORTED;
 }
 
 void smp_boot_secondaries(void)
@@ -148,7 +148,7 @@ void smp_boot_secondaries(void)
 			continue;
 		map[logical] = i;
 		r = cpu_on(hyp.plat.cpu_mpidr[i], logical);
-		if (r != PSCI_SUCCESS) {
+		if (r != PSCI_RET_SUCCESS) {
 			log_err("smp: cpu%u (mpidr 0x%lx): CPU_ON failed: %s (%ld); continuing "
 				"without it", logical, (unsigned long)hyp.plat.cpu_mpidr[i],
 				psci_strerror(r), (long)r);

@@ -54,15 +54,9 @@
 #define SCTLR_TE (1u << 30)
 #define SCTLR_EE (1u << 25)
 #define TTBCR_EAE (1u << 31)
-#define VTTBR_VMID_SHIFT 48
 
 void vfp_save(struct vcpu_vfp *vfp);
 void vfp_restore(const struct vcpu_vfp *vfp);
-
-struct vcpu *vcpu_current(void)
-{
-	return this_cpu()->loaded;
-}
 
 void vcpu_reset(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
 {
@@ -233,7 +227,7 @@ static void vttbr_load(struct vcpu *v)
 		irq_disable();
 		id = vmid_current_id(&vm->vmid);
 	}
-	vttbr = stage2_vttbr_baddr(&vm->s2) | ((uint64_t)id << VTTBR_VMID_SHIFT);
+	vttbr = stage2_vttbr(&vm->s2, id);
 	if (vttbr != cpu->vttbr) { /* the same VM, id and tables: already there */
 		vttbr_write(vttbr);
 		cpu->vttbr = vttbr;
@@ -322,7 +316,7 @@ void vcpu_run(struct vcpu *v)
 	hcr_write(0);
 	dmb();
 	v->running = false;
-	dsb();
+	dsb(); /* also before vm_vcpu_left's reads (hyp/lifecycle.c) */
 	sev();
 	vm_vcpu_left(v);
 }

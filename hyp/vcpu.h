@@ -79,9 +79,6 @@ struct vcpu {
  * own, to read or write, for a vCPU in vcpu_run on this CPU. */
 void vcpu_banked_sync(struct vcpu *v);
 
-/* The vCPU whose registers are live on this CPU, or NULL. */
-struct vcpu *vcpu_current(void);
-
 /* Puts the vCPU in the state the Linux boot protocol (or PSCI CPU_ON)
  * gives: SVC mode, MMU and caches off, IRQ/FIQ/async aborts masked. */
 void vcpu_reset(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2);

@@ -11,15 +11,17 @@
 #include "mmio_emul.h"
 #include "spinlock.h"
 #include "stage2.h"
+#include "uapi/lowvisor.h"
 #include "vcpu.h"
 #include "vmid.h"
 #include "vuart.h"
 
+/* The values VM_LIST reports (LOWVISOR_VM_*). */
 enum vm_state {
-	VM_RUNNING,
-	VM_OFF,      /* PSCI SYSTEM_OFF */
-	VM_RESETTING,
-	VM_PAUSED,   /* by the management partition */
+	VM_RUNNING = LOWVISOR_VM_RUNNING,
+	VM_OFF = LOWVISOR_VM_STOPPED, /* PSCI SYSTEM_OFF, or stopped */
+	VM_PAUSED = LOWVISOR_VM_PAUSED, /* by the management partition */
+	VM_RESETTING = LOWVISOR_VM_RESETTING,
 };
 
 struct vgic;
@@ -79,8 +81,15 @@ void vm_stop(struct vm *vm, struct vcpu *caller, const char *why);
 void vm_reset(struct vm *vm, struct vcpu *caller);
 /* PSCI CPU_OFF: the VM stops with its last vCPU. */
 void vm_vcpu_off(struct vcpu *v);
-/* v has left vcpu_run on its CPU: completes what waited for that. */
-void vm_vcpu_left(struct vcpu *v);
+/* Completes vm's outstanding requests if it is quiet. */
+void vm_settle(struct vm *vm);
+/* v has left vcpu_run on its CPU (running cleared, then a barrier): what
+ * waited for that is completed. */
+static inline void vm_vcpu_left(struct vcpu *v)
+{
+	if (v->vm->lc_done != v->vm->lc_requested)
+		vm_settle(v->vm);
+}
 /* Whether request seq of vm (vcpu->wait_seq) is completed. */
 bool vm_lifecycle_done(const struct vm *vm, uint32_t seq);
 

@@ -16,7 +16,6 @@ name:
 #define HSCTLR(r) p15, 4, r, c1, c0, 0
 #define HTCR(r) p15, 4, r, c2, c0, 2
 #define HMAIR0(r) p15, 4, r, c10, c2, 0
-#define HMAIR1(r) p15, 4, r, c10, c2, 1
 #define HVBAR(r) p15, 4, r, c12, c0, 0
 #define HTPIDR(r) p15, 4, r, c13, c0, 2
 #define SCTLR(r) p15, 0, r, c1, c0, 0
@@ -26,7 +25,6 @@ name:
 #define TLBIALL(r) p15, 0, r, c8, c7, 0
 #define ICIALLU(r) p15, 0, r, c7, c5, 0
 #define DCIMVAC(r) p15, 0, r, c7, c6, 1
-#define BPIALL(r) p15, 0, r, c7, c5, 6
 /* 64-bit, for mrrc/mcrr: "mcrr HTTBR(r0, r1)". */
 #define HTTBR(lo, hi) p15, 4, lo, hi, c2
 #define TTBR0(lo, hi) p15, 0, lo, hi, c2

@@ -13,7 +13,6 @@ struct spinlock {
 
 #define SPINLOCK_INIT { 0, 0 }
 
-#ifdef __arm__
 static inline void spin_lock(struct spinlock *l)
 {
 	uint32_t tmp, newval, ticket;
@@ -37,20 +36,5 @@ static inline void spin_unlock(struct spinlock *l)
 	l->owner = (uint16_t)(l->owner + 1);
 	__asm__ volatile("dsb ishst\n sev" ::: "memory");
 }
-#else
-/* The host's unit tests: the same ticket lock with the compiler's atomics. */
-static inline void spin_lock(struct spinlock *l)
-{
-	uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-		;
-}
-
-static inline void spin_unlock(struct spinlock *l)
-{
-	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
-}
-#endif
 
 #endif

@@ -54,7 +54,6 @@
 #define LPAE_ATTR_MASK _ULL(0xfff0000000000ffc) /* upper and lower attributes */
 
 #define S2_MEMATTR(x) ((x) * _ULL(4))
-#define S2_MEMATTR_MASK S2_MEMATTR(_ULL(0xf))
 #define S2_MEMATTR_DEVICE _ULL(0x1)    /* [3:2] 00 Device, [1:0] 01 Device (nGnRE) */
 #define S2_MEMATTR_NORMAL_WB _ULL(0xf) /* outer and inner write-back */
 #define S2_AP_READ (_ULL(1) << 6)

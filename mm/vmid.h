@@ -22,7 +22,7 @@
  *			break;
  *		irq_enable();                         a rollover came in between
  *	}
- *	write VTTBR = baddr | (uint64_t)id << VTTBR_VMID_SHIFT, enter the guest
+ *	write VTTBR = stage2_vttbr(tables, id), enter the guest
  *	without unmasking IRQs in HYP (physical IRQs trap to HYP in the guest:
  *	HCR.IMO)
  *

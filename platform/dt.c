@@ -11,9 +11,7 @@
 #include <string.h>
 
 #include "platform.h"
-
-#define PSCI_0_2_CPU_ON 0x84000003u
-#define PSCI_0_2_CPU_OFF 0x84000002u
+#include "uapi/lowvisor.h"
 
 struct dt_status dt_fail(struct dt_status *st, int err, const char *fmt, ...)
 {
@@ -718,8 +716,8 @@ static struct dt_status parse_psci(struct platform *p, const void *fdt, struct d
 		return dt_fail(st, -EINVAL, "PSCI node: method must be \"smc\" or \"hvc\"");
 	p->psci.version_known = !fdt_node_check_compatible(fdt, node, "arm,psci-0.2") ||
 				!fdt_node_check_compatible(fdt, node, "arm,psci-1.0");
-	p->psci.cpu_on = PSCI_0_2_CPU_ON;
-	p->psci.cpu_off = PSCI_0_2_CPU_OFF;
+	p->psci.cpu_on = PSCI_0_2_FN_CPU_ON;
+	p->psci.cpu_off = PSCI_0_2_FN_CPU_OFF;
 	v = fdt_getprop(fdt, node, "cpu_on", &len);
 	if (v && len == 4)
 		p->psci.cpu_on = fdt32_to_cpu(*v);

@@ -14,20 +14,8 @@
 
 #include <stdint.h>
 
+#include "hw/gicv2.h" /* GICH register offsets */
 #include "spinlock.h"
-
-/* GICH register offsets. */
-#define GICH_HCR 0x000
-#define GICH_VTR 0x004
-#define GICH_VMCR 0x008
-#define GICH_MISR 0x010
-#define GICH_EISR0 0x020
-#define GICH_EISR1 0x024
-#define GICH_ELRSR0 0x030
-#define GICH_ELRSR1 0x034
-#define GICH_APR 0x0f0
-#define GICH_LR0 0x100
-#define GICH_LR(n) (GICH_LR0 + 4u * (n))
 
 /* GICH_HCR. */
 #define GICH_HCR_EN (1u << 0)

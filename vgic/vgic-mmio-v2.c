@@ -13,25 +13,8 @@
  */
 #include <errno.h>
 
+#include "hw/gicv2.h"
 #include "vgic-mmio.h"
-
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_IIDR 0x008
-#define GICD_IGROUPR 0x080
-#define GICD_ISENABLER 0x100
-#define GICD_ICENABLER 0x180
-#define GICD_ISPENDR 0x200
-#define GICD_ICPENDR 0x280
-#define GICD_ISACTIVER 0x300
-#define GICD_ICACTIVER 0x380
-#define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR 0x800
-#define GICD_ICFGR 0xc00
-#define GICD_SGIR 0xf00
-#define GICD_CPENDSGIR 0xf10
-#define GICD_SPENDSGIR 0xf20
-#define GICD_PIDR4 0xfd0 /* the ID registers: PIDR4-7, PIDR0-3, CIDR0-3 */
 
 #define GICD_CTLR_ENABLE 1u
 #define GICD_TYPER_CPUS_SHIFT 5

@@ -55,8 +55,12 @@ static struct vgic_irq *span_next_set(const struct irq_span *s, uint32_t *bits)
 	return NULL;
 }
 
-uint32_t vgic_mmio_read_enable(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			       unsigned width)
+/* The 1-bit fields: enabled, pending, active.  The accessors below are
+ * inlined with a constant field, so each handler is as if written alone. */
+enum irq_bit { BIT_ENABLED, BIT_PENDING, BIT_ACTIVE };
+
+static inline __attribute__((always_inline)) uint32_t
+read_bits(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width, enum irq_bit f)
 {
 	struct irq_span s = span_begin(dev, reg, offset, width);
 	uint32_t val = 0;
@@ -65,115 +69,54 @@ uint32_t vgic_mmio_read_enable(void *dev, const struct mmio_reg *reg, uint32_t o
 	for (i = 0; i < s.count; i++) {
 		const struct vgic_irq *irq = span_irq(&s, i);
 
-		if (irq && irq->enabled)
+		if (irq && (f == BIT_ENABLED ? irq->enabled
+			    : f == BIT_PENDING ? vgic_irq_pending(irq) : irq->active))
 			val |= 1u << i;
 	}
 	span_end(&s);
 	return val;
 }
 
-void vgic_mmio_write_senable(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width, uint32_t val)
+static inline __attribute__((always_inline)) void
+write_bits(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width,
+	   uint32_t val, enum irq_bit f, bool on)
 {
 	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct vgic_access_ctx *c = s.ctx;
 	struct vgic_irq *irq;
 
-	while ((irq = span_next_set(&s, &val)))
-		s.ctx->kick |= vgic_irq_set_enabled(s.ctx->vgic, irq, true);
-	span_end(&s);
-}
-
-void vgic_mmio_write_cenable(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width, uint32_t val)
-{
-	struct irq_span s = span_begin(dev, reg, offset, width);
-	struct vgic_irq *irq;
-
-	while ((irq = span_next_set(&s, &val)))
-		s.ctx->kick |= vgic_irq_set_enabled(s.ctx->vgic, irq, false);
-	span_end(&s);
-}
-
-uint32_t vgic_mmio_read_pending(void *dev, const struct mmio_reg *reg, uint32_t offset,
-				unsigned width)
-{
-	struct irq_span s = span_begin(dev, reg, offset, width);
-	uint32_t val = 0;
-	unsigned i;
-
-	for (i = 0; i < s.count; i++) {
-		const struct vgic_irq *irq = span_irq(&s, i);
-
-		if (irq && vgic_irq_pending(irq))
-			val |= 1u << i;
+	while ((irq = span_next_set(&s, &val))) {
+		if (f == BIT_ENABLED)
+			c->kick |= vgic_irq_set_enabled(c->vgic, irq, on);
+		else if (f == BIT_PENDING && !vgic_irq_is_sgi(irq))
+			c->kick |= vgic_irq_set_pending(c->vgic, irq, on);
+		else if (f == BIT_ACTIVE)
+			c->kick |= vgic_irq_set_active(c->vgic, irq, on, c->vcpu);
 	}
 	span_end(&s);
-	return val;
 }
 
-static void write_pending(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			  unsigned width, uint32_t val, bool on)
-{
-	struct irq_span s = span_begin(dev, reg, offset, width);
-	struct vgic_irq *irq;
-
-	while ((irq = span_next_set(&s, &val)))
-		if (!vgic_irq_is_sgi(irq))
-			s.ctx->kick |= vgic_irq_set_pending(s.ctx->vgic, irq, on);
-	span_end(&s);
-}
-
-void vgic_mmio_write_spending(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			      unsigned width, uint32_t val)
-{
-	write_pending(dev, reg, offset, width, val, true);
-}
-
-void vgic_mmio_write_cpending(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			      unsigned width, uint32_t val)
-{
-	write_pending(dev, reg, offset, width, val, false);
-}
-
-uint32_t vgic_mmio_read_active(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			       unsigned width)
-{
-	struct irq_span s = span_begin(dev, reg, offset, width);
-	uint32_t val = 0;
-	unsigned i;
-
-	for (i = 0; i < s.count; i++) {
-		const struct vgic_irq *irq = span_irq(&s, i);
-
-		if (irq && irq->active)
-			val |= 1u << i;
+#define BIT_READER(name, f)                                                                \
+	uint32_t name(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width) \
+	{                                                                                  \
+		return read_bits(dev, reg, offset, width, f);                              \
 	}
-	span_end(&s);
-	return val;
-}
+#define BIT_WRITER(name, f, on)                                                            \
+	void name(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width,  \
+		  uint32_t val)                                                            \
+	{                                                                                  \
+		write_bits(dev, reg, offset, width, val, f, on);                           \
+	}
 
-static void write_active(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			 unsigned width, uint32_t val, bool on)
-{
-	struct irq_span s = span_begin(dev, reg, offset, width);
-	struct vgic_irq *irq;
-
-	while ((irq = span_next_set(&s, &val)))
-		s.ctx->kick |= vgic_irq_set_active(s.ctx->vgic, irq, on, s.ctx->vcpu);
-	span_end(&s);
-}
-
-void vgic_mmio_write_sactive(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width, uint32_t val)
-{
-	write_active(dev, reg, offset, width, val, true);
-}
-
-void vgic_mmio_write_cactive(void *dev, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width, uint32_t val)
-{
-	write_active(dev, reg, offset, width, val, false);
-}
+BIT_READER(vgic_mmio_read_enable, BIT_ENABLED)
+BIT_WRITER(vgic_mmio_write_senable, BIT_ENABLED, true)
+BIT_WRITER(vgic_mmio_write_cenable, BIT_ENABLED, false)
+BIT_READER(vgic_mmio_read_pending, BIT_PENDING)
+BIT_WRITER(vgic_mmio_write_spending, BIT_PENDING, true)
+BIT_WRITER(vgic_mmio_write_cpending, BIT_PENDING, false)
+BIT_READER(vgic_mmio_read_active, BIT_ACTIVE)
+BIT_WRITER(vgic_mmio_write_sactive, BIT_ACTIVE, true)
+BIT_WRITER(vgic_mmio_write_cactive, BIT_ACTIVE, false)
 
 uint32_t vgic_mmio_read_priority(void *dev, const struct mmio_reg *reg, uint32_t offset,
 				 unsigned width)

@@ -37,30 +37,20 @@
 
 SYSREG32(midr, 0, c0, c0, 0)
 SYSREG32(mpidr, 0, c0, c0, 5)
-SYSREG32(id_pfr1, 0, c0, c1, 1)
-SYSREG32(hsctlr, 4, c1, c0, 0)
 SYSREG32(hcr, 4, c1, c1, 0)
-SYSREG32(hdcr, 4, c1, c1, 1)
 SYSREG32(hcptr, 4, c1, c1, 2)
-SYSREG32(hstr, 4, c1, c1, 3)
-SYSREG32(htcr, 4, c2, c0, 2)
 SYSREG32(vtcr, 4, c2, c1, 2)
 SYSREG32(hsr, 4, c5, c2, 0)
 SYSREG32(hdfar, 4, c6, c0, 0)
 SYSREG32(hifar, 4, c6, c0, 2)
 SYSREG32(hpfar, 4, c6, c0, 4)
-SYSREG32(hmair0, 4, c10, c2, 0)
-SYSREG32(hmair1, 4, c10, c2, 1)
-SYSREG32(hvbar, 4, c12, c0, 0)
 SYSREG32(htpidr, 4, c13, c0, 2)
 SYSREG32(vpidr, 4, c0, c0, 0)
 SYSREG32(vmpidr, 4, c0, c0, 5)
 SYSREG32(cntfrq, 0, c14, c0, 0)
 SYSREG32(cnthctl, 4, c14, c1, 0)
-SYSREG32(cnthp_tval, 4, c14, c2, 0)
 SYSREG32(cnthp_ctl, 4, c14, c2, 1)
 SYSREG32(cntv_ctl, 0, c14, c3, 1)
-SYSREG32(cntp_ctl, 0, c14, c2, 1)
 
 /* The guest's own CP15 state, switched by hyp/vcpu.c. */
 SYSREG32(sctlr, 0, c1, c0, 0)
@@ -85,27 +75,18 @@ SYSREG32(tpidruro, 0, c13, c0, 3)
 SYSREG32(tpidrprw, 0, c13, c0, 4)
 SYSREG32(csselr, 2, c0, c0, 0)
 SYSREG32(cntkctl, 0, c14, c1, 0)
-SYSREG32(cntv_tval, 0, c14, c3, 0)
 SYSREG64(ttbr0, 0, c2)
 SYSREG64(ttbr1, 1, c2)
 SYSREG64(par, 0, c7)
 SYSREG32(ats1cpr, 0, c7, c8, 0) /* write only: from HYP, the guest's stage 1 alone */
 SYSREG64(cntv_cval, 3, c14)
 
-SYSREG64(httbr, 4, c2)
 SYSREG64(vttbr, 6, c2)
 SYSREG64(cntpct, 0, c14)
-SYSREG64(cntvct, 1, c14)
 SYSREG64(cntvoff, 4, c14)
 SYSREG64(cnthp_cval, 6, c14)
 
 #define SCTLR_M (1u << 0) /* the guest's stage 1 on */
-
-#define HSCTLR_M (1u << 0)
-#define HSCTLR_A (1u << 1)
-#define HSCTLR_C (1u << 2)
-#define HSCTLR_I (1u << 12)
-#define HSCTLR_WXN (1u << 19)
 
 #define CPSR_MODE_MASK 0x1fu
 #define CPSR_MODE_USR 0x10u

@@ -88,7 +88,7 @@ static char *million_a(void)
 static void test_sha256_vectors(void **state)
 {
 	char *m = million_a();
-	struct sha256_ctx ctx;
+	struct sha_ctx ctx;
 	uint8_t d[SHA256_DIGEST_SIZE], want[SHA256_DIGEST_SIZE];
 	int i;
 
@@ -104,10 +104,10 @@ static void test_sha256_vectors(void **state)
 	assert_digest(HASH_SHA256, m, 1000000,
 		      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	/* The same million fed in uneven pieces. */
-	sha256_init(&ctx);
+	sha_init(&ctx, HASH_SHA256);
 	for (i = 0; i < 1000000; i += 997)
-		sha256_update(&ctx, m + i, (size_t)(1000000 - i < 997 ? 1000000 - i : 997));
-	sha256_final(&ctx, d);
+		sha_update(&ctx, m + i, (size_t)(1000000 - i < 997 ? 1000000 - i : 997));
+	sha_final(&ctx, d);
 	from_hex("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", want,
 		 sizeof(want));
 	assert_memory_equal(d, want, sizeof(d));
@@ -117,7 +117,7 @@ static void test_sha256_vectors(void **state)
 static void test_sha1_vectors(void **state)
 {
 	char *m = million_a();
-	struct sha1_ctx ctx;
+	struct sha_ctx ctx;
 	uint8_t d[SHA1_DIGEST_SIZE], want[SHA1_DIGEST_SIZE];
 	int i;
 
@@ -127,10 +127,10 @@ static void test_sha1_vectors(void **state)
 	assert_digest(HASH_SHA1, msg448, strlen(msg448), "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
 	assert_digest(HASH_SHA1, msg896, strlen(msg896), "a49b2446a02c645bf419f995b67091253a04a259");
 	assert_digest(HASH_SHA1, m, 1000000, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
-	sha1_init(&ctx);
+	sha_init(&ctx, HASH_SHA1);
 	for (i = 0; i < 1000000; i += 1009)
-		sha1_update(&ctx, m + i, (size_t)(1000000 - i < 1009 ? 1000000 - i : 1009));
-	sha1_final(&ctx, d);
+		sha_update(&ctx, m + i, (size_t)(1000000 - i < 1009 ? 1000000 - i : 1009));
+	sha_final(&ctx, d);
 	from_hex("34aa973cd4c4daa4f61eeb2bdbad27316534016f", want, sizeof(want));
 	assert_memory_equal(d, want, sizeof(d));
 	free(m);
@@ -209,20 +209,19 @@ static void test_hash_block_boundaries(void **state)
 	for (i = 0; i < sizeof(pat); i++)
 		pat[i] = (uint8_t)(i * 7 + 3);
 	for (i = 0; i < ARRAY_SIZE(v); i++) {
-		struct sha256_ctx c256;
-		struct sha1_ctx c1;
+		struct sha_ctx c256, c1;
 
 		assert_digest(HASH_SHA256, pat, v[i].len, v[i].sha256);
 		assert_digest(HASH_SHA1, pat, v[i].len, v[i].sha1);
 		assert_int_equal(crc32_update(0, pat, v[i].len), v[i].crc);
-		sha256_init(&c256);
-		sha1_init(&c1);
+		sha_init(&c256, HASH_SHA256);
+		sha_init(&c1, HASH_SHA1);
 		for (j = 0; j < v[i].len; j++) {
-			sha256_update(&c256, pat + j, 1);
-			sha1_update(&c1, pat + j, 1);
+			sha_update(&c256, pat + j, 1);
+			sha_update(&c1, pat + j, 1);
 		}
-		sha256_final(&c256, d256);
-		sha1_final(&c1, d1);
+		sha_final(&c256, d256);
+		sha_final(&c1, d1);
 		from_hex(v[i].sha256, w256, sizeof(w256));
 		from_hex(v[i].sha1, w1, sizeof(w1));
 		assert_memory_equal(d256, w256, sizeof(d256));

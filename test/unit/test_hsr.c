@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "hsr.h"
+#include "mmio_check.h"
 #include "mmio_emul.h"
 #include "unit.h"
 

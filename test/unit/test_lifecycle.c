@@ -146,10 +146,12 @@ static struct vm *make_vm(unsigned id, const char *name, unsigned nvcpus, unsign
 	return vm;
 }
 
-/* The vCPU leaves vcpu_run on its CPU, as vcpu_run's end does. */
+/* The vCPU leaves vcpu_run on its CPU, as vcpu_run's end does (its DSB
+ * orders the store before vm_vcpu_left's reads). */
 static void leave(struct vcpu *v)
 {
 	v->running = false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	vm_vcpu_left(v);
 }
 

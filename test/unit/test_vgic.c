@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmio_check.h"
 #include "unit.h"
 #include "vgic-hw.h"
 #include "vgic-mmio.h"

@@ -28,7 +28,7 @@ UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -W
 	-Wstrict-prototypes -Wpointer-arith \
 	-g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
-	-I$(UNIT_TOP)/include -I$(UNIT_TOP)/platform -I$(UNIT_TOP)/mm -I$(UNIT_TOP)/hyp \
+	-I$(UNIT_DIR)/host -I$(UNIT_TOP)/include -I$(UNIT_TOP)/platform -I$(UNIT_TOP)/mm -I$(UNIT_TOP)/hyp \
 	-I$(UNIT_DIR)
 UNIT_LDLIBS := -lfdt -lcmocka -pthread
 
@@ -47,7 +47,7 @@ UNIT_SRCS_test_lifecycle := hyp/lifecycle.c hyp/log.c
 
 UNIT_PROGRAMS := $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 UNIT_HEADERS := $(wildcard $(UNIT_TOP)/include/*.h $(UNIT_TOP)/platform/*.h \
-	$(UNIT_TOP)/mm/*.h $(UNIT_TOP)/hyp/*.h $(UNIT_DIR)/*.h)
+	$(UNIT_TOP)/mm/*.h $(UNIT_TOP)/hyp/*.h $(UNIT_DIR)/*.h $(UNIT_DIR)/host/*.h)
 
 # QEMU virt as Lowvisor runs on it (virtualization=on), with 1, 2, 4 and 8
 # CPUs, with 2 GiB of RAM, and once without the virtualization extensions

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the MMIO tests (test_hsr, test_vgic) share: an access through a VM's
+ * regions as the trap path makes it, and the check that a register table
+ * keeps the rules mmio_reg_find and mmio_dispatch rely on.
+ */
+#ifndef LOWVISOR_TEST_MMIO_CHECK_H
+#define LOWVISOR_TEST_MMIO_CHECK_H
+
+#include <errno.h>
+
+#include "mmio_emul.h"
+
+/* mmio_region_find, then mmio_dispatch with the region's dev: -ENODEV if
+ * no region holds ipa, else what mmio_dispatch returns. */
+static inline int mmio_emulate(const struct mmio_regions *rs, uint64_t ipa,
+			       const struct mmio_access *a, uint32_t *val)
+{
+	const struct mmio_region *r = mmio_region_find(rs, ipa);
+
+	return r ? mmio_dispatch(r, r->dev, a, ipa - r->base, val) : -ENODEV;
+}
+
+static inline bool reg_entry_valid(const struct mmio_reg *reg)
+{
+	unsigned bpi = reg->bits_per_irq;
+
+	return reg->length && reg->length - 1 <= UINT32_MAX - reg->offset && reg->widths &&
+	       !(reg->widths & ~MMIO_W_ANY) && reg->read && reg->write && bpi <= 32 &&
+	       !(bpi & (bpi - 1));
+}
+
+/* Each entry non-empty, not wrapping, with widths among MMIO_W_ANY, both
+ * handlers, bits_per_irq 0 or a power of two up to 32; entries sorted by
+ * offset and disjoint.  If not, *bad (if given) is the index of the first
+ * offending entry. */
+static inline bool mmio_regs_valid(const struct mmio_reg *regs, size_t count, size_t *bad)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		if (!reg_entry_valid(&regs[i]) ||
+		    (i > 0 && (regs[i].offset < regs[i - 1].offset ||
+			       regs[i].offset - regs[i - 1].offset < regs[i - 1].length))) {
+			if (bad)
+				*bad = i;
+			return false;
+		}
+	}
+	return true;
+}
+
+#endif
