@@ -271,6 +271,10 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 	if (fdt_totalsize(fdt) > max_size)
 		return dt_fail(&st, -EINVAL, "DTB claims %lu bytes, more than the %lu available",
 			    (unsigned long)fdt_totalsize(fdt), (unsigned long)max_size);
+	/* libfdt reads the tags as words where the header puts them. */
+	if (fdt_off_dt_struct(fdt) % 4)
+		return dt_fail(&st, -EINVAL, "not a valid DTB header: structure block at offset "
+			    "%lu is not 4-byte aligned", (unsigned long)fdt_off_dt_struct(fdt));
 
 	/* Walk every node and property; libfdt checks tags, lengths and name
 	 * offsets as it goes, so a corrupt structure block surfaces here. */

@@ -1057,6 +1057,25 @@ static void test_nops_are_fine(void **state)
 	assert_string_equal(parse_ok(fdt)->model, "");
 }
 
+/* The structure and strings blocks one byte further on: every tag at an
+ * odd address, where a word load is undefined behaviour in C and may
+ * fault on ARM (found by test/fuzz). */
+static void test_struct_block_unaligned(void **state)
+{
+	char *fdt = *state;
+	uint32_t off, end;
+
+	assert_int_equal(fdt_pack(fdt), 0); /* the free space goes */
+	off = fdt_off_dt_struct(fdt);
+	end = fdt_totalsize(fdt);
+	memmove(fdt + off + 1, fdt + off, end - off);
+	fdt_set_off_dt_struct(fdt, off + 1);
+	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) + 1);
+	fdt_set_totalsize(fdt, end + 1);
+	expect_check_error(fdt, end + 1, "structure block at offset");
+	assert_contains(dt_check(fdt, end + 1).msg, "not 4-byte aligned");
+}
+
 static void test_bad_magic(void **state)
 {
 	void *fdt = *state;
@@ -1212,6 +1231,7 @@ int main(int argc, char **argv)
 		EDIT(test_root_never_closed),
 		EDIT(test_tag_after_root),
 		EDIT(test_nops_are_fine),
+		EDIT(test_struct_block_unaligned),
 		EDIT(test_bad_magic),
 		EDIT(test_totalsize_beyond_buffer),
 		cmocka_unit_test(test_buffer_smaller_than_header),
