@@ -29,6 +29,7 @@
  * vCPU only, and the accessing vCPU's own interrupts never are.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "vgic-internal.h"
@@ -39,7 +40,7 @@ size_t vgic_size(unsigned vcpu_count, unsigned spi_count)
 	return sizeof(struct vgic) + spi_count * sizeof(struct vgic_irq);
 }
 
-/* On a zeroed irq (vgic_init clears the whole structure first). */
+/* On a zeroed irq (vgic_init clears the structure first). */
 static void irq_reset(struct vgic_irq *irq, unsigned intid, unsigned owner)
 {
 	irq->intid = (uint16_t)intid;
@@ -56,11 +57,18 @@ static void irq_reset(struct vgic_irq *irq, unsigned intid, unsigned owner)
 
 int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
 {
+	const size_t keep = offsetof(struct vgic, vcpu_count);
 	unsigned v, i;
+	uint32_t flags;
 
 	if (!vcpu_count || vcpu_count > VGIC_MAX_VCPUS || spi_count > VGIC_MAX_SPIS)
 		return -EINVAL;
-	memset(d, 0, vgic_size(vcpu_count, spi_count)); /* the lock: SPINLOCK_INIT */
+	/* Everything but the lock is cleared, under it: a VM's reset runs
+	 * while another CPU may hold it (saving the interface of a vCPU it
+	 * still had loaded), and a lock zeroed under its holder never comes
+	 * free again.  It starts zeroed (SPINLOCK_INIT) with the structure. */
+	flags = vgic_lock(d);
+	memset((char *)d + keep, 0, vgic_size(vcpu_count, spi_count) - keep);
 	d->vcpu_count = vcpu_count;
 	d->spi_count = spi_count;
 	d->lr_count = (gich_read(GICH_VTR) & GICH_VTR_LISTREGS_MASK) + 1;
@@ -69,6 +77,7 @@ int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
 			irq_reset(&d->cpu[v].priv[i], i, v);
 	for (i = 0; i < spi_count; i++)
 		irq_reset(&d->spi[i], VGIC_PRIVATE_COUNT + i, VGIC_NO_VCPU);
+	vgic_unlock(d, flags);
 	return 0;
 }
 
