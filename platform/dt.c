@@ -271,10 +271,15 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 	if (fdt_totalsize(fdt) > max_size)
 		return dt_fail(&st, -EINVAL, "DTB claims %lu bytes, more than the %lu available",
 			    (unsigned long)fdt_totalsize(fdt), (unsigned long)max_size);
-	/* libfdt reads the tags as words where the header puts them. */
+	/* libfdt reads the blocks where the header puts them, as structures
+	 * of words: aligned as the specification says, or that is undefined
+	 * (and a fault on ARM for LDRD/LDM). */
 	if (fdt_off_dt_struct(fdt) % 4)
 		return dt_fail(&st, -EINVAL, "not a valid DTB header: structure block at offset "
 			    "%lu is not 4-byte aligned", (unsigned long)fdt_off_dt_struct(fdt));
+	if (fdt_off_mem_rsvmap(fdt) % 8)
+		return dt_fail(&st, -EINVAL, "not a valid DTB header: reservation block at offset "
+			    "%lu is not 8-byte aligned", (unsigned long)fdt_off_mem_rsvmap(fdt));
 
 	/* Walk every node and property; libfdt checks tags, lengths and name
 	 * offsets as it goes, so a corrupt structure block surfaces here. */

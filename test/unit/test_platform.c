@@ -1057,23 +1057,41 @@ static void test_nops_are_fine(void **state)
 	assert_string_equal(parse_ok(fdt)->model, "");
 }
 
-/* The structure and strings blocks one byte further on: every tag at an
- * odd address, where a word load is undefined behaviour in C and may
- * fault on ARM (found by test/fuzz). */
-static void test_struct_block_unaligned(void **state)
+/* The blocks from offset from on (of a packed tree) moved by bytes
+ * further; returns the new size. */
+static uint32_t shift_blocks(char *fdt, uint32_t from, uint32_t bytes)
 {
-	char *fdt = *state;
-	uint32_t off, end;
+	uint32_t end = fdt_totalsize(fdt);
+
+	memmove(fdt + from + bytes, fdt + from, end - from);
+	if (fdt_off_mem_rsvmap(fdt) >= from)
+		fdt_set_off_mem_rsvmap(fdt, fdt_off_mem_rsvmap(fdt) + bytes);
+	fdt_set_off_dt_struct(fdt, fdt_off_dt_struct(fdt) + bytes);
+	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) + bytes);
+	fdt_set_totalsize(fdt, end + bytes);
+	return end + bytes;
+}
+
+/* Blocks where libfdt would read words at addresses their types do not
+ * allow: undefined behaviour in C, a fault on ARM for LDRD/LDM (found by
+ * test/fuzz).  Every tag one byte off; the reservation block 4 bytes off
+ * its 8. */
+static void test_blocks_unaligned(void **state)
+{
+	char *fdt = *state, *copy;
+	uint32_t size;
 
 	assert_int_equal(fdt_pack(fdt), 0); /* the free space goes */
-	off = fdt_off_dt_struct(fdt);
-	end = fdt_totalsize(fdt);
-	memmove(fdt + off + 1, fdt + off, end - off);
-	fdt_set_off_dt_struct(fdt, off + 1);
-	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) + 1);
-	fdt_set_totalsize(fdt, end + 1);
-	expect_check_error(fdt, end + 1, "structure block at offset");
-	assert_contains(dt_check(fdt, end + 1).msg, "not 4-byte aligned");
+	copy = malloc(fdt_totalsize(fdt) + 4);
+	assert_non_null(copy);
+	memcpy(copy, fdt, fdt_totalsize(fdt));
+	size = shift_blocks(fdt, fdt_off_dt_struct(fdt), 1);
+	expect_check_error(fdt, size, "structure block at offset");
+	assert_contains(dt_check(fdt, size).msg, "not 4-byte aligned");
+	size = shift_blocks(copy, fdt_off_mem_rsvmap(copy), 4);
+	expect_check_error(copy, size, "reservation block at offset");
+	assert_contains(dt_check(copy, size).msg, "not 8-byte aligned");
+	free(copy);
 }
 
 static void test_bad_magic(void **state)
@@ -1231,7 +1249,7 @@ int main(int argc, char **argv)
 		EDIT(test_root_never_closed),
 		EDIT(test_tag_after_root),
 		EDIT(test_nops_are_fine),
-		EDIT(test_struct_block_unaligned),
+		EDIT(test_blocks_unaligned),
 		EDIT(test_bad_magic),
 		EDIT(test_totalsize_beyond_buffer),
 		cmocka_unit_test(test_buffer_smaller_than_header),
