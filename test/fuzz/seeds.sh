@@ -10,11 +10,13 @@
 # its first 1 KiB (the parser reads the images' bounds and hashes, not
 # what they hold, and small inputs keep the fuzzer fast), once with the
 # data inline (NAME.itb, as the build makes them) and once external
-# (NAME-E.itb, mkimage -E: data-offset and data-size).  Not the scale
+# (NAME-E.itb, mkimage -E: data-offset and data-size); test/fuzz/seed.its
+# too, a system with every property the parser knows.  Not the scale
 # test's 300 VMs: a second per run would slow the fuzzer down a hundredfold.
 # BUILD/fuzz/seeds/hostdt: QEMU virt's host DTBs (virtualization=on) for a
 # few -smp and -m, and the unit tests' (BUILD/dtb/*.dtb) when there, each
-# packed by dtc (QEMU pads its DTB to 1 MiB).
+# packed by dtc (QEMU pads its DTB to 1 MiB); test/fuzz/seed.dts too, a
+# tree with what QEMU's lack (buses with ranges, reservations, aliases).
 set -eu
 BUILD=${1:-build}
 QEMU=${QEMU:-qemu-system-arm}
@@ -34,7 +36,7 @@ resolve() {
 	esac
 }
 
-for its in configs/*.its; do
+for its in configs/*.its "$(dirname "$0")/seed.its"; do
 	name=$(basename "$its" .its)
 	for f in $(sed -n 's|.*/incbin/("\([^"]*\)").*|\1|p' "$its"); do
 		case $f in
@@ -45,7 +47,9 @@ for its in configs/*.its; do
 		mkdir -p "$(dirname "$dst")"
 		head -c $CUT "$(resolve "$its" "$f")" >"$dst"
 	done
-	dtc="-I dts -O dtb -p 500 -W no-interrupts_property -i $SLIM/guests -i $SLIM"
+	# The guest-dt nodes refer to Lowvisor's phandles, which no bundle has.
+	dtc="-I dts -O dtb -p 500 -W no-interrupts_property -W no-interrupts_extended_property"
+	dtc="$dtc -W no-clocks_property -i $SLIM/guests -i $SLIM"
 	SOURCE_DATE_EPOCH=0 mkimage -D "$dtc" -f "$its" "$OUT/bundle/$name.itb" >/dev/null
 	SOURCE_DATE_EPOCH=0 mkimage -E -D "$dtc" -f "$its" "$OUT/bundle/$name-E.itb" >/dev/null
 done
@@ -67,6 +71,7 @@ for spec in 3:512 4:256 6:1536 2:3072:initrd; do
 	dtc -q -I dtb -O dtb -o "$dtb" "$dtb.tmp"
 	rm "$dtb.tmp"
 done
+dtc -q -I dts -O dtb -o "$OUT/hostdt/seed.dtb" "$(dirname "$0")/seed.dts"
 for dtb in "$BUILD"/dtb/*.dtb; do
 	[ -e "$dtb" ] && dtc -q -I dtb -O dtb -o "$OUT/hostdt/${dtb##*/}" "$dtb"
 done
