@@ -63,8 +63,8 @@ fuzz-test: $(FUZZ_PROGRAMS) $(FUZZ_SEEDS)
 fuzz: $(FUZZ_PROGRAMS) $(FUZZ_SEEDS)
 	$(FUZZ_DIR)/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# The seeds are made again when a bundle or the script changes.
-$(FUZZ_SEEDS): $(FUZZ_DIR)/seeds.sh $(BUNDLES) $(UNIT_DTBS) | $(SETUP_STAMP)
+# The seeds are made again when a bundle, a seed source or the script changes.
+$(FUZZ_SEEDS): $(FUZZ_DIR)/seeds.sh $(FUZZ_DIR)/seed.its $(FUZZ_DIR)/seed.dts $(BUNDLES) $(UNIT_DTBS) | $(SETUP_STAMP)
 	@printf '  %-8s %s\n' SEEDS $(@D)
 	$(Q)$(FUZZ_DIR)/seeds.sh $(BUILD)
 	$(Q)touch $@
