@@ -378,7 +378,7 @@ static bool translate(const void *fdt, int bus, uint64_t *addr)
 
 			if (*addr >= child && *addr - child < size) {
 				*addr = *addr - child + par;
-				found = true;
+				found = *addr >= par; /* not past the top */
 				break;
 			}
 		}
@@ -409,9 +409,10 @@ static int read_reg(const void *fdt, int node, int parent, int idx, struct mem_r
 	reg += idx * (ac + sc);
 	out->base = read_cells(reg, ac);
 	out->size = read_cells(reg + ac, sc);
-	if (out->size && out->base + out->size < out->base)
+	if (!translate(fdt, parent, &out->base))
 		return -EINVAL;
-	return translate(fdt, parent, &out->base) ? 0 : -EINVAL;
+	/* Translated, it may end past the top of the address space. */
+	return out->size && out->base + out->size < out->base ? -EINVAL : 0;
 }
 
 /* Reads entry idx of node's reg, translated to a CPU physical address. */

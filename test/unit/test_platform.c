@@ -660,6 +660,21 @@ static void test_bus_address_outside_ranges(void **state)
 	expect_parse_error(*state, -EINVAL, "/soc/uart@90000", "reg", NULL);
 }
 
+/* A bus whose ranges put the UART's registers at the top of the 64-bit
+ * space: translated past it, or ending past it, they are refused as the
+ * same range is without a bus (found by test/fuzz: the range came back
+ * wrapped around). */
+static void test_bus_ranges_translate_past_the_top(void **state)
+{
+	add_soc_bus(*state);
+	set_cells(*state, "/soc", "ranges", 4, 0x0, 0xffffffff, 0xfffff000, 0x100000);
+	expect_parse_error(*state, -EINVAL, "/soc/uart@90000", "reg", NULL);
+	set_cells(*state, "/soc/uart@90000", "reg", 2, 0xf00, 0x200);
+	expect_parse_error(*state, -EINVAL, "/soc/uart@90000", "reg", NULL);
+	set_cells(*state, "/soc/uart@90000", "reg", 2, 0xe00, 0x100);
+	expect_range(&parse_ok(*state)->uart.regs, 0xfffffffffffffe00ull, 0x100);
+}
+
 static void test_bus_without_ranges(void **state)
 {
 	add_soc_bus(*state);
@@ -1232,6 +1247,7 @@ int main(int argc, char **argv)
 		EDIT(test_bus_ranges_translate),
 		EDIT(test_nested_bus_ranges_translate),
 		EDIT(test_bus_address_outside_ranges),
+		EDIT(test_bus_ranges_translate_past_the_top),
 		EDIT(test_bus_without_ranges),
 		EDIT(test_psci_variants),
 		EDIT(test_no_psci_is_a_warning),
