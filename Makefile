@@ -2,7 +2,8 @@
 #
 #   make            build build/hyp.bin, build/hyp.elf, build/hyp.uimg
 #   make run        boot it in QEMU (2 CPUs); quit with Ctrl-A x
-#   make test       unit tests on the host, then system tests in QEMU
+#   make test       unit tests and a minute of fuzzing on the host, then
+#                   system tests in QEMU
 #   make help       all targets
 #
 # Missing tools are installed by scripts/setup.sh (Debian packages) the first
@@ -77,8 +78,12 @@ help:
 	@echo "  run            boot build/hyp.bin with the demo system (configs/demo.its;"
 	@echo "                 RUN_BUNDLE=NAME for another) in QEMU virt (SMP=$(SMP),"
 	@echo "                 MEM=$(MEM) MiB); quit with Ctrl-A x"
-	@echo "  test           unit-test, then system-test"
+	@echo "  test           unit-test, fuzz-test, then system-test"
 	@echo "  unit-test      host unit tests (cmocka) of the pure-C modules"
+	@echo "  fuzz-test      the boot-time parsers fuzzed on the host (libFuzzer)"
+	@echo "                 for FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) each, at once"
+	@echo "  fuzz           the same for FUZZ_SECONDS=$(FUZZ_SECONDS) (e.g. make fuzz"
+	@echo "                 FUZZ_SECONDS=3600); finds kept in $(BUILD)/fuzz/corpus"
 	@echo "  system-test    QEMU boots driven by pytest + pexpect (test/system/)"
 	@echo "  bench          per-operation costs, Linux against native, footprint, in"
 	@echo "                 QEMU instruction counts (-icount); writes $(BUILD)/bench.json"
@@ -235,6 +240,9 @@ BUNDLES += $(BUILD)/race.itb $(BUILD)/race-vmid.itb
 
 bundles: $(BUNDLES)
 
+# Host fuzzing of the boot-time parsers (make fuzz-test, make fuzz).
+include test/fuzz/fuzz.mk
+
 # The default bundle, linked into hyp.bin so that -kernel hyp.bin alone runs
 # a system; a bundle given by the loader (-initrd, bootm) replaces it.
 $(BUILD)/obj/default-bundle.o: $(BUILD)/$(DEFAULT_BUNDLE).itb
@@ -247,7 +255,7 @@ $(BUILD)/obj/default-bundle.o: $(BUILD)/$(DEFAULT_BUNDLE).itb
 system-test: all
 	$(PYTHON) -m pytest -q -n 2 -p no:cacheprovider test/system
 
-test: unit-test system-test
+test: unit-test fuzz-test system-test
 
 # Measured, not asserted: per-operation costs, Linux against native and
 # the footprint, each beside its target (docs/performance.md).

@@ -28,6 +28,8 @@
 
 /* Property values with embedded NULs: sizeof keeps the last one. */
 #define PROP_STRINGS(fdt, name, s) fdt_property(fdt, name, s, sizeof(s))
+/* An empty property: its value is a pointer memcpy may be given, not NULL. */
+#define PROP_EMPTY(fdt, name) fdt_property(fdt, name, "", 0)
 
 /* "name@ADDR" with the unit address in hex without leading zeros. */
 static void node_name(char *buf, size_t len, const char *name, uint64_t addr)
@@ -140,7 +142,7 @@ static int add_gic(void *fdt, const struct vm_config *vm, uint32_t boot_count __
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
-	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(PROP_EMPTY(fdt, "interrupt-controller"));
 	TRY(prop_reg(fdt, reg, 2));
 	TRY(fdt_property_u32(fdt, "phandle", GUEST_DT_PHANDLE_GIC));
 	return fdt_end_node(fdt);
@@ -163,7 +165,7 @@ static int add_timer(void *fdt, const struct vm_config *vm, uint32_t boot_count 
 	TRY(fdt_begin_node(fdt, "timer"));
 	TRY(fdt_property_string(fdt, "compatible", "arm,armv7-timer"));
 	TRY(fdt_property(fdt, "interrupts", cells, sizeof(cells)));
-	TRY(fdt_property(fdt, "always-on", NULL, 0));
+	TRY(PROP_EMPTY(fdt, "always-on"));
 	return fdt_end_node(fdt);
 }
 

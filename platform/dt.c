@@ -269,6 +269,15 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 	if (fdt_totalsize(fdt) > max_size)
 		return dt_fail(&st, -EINVAL, "DTB claims %lu bytes, more than the %lu available",
 			    (unsigned long)fdt_totalsize(fdt), (unsigned long)max_size);
+	/* libfdt reads the blocks where the header puts them, as structures
+	 * of words: aligned as the specification says, or that is undefined
+	 * (and a fault on ARM for LDRD/LDM). */
+	if (fdt_off_dt_struct(fdt) % 4)
+		return dt_fail(&st, -EINVAL, "not a valid DTB header: structure block at offset "
+			    "%lu is not 4-byte aligned", (unsigned long)fdt_off_dt_struct(fdt));
+	if (fdt_off_mem_rsvmap(fdt) % 8)
+		return dt_fail(&st, -EINVAL, "not a valid DTB header: reservation block at offset "
+			    "%lu is not 8-byte aligned", (unsigned long)fdt_off_mem_rsvmap(fdt));
 
 	/* Walk every node and property; libfdt checks tags, lengths and name
 	 * offsets as it goes, so a corrupt structure block surfaces here. */
@@ -367,7 +376,7 @@ static bool translate(const void *fdt, int bus, uint64_t *addr)
 
 			if (*addr >= child && *addr - child < size) {
 				*addr = *addr - child + par;
-				found = true;
+				found = *addr >= par; /* not past the top */
 				break;
 			}
 		}
@@ -398,9 +407,10 @@ static int read_reg(const void *fdt, int node, int parent, int idx, struct mem_r
 	reg += idx * (ac + sc);
 	out->base = read_cells(reg, ac);
 	out->size = read_cells(reg + ac, sc);
-	if (out->size && out->base + out->size < out->base)
+	if (!translate(fdt, parent, &out->base))
 		return -EINVAL;
-	return translate(fdt, parent, &out->base) ? 0 : -EINVAL;
+	/* Translated, it may end past the top of the address space. */
+	return out->size && out->base + out->size < out->base ? -EINVAL : 0;
 }
 
 /* Reads entry idx of node's reg, translated to a CPU physical address. */

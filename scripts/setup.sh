@@ -40,7 +40,8 @@ PACKAGES="gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
 libnewlib-dev qemu-system-arm u-boot-qemu u-boot-tools device-tree-compiler
 libfdt-dev libcmocka-dev python3-pytest python3-pytest-xdist python3-pexpect cpio mtools
 dosfstools linux-source-6.1 xz-utils debian-installer-12-netboot-armhf
-gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gdb-multiarch"
+gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gdb-multiarch clang-14 libclang-rt-14-dev
+libc6-dev-i386 lib32stdc++-12-dev"
 
 CACHE=${LOWVISOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lowvisor}
 LIBFDT_DIR=$CACHE/libfdt-6.1

@@ -40,7 +40,7 @@ size_t vgic_size(unsigned vcpu_count, unsigned spi_count)
 	return sizeof(struct vgic) + spi_count * sizeof(struct vgic_irq);
 }
 
-/* On a zeroed irq (vgic_init clears the whole structure first). */
+/* On a zeroed irq (vgic_init clears the structure first). */
 static void irq_reset(struct vgic_irq *irq, unsigned intid, unsigned owner)
 {
 	irq->intid = (uint16_t)intid;

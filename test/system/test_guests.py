@@ -5,15 +5,16 @@ behind its console prefix; the hypervisor powers the machine off when the
 last VM stops (poweroff = "last-vm"), so a boot ends on its own."""
 import os
 import re
+import subprocess
 
 import pexpect
 import pytest
 
-from conftest import BUILD, HYP_BIN, dtb_to_dts, dts_to_dtb, dump_dtb, qemu_cmd
+from conftest import BUILD, HYP_BIN, ROOT, dtb_to_dts, dts_to_dtb, dump_dtb, qemu_cmd
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
           for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
-                       "irq-line", "sched", "scale", "race", "race-vmid", "passthrough")}
+                       "irq-line", "sched", "scale", "race", "race-vmid", "passthrough", "hcfuzz")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -460,3 +461,67 @@ def test_300_vms_on_2_cpus(boot):
     print("VMID rollovers:", m.group(2), "allocations:", m.group(3))
     assert int(m.group(2)) >= 1 and int(m.group(1)) == int(m.group(2)) + 1
     assert int(m.group(3)) > 300
+
+
+# configs/hcfuzz.its: the fuzzers' calls and the canary's rounds.
+HCFUZZ_CALLS = {"fz-mgmt": 50000, "fz-plain": 200000}
+HCFUZZ_ROUNDS = 250
+
+
+def hcfuzz_bundle(tmp, seed):
+    """configs/hcfuzz.its with seed=SEED in both fuzzers' bootargs, built as
+    the Makefile builds bundles."""
+    its = open(os.path.join(ROOT, "configs", "hcfuzz.its")).read()
+    its = its.replace('bootargs = "calls=', f'bootargs = "seed={seed} calls=')
+    its = its.replace('bootargs = "role=plain ', f'bootargs = "seed={seed} role=plain ')
+    (tmp / "hcfuzz.its").write_text(its)
+    dtc = (f"-I dts -O dtb -p 500 -W no-interrupts_property -i {BUILD}/guests -i {BUILD}")
+    subprocess.run(["mkimage", "-D", dtc, "-f", str(tmp / "hcfuzz.its"),
+                    str(tmp / "hcfuzz.itb")], check=True, capture_output=True)
+    return str(tmp / "hcfuzz.itb")
+
+
+def test_hypercall_fuzzer_beside_a_canary(boot, tmp):
+    """A management VM and a plain VM make random and boundary calls (r0-r7,
+    every SMCCC owner, HVC and SMC, IRQ_LINE, VM_LIST with bad buffers,
+    lifecycle calls on a victim VM) and check each answer; a canary VM
+    checking its RAM keeps printing progress all along and finishes; the
+    hypervisor neither halts nor hangs, and powers off.  Each fuzzer prints
+    its seed; HCFUZZ_SEED=S replays a run with seed S in both."""
+    seed = os.environ.get("HCFUZZ_SEED")
+    bundle = hcfuzz_bundle(tmp, seed) if seed else BUNDLE["hcfuzz"]
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", bundle]), timeout=240)
+    seeds = dict(re.findall(r"^(fz-\S+)\| # hcfuzz: seed (0x[0-9a-f]+) ", out, re.M))
+    replay = f"seeds {seeds}: replay one with HCFUZZ_SEED=<its seed>"
+    assert sorted(seeds) == sorted(HCFUZZ_CALLS), replay
+    stats = {}
+    for vm, calls in HCFUZZ_CALLS.items():
+        check_tap(out, vm, "hcfuzz", 3)
+        m = re.search(rf"^{vm}\| # hcfuzz: done: (.*)$", out, re.M)
+        assert m, replay
+        stats[vm] = {k: int(v) for k, v in re.findall(r"(\w+) (\d+)", m.group(1))}
+        st = stats[vm]
+        assert st["calls"] == calls and st["hvc"] + st["smc"] == calls, (m.group(0), replay)
+        assert st["bad"] == 0 and st["undef"] == st["smc"] > calls // 16, (m.group(0), replay)
+        assert vm_lines(out, vm).count(f"# hcfuzz: {calls} calls") == 1
+    # Every kind of answer came up: the calls reached the code behind them.
+    mgmt, plain = stats["fz-mgmt"], stats["fz-plain"]
+    for key in ("ok", "unsupported", "efault", "enoent", "einval"):
+        assert mgmt[key] > 0, (key, mgmt)
+    assert plain["eperm"] > 0 and plain["efault"] == plain["einval"] == 0, plain
+    # The canary ran all its rounds, untouched, through the management
+    # fuzzer's run: progress lines between its first report and its end.
+    check_tap(out, "canary", "isolation", 3)
+    assert [l for l in vm_lines(out, "canary") if l.startswith("progress ")] == \
+        [f"progress {i}" for i in range(1, HCFUZZ_ROUNDS + 1)]
+    lines = out.splitlines()
+    first = lines.index(f"fz-mgmt| # hcfuzz: {HCFUZZ_CALLS['fz-mgmt'] // 10} calls")
+    done = next(i for i, l in enumerate(lines) if l.startswith("fz-mgmt| # hcfuzz: done:"))
+    during = [l for l in lines[first:done] if l.startswith("canary| progress ")]
+    assert len(during) >= 5, (len(during), replay)
+    for vm in ("canary", "fz-mgmt", "fz-plain"):
+        assert not re.search(rf"vm '{vm}': (paused|reset|stopped \(stopped by)", out), vm
+    # The victim took the lifecycle calls, and the last one stopped it.
+    for what in ("paused", "resumed", "reset (boot"):
+        assert f"lowvisor: vm 'victim': {what}" in out, what
+    assert "lowvisor: all VMs have stopped: powering off" in out

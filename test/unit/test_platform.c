@@ -670,6 +670,21 @@ static void test_bus_address_outside_ranges(void **state)
 	expect_parse_error(*state, -EINVAL, "/soc/uart@90000", "reg", NULL);
 }
 
+/* A bus whose ranges put the UART's registers at the top of the 64-bit
+ * space: translated past it, or ending past it, they are refused as the
+ * same range is without a bus (found by test/fuzz: the range came back
+ * wrapped around). */
+static void test_bus_ranges_translate_past_the_top(void **state)
+{
+	add_soc_bus(*state);
+	set_cells(*state, "/soc", "ranges", 4, 0x0, 0xffffffff, 0xfffff000, 0x100000);
+	expect_parse_error(*state, -EINVAL, "/soc/uart@90000", "reg", NULL);
+	set_cells(*state, "/soc/uart@90000", "reg", 2, 0xf00, 0x200);
+	expect_parse_error(*state, -EINVAL, "/soc/uart@90000", "reg", NULL);
+	set_cells(*state, "/soc/uart@90000", "reg", 2, 0xe00, 0x100);
+	expect_range(&parse_ok(*state)->uart.regs, 0xfffffffffffffe00ull, 0x100);
+}
+
 static void test_bus_without_ranges(void **state)
 {
 	add_soc_bus(*state);
@@ -1210,6 +1225,43 @@ static void test_nops_are_fine(void **state)
 	assert_string_equal(parse_ok(fdt)->model, "");
 }
 
+/* The blocks from offset from on (of a packed tree) moved by bytes
+ * further; returns the new size. */
+static uint32_t shift_blocks(char *fdt, uint32_t from, uint32_t bytes)
+{
+	uint32_t end = fdt_totalsize(fdt);
+
+	memmove(fdt + from + bytes, fdt + from, end - from);
+	if (fdt_off_mem_rsvmap(fdt) >= from)
+		fdt_set_off_mem_rsvmap(fdt, fdt_off_mem_rsvmap(fdt) + bytes);
+	fdt_set_off_dt_struct(fdt, fdt_off_dt_struct(fdt) + bytes);
+	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) + bytes);
+	fdt_set_totalsize(fdt, end + bytes);
+	return end + bytes;
+}
+
+/* Blocks where libfdt would read words at addresses their types do not
+ * allow: undefined behaviour in C, a fault on ARM for LDRD/LDM (found by
+ * test/fuzz).  Every tag one byte off; the reservation block 4 bytes off
+ * its 8. */
+static void test_blocks_unaligned(void **state)
+{
+	char *fdt = *state, *copy;
+	uint32_t size;
+
+	assert_int_equal(fdt_pack(fdt), 0); /* the free space goes */
+	copy = malloc(fdt_totalsize(fdt) + 4);
+	assert_non_null(copy);
+	memcpy(copy, fdt, fdt_totalsize(fdt));
+	size = shift_blocks(fdt, fdt_off_dt_struct(fdt), 1);
+	expect_check_error(fdt, size, "structure block at offset");
+	assert_contains(dt_check(fdt, size).msg, "not 4-byte aligned");
+	size = shift_blocks(copy, fdt_off_mem_rsvmap(copy), 4);
+	expect_check_error(copy, size, "reservation block at offset");
+	assert_contains(dt_check(copy, size).msg, "not 8-byte aligned");
+	free(copy);
+}
+
 static void test_bad_magic(void **state)
 {
 	void *fdt = *state;
@@ -1348,6 +1400,7 @@ int main(int argc, char **argv)
 		EDIT(test_bus_ranges_translate),
 		EDIT(test_nested_bus_ranges_translate),
 		EDIT(test_bus_address_outside_ranges),
+		EDIT(test_bus_ranges_translate_past_the_top),
 		EDIT(test_bus_without_ranges),
 		EDIT(test_psci_variants),
 		EDIT(test_no_psci_is_a_warning),
@@ -1368,6 +1421,7 @@ int main(int argc, char **argv)
 		EDIT(test_root_never_closed),
 		EDIT(test_tag_after_root),
 		EDIT(test_nops_are_fine),
+		EDIT(test_blocks_unaligned),
 		EDIT(test_bad_magic),
 		EDIT(test_totalsize_beyond_buffer),
 		cmocka_unit_test(test_buffer_smaller_than_header),

@@ -41,6 +41,8 @@ static struct {
 	unsigned deactivated[16]; /* vgic_hw_phys_deactivate() calls */
 	unsigned deactivated_count;
 	int lock_depth;
+	unsigned lock_calls;
+	struct spinlock *lock; /* the last one taken */
 } hw;
 
 static uint32_t lr_state(unsigned i)
@@ -132,9 +134,10 @@ void gich_write(unsigned off, uint32_t v)
 
 uint32_t vgic_hw_lock(struct spinlock *l)
 {
-	(void)l;
 	assert_int_equal(hw.lock_depth, 0);
 	hw.lock_depth++;
+	hw.lock_calls++;
+	hw.lock = l;
 	return 0x80; /* as irq_save() would */
 }
 
@@ -1237,6 +1240,32 @@ static void test_save_and_restore(void **state)
 	assert_int_equal(hw.lock_depth, 0);
 }
 
+/* A VM's reset clears its vGIC while another CPU may hold the lock (its
+ * vcpu_put saving a vCPU's interface): vgic_reset clears the rest under the
+ * lock and leaves the lock itself to its holder.  Zeroed, the holder's
+ * unlock left a lock nobody could take again (found by the hypercall
+ * fuzzer, configs/hcfuzz.its: a VM_RESET hung CPU 0). */
+static void test_reset_leaves_the_lock_to_its_holder(void **state)
+{
+	struct spinlock *lock;
+	unsigned calls;
+
+	(void)state;
+	new_vgic(2, 0);
+	vgic_save(vg, 0);
+	lock = hw.lock;
+	assert_non_null(lock);
+	lock->next = 1; /* taken, as if by another CPU */
+	calls = hw.lock_calls;
+	vgic_reset(vg);
+	assert_int_equal(hw.lock_calls, calls + 1);
+	assert_ptr_equal(hw.lock, lock);
+	assert_int_equal(lock->owner, 0);
+	assert_int_equal(lock->next, 1);
+	assert_int_equal(hw.lock_depth, 0);
+	lock->next = 0;
+}
+
 /* ---- SPIs between vCPUs, changes while in a list register -------------- */
 
 static void test_spi_follows_its_target(void **state)
@@ -1493,6 +1522,7 @@ int main(void)
 		T(test_active_ones_first),
 		T(test_vcpu_pending_respects_the_mask),
 		T(test_save_and_restore),
+		T(test_reset_leaves_the_lock_to_its_holder),
 		T(test_spi_follows_its_target),
 		T(test_one_vcpu_ignores_targets),
 		T(test_spi_retargeted_while_held),

@@ -273,6 +273,13 @@ uint32_t smccc_hvc(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3,
 uint32_t smccc_smc(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3,
 		   struct smccc_res *res);
 
+/* HVC #0 / SMC #0 with r0-r7 from r[] (SMCCC 1.1: a function ID and up
+ * to seven arguments); r[] gets r0-r7 as the call left them.  The _insn
+ * symbols are the addresses of the HVC and SMC instructions. */
+void smccc_hvc_regs(uint32_t r[8]);
+void smccc_smc_regs(uint32_t r[8]);
+extern const char smccc_hvc_regs_insn[], smccc_smc_regs_insn[];
+
 /* HVC #0 with fn, r1-r3 = 0 and known values in r4-r12 and LR: returns a
  * mask of the registers that came back changed (bit n = rn, 13 = SP,
  * 14 = LR).  SMCCC: all of them must be preserved. */

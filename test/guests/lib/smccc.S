@@ -28,6 +28,28 @@ END_FUNC(\name)
 	smccc_call smccc_smc, smc
 
 /*
+ * void smccc_hvc_regs(uint32_t r[8]), smccc_smc_regs(uint32_t r[8])
+ * HVC #0 / SMC #0 with r0-r7 loaded from r[], which gets r0-r7 as they
+ * are after the call.  NAME_insn is the address of the HVC or SMC itself.
+ */
+.macro smccc_regs name, insn
+BEGIN_FUNC(\name)
+	push	{r4-r11, lr}
+	push	{r0, r1}			@ r[]
+	ldm	r0, {r0-r7}
+	.global	\name\()_insn
+\name\()_insn:
+	\insn	#0
+	pop	{r8, r9}
+	stm	r8, {r0-r7}
+	pop	{r4-r11, pc}
+END_FUNC(\name)
+.endm
+
+	smccc_regs smccc_hvc_regs, hvc
+	smccc_regs smccc_smc_regs, smc
+
+/*
  * uint32_t smccc_hvc_clobbers(uint32_t fn)
  * HVC #0 with fn and r1-r3 = 0 and known values in r4-r12 and LR; returns
  * the set of registers (bit n = rn, bit 13 = SP, bit 14 = LR) that came
