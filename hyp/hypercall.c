@@ -124,98 +124,59 @@ static struct call_result lowvisor_revision(struct vcpu *v, uint32_t *r)
 	return done;
 }
 
+/* The VM a management call names in r[1], or NULL with r[0] the error:
+ * -EPERM from a VM not marked management, -ENOENT for an unknown VM, and
+ * -EINVAL for the caller's own unless self may be it. */
+static struct vm *mgmt_target(struct vcpu *v, uint32_t *r, bool self)
+{
+	struct vm *t = v->vm->cfg.management ? vm_by_id(r[1]) : NULL;
+
+	if (!t || (t == v->vm && !self))
+		r[0] = (uint32_t)(!v->vm->cfg.management ? -EPERM : !t ? -ENOENT : -EINVAL);
+	return r[0] ? NULL : t;
+}
+
 /*
  * IRQ_LINE(vm, irq, level), the KVM_IRQ_LINE of the management partition:
- * -EPERM from a VM not marked management, -ENOENT for an unknown VM,
- * -EINVAL for anything irq_line_decode() refuses; nothing changes then.
+ * mgmt_target's errors, -EINVAL for anything irq_line_decode() refuses;
+ * nothing changes then.
  */
 static struct call_result irq_line_call(struct vcpu *v, uint32_t *r)
 {
 	struct vm *target;
 	struct irq_line_target t;
 	struct irq_line l;
-	int err;
 
-	if (!v->vm->cfg.management) {
-		r[0] = (uint32_t)-EPERM;
+	r[0] = 0;
+	target = mgmt_target(v, r, true);
+	if (!target)
 		return done;
-	}
-	target = vm_by_id(r[1]);
-	if (!target) {
-		r[0] = (uint32_t)-ENOENT;
-		return done;
-	}
 	t.vcpu_count = target->vcpu_count;
 	t.spi_count = VM_SPIS;
-	err = irq_line_decode(r[2], r[3], &t, &l);
-	if (err) {
-		r[0] = (uint32_t)err;
-		return done;
-	}
-	vm_irq_line(target, &l);
-	r[0] = 0;
+	r[0] = (uint32_t)irq_line_decode(r[2], r[3], &t, &l);
+	if (!r[0])
+		vm_irq_line(target, &l);
 	return done;
 }
 
-/* The target of a lifecycle call, another VM: NULL with r[0] set to the
- * error otherwise. */
-static struct vm *mgmt_target(struct vcpu *v, uint32_t *r)
+/* PAUSE, RESUME, RESET and STOP of another VM (uapi/lowvisor.h). */
+static struct call_result vm_op_call(struct vcpu *v, uint32_t *r)
 {
+	uint32_t fid = r[0];
 	struct vm *t;
 
-	if (!v->vm->cfg.management) {
-		r[0] = (uint32_t)-EPERM;
-		return NULL;
-	}
-	t = vm_by_id(r[1]);
-	if (!t) {
-		r[0] = (uint32_t)-ENOENT;
-		return NULL;
-	}
-	if (t == v->vm) {
-		r[0] = (uint32_t)-EINVAL;
-		return NULL;
-	}
-	return t;
-}
-
-static struct call_result vm_pause_call(struct vcpu *v, uint32_t *r)
-{
-	struct vm *t = mgmt_target(v, r);
-
-	if (t)
+	r[0] = 0;
+	t = mgmt_target(v, r, false);
+	if (!t)
+		return done;
+	if (fid == LOWVISOR_FN_VM_PAUSE)
 		r[0] = (uint32_t)vm_pause(t, v);
-	return done;
-}
-
-static struct call_result vm_resume_call(struct vcpu *v, uint32_t *r)
-{
-	struct vm *t = mgmt_target(v, r);
-
-	if (t)
+	else if (fid == LOWVISOR_FN_VM_RESUME)
 		r[0] = (uint32_t)vm_resume(t, v);
-	return done;
-}
-
-static struct call_result vm_reset_call(struct vcpu *v, uint32_t *r)
-{
-	struct vm *t = mgmt_target(v, r);
-
-	if (t) {
+	else if (fid == LOWVISOR_FN_VM_RESET)
 		vm_reset(t, v);
-		r[0] = 0;
-	}
-	return done;
-}
-
-static struct call_result vm_stop_call(struct vcpu *v, uint32_t *r)
-{
-	struct vm *t = mgmt_target(v, r);
-
-	if (t) {
+	else
 		vm_stop(t, v, "stopped by the management partition");
-		r[0] = 0;
-	}
 	return done;
 }
 
@@ -275,10 +236,10 @@ static const struct call psci_calls[] = {
 static const struct call lowvisor_calls[] = {
 	[FN_NUM(LOWVISOR_FN_IRQ_LINE) - LOWVISOR_FN_FIRST] = { irq_line_call, false },
 	[FN_NUM(LOWVISOR_FN_VM_LIST) - LOWVISOR_FN_FIRST] = { vm_list_call, false },
-	[FN_NUM(LOWVISOR_FN_VM_PAUSE) - LOWVISOR_FN_FIRST] = { vm_pause_call, true },
-	[FN_NUM(LOWVISOR_FN_VM_RESUME) - LOWVISOR_FN_FIRST] = { vm_resume_call, false },
-	[FN_NUM(LOWVISOR_FN_VM_RESET) - LOWVISOR_FN_FIRST] = { vm_reset_call, true },
-	[FN_NUM(LOWVISOR_FN_VM_STOP) - LOWVISOR_FN_FIRST] = { vm_stop_call, true },
+	[FN_NUM(LOWVISOR_FN_VM_PAUSE) - LOWVISOR_FN_FIRST] = { vm_op_call, true },
+	[FN_NUM(LOWVISOR_FN_VM_RESUME) - LOWVISOR_FN_FIRST] = { vm_op_call, false },
+	[FN_NUM(LOWVISOR_FN_VM_RESET) - LOWVISOR_FN_FIRST] = { vm_op_call, true },
+	[FN_NUM(LOWVISOR_FN_VM_STOP) - LOWVISOR_FN_FIRST] = { vm_op_call, true },
 };
 
 static const struct call smccc_version_call = { smccc_version, false };
