@@ -345,7 +345,7 @@ static uint64_t read_cells(const fdt32_t *cells, int count)
  * (Without the index libfdt finds a parent by walking from the root:
  * callers look it up once per node, not per reg entry.)
  */
-static bool translate(const void *fdt, int bus, uint64_t *addr)
+static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 {
 	while (bus > 0) {
 		int parent = dt_parent(fdt, bus);
@@ -374,7 +374,9 @@ static bool translate(const void *fdt, int bus, uint64_t *addr)
 			uint64_t par = read_cells(e + ac, pac);
 			uint64_t size = read_cells(e + ac + pac, sc);
 
-			if (*addr >= child && *addr - child < size) {
+			/* The whole of [addr, addr + bytes) inside the window. */
+			if (*addr >= child && *addr - child < size &&
+			    bytes <= size - (*addr - child)) {
 				*addr = *addr - child + par;
 				found = *addr >= par; /* not past the top */
 				break;
@@ -407,7 +409,7 @@ static int read_reg(const void *fdt, int node, int parent, int idx, struct mem_r
 	reg += idx * (ac + sc);
 	out->base = read_cells(reg, ac);
 	out->size = read_cells(reg + ac, sc);
-	if (!translate(fdt, parent, &out->base))
+	if (!translate(fdt, parent, &out->base, out->size))
 		return -EINVAL;
 	/* Translated, it may end past the top of the address space. */
 	return out->size && out->base + out->size < out->base ? -EINVAL : 0;

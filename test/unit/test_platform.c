@@ -685,6 +685,17 @@ static void test_bus_ranges_translate_past_the_top(void **state)
 	expect_range(&parse_ok(*state)->uart.regs, 0xfffffffffffffe00ull, 0x100);
 }
 
+/* A reg that starts inside a bus's window and ends past it has no
+ * physical address as a whole. */
+static void test_bus_reg_straddles_the_window(void **state)
+{
+	add_soc_bus(*state);
+	set_cells(*state, "/soc/uart@90000", "reg", 2, 0xfff000, 0x2000);
+	expect_parse_error(*state, -EINVAL, "/soc/uart@90000", "reg", NULL);
+	set_cells(*state, "/soc/uart@90000", "reg", 2, 0xfff000, 0x1000);
+	expect_range(&parse_ok(*state)->uart.regs, 0x1cfff000, 0x1000);
+}
+
 static void test_bus_without_ranges(void **state)
 {
 	add_soc_bus(*state);
@@ -1401,6 +1412,7 @@ int main(int argc, char **argv)
 		EDIT(test_nested_bus_ranges_translate),
 		EDIT(test_bus_address_outside_ranges),
 		EDIT(test_bus_ranges_translate_past_the_top),
+		EDIT(test_bus_reg_straddles_the_window),
 		EDIT(test_bus_without_ranges),
 		EDIT(test_psci_variants),
 		EDIT(test_no_psci_is_a_warning),
