@@ -44,23 +44,19 @@ static void check_hash_pieces(const uint8_t *d, size_t len)
 {
 	size_t cut = len ? crc32_update(0, d, len) % (len + 1) : 0;
 	uint8_t whole[SHA256_DIGEST_SIZE], split[SHA256_DIGEST_SIZE];
-	struct sha256_ctx s256;
-	struct sha1_ctx s1;
+	static const enum hash_algo shas[] = { HASH_SHA256, HASH_SHA1 };
+	struct sha_ctx ctx;
+	unsigned i;
 
-	sha256(d, len, whole);
-	sha256_init(&s256);
-	sha256_update(&s256, d, cut);
-	sha256_update(&s256, d + cut, len - cut);
-	sha256_final(&s256, split);
-	FUZZ_CHECK(!memcmp(whole, split, SHA256_DIGEST_SIZE), "sha256 of %zu bytes cut at %zu",
-		   len, cut);
-	sha1(d, len, whole);
-	sha1_init(&s1);
-	sha1_update(&s1, d, cut);
-	sha1_update(&s1, d + cut, len - cut);
-	sha1_final(&s1, split);
-	FUZZ_CHECK(!memcmp(whole, split, SHA1_DIGEST_SIZE), "sha1 of %zu bytes cut at %zu", len,
-		   cut);
+	for (i = 0; i < 2; i++) {
+		hash_compute(shas[i], d, len, whole);
+		sha_init(&ctx, shas[i]);
+		sha_update(&ctx, d, cut);
+		sha_update(&ctx, d + cut, len - cut);
+		sha_final(&ctx, split);
+		FUZZ_CHECK(!memcmp(whole, split, hash_digest_size(shas[i])),
+			   "%s of %zu bytes cut at %zu", hash_algo_name(shas[i]), len, cut);
+	}
 	FUZZ_CHECK(crc32_update(crc32_update(0, d, cut), d + cut, len - cut) ==
 			   crc32_update(0, d, len),
 		   "crc32 of %zu bytes cut at %zu", len, cut);
