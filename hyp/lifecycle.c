@@ -32,14 +32,16 @@
 #include "uapi/lowvisor.h"
 #include "vm.h"
 
-/* Lifecycle lines, rate-limited by the VM that caused them (a management
- * VM could otherwise flood the console with pause/resume pairs). */
-static __printf(2, 3) void lifecycle_log(struct vm *by, const char *fmt, ...)
+/* Lifecycle lines about vm, rate-limited by the VM that caused them: vm
+ * itself (its PSCI calls, its resets) on one limit, a management VM's calls
+ * on another, so that a management VM flooding the console with calls on
+ * others does not hide its own stop line. */
+static __printf(3, 4) void lifecycle_log(struct vm *vm, struct vm *by, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;
 
-	if (!vm_log_allow(by, &by->lc_log_limit))
+	if (!vm_log_allow(by, by == vm ? &by->lc_log_limit : &by->mgmt_log_limit))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -89,7 +91,7 @@ static bool all_stopped(void)
 static void stopped(struct vm *vm, struct vm *by, const char *why)
 {
 	vuart_flush(&vm->uart);
-	lifecycle_log(by, "vm '%s': stopped (%s)", vm->cfg.name, why);
+	lifecycle_log(vm, by, "vm '%s': stopped (%s)", vm->cfg.name, why);
 	if (vm_poweroff_when_last_stops() && all_stopped())
 		vm_power_off_machine();
 }
@@ -126,7 +128,7 @@ static void reset_finish(struct vm *vm)
 	else if (vm->state == VM_OFF)
 		stopped(vm, vm, "stopped during its reset");
 	else
-		lifecycle_log(vm, "vm '%s': reset (boot %u)", vm->cfg.name, vm->boot_count);
+		lifecycle_log(vm, vm, "vm '%s': reset (boot %u)", vm->cfg.name, vm->boot_count);
 	if (vm->state == VM_RUNNING)
 		sched_kick(vm->vcpus[0]->pcpu);
 }
@@ -203,7 +205,7 @@ int vm_pause(struct vm *vm, struct vcpu *caller)
 
 	if (change(vm, VM_PAUSED, &seq) < 0)
 		return -EINVAL;
-	lifecycle_log(caller ? caller->vm : vm, "vm '%s': paused", vm->cfg.name);
+	lifecycle_log(vm, caller ? caller->vm : vm, "vm '%s': paused", vm->cfg.name);
 	request_wait(vm, caller, seq);
 	return 0;
 }
@@ -214,7 +216,7 @@ int vm_resume(struct vm *vm, struct vcpu *caller)
 
 	if (change(vm, VM_RUNNING, &seq) < 0)
 		return -EINVAL;
-	lifecycle_log(caller ? caller->vm : vm, "vm '%s': resumed", vm->cfg.name);
+	lifecycle_log(vm, caller ? caller->vm : vm, "vm '%s': resumed", vm->cfg.name);
 	kick_waiters(vm);
 	kick_vcpus(vm);
 	return 0;

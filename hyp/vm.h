@@ -44,7 +44,8 @@ struct vm {
 	unsigned boot_count;
 	uint64_t cntvoff; /* the physical count at its start: its virtual time 0 */
 	struct ratelimit log_limit; /* for lines the guest causes: faults */
-	struct ratelimit lc_log_limit; /* and lifecycle calls */
+	struct ratelimit lc_log_limit; /* its own lifecycle (lifecycle.c) */
+	struct ratelimit mgmt_log_limit; /* its management calls on others */
 	unsigned vcpu_count;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	/* RAM zeroed lazily, in 2 MiB blocks (vm.c, "Lazily zeroed RAM"):
