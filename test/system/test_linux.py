@@ -25,6 +25,11 @@ def wait_shell(b, timeout=180):
     b.expect(PROMPT, timeout=timeout)
     b.child.sendline("")
     b.expect(PROMPT, timeout=30)
+    # Kernel messages (a late driver, "hrtimer: interrupt took ...") would
+    # land in the middle of the commands' echoes and output: from here on
+    # only emergencies reach the console.
+    b.child.sendline("echo 1 > /proc/sys/kernel/printk")
+    b.expect(PROMPT, timeout=30)
 
 
 def shell(b, line, timeout=30):

@@ -54,12 +54,15 @@ def test_lowvisorctl_drives_the_other_vms(boot):
     assert rows["linux"] == ("1", "linux", "running", "1", "256"), listing
     assert rows["ticker"] == ("2", "ticker", "running", "1", "4"), listing
 
-    # SPI 80 of the guest's DT is interrupt ID 112: three edges, counted.
-    for _ in range(3):
+    # SPI 80 of the guest's DT is interrupt ID 112: three edges, each
+    # counted before the next (an edge that comes while the last one is
+    # still pending is one interrupt, as on a GIC: a loaded host may not run
+    # the Linux VM's CPU in between).
+    for n in (1, 2, 3):
         out = mshell(b, "lowvisorctl irq linux spi 112 1 && lowvisorctl irq linux spi 112 0 "
                         "&& echo rc=$?")
         assert "rc=0" in own_lines(out), out
-    b.expect(r"linux\| (?:\S+ )?tick \d+ lowvisor-irq 3\r*\n", timeout=15)
+        b.expect(rf"linux\| (?:\S+ )?tick \d+ lowvisor-irq {n}\r*\n", timeout=15)
     # The VM by id works the same.
     out = mshell(b, "lowvisorctl irq 1 spi 112 1; lowvisorctl irq 1 spi 112 0; echo rc=$?")
     assert "rc=0" in own_lines(out), out
