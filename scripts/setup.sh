@@ -186,6 +186,9 @@ fetch_debs() {
 	local to=$1 opts=$2 p f
 	shift 2
 	mkdir -p "$DEB_DIR"
+	# The .debs may be shared by several caches (LOWVISOR_DEBS).
+	exec 8>"$DEB_DIR/.lock"
+	flock 8
 	for p in "$@"; do
 		# shellcheck disable=SC2086
 		f=$(apt-get download --print-uris $opts "$p" 2>/dev/null |
@@ -312,6 +315,13 @@ case "${1:-}" in
 --deb-dir) echo "$DEB_DIR" ;;
 --headers-dir) ls -d "$LINUX_DIR"/headers/usr/src/linux-headers-*-armmp 2>/dev/null | head -n 1 ;;
 "")
+	# One preparation at a time per cache: make -j runs the script from more
+	# than one rule, and two checkouts may share a cache.  A run that waited
+	# finds the cache ready and does nothing; without the lock both would
+	# prepare it, and one's rm -rf would remove what the other just made.
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.lock"
+	flock 9
 	install_packages
 	prepare_libfdt
 	prepare_linux

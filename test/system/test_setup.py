@@ -57,6 +57,8 @@ def test_second_command_builds_from_a_fresh_cache(tmp):
 
     out = make(a, env)
     assert "setup: ready" in out, out[-2000:]
+    # make -j2 reaches the set-up script from two rules; it prepares once.
+    assert out.count("setup: extracting libfdt") == 1, out[-2000:]
     first = snapshot(cache)
     libfdt = subprocess.run([SETUP, "--libfdt-files"], env=env, check=True,
                             capture_output=True, text=True).stdout.split()
@@ -95,3 +97,27 @@ def test_check_notices_every_missing_file(tmp):
         r = subprocess.run([SETUP, "--check"], env=env, capture_output=True, text=True)
         assert r.returncode == 1 and "libfdt sources not prepared" in r.stdout, f
         (fake / f).write_bytes(data)
+
+
+def test_two_setups_at_once_prepare_the_cache_once(tmp):
+    """make -j runs the set-up script from two rules at once on a fresh
+    cache (seen in CI: one run's rm -rf removed the busybox the other had
+    just fetched).  Runs at once take turns: one prepares, the other finds
+    the cache ready, and each leaves it whole when it ends."""
+    debs = subprocess.run([SETUP, "--deb-dir"], check=True, capture_output=True,
+                          text=True).stdout.strip()
+    env = dict(os.environ, LOWVISOR_CACHE=str(tmp / "cache"), LOWVISOR_DEBS=debs)
+    runs = [subprocess.Popen([SETUP], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outs = []
+    for p in runs:
+        out, _ = p.communicate(timeout=BUILD_TIMEOUT)
+        assert p.returncode == 0, out
+        assert out.rstrip().endswith("setup: ready"), out
+        # The cache is whole the moment a run says it is ready.
+        r = subprocess.run([SETUP, "--check"], env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout
+        outs.append(out)
+    both = "".join(outs)
+    assert both.count("setup: extracting libfdt") == 1, both
+    assert both.count("setup: fetching the") == 1, both
