@@ -36,13 +36,36 @@ WARN_FLAGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla \
 CFLAGS := $(ARCH_FLAGS) $(WARN_FLAGS) -std=gnu11 -O2 -g -ffreestanding -DLOWVISOR_HYPERVISOR \
 	-fno-common -fno-pic -fno-stack-protector -ffunction-sections \
 	-fdata-sections --specs=nano.specs
-INCLUDES := -Iinclude -Iplatform -Imm -Idrivers -Ihyp -Ivgic -I$(BUILD)/include \
-	-I$(LIBFDT_DIR)
+# The rooms (docs/architecture.md has the map).  Each room's sources see
+# include/, their own folder, and $(BUILD)/api/ROOM/: links to exactly the
+# other rooms' public headers it may use (ROOM_API_ROOM), so any other
+# include fails the build.  libfdt is for the rooms that read device trees.
+ROOMS := boot mm drivers platform hyp/emul hyp/config vgic hyp
+ROOM_API_boot :=
+ROOM_API_mm :=
+ROOM_API_drivers :=
+ROOM_API_platform :=
+ROOM_API_hyp/emul :=
+ROOM_API_hyp/config := platform/platform.h
+ROOM_API_vgic := hyp/emul/emul.h drivers/drivers.h
+ROOM_API_hyp := mm/mm.h drivers/drivers.h platform/platform.h hyp/emul/emul.h \
+	hyp/config/config.h vgic/vgic.h
+ROOM_LIBFDT := platform hyp/config hyp
+room_api = $(BUILD)/api/$(subst /,-,$(1))
+ROOM_LINKS := $(foreach r,$(ROOMS),$(call room_api,$(r))/.links)
+# The generated asm-offsets.h (the core's struct offsets) is for boot/ and
+# the core.
+ROOM_GENERATED := boot hyp
+room_inc = -Iinclude -I$(1) -I$(call room_api,$(1)) \
+	$(if $(filter $(1),$(ROOM_LIBFDT)),-I$(LIBFDT_DIR)) \
+	$(if $(filter $(1),$(ROOM_GENERATED)),-I$(BUILD)/include)
+# (A pattern with a shorter stem wins: hyp/config/%.o over hyp/%.o.)
+$(foreach r,$(ROOMS),$(eval $(BUILD)/obj/$(r)/%.o: INCLUDES := $(call room_inc,$(r))))
 ASFLAGS := $(ARCH_FLAGS) -D__ASSEMBLER__ -g
 LDFLAGS := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -T linker/hyp.ld \
 	-Wl,--gc-sections -Wl,-Map=$(BUILD)/hyp.map -Wl,--no-warn-rwx-segments
 
-HYP_C := $(wildcard hyp/*.c mm/*.c drivers/*.c platform/*.c vgic/*.c)
+HYP_C := $(foreach r,$(ROOMS),$(wildcard $(r)/*.c))
 HYP_C := $(filter-out hyp/asm-offsets.c,$(HYP_C))
 HYP_S := $(wildcard boot/*.S)
 # The libfdt files the build needs, one list shared with the set-up
@@ -58,13 +81,13 @@ ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 # Code that runs once, at boot or for a configuration error, is compiled for
 # size: the hot paths (traps, the vGIC, the scheduler) keep -O2, and
 # hyp-core.bin its 128 KiB budget (docs/performance.md).
-COLD_C := hyp/config.c hyp/bundle.c hyp/guest_dt.c hyp/report.c hyp/options.c \
-	hyp/passthrough.c platform/boards.c
+COLD_C := $(filter-out hyp/config/hash.c,$(wildcard hyp/config/*.c)) hyp/report.c \
+	platform/boards.c
 COLD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(COLD_C)) \
 	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(filter-out fdt.c fdt_ro.c,$(LIBFDT_C)))
 $(COLD_OBJS): CFLAGS := $(filter-out -O2,$(CFLAGS)) -Os
 
-.PHONY: all run test unit-test system-test setup clean help bundles guests bench
+.PHONY: all run test rooms-test unit-test system-test setup clean help bundles guests bench
 all: $(BUILD)/hyp.bin $(BUILD)/hyp.uimg $(BUILD)/hyp-core.bin guests linux bundles
 	@printf '  %-8s %s\n' SIZE "$(BUILD)/hyp-core.elf (the hypervisor alone)"
 	$(Q)$(SIZE) $(BUILD)/hyp-core.elf | sed 's/^/    /'
@@ -102,29 +125,38 @@ $(SETUP_STAMP): scripts/setup.sh
 	$(Q)scripts/setup.sh --check >/dev/null || scripts/setup.sh
 	$(Q)mkdir -p $(@D) && touch $@
 
-$(ASM_OFFSETS): hyp/asm-offsets.c hyp/percpu.h hyp/trap.h hyp/vcpu.h | $(SETUP_STAMP)
+$(ASM_OFFSETS): hyp/asm-offsets.c hyp/percpu.h hyp/trap.h hyp/vcpu.h | $(SETUP_STAMP) $(ROOM_LINKS)
 	@printf '  %-8s %s\n' GEN $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -S -o $@.s $<
+	$(Q)$(CC) $(CFLAGS) $(call room_inc,hyp) -S -o $@.s $<
 	$(Q){ echo '/* Generated from hyp/asm-offsets.c; do not edit. */'; \
 	  sed -n 's/.*->\([A-Z_]*\) #\{0,1\}\([0-9]*\).*/#define \1 \2/p' $@.s; } > $@
 	$(Q)rm -f $@.s
 
-$(BUILD)/obj/%.o: %.c | $(SETUP_STAMP)
+$(BUILD)/obj/%.o: %.c | $(SETUP_STAMP) $(ROOM_LINKS)
 	@printf '  %-8s %s\n' CC $<
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
 
-$(BUILD)/obj/%.o: %.S $(ASM_OFFSETS) | $(SETUP_STAMP)
+$(BUILD)/obj/%.o: %.S $(ASM_OFFSETS) | $(SETUP_STAMP) $(ROOM_LINKS)
 	@printf '  %-8s %s\n' AS $<
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ASFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
+
+# Each room's view of the others: links to the public headers it may use.
+define room_links
+$(call room_api,$(1))/.links: Makefile
+	$$(Q)rm -rf $$(@D) && mkdir -p $$(@D)
+	$$(Q)for h in $(ROOM_API_$(1)); do ln -s $$(CURDIR)/$$$$h $$(@D)/; done
+	$$(Q)touch $$@
+endef
+$(foreach r,$(ROOMS),$(eval $(call room_links,$(r))))
 
 # libfdt from Debian's linux-source-6.1, compiled with the firmware's flags.
 $(BUILD)/obj/libfdt/%.o: $(LIBFDT_DIR)/%.c | $(SETUP_STAMP)
 	@printf '  %-8s %s\n' CC libfdt/$*.c
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Iinclude -I$(LIBFDT_DIR) -MMD -MP -c -o $@ $<
 
 # The cache's sources are explicit targets, so make never takes them for
 # intermediate files and deletes them after a build; any that is missing
@@ -255,7 +287,23 @@ $(BUILD)/obj/default-bundle.o: $(BUILD)/$(DEFAULT_BUNDLE).itb
 system-test: all
 	$(PYTHON) -m pytest -q -n 2 -p no:cacheprovider test/system
 
-test: unit-test fuzz-test system-test
+test: rooms-test unit-test fuzz-test system-test
+
+# The map enforced: each room reaches every header the map gives it, and
+# no other room's header, public or private.
+ROOM_HEADERS := $(foreach r,$(ROOMS),$(wildcard $(r)/*.h))
+rooms-test: $(ROOM_LINKS)
+	$(Q)bad=0; \
+	check() { for h in $(ROOM_HEADERS); do \
+	    [ "$${h%/*}" = "$$1" ] && continue; \
+	    want=no; for a in $$3; do [ "$$a" = "$$h" ] && want=yes; done; \
+	    if echo "#include \"$${h##*/}\"" | $(CC) -E -x c -o /dev/null $$2 - 2>/dev/null; \
+	    then got=yes; else got=no; fi; \
+	    [ $$want = $$got ] && continue; \
+	    echo "rooms-test: $$1 $$([ $$want = yes ] && echo cannot || echo can) include $$h"; bad=1; \
+	  done; }; \
+	$(foreach r,$(ROOMS),check "$(r)" "$(call room_inc,$(r))" "$(ROOM_API_$(r))";) \
+	[ $$bad = 0 ] && echo "rooms-test: each room reaches exactly the headers of the map"
 
 # Measured, not asserted: per-operation costs, Linux against native and
 # the footprint, each beside its target (docs/performance.md).

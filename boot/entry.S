@@ -5,13 +5,13 @@
  *
  * The image is linked at HYP_IMAGE_VA but may be loaded at any page-aligned
  * physical address.  Before any C runs we build the boot page tables (see
- * mm/hyp_mmu.h) position-independently, turn the MMU on, and jump to the
+ * mm/mm.h) position-independently, turn the MMU on, and jump to the
  * link address.  In a wrong mode (SVC: no virtualization extensions) the
  * same tables are installed through TTBR0 so C can still print the error.
  */
 #include "asm.h"
 #include "asm-offsets.h"
-#include "lpae.h"
+#include "arch/lpae.h"
 
 #define MODE_HYP 0x1a
 #define HSCTLR_MCI ((1 << 0) | (1 << 2) | (1 << 12))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "gic.h"
+#include "drivers.h"
 #include "hw/gicv2.h"
 #include "mmio.h"
 

@@ -3,7 +3,7 @@
  * Lowvisor only makes sure the transmitter is on. */
 #include "hw/pl011.h"
 #include "mmio.h"
-#include "pl011.h"
+#include "drivers.h"
 
 void pl011_init(uintptr_t base)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "psci.h"
+#include "drivers.h"
 
 __asm__(".arch_extension sec\n.arch_extension virt");
 

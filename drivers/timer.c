@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "arch/sysreg.h"
-#include "timer.h"
+#include "drivers.h"
 
 #define CNTHP_CTL_ENABLE (1u << 0)
 #define CNTHP_CTL_IMASK (1u << 1)

@@ -5,10 +5,8 @@
 #include "arch/sysreg.h"
 #include "console.h"
 #include "log.h"
-#include "pl011.h"
+#include "drivers.h"
 #include "spinlock.h"
-#include "gic.h"
-#include "timer.h"
 #include "vm.h"
 
 /*

@@ -7,11 +7,12 @@
 
 #include "arch/sysreg.h"
 #include "console.h"
-#include "gic.h"
+#include "drivers.h"
 #include "hyp.h"
 #include "log.h"
 #include "percpu.h"
 #include "scheduler.h"
+#include "smp.h"
 #include "trap.h"
 #include "vgic.h"
 #include "vm.h"

@@ -7,15 +7,18 @@
 
 #include "arch/sysreg.h"
 #include "console.h"
-#include "gic.h"
+#include "drivers.h"
 #include "hyp.h"
-#include "hyp_mmu.h"
+#include "pages.h"
+#include "mm.h"
 #include "log.h"
-#include "lpae.h"
+#include "arch/lpae.h"
 #include "percpu.h"
-#include "timer.h"
+#include "report.h"
 #include "scheduler.h"
+#include "smp.h"
 #include "trap.h"
+#include "vgic.h"
 #include "vm.h"
 
 struct hyp_state hyp;
@@ -117,6 +120,7 @@ static void gic_setup(void)
 			fail_dtb(hyp.dtb_pa, "GIC registers cannot be mapped");
 	gic_init((uintptr_t)g->gicd.base, (uintptr_t)g->gicc.base, (uintptr_t)g->gich.base,
 		 &hyp.gic);
+	vgic_hw_init((uintptr_t)g->gich.base);
 	log_debug("gic: %u irqs, %u cpu interfaces, %u list registers, iidr 0x%08lx",
 		  hyp.gic.irq_count, hyp.gic.cpu_count, hyp.gic.list_regs,
 		  (unsigned long)hyp.gic.iidr);

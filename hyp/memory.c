@@ -7,7 +7,8 @@
 
 #include "arch/sysreg.h"
 #include "hyp.h"
-#include "hyp_mmu.h"
+#include "pages.h"
+#include "mm.h"
 #include "log.h"
 #include "spinlock.h"
 

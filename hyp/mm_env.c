@@ -2,18 +2,19 @@
 /*
  * What mm/stage2.c and mm/vmid.c need from the running hypervisor: table
  * pages reached at VA == PA, TLB maintenance by VMID, and the rendezvous of
- * all CPUs at a VMID rollover (the contract in mm/vmid.h).
+ * all CPUs at a VMID rollover (the contract in mm/mm.h).
  */
 #include "arch/sysreg.h"
-#include "gic.h"
+#include "drivers.h"
 #include "hyp.h"
 #include "list.h"
+#include "pages.h"
 #include "percpu.h"
 #include "scheduler.h"
+#include "smp.h"
 #include "spinlock.h"
-#include "stage2.h"
+#include "mm.h"
 #include "vm.h"
-#include "vmid.h"
 
 void *stage2_phys_to_virt(uint64_t pa)
 {

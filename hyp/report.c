@@ -6,9 +6,12 @@
 #include "arch/sysreg.h"
 #include "hyp.h"
 #include "log.h"
+#include "pages.h"
 #include "percpu.h"
-#include "vmid.h"
-#include "timer.h"
+#include "mm.h"
+#include "drivers.h"
+#include "report.h"
+#include "smp.h"
 #include "vm.h"
 
 static const char *const conduit_names[] = {

@@ -8,11 +8,11 @@
  * delivered on time, not at the next tick).
  */
 #include "arch/sysreg.h"
-#include "gic.h"
+#include "drivers.h"
 #include "hyp.h"
 #include "percpu.h"
 #include "scheduler.h"
-#include "timer.h"
+#include "smp.h"
 #include "vgic.h"
 #include "vm.h"
 

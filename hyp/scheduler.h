@@ -8,15 +8,6 @@
 
 #include "vcpu.h"
 
-/* What a trap handler wants next. */
-enum trap_action {
-	TRAP_CONTINUE, /* back into the guest */
-	TRAP_YIELD,    /* let another vCPU run if there is one */
-	TRAP_IDLE,     /* WFI: wait for an interrupt if nothing else runs */
-};
-
-enum trap_action trap_handle(struct vcpu *v, uint32_t reason);
-
 struct percpu;
 
 void sched_cpu_init(struct percpu *cpu);
@@ -44,10 +35,5 @@ bool sched_check(void);
 bool sched_others_runnable(void);
 /* The per-CPU loop; never returns. */
 __noreturn void sched_loop(void);
-
-#define SGI_KICK 0
-#define SGI_RENDEZVOUS 1
-
-void vmid_rendezvous_ack(void);
 
 #endif

@@ -6,15 +6,14 @@
  * within SMP_ONLINE_TIMEOUT_MS is logged and left out; boot goes on.
  */
 #include "arch/sysreg.h"
-#include "gic.h"
+#include "drivers.h"
 #include "hyp.h"
-#include "hyp_mmu.h"
+#include "mm.h"
 #include "log.h"
 #include "percpu.h"
-#include "lpae.h"
-#include "psci.h"
+#include "arch/lpae.h"
 #include "scheduler.h"
-#include "timer.h"
+#include "smp.h"
 #include "vm.h"
 
 #define SMP_ONLINE_TIMEOUT_MS 2000

@@ -11,13 +11,13 @@
 #include <stdio.h>
 
 #include "arch/sysreg.h"
-#include "hsr.h"
+#include "emul.h"
 #include "hyp.h"
 #include "hypercall.h"
 #include "log.h"
 #include "percpu.h"
 #include "scheduler.h"
-#include "timer.h"
+#include "drivers.h"
 #include "trap.h"
 #include "vgic.h"
 #include "vm.h"

@@ -6,6 +6,22 @@
 
 #include "types.h"
 
+struct cp_access;
+struct vcpu;
+
+/* What a trap handler wants next. */
+enum trap_action {
+	TRAP_CONTINUE, /* back into the guest */
+	TRAP_YIELD,    /* let another vCPU run if there is one */
+	TRAP_IDLE,     /* WFI: wait for an interrupt if nothing else runs */
+};
+
+enum trap_action trap_handle(struct vcpu *v, uint32_t reason);
+
+/* Trapped CP15 accesses (hyp/cp15.c): 0 if emulated, else the guest gets
+ * an undefined instruction. */
+int cp15_emulate(struct vcpu *v, const struct cp_access *a);
+
 /* What boot/vectors.S saves on every exception taken to HYP. */
 struct trap_frame {
 	uint32_t r[13];

@@ -7,12 +7,11 @@
 #include <string.h>
 
 #include "arch/sysreg.h"
-#include "gic.h"
+#include "drivers.h"
 #include "hyp.h"
-#include "lpae.h"
+#include "arch/lpae.h"
 #include "percpu.h"
 #include "scheduler.h"
-#include "timer.h"
 #include "trap.h"
 #include "vcpu.h"
 #include "vgic.h"
@@ -405,4 +404,36 @@ uint64_t vcpu_timer_deadline(const struct vcpu *v)
 	if ((v->cp15.cntv_ctl & 3) != 1) /* ENABLE and not IMASK */
 		return 0;
 	return v->cp15.cntv_cval + v->vm->cntvoff;
+}
+
+uint32_t *guest_reg_ptr(struct vcpu *v, unsigned n)
+{
+	struct vcpu_gpregs *g = &v->regs;
+	uint32_t mode = g->cpsr & CPSR_MODE_MASK;
+
+	if (n == 15)
+		return &g->pc;
+	if (n < 8 || (n < 13 && mode != CPSR_MODE_FIQ))
+		return &g->r[n];
+	vcpu_banked_sync(v);
+	if (n < 13)
+		return &(&g->r8_fiq)[n - 8];
+	switch (mode) {
+	case 0x11: return n == 13 ? &g->sp_fiq : &g->lr_fiq;
+	case 0x12: return n == 13 ? &g->sp_irq : &g->lr_irq;
+	case 0x13: return n == 13 ? &g->sp_svc : &g->lr_svc;
+	case 0x17: return n == 13 ? &g->sp_abt : &g->lr_abt;
+	case 0x1b: return n == 13 ? &g->sp_und : &g->lr_und;
+	default: return n == 13 ? &g->sp_usr : &g->lr_usr; /* usr, sys */
+	}
+}
+
+uint32_t guest_reg(struct vcpu *v, unsigned n)
+{
+	return *guest_reg_ptr(v, n & 15);
+}
+
+void guest_reg_set(struct vcpu *v, unsigned n, uint32_t val)
+{
+	*guest_reg_ptr(v, n & 15) = val;
 }

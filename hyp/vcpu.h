@@ -112,4 +112,9 @@ void vcpu_vfp_switch(struct vcpu *v);
 /* Makes the guest skip the trapped instruction. */
 void vcpu_skip_insn(struct vcpu *v, unsigned len);
 
+/* The guest's register n (0-15) as its current mode sees it. */
+uint32_t *guest_reg_ptr(struct vcpu *v, unsigned n);
+uint32_t guest_reg(struct vcpu *v, unsigned n);
+void guest_reg_set(struct vcpu *v, unsigned n, uint32_t val);
+
 #endif

@@ -11,21 +11,23 @@
 
 #include "arch/sysreg.h"
 #include "console.h"
-#include "gic.h"
-#include "guest_dt.h"
-#include "hyp_mmu.h"
+#include "drivers.h"
+#include "config.h"
+#include "pages.h"
+#include "mm.h"
 #include "hyp.h"
 #include "log.h"
-#include "lpae.h"
-#include "passthrough.h"
+#include "arch/lpae.h"
 #include "percpu.h"
-#include "psci.h"
+#include "report.h"
 #include "scheduler.h"
-#include "timer.h"
 #include "uapi/lowvisor.h"
 #include "irq_line.h"
+#include "smp.h"
 #include "vgic.h"
 #include "vm.h"
+
+_Static_assert(CONFIG_PRIO_MAX == RUNQ_PRIO_MAX, "a configured priority is a run-queue priority");
 
 #define DCACHE_LINE 64
 
@@ -636,7 +638,7 @@ static bool spi_free(const struct vm_config *c, const char *path, uint32_t irq)
 
 /*
  * Whether the VM's passthrough nodes are devices it may have, checked
- * before anything is taken for it: devices (hyp/passthrough.c) none of
+ * before anything is taken for it: devices (hyp/config/passthrough.c) none of
  * whose pages holds what Lowvisor uses, the VM's own memory or device IPAs
  * (passthrough maps IPA == PA) or a started VM's passthrough device, with
  * free SPIs.

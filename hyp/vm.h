@@ -8,12 +8,11 @@
 
 #include "config.h"
 #include "log.h"
-#include "mmio_emul.h"
+#include "emul.h"
 #include "spinlock.h"
-#include "stage2.h"
+#include "mm.h"
 #include "uapi/lowvisor.h"
 #include "vcpu.h"
-#include "vmid.h"
 #include "vuart.h"
 
 /* The values VM_LIST reports (LOWVISOR_VM_*). */

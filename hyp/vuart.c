@@ -5,7 +5,7 @@
 #include "console.h"
 #include "log.h"
 #include "hw/pl011.h"
-#include "timer.h"
+#include "drivers.h"
 #include "vm.h"
 #include "vuart.h"
 

@@ -15,7 +15,7 @@
 #ifndef LOWVISOR_VUART_H
 #define LOWVISOR_VUART_H
 
-#include "mmio_emul.h"
+#include "emul.h"
 #include "spinlock.h"
 
 #define VUART_LINE_MAX 160

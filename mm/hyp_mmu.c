@@ -2,8 +2,8 @@
 #include <errno.h>
 
 #include "arch/sysreg.h"
-#include "hyp_mmu.h"
-#include "lpae.h"
+#include "mm.h"
+#include "arch/lpae.h"
 
 /* Built by boot/entry.S with the MMU off, then extended here. */
 uint64_t hyp_l1[4] __section(".boot_tables") __aligned(4096);

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "palloc.h"
+#include "mm.h"
 
 void palloc_init(struct palloc *pa)
 {

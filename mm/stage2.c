@@ -14,8 +14,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "lpae.h"
-#include "stage2.h"
+#include "arch/lpae.h"
+#include "mm.h"
 
 #define L1_SIZE (_ULL(1) << LPAE_L1_SHIFT)
 #define L2_SIZE (_ULL(1) << LPAE_L2_SHIFT)

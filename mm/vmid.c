@@ -22,7 +22,7 @@
  *   lock after it, sees the new generation and does not enter a guest with
  *   an old id.
  */
-#include "vmid.h"
+#include "mm.h"
 
 static struct {
 	uint64_t gen;         /* read lock-free */

@@ -2,7 +2,7 @@
 /*
  * The distributor's register handlers: the generic per-IRQ fields
  * (vgic-mmio.c), for the GICv2 register table (vgic-mmio-v2.c), which
- * builds its entries with hyp/mmio_emul.h's MMIO_REG_PER_IRQ.  Every
+ * builds its entries with hyp/emul/emul.h's MMIO_REG_PER_IRQ.  Every
  * handler gets a struct vgic_access_ctx as dev: the VGIC and the accessing
  * vCPU, whose banked SGIs and PPIs the access sees.  An interrupt the VM
  * does not have reads as zero and ignores writes.
@@ -10,7 +10,7 @@
 #ifndef LOWVISOR_VGIC_MMIO_H
 #define LOWVISOR_VGIC_MMIO_H
 
-#include "mmio_emul.h"
+#include "emul.h"
 #include "vgic-internal.h"
 
 /* The access being emulated, what the handlers get as dev. */

@@ -81,8 +81,7 @@
 #ifndef LOWVISOR_VGIC_H
 #define LOWVISOR_VGIC_H
 
-#include "hsr.h"
-#include "mmio_emul.h"
+#include "emul.h"
 #include "types.h"
 
 #define VGIC_MAX_VCPUS 8     /* a GICv2 has at most 8 CPU interfaces */
@@ -110,6 +109,9 @@ size_t vgic_size(unsigned vcpu_count, unsigned spi_count);
  * VGIC_MAX_VCPUS vCPUs or more than VGIC_MAX_SPIS SPIs.
  */
 int vgic_init(struct vgic *d, unsigned vcpu_count, unsigned spi_count);
+
+/* Once at boot: where this machine's GICH registers are (VA == PA). */
+void vgic_hw_init(uintptr_t gich);
 
 /*
  * The same reset state again, to restart the VM, under the VGIC's lock:

@@ -24,7 +24,7 @@
  *   0x86000014    VM_RESET    management    restart from the images
  *   0x86000015    VM_STOP     management
  * A VM is `management` by the property of that name in its configuration
- * (hyp/config.h); every management call from another VM returns -EPERM
+ * (hyp/config/config.h); every management call from another VM returns -EPERM
  * before its arguments are looked at.
  */
 #ifndef LOWVISOR_UAPI_H

@@ -3,10 +3,10 @@
 # Fuzzing of what the hypervisor reads from outside at boot, on the host,
 # with libFuzzer (clang's -fsanitize=fuzzer, with ASan and UBSan):
 #
-#   fuzz_bundle  a bundle: hyp/config.c's config_parse, hyp/bundle.c,
-#                hyp/hash.c, then hyp/guest_dt.c for each VM accepted
+#   fuzz_bundle  a bundle: hyp/config/config.c's config_parse, hyp/config/bundle.c,
+#                hyp/config/hash.c, then hyp/config/guest_dt.c for each VM accepted
 #   fuzz_hostdt  a host DTB: platform/dt.c, and passthrough nodes copied
-#                by hyp/guest_dt.c
+#                by hyp/config/guest_dt.c
 #
 # Built for 32-bit x86 (FUZZ_ARCH=-m32, libc6-dev-i386 and lib32stdc++-12-dev),
 # as the hypervisor is a 32-bit program (its size_t, long and pointers are
@@ -37,18 +37,18 @@ FUZZ_TEST_SECONDS ?= 45
 FUZZ_SECONDS ?= 600
 
 FUZZ_TARGETS := bundle hostdt
-FUZZ_SRCS_bundle := hyp/config.c hyp/guest_dt.c hyp/bundle.c hyp/hash.c hyp/log.c \
+FUZZ_SRCS_bundle := hyp/config/config.c hyp/config/guest_dt.c hyp/config/bundle.c hyp/config/hash.c hyp/log.c \
 	platform/dt.c
-FUZZ_SRCS_hostdt := platform/dt.c hyp/guest_dt.c
+FUZZ_SRCS_hostdt := platform/dt.c hyp/config/guest_dt.c
 
 FUZZ_ARCH ?= -m32
 FUZZ_CFLAGS := $(FUZZ_ARCH) -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -Wstrict-prototypes \
-	-Wpointer-arith -Iinclude -Iplatform -Imm -Ihyp -I$(FUZZ_DIR) -I$(LIBFDT_DIR) \
+	-Wpointer-arith -Iinclude -Iplatform -Imm -Ihyp -Ihyp/config -Ihyp/emul -I$(FUZZ_DIR) -I$(LIBFDT_DIR) \
 	$(if $(FUZZ_ARCH),-isystem $(FUZZ_OUT)/include)
 FUZZ_PROGRAMS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
-FUZZ_HEADERS := $(wildcard include/*.h platform/*.h hyp/*.h $(FUZZ_DIR)/*.h)
+FUZZ_HEADERS := $(wildcard include/*.h platform/*.h hyp/*.h hyp/*/*.h $(FUZZ_DIR)/*.h)
 FUZZ_SEEDS := $(FUZZ_OUT)/seeds/.done
 
 .PHONY: fuzz fuzz-test fuzz-build fuzz-seeds

@@ -19,10 +19,8 @@
 #include <errno.h>
 #include <libfdt.h>
 
-#include "bundle.h"
 #include "config.h"
 #include "fuzz.h"
-#include "guest_dt.h"
 #include "hash.h"
 #include "log.h"
 

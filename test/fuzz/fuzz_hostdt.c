@@ -6,7 +6,7 @@
  * accepted, what vm.c does with a passthrough node: its reg entries
  * (dt_read_reg, translated through the parents' ranges) and interrupts
  * (dt_gic_irq), and the node copied into a guest's device tree
- * (guest_dt_copy_node, hyp/guest_dt.c).  Besides what the sanitizers
+ * (guest_dt_copy_node, hyp/config/guest_dt.c).  Besides what the sanitizers
  * catch, it checks the parsers' promises: a tree platform_parse() accepts
  * passes dt_check(); the platform it fills is complete (RAM, CPUs, the
  * GIC's four regions, strings terminated); a reg entry read back does not
@@ -20,7 +20,6 @@
 
 #include "config.h"
 #include "fuzz.h"
-#include "guest_dt.h"
 #include "platform.h"
 
 #define NODES_MAX 16    /* nodes whose reg and interrupts are read */

@@ -10,9 +10,9 @@
 # mkimage), so it is run from the repository root, as unit-test does.
 
 CONFIG_UNIT_TESTS := test_config test_guest_dt
-UNIT_SRCS_test_config := hyp/config.c hyp/guest_dt.c hyp/bundle.c hyp/hash.c hyp/log.c \
+UNIT_SRCS_test_config := hyp/config/config.c hyp/config/guest_dt.c hyp/config/bundle.c hyp/config/hash.c hyp/log.c \
 	platform/dt.c
-UNIT_SRCS_test_guest_dt := hyp/guest_dt.c platform/dt.c
+UNIT_SRCS_test_guest_dt := hyp/config/guest_dt.c platform/dt.c
 
 UNIT_TESTS += $(CONFIG_UNIT_TESTS)
 # unit.mk expanded UNIT_PROGRAMS and its rules when it was read, so these

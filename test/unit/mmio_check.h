@@ -9,7 +9,7 @@
 
 #include <errno.h>
 
-#include "mmio_emul.h"
+#include "emul.h"
 
 /* mmio_region_find, then mmio_dispatch with the region's dev: -ENODEV if
  * no region holds ipa, else what mmio_dispatch returns. */

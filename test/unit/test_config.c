@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Bundles and configurations: the digests (hyp/hash.c) against the FIPS
- * 180-4 and CRC-32 check values, the FIT reader (hyp/bundle.c) and the
- * /lowvisor parser (hyp/config.c).
+ * Bundles and configurations: the digests (hyp/config/hash.c) against the FIPS
+ * 180-4 and CRC-32 check values, the FIT reader (hyp/config/bundle.c) and the
+ * /lowvisor parser (hyp/config/config.c).
  *
  * Most bundles are built here with libfdt's sequential-write API -- a good
  * two-VM configuration -- and then broken one property at a time with the
@@ -25,9 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bundle.h"
 #include "config.h"
-#include "guest_dt.h"
 #include "hash.h"
 #include "log.h"
 #include "unit.h"

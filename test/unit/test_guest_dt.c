@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest device-tree builder (hyp/guest_dt.c): the DTB is read back with
+ * The guest device-tree builder (hyp/config/guest_dt.c): the DTB is read back with
  * the host's libfdt, node by node and property by property, against what
  * QEMU's virt machine gives a guest; it must pass the same whole-tree check
  * as any DTB (dt_check), and platform_parse() must refuse it as a host tree,
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest_dt.h"
+#include "config.h"
 #include "platform.h"
 #include "unit.h"
 

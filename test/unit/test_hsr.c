@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * HSR decoding (hyp/hsr.c) and table-driven MMIO emulation (hyp/mmio.c):
+ * HSR decoding (hyp/emul/hsr.c) and table-driven MMIO emulation (hyp/emul/mmio.c):
  * what a trap handler gets from the syndromes a Cortex-A15 reports, and
  * what a guest observes from an emulated device: the value loaded, the
  * bytes stored, or the abort it gets.
@@ -19,9 +19,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "hsr.h"
+#include "emul.h"
 #include "mmio_check.h"
-#include "mmio_emul.h"
 #include "unit.h"
 
 /* ---- Building syndromes ------------------------------------------------ */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Hypervisor options from the host bootargs (hyp/options.c): which words
+ * Hypervisor options from the host bootargs (hyp/config/options.c): which words
  * change what, and which warnings a person sees for the rest.
  */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "options.h"
+#include "config.h"
 #include "unit.h"
 
 /* log.c (for log_level_parse) wants a console; options print nothing. */

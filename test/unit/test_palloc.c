@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 
-#include "palloc.h"
+#include "mm.h"
 #include "unit.h"
 
 static void dump_list(const struct palloc *pa)

@@ -5,7 +5,7 @@
  * and on broken or unusual trees made here with libfdt: copies of QEMU's
  * edited with the read-write API, one built from scratch with the
  * sequential-write API, and byte-patched corrupt ones.  Also which of their
- * nodes passthrough may give a VM (hyp/passthrough.c).
+ * nodes passthrough may give a VM (hyp/config/passthrough.c).
  *
  * Usage: test_platform [DTB_DIR]   (else $LOWVISOR_DTB_DIR, else build/dtb)
  */
@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "passthrough.h"
+#include "config.h"
 #include "platform.h"
 #include "unit.h"
 

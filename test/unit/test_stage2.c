@@ -17,8 +17,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "lpae.h"
-#include "stage2.h"
+#include "arch/lpae.h"
+#include "mm.h"
 #include "unit.h"
 
 #define ARENA_PA 0x80000000ull

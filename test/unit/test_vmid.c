@@ -18,7 +18,7 @@
 #include <stdio.h>
 
 #include "unit.h"
-#include "vmid.h"
+#include "mm.h"
 
 /* What the hooks saw.  In the rendezvous every VM the test registered must
  * already be stale (so no CPU can pass its entry recheck), and the ids of

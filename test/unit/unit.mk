@@ -29,25 +29,26 @@ UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -W
 	-g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-I$(UNIT_DIR)/host -I$(UNIT_TOP)/include -I$(UNIT_TOP)/platform -I$(UNIT_TOP)/mm -I$(UNIT_TOP)/hyp \
+	-I$(UNIT_TOP)/hyp/config -I$(UNIT_TOP)/hyp/emul -I$(UNIT_TOP)/drivers \
 	-I$(UNIT_DIR)
 UNIT_LDLIBS := -lfdt -lcmocka -pthread
 
 # Each test program and the sources it tests.
 UNIT_TESTS := test_platform test_palloc test_log test_options test_stage2 test_vmid \
 	test_hsr test_runq test_lifecycle
-UNIT_SRCS_test_platform := platform/dt.c platform/boards.c hyp/passthrough.c hyp/log.c
+UNIT_SRCS_test_platform := platform/dt.c platform/boards.c hyp/config/passthrough.c hyp/log.c
 UNIT_SRCS_test_palloc := mm/palloc.c
 UNIT_SRCS_test_log := hyp/log.c
-UNIT_SRCS_test_options := hyp/options.c hyp/log.c
+UNIT_SRCS_test_options := hyp/config/options.c hyp/log.c
 UNIT_SRCS_test_stage2 := mm/stage2.c
 UNIT_SRCS_test_vmid := mm/vmid.c
-UNIT_SRCS_test_hsr := hyp/hsr.c hyp/mmio.c
+UNIT_SRCS_test_hsr := hyp/emul/hsr.c hyp/emul/mmio.c
 UNIT_SRCS_test_runq := hyp/runq.c
 UNIT_SRCS_test_lifecycle := hyp/lifecycle.c hyp/log.c
 
 UNIT_PROGRAMS := $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 UNIT_HEADERS := $(wildcard $(UNIT_TOP)/include/*.h $(UNIT_TOP)/platform/*.h \
-	$(UNIT_TOP)/mm/*.h $(UNIT_TOP)/hyp/*.h $(UNIT_DIR)/*.h $(UNIT_DIR)/host/*.h)
+	$(UNIT_TOP)/mm/*.h $(UNIT_TOP)/hyp/*.h $(UNIT_TOP)/hyp/*/*.h $(UNIT_DIR)/*.h $(UNIT_DIR)/host/*.h)
 
 # QEMU virt as Lowvisor runs on it (virtualization=on), with 1, 2, 4 and 8
 # CPUs, with 2 GiB of RAM, and once without the virtualization extensions

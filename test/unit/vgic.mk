@@ -9,7 +9,7 @@
 
 VGIC_UNIT_TESTS := test_vgic
 UNIT_SRCS_test_vgic := vgic/vgic.c vgic/vgic-mmio.c vgic/vgic-mmio-v2.c vgic/vgic-v2.c \
-	hyp/mmio.c
+	hyp/emul/mmio.c
 
 UNIT_TESTS += $(VGIC_UNIT_TESTS)
 # unit.mk expanded UNIT_PROGRAMS, UNIT_HEADERS and its rules when it was

@@ -56,7 +56,7 @@
 #define REPORT_MAX 8
 #define SCRATCH_SIZE 8192u
 #define BLOCK_SIZE 0x200000u /* Lowvisor zeroes a VM's RAM lazily, by 2 MiB blocks */
-#define GUEST_SPIS 96u /* SPIs of a VM's vGIC (hyp/config.h) */
+#define GUEST_SPIS 96u /* SPIs of a VM's vGIC (hyp/config/config.h) */
 #define LIST_SLACK 4096u /* VM_LIST buffers start this far before scratch's end */
 #define INFO_SIZE ((uint32_t)sizeof(struct lowvisor_vm_info))
 #define LOWVISOR_EFAULT_RET ((uint32_t)-LOWVISOR_EFAULT)

@@ -13,10 +13,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "guest_dt.h"
 #include "log.h"
-#include "options.h"
-#include "runq.h"
 
 /* What one VM's steps share. */
 struct vm_parse {
@@ -215,7 +212,7 @@ static bool vm_parse_sched(struct vm_parse *p)
 
 	if (!vm_prop_range(p, "slice-us", SLICE_US_MIN, SLICE_US_MAX, "microseconds",
 			   &p->vm->slice_us) ||
-	    !vm_prop_range(p, "priority", 0, RUNQ_PRIO_MAX, "higher runs first", &prio))
+	    !vm_prop_range(p, "priority", 0, CONFIG_PRIO_MAX, "higher runs first", &prio))
 		return false;
 	p->vm->priority = prio;
 	return true;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bundle.h"
+#include "config.h"
 #include "hash.h"
 
 

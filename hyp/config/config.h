@@ -1,5 +1,127 @@
 /* SPDX-License-Identifier: MIT */
 /*
+ * hyp/config/: what is read at boot and never after, the room's whole
+ * interface: the boot options, the bundle (a FIT: its images and their
+ * hashes), the system configuration in it, each guest's device tree, and
+ * the checks on passthrough nodes.  Plain C over libfdt, tested on the host
+ * and fuzzed (test/fuzz).  Includes include/ and platform/.
+ */
+#ifndef LOWVISOR_CONFIG_H
+#define LOWVISOR_CONFIG_H
+
+#include "log.h"
+#include "platform.h" /* struct dt_status, dt_check() */
+#include "types.h"
+
+/*
+ * Hypervisor options from the host's /chosen/bootargs: words of the form
+ * lowvisor.NAME=VALUE.  Other words belong to no one here and are ignored.
+ *
+ *   lowvisor.log=error|warn|info|debug   log level (default info)
+ *   lowvisor.tick_hz=N                   housekeeping tick rate, 1..10000 (default 100)
+ *   lowvisor.slice_us=N                  a vCPU's turn on a shared CPU, in
+ *                                        microseconds, SLICE_US_MIN..SLICE_US_MAX
+ *                                        (default SLICE_US_DEFAULT); a VM's
+ *                                        `slice-us` overrides it
+ *   lowvisor.fault=1                     take a deliberate data abort after
+ *                                        boot, to check the register dump
+ */
+
+struct hyp_options {
+	enum log_level log_level;
+	unsigned tick_hz;
+	unsigned slice_us;
+	unsigned fault;
+};
+
+#define SLICE_US_MIN 100
+#define SLICE_US_MAX 1000000
+#define SLICE_US_DEFAULT 5000
+
+#define OPTIONS_WARN_MAX 4
+
+struct options_warnings {
+	unsigned count;
+	char msg[OPTIONS_WARN_MAX][96];
+};
+
+void options_default(struct hyp_options *o);
+/* Applies every lowvisor.* word of args; a bad one is skipped and described
+ * in w, the others still apply. */
+void options_parse(struct hyp_options *o, const char *args, struct options_warnings *w);
+
+/*
+ * A bundle is a FIT: the DTB `mkimage -f configs/NAME.its NAME.itb` makes.
+ * It comes from outside (QEMU -initrd, U-Boot, the default linked into
+ * hyp.bin), so bundle_open() checks the whole blob before anything is read,
+ * and bundle_image_get() checks an image fully -- its data inside the
+ * bundle, compression "none", every hash node -- before its data is used.
+ *
+ * mkimage itself insists on a root `description`; the reader does not.
+ * An image node, as mkimage writes it:
+ *
+ * /images/NAME {
+ *     data = [...];                  or, with mkimage -E, data-size = <N> and
+ *                                    data-offset = <OFF> (from the end of the
+ *                                    FDT, 4-byte aligned) or, with -p,
+ *                                    data-position = <POS> (from the start)
+ *     type = "kernel";               (optional; any string, kept for checks)
+ *     arch = "arm";                  (optional; anything else is refused)
+ *     compression = "none";          (optional; anything else is refused)
+ *     load = <ADDR>;  entry = <ADDR>;  (optional; 1 or 2 cells)
+ *     hash-1 { algo = "sha256" | "sha1" | "crc32"; value = [...]; };
+ *                                    (every subnode whose name starts with
+ *                                    "hash"; none is allowed)
+ * };
+ */
+
+#define BUNDLE_NAME_MAX 64
+#define BUNDLE_TYPE_MAX 24
+
+/* An image of the bundle, as found under /images and checked. */
+struct bundle_image {
+	char name[BUNDLE_NAME_MAX]; /* the node's name */
+	char type[BUNDLE_TYPE_MAX]; /* "" when the node has no type */
+	const void *data;           /* inside the bundle */
+	uint32_t size;
+	bool has_load, has_entry;
+	uint64_t load;  /* guest IPA */
+	uint64_t entry; /* guest IPA */
+	unsigned hash_count; /* hash nodes checked; 0 means nothing vouches for it */
+};
+
+struct bundle {
+	const void *fit;
+	size_t size; /* bytes readable at fit: the FDT and any external data */
+	int images;  /* offset of /images */
+};
+
+/*
+ * Checks fit as a bundle of at most size bytes: dt_check() (header,
+ * totalsize within size, every tag) and an /images node.  Messages start
+ * with "bundle: ".  err is 0, or -EINVAL.
+ */
+struct dt_status bundle_open(struct bundle *b, const void *fit, size_t size);
+
+/*
+ * Finds /images/NAME and fills img after checking it.  err is 0, -ENOENT
+ * ("no image 'NAME' under /images") or -EINVAL (a message naming the image
+ * and, for hashes, the hash node).
+ */
+struct dt_status bundle_image_get(const struct bundle *b, const char *name,
+				  struct bundle_image *img);
+
+/*
+ * Property readers for FIT-like trees, shared with config.c.  Each returns
+ * 0, -ENOENT when the property is absent, or -EINVAL when it is malformed
+ * (a string without its NUL or empty, a cell count other than allowed).
+ */
+int bundle_prop_str(const void *fit, int node, const char *name, const char **out);
+int bundle_prop_u32(const void *fit, int node, const char *name, uint32_t *out);
+/* 1 or 2 cells. */
+int bundle_prop_u64(const void *fit, int node, const char *name, uint64_t *out);
+
+/*
  * A system configuration, parsed from a bundle (a FIT made by mkimage from
  * configs/NAME.its): the images, and the /lowvisor/vms nodes, one per VM in
  * the order of their node, which is the VM id.  Plain C over libfdt, tested
@@ -21,7 +143,7 @@
  *                                           shared CPU, SLICE_US_MIN..
  *                                           SLICE_US_MAX; default
  *                                           lowvisor.slice_us)
- *             priority = <P>;              (optional, 0..RUNQ_PRIO_MAX,
+ *             priority = <P>;              (optional, 0..CONFIG_PRIO_MAX,
  *                                           default 0: a runnable vCPU of a
  *                                           higher priority runs first and
  *                                           preempts lower ones at once)
@@ -36,7 +158,7 @@
  *                                           to the VM, at most
  *                                           VM_MAX_PASSTHROUGH; checked
  *                                           against the host DT when the VM
- *                                           is created, hyp/passthrough.h)
+ *                                           is created, hyp/config/config.h)
  *             guest-dt {                   (optional: device nodes for the
  *                 NODE { ... };             guest's DT, see below)
  *             };
@@ -110,11 +232,6 @@
  * them.  The page allocator answers both when the VMs' memory is allocated
  * (vm creation), and that failure is reported there, naming the VM.
  */
-#ifndef LOWVISOR_CONFIG_H
-#define LOWVISOR_CONFIG_H
-
-#include "bundle.h"
-#include "types.h"
 
 #define VM_NAME_MAX 32
 #define VM_MAX_VCPUS 8 /* a GICv2 distributor targets at most 8 CPU interfaces */
@@ -153,6 +270,8 @@ struct vm_devices {
 	uint64_t gicd, gicc, uart;
 };
 
+#define CONFIG_PRIO_MAX 15 /* the scheduler's RUNQ_PRIO_MAX (asserted in hyp/vm.c) */
+
 struct vm_config {
 	char name[VM_NAME_MAX];
 	unsigned id; /* position under /lowvisor/vms, kept when others are left out */
@@ -161,7 +280,7 @@ struct vm_config {
 	unsigned vcpus;
 	uint32_t cpus; /* physical CPUs, always a subset of the machine's */
 	uint32_t slice_us; /* 0: the system's (lowvisor.slice_us) */
-	unsigned priority;
+	unsigned priority; /* 0..CONFIG_PRIO_MAX */
 	uint64_t mem_base, mem_size; /* IPA */
 	struct vm_devices dev;
 	struct bundle_image kernel;
@@ -227,5 +346,94 @@ struct config_errors {
  */
 int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
 		 const void *bundle, size_t size, unsigned cpu_count, struct config_errors *errs);
+
+/*
+ * The device tree each guest boots with, built from its vm_config: what
+ * QEMU's virt machine gives a guest (DESIGN section 13), so kernels built
+ * for virt -- Debian's armmp among them -- boot unchanged:
+ *
+ * /  #address-cells = #size-cells = <2>, compatible "linux,dummy-virt",
+ *    model "Lowvisor VM NAME", interrupt-parent = <&gic>
+ *   memory@BASE   device_type "memory", reg = <mem_base mem_size>
+ *   cpus          #address-cells <1>, #size-cells <0>; cpu@N for each vCPU:
+ *                 "arm,cortex-a15", device_type "cpu", reg = <N> (the vCPU's
+ *                 MPIDR affinity), enable-method "psci"
+ *   psci          "arm,psci-1.0", "arm,psci-0.2", "arm,psci", method "hvc",
+ *                 and the PSCI 0.1 function IDs as QEMU gives them
+ *   intc@GICD     "arm,cortex-a15-gic": GICD and GICC only (a guest has no
+ *                 GICH/GICV), #interrupt-cells <3>, interrupt-controller
+ *   timer         "arm,armv7-timer", PPIs 13 14 11 10 level-high with the CPU
+ *                 mask of the vCPUs, always-on
+ *   apb-pclk      fixed-clock, 24 MHz
+ *   pl011@UART    "arm,pl011", "arm,primecell", SPI 1, clocks uartclk/apb_pclk
+ *   chosen        bootargs (when set), stdout-path "/pl011@UART",
+ *                 linux,initrd-start/-end (2 cells, with a ramdisk),
+ *                 lowvisor,boot-count = <resets of this VM so far>,
+ *                 lowvisor,vm-id = <the VM's id>
+ *   ...           the configuration's guest-dt nodes (config.h), as they are
+ *
+ * The device addresses are vm->dev (QEMU virt's by default).
+ */
+
+/* Phandles, as QEMU numbers them from 0x8000. */
+#define GUEST_DT_PHANDLE_CLK 0x8000u
+#define GUEST_DT_PHANDLE_GIC 0x8001u
+
+/* PSCI 0.1 function IDs in the psci node: the PSCI 0.2 SMC32 IDs, as QEMU
+ * writes them, so one hvc handler serves 0.1 and 0.2+ guests. */
+#define GUEST_PSCI_CPU_SUSPEND 0x84000001u
+#define GUEST_PSCI_CPU_OFF 0x84000002u
+#define GUEST_PSCI_CPU_ON 0x84000003u
+#define GUEST_PSCI_MIGRATE 0x84000005u
+
+/*
+ * Builds vm's device tree into buf (size bytes; GUEST_DTB_SIZE is always
+ * enough), boot_count being how many times the VM was reset before this
+ * boot.  The result is a complete DTB of fdt_totalsize(buf) bytes.
+ * Returns 0, -ENOSPC when buf is too small, or -EINVAL for a vm_config
+ * config_parse() would not produce (0 or more than VM_MAX_VCPUS vCPUs, a
+ * guest-dt deeper than VM_GUEST_DT_MAX_DEPTH).  The guest-dt nodes, which
+ * config_parse() checked, are copied from the bundle: it must still be
+ * where it was parsed.
+ */
+int guest_dt_build(void *buf, size_t size, const struct vm_config *vm, uint32_t boot_count);
+
+/* Whether a node called name at the root would clash with one
+ * guest_dt_build() writes for vm: chosen, cpus, psci, timer, apb-pclk, the
+ * GIC's and UART's intc@ADDR and pl011@ADDR, and memory with any unit
+ * address (the VM's memory is for Lowvisor to describe). */
+bool guest_dt_own_node(const struct vm_config *vm, const char *name);
+
+/* Copies host DT node (its properties, not its children, without
+ * interrupt-parent and phandle) under the root of the guest DT in buf:
+ * passthrough.  0, -EEXIST, -ENOSPC or -EINVAL. */
+int guest_dt_copy_node(void *buf, size_t size, const void *host, int node);
+
+/*
+ * Which host DT nodes a VM may be given by passthrough: devices whose
+ * registers' pages hold nothing Lowvisor or another VM needs.  Plain C over
+ * libfdt, unit-tested on QEMU-dumped DTBs (test/unit/test_platform.c).
+ */
+
+/* A range no passthrough page may touch, and what it is ("the host DTB"). */
+struct pt_avoid {
+	const char *what;
+	struct mem_range r;
+};
+
+/*
+ * Whether host node path of fdt is a device a VM may be given: not the root,
+ * a memory or reserved-memory node or the GIC of p (or in one), enabled
+ * (status "okay" or "ok", or none), with a reg no page of which holds RAM,
+ * the GIC's or console UART's registers (from p) or any of avoid[0..n).
+ * The node's offset, or a negative errno with why, in words beginning with
+ * the path, in why[0..len).
+ */
+int passthrough_check(const void *fdt, const struct platform *p, const char *path,
+		      const struct pt_avoid *avoid, unsigned n, char *why, size_t len);
+
+/* Whether nodes a and b of fdt have registers in one page: its address in
+ * *page. */
+bool passthrough_shared_page(const void *fdt, int a, int b, uint64_t *page);
 
 #endif

@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: MIT
-/* The GICH registers vgic/vgic-v2.c programs: the platform's, at VA == PA. */
+/* The GICH registers vgic/vgic-v2.c programs: the platform's, at VA == PA
+ * (vgic_hw_init gives their base). */
 #include "arch/sysreg.h"
-#include "gic.h"
-#include "hyp.h"
+#include "drivers.h"
 #include "spinlock.h"
 #include "mmio.h"
 #include "vgic-hw.h"
+#include "vgic.h"
+
+static uintptr_t gich_base;
+
+void vgic_hw_init(uintptr_t gich)
+{
+	gich_base = gich;
+}
 
 uint32_t gich_read(unsigned off)
 {
-	return mmio_read32((uintptr_t)hyp.plat.gic.gich.base + off);
+	return mmio_read32(gich_base + off);
 }
 
 void gich_write(unsigned off, uint32_t v)
 {
-	mmio_write32((uintptr_t)hyp.plat.gic.gich.base + off, v);
+	mmio_write32(gich_base + off, v);
 }
 
 uint32_t vgic_hw_lock(struct spinlock *l)

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest_dt.h"
+#include "config.h"
 
 #define TRY(expr)                          \
 	do {                               \

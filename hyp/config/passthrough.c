@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "passthrough.h"
+#include "config.h"
 
 static __printf(4, 5) int fail(char *why, size_t len, int err, const char *fmt, ...)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "options.h"
+#include "config.h"
 
 #define PREFIX "lowvisor."
 

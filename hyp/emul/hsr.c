@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 
-#include "hsr.h"
+#include "emul.h"
 
 /* ISS layouts of MCR/MRC (EC 0x03, 0x05) and MCRR/MRRC (EC 0x04, 0x0c). */
 #define CP32_OPC2_SHIFT 17

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "mmio_emul.h"
+#include "emul.h"
 
 #define REGION_SIZE_MAX GiB(4)
 

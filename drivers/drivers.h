@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
+ * drivers/: the hypervisor's own hardware (the GIC as its interrupt
+ * controller, the PL011 console, PSCI to firmware, the generic timer), the
+ * room's whole interface.  Includes only include/.
+ */
+#ifndef LOWVISOR_DRIVERS_H
+#define LOWVISOR_DRIVERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "uapi/lowvisor.h" /* the PSCI function IDs and return values */
+
+/*
  * The physical GICv2: distributor, CPU interface (EOImode = 1: Lowvisor
  * drops priority with EOIR and deactivates with DIR, so that hardware-mapped
  * interrupts can later be deactivated by the guest), and the virtual
  * interface control block GICH.
  */
-#ifndef LOWVISOR_GIC_H
-#define LOWVISOR_GIC_H
-
-#include <stdbool.h>
-#include <stdint.h>
 
 #define GIC_SPURIOUS 1023u
 
@@ -35,5 +42,29 @@ void gic_irq_set_active(unsigned irq, bool active);
 void gic_send_sgi(unsigned sgi, uint8_t target_mask);
 /* This CPU's bit in target lists. */
 uint8_t gic_cpu_mask(void);
+
+void pl011_init(uintptr_t base);
+void pl011_putc(uintptr_t base, char c);
+/* -1 when the receive FIFO is empty. */
+int pl011_getc(uintptr_t base);
+void pl011_rx_irq_enable(uintptr_t base);
+
+/* Calls to the platform's PSCI firmware, by SMC (the DTB's method). */
+
+int32_t psci_smc(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3);
+const char *psci_strerror(int32_t err);
+
+/* The generic timer as Lowvisor uses it: the physical count, and the HYP
+ * timer (CNTHP_*, interrupt 26 on QEMU virt) for its own ticks. */
+
+void timer_init(uint32_t dt_freq);
+uint32_t timer_freq(void);
+uint64_t timer_now(void);
+uint64_t timer_ticks_to_us(uint64_t ticks);
+uint64_t timer_us_to_ticks(uint64_t us);
+/* Per CPU: guests' physical timer trapped, virtual offset zero. */
+void timer_cpu_init(void);
+void hyp_timer_arm_at(uint64_t cval);
+void hyp_timer_stop(void);
 
 #endif
