@@ -422,11 +422,13 @@ static void mt_guest_exit(unsigned cpu)
 static void *mt_cpu(void *arg)
 {
 	unsigned cpu = (unsigned)(uintptr_t)arg;
-	unsigned n;
+	unsigned n, own = 0;
 
+	/* Every fifth entry is of a shared VM; the others go round all of this
+	 * CPU's own VMs (n % MT_OWN would skip every fifth of them). */
 	for (n = 0; n < MT_ENTRIES; n++) {
 		struct vmid *v = n % 5 == 0 ? &mt.vms[MT_CPUS * MT_OWN + n / 5 % MT_SHARED]
-					    : &mt.vms[cpu * MT_OWN + n % MT_OWN];
+					    : &mt.vms[cpu * MT_OWN + own++ % MT_OWN];
 		uint8_t id;
 
 		for (;;) {
