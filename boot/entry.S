@@ -11,17 +11,16 @@
  */
 #include "asm.h"
 #include "asm-offsets.h"
+#include "arch/cpsr.h"
 #include "arch/lpae.h"
+#include "layout.h"
 
-#define MODE_HYP 0x1a
 #define HSCTLR_MCI ((1 << 0) | (1 << 2) | (1 << 12))
 #define BLOCK_MASK (LPAE_BLOCK_SIZE - 1)
 #define NORMAL_BLOCK_LO 0x741 /* AttrIdx 0, AP[1], SH inner, AF, block */
 #define NORMAL_PAGE_LO 0x743
 #define IMAGE_L2_INDEX ((HYP_IMAGE_VA >> 21) & 511)
 #define DTB_L2_INDEX ((HYP_DTB_WINDOW_VA >> 21) & 511)
-#define HYP_IMAGE_VA 0xF0000000
-#define HYP_DTB_WINDOW_VA 0xFF000000
 
 	.syntax unified
 	.arch_extension virt
@@ -34,8 +33,8 @@ BEGIN_FUNC(_start)
 	mrs	r11, cpsr			@ the mode we were entered in
 	mov	r8, #0
 	mov	r9, #0
-	and	r0, r11, #0x1f
-	cmp	r0, #MODE_HYP
+	and	r0, r11, #CPSR_MODE_MASK
+	cmp	r0, #CPSR_MODE_HYP
 	mrrceq	CNTPCT(r8, r9)			@ entry time, HYP only
 	cpsid	aif
 	adr	r4, _start			@ physical address of the image
@@ -61,8 +60,8 @@ BEGIN_FUNC(_start)
 	/* Stack and per-CPU pointer of logical CPU 0. */
 	ldr	r0, =percpu_area
 	add	sp, r0, #PERCPU_STACK_TOP
-	and	r1, r11, #0x1f
-	cmp	r1, #MODE_HYP			@ HYP registers only in HYP: a wrong
+	and	r1, r11, #CPSR_MODE_MASK
+	cmp	r1, #CPSR_MODE_HYP			@ HYP registers only in HYP: a wrong
 	mcreq	HTPIDR(r0)			@ mode is reported by C, not here
 	ldr	r0, =hyp_vectors
 	mcreq	HVBAR(r0)
@@ -86,7 +85,7 @@ BEGIN_FUNC(secondary_entry)
 	adr	r4, secondary_entry
 	ldr	r5, =secondary_entry
 	sub	r12, r4, r5
-	mov	r11, #MODE_HYP
+	mov	r11, #CPSR_MODE_HYP
 	bl	mmu_enable
 	ldr	pc, =1f
 1:
@@ -237,8 +236,8 @@ mmu_enable:
 	add	r0, r0, r12
 	mov	r1, #0
 	ldr	r2, =HYP_MAIR0
-	and	r3, r11, #0x1f
-	cmp	r3, #MODE_HYP
+	and	r3, r11, #CPSR_MODE_MASK
+	cmp	r3, #CPSR_MODE_HYP
 	bne	1f
 	mcr	HMAIR0(r2)
 	ldr	r2, =HYP_HTCR

@@ -48,8 +48,8 @@ BEGIN_FUNC(guest_exit)
 	pop	{r2-r12}			@ the guest's r0-r10
 	stm	r1, {r2-r12}
 	pop	{r2-r4}				@ r11, r12, lr
-	str	r2, [r1, #(11 * 4)]
-	str	r3, [r1, #(12 * 4)]
+	str	r2, [r1, #GP_R11]
+	str	r3, [r1, #GP_R12]
 	str	r4, [r1, #GP_LR_USR]
 	mrs	r2, ELR_hyp
 	mrs	r3, spsr

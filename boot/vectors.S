@@ -8,6 +8,7 @@
  */
 #include "asm.h"
 #include "asm-offsets.h"
+#include "arch/cpsr.h"
 
 	.syntax unified
 	.arch_extension virt
@@ -53,8 +54,8 @@ END_FUNC(hyp_vectors)
 .macro test_from_hyp
 	push	{r0}
 	mrs	r0, spsr
-	and	r0, r0, #0x1f
-	cmp	r0, #0x1a
+	and	r0, r0, #CPSR_MODE_MASK
+	cmp	r0, #CPSR_MODE_HYP
 	pop	{r0}
 .endm
 

@@ -19,6 +19,13 @@
  */
 
 #define GIC_SPURIOUS 1023u
+#define GIC_IAR_ID_MASK 0x3ffu
+/* Priorities (lower is more urgent): the hypervisor's own ticks, SGIs, the
+ * maintenance and vtimer PPIs; the console's UART; passthrough SPIs (and
+ * every interrupt's reset value). */
+#define GIC_PRIO_HYP 0x20u
+#define GIC_PRIO_CONSOLE 0x80u
+#define GIC_PRIO_GUEST 0xa0u
 
 struct gic_info {
 	unsigned irq_count;  /* lines the distributor implements, from TYPER */

@@ -35,7 +35,7 @@ void gic_init(uintptr_t d, uintptr_t c, uintptr_t h, struct gic_info *info)
 		mmio_write32(gicd + GICD_ICACTIVER + i / 8, ~0u);
 	}
 	for (i = 32; i < info->irq_count; i += 4) {
-		mmio_write32(gicd + GICD_IPRIORITYR + i, 0xa0a0a0a0u);
+		mmio_write32(gicd + GICD_IPRIORITYR + i, GIC_PRIO_GUEST * 0x01010101u);
 		mmio_write32(gicd + GICD_ITARGETSR + i, 0x01010101u);
 	}
 	for (i = 32; i < info->irq_count; i += 16)
@@ -52,7 +52,7 @@ void gic_cpu_init(void)
 	mmio_write32(gicd + GICD_ICPENDR, ~0u);
 	mmio_write32(gicd + GICD_ICACTIVER, ~0u);
 	for (i = 0; i < 32; i += 4)
-		mmio_write32(gicd + GICD_IPRIORITYR + i, 0xa0a0a0a0u);
+		mmio_write32(gicd + GICD_IPRIORITYR + i, GIC_PRIO_GUEST * 0x01010101u);
 	mmio_write32(gicc + GICC_PMR, 0xf0);
 	mmio_write32(gicc + GICC_BPR, 0);
 	mmio_write32(gicc + GICC_CTLR, GICC_CTLR_ENABLE | GICC_CTLR_EOIMODE);

@@ -201,5 +201,5 @@ void console_input_enable(unsigned irq)
 	if (!uart || !irq)
 		return;
 	pl011_rx_irq_enable(uart);
-	gic_enable_irq(irq, 0x80);
+	gic_enable_irq(irq, GIC_PRIO_CONSOLE);
 }

@@ -41,7 +41,7 @@ static int l2ctlr(struct vcpu *v, const struct cp_access *a, uint64_t *val)
 	if (!a->read)
 		return 0;
 	__asm__ volatile("mrc p15, 1, %0, c9, c0, 2" : "=r"(l2));
-	*val = (l2 & ~(3u << 24)) | ((v->vm->vcpu_count - 1u) << 24);
+	*val = (l2 & ~(3u << 24)) | ((v->vm->cfg.vcpus - 1u) << 24);
 	return 0;
 }
 

@@ -71,7 +71,7 @@ static bool vcpu_irq(uint32_t id)
 
 	if (!v) /* nobody's: a stale timer of a vCPU since put */
 		return false;
-	if (id == VGIC_MAINT_IRQ) {
+	if (id == hyp.plat.gic.maint_irq) {
 		kick = vgic_maintenance(v->vm->vgic, v->index);
 		if (kick)
 			vm_kick(v->vm, kick);
@@ -85,7 +85,7 @@ void hyp_irq(struct trap_frame *f)
 {
 	static struct ratelimit rl;
 	uint32_t iar = gic_ack();
-	uint32_t id = iar & 0x3ff;
+	uint32_t id = iar & GIC_IAR_ID_MASK;
 	bool keep_active = false;
 
 	(void)f;
@@ -99,7 +99,7 @@ void hyp_irq(struct trap_frame *f)
 		vmid_rendezvous_ack();
 	} else if (id == hyp.plat.uart.irq) {
 		console_input_irq();
-	} else if (id == VGIC_MAINT_IRQ || id == hyp.plat.timer.virt_irq) {
+	} else if (id == hyp.plat.gic.maint_irq || id == hyp.plat.timer.virt_irq) {
 		keep_active = vcpu_irq(id);
 	} else if (vm_passthrough_irq(id)) {
 		keep_active = true;

@@ -151,7 +151,7 @@ static struct call_result irq_line_call(struct vcpu *v, uint32_t *r)
 	target = mgmt_target(v, r, true);
 	if (!target)
 		return done;
-	t.vcpu_count = target->vcpu_count;
+	t.vcpu_count = target->cfg.vcpus;
 	t.spi_count = VM_SPIS;
 	r[0] = (uint32_t)irq_line_decode(r[2], r[3], &t, &l);
 	if (!r[0])
@@ -199,9 +199,9 @@ static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
 		const struct vm *vm = vm_at(i);
 
 		memset(&out[n], 0, sizeof(out[n]));
-		out[n].id = vm->id;
+		out[n].id = vm->cfg.id;
 		out[n].state = vm->state;
-		out[n].vcpus = vm->vcpu_count;
+		out[n].vcpus = vm->cfg.vcpus;
 		out[n].mem_mib = (uint32_t)(vm->cfg.mem_size >> 20);
 		strncpy(out[n].name, vm->cfg.name, sizeof(out[n].name) - 1);
 	}
@@ -211,6 +211,9 @@ static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
 	r[1] = vm_count();
 	return done;
 }
+
+/* An SMCCC function ID's call type, convention and owner (bits 31-24). */
+#define SMCCC_PREFIX_MASK 0xff000000u
 
 static struct call_result psci_features(struct vcpu *v, uint32_t *r);
 
@@ -278,7 +281,8 @@ static struct call_result psci_features(struct vcpu *v, uint32_t *r)
 
 	(void)v;
 	/* Every PSCI call Lowvisor serves is supported; SMCCC_VERSION too. */
-	r[0] = (fid >> 24 == 0x84 || fid == SMCCC_VERSION) && find_call(fid)
+	r[0] = ((fid & SMCCC_PREFIX_MASK) == PSCI_0_2_FN_VERSION || fid == SMCCC_VERSION) &&
+			       find_call(fid)
 		       ? PSCI_RET_SUCCESS
 		       : (uint32_t)PSCI_RET_NOT_SUPPORTED;
 	return done;

@@ -54,7 +54,7 @@ static bool quiet(const struct vm *vm)
 {
 	unsigned i;
 
-	for (i = 0; i < vm->vcpu_count; i++)
+	for (i = 0; i < vm->cfg.vcpus; i++)
 		if (vm->vcpus[i]->running)
 			return false;
 	return true;
@@ -64,7 +64,7 @@ static void kick_vcpus(const struct vm *vm)
 {
 	unsigned i;
 
-	for (i = 0; i < vm->vcpu_count; i++)
+	for (i = 0; i < vm->cfg.vcpus; i++)
 		sched_kick(vm->vcpus[i]->pcpu);
 }
 
@@ -105,7 +105,7 @@ static void reset_finish(struct vm *vm)
 
 	vuart_flush(&vm->uart);
 	vuart_reset(&vm->uart);
-	for (i = 0; i < vm->vcpu_count; i++) {
+	for (i = 0; i < vm->cfg.vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 
 		v->blocked = false;
@@ -266,7 +266,7 @@ void vm_vcpu_off(struct vcpu *v)
 
 	spin_lock(&vm->lock);
 	v->state = VCPU_OFF;
-	for (i = 0; i < vm->vcpu_count; i++)
+	for (i = 0; i < vm->cfg.vcpus; i++)
 		if (vm->vcpus[i]->state == VCPU_RUNNABLE)
 			last = false;
 	spin_unlock(&vm->lock);

@@ -59,8 +59,9 @@ static void console_early(uint32_t dtb_pa)
 static const char *mode_name(uint32_t cpsr)
 {
 	static const char *const names[] = {
-		[0x10] = "USR", [0x11] = "FIQ", [0x12] = "IRQ", [0x13] = "SVC",
-		[0x16] = "MON", [0x17] = "ABT", [0x1a] = "HYP", [0x1b] = "UND", [0x1f] = "SYS",
+		[CPSR_MODE_USR] = "USR", [CPSR_MODE_FIQ] = "FIQ", [CPSR_MODE_IRQ] = "IRQ",
+		[CPSR_MODE_SVC] = "SVC", [CPSR_MODE_MON] = "MON", [CPSR_MODE_ABT] = "ABT",
+		[CPSR_MODE_HYP] = "HYP", [CPSR_MODE_UND] = "UND", [CPSR_MODE_SYS] = "SYS",
 	};
 	const char *n = names[cpsr & CPSR_MODE_MASK];
 

@@ -44,7 +44,7 @@ static void entity_wake(struct runq_entity *e)
 	struct vcpu *v = vcpu_of(e);
 
 	v->timer_woken = vcpu_timer_deadline(v);
-	v->cp15.cntv_ctl |= 4; /* ISTATUS, as the hardware would show */
+	v->cp15.cntv_ctl |= CNTV_CTL_ISTATUS; /* as the hardware would show */
 	e->boost = true;
 	vm_set_irq_vcpu(v->vm, v->index, VGIC_VTIMER_IRQ, true);
 }

@@ -17,7 +17,6 @@
 #include "vm.h"
 
 #define SMP_ONLINE_TIMEOUT_MS 2000
-#define HYP_TIMER_PRIORITY 0x20
 
 struct percpu percpu_area[PLAT_MAX_CPUS];
 static unsigned cpu_count = 1;
@@ -48,7 +47,7 @@ void tick_start(void)
 
 	c->tick_interval = timer_freq() / hyp.opts.tick_hz;
 	c->next_tick = timer_now() + tick_interval_now(c);
-	gic_enable_irq(hyp.plat.timer.hyp_irq, HYP_TIMER_PRIORITY);
+	gic_enable_irq(hyp.plat.timer.hyp_irq, GIC_PRIO_HYP);
 	hyp_timer_arm_at(c->next_tick);
 }
 
@@ -75,10 +74,10 @@ static void cpu_setup(struct percpu *c, unsigned index)
 	hcr_write(0);
 	gic_cpu_init();
 	c->gic_mask = gic_cpu_mask();
-	gic_enable_irq(SGI_KICK, HYP_TIMER_PRIORITY);
-	gic_enable_irq(SGI_RENDEZVOUS, HYP_TIMER_PRIORITY);
-	gic_enable_irq(hyp.plat.gic.maint_irq, HYP_TIMER_PRIORITY);
-	gic_enable_irq(hyp.plat.timer.virt_irq, HYP_TIMER_PRIORITY);
+	gic_enable_irq(SGI_KICK, GIC_PRIO_HYP);
+	gic_enable_irq(SGI_RENDEZVOUS, GIC_PRIO_HYP);
+	gic_enable_irq(hyp.plat.gic.maint_irq, GIC_PRIO_HYP);
+	gic_enable_irq(hyp.plat.timer.virt_irq, GIC_PRIO_HYP);
 	timer_cpu_init();
 	tick_start();
 }

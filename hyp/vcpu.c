@@ -48,6 +48,8 @@
 #define CPSR_I (1u << 7)
 #define CPSR_F (1u << 6)
 #define CPSR_T_BIT (1u << 5)
+#define CPSR_J (1u << 24)
+#define CPSR_E (1u << 9) /* big-endian data */
 #define SCTLR_RESET 0x00c50078u /* Cortex-A15: MMU, caches off; V = 0 */
 #define SCTLR_V (1u << 13)
 #define SCTLR_TE (1u << 30)
@@ -333,9 +335,8 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 {
 	uint32_t sctlr = sctlr_read();
 	uint32_t old = v->regs.cpsr;
-	/* Clear mode, T, IT, J (bit 24) and E (bit 9); mask IRQs and aborts. */
-	uint32_t cpsr = (old & ~(CPSR_MODE_MASK | CPSR_T_BIT | CPSR_IT_MASK | (1u << 24) |
-				 (1u << 9))) |
+	/* Clear mode, T, IT, J and E; mask IRQs and aborts. */
+	uint32_t cpsr = (old & ~(CPSR_MODE_MASK | CPSR_T_BIT | CPSR_IT_MASK | CPSR_J | CPSR_E)) |
 			mode | CPSR_I | CPSR_A;
 
 	vcpu_banked_sync(v); /* spsr_<mode> and lr_<mode> are written below */
@@ -343,7 +344,7 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 	if (sctlr & SCTLR_TE)
 		cpsr |= CPSR_T_BIT;
 	if (sctlr & SCTLR_EE)
-		cpsr |= 1u << 9;
+		cpsr |= CPSR_E;
 	if (mode == CPSR_MODE_ABT) {
 		v->regs.spsr_abt = old;
 		v->regs.lr_abt = lr;
@@ -362,10 +363,14 @@ void vcpu_inject_undef(struct vcpu *v)
 	enter_exception(v, CPSR_MODE_UND, lr, 0x04);
 }
 
-/* A synchronous external abort, in the format the guest's TTBCR selects. */
+/* A synchronous external abort, in the format the guest's TTBCR selects:
+ * long-descriptor (LPAE bit, status 0x10) or short-descriptor (0x08). */
+#define FSR_LPAE (1u << 9)
+#define FSR_LD_SYNC_EXT 0x10u
+#define FSR_SD_SYNC_EXT 0x08u
 static uint32_t abort_fsr(void)
 {
-	return (ttbcr_read() & TTBCR_EAE) ? (1u << 9) | 0x10 : 0x08;
+	return (ttbcr_read() & TTBCR_EAE) ? FSR_LPAE | FSR_LD_SYNC_EXT : FSR_SD_SYNC_EXT;
 }
 
 void vcpu_inject_dabt(struct vcpu *v, uint32_t far, bool write)
@@ -401,7 +406,7 @@ bool vcpu_runnable(const struct vcpu *v)
  * masked.  For a vCPU not loaded (its timer state is in the structure). */
 uint64_t vcpu_timer_deadline(const struct vcpu *v)
 {
-	if ((v->cp15.cntv_ctl & 3) != 1) /* ENABLE and not IMASK */
+	if ((v->cp15.cntv_ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE)
 		return 0;
 	return v->cp15.cntv_cval + v->vm->cntvoff;
 }
@@ -419,11 +424,11 @@ uint32_t *guest_reg_ptr(struct vcpu *v, unsigned n)
 	if (n < 13)
 		return &(&g->r8_fiq)[n - 8];
 	switch (mode) {
-	case 0x11: return n == 13 ? &g->sp_fiq : &g->lr_fiq;
-	case 0x12: return n == 13 ? &g->sp_irq : &g->lr_irq;
-	case 0x13: return n == 13 ? &g->sp_svc : &g->lr_svc;
-	case 0x17: return n == 13 ? &g->sp_abt : &g->lr_abt;
-	case 0x1b: return n == 13 ? &g->sp_und : &g->lr_und;
+	case CPSR_MODE_FIQ: return n == 13 ? &g->sp_fiq : &g->lr_fiq;
+	case CPSR_MODE_IRQ: return n == 13 ? &g->sp_irq : &g->lr_irq;
+	case CPSR_MODE_SVC: return n == 13 ? &g->sp_svc : &g->lr_svc;
+	case CPSR_MODE_ABT: return n == 13 ? &g->sp_abt : &g->lr_abt;
+	case CPSR_MODE_UND: return n == 13 ? &g->sp_und : &g->lr_und;
 	default: return n == 13 ? &g->sp_usr : &g->lr_usr; /* usr, sys */
 	}
 }

@@ -28,6 +28,7 @@
 #include "vm.h"
 
 _Static_assert(CONFIG_PRIO_MAX == RUNQ_PRIO_MAX, "a configured priority is a run-queue priority");
+_Static_assert(VGIC_VTIMER_IRQ == 16 + GUEST_VTIMER_PPI, "the vtimer's ID is the guest DT's");
 
 #define DCACHE_LINE 64
 
@@ -50,7 +51,7 @@ struct vm *vm_by_id(unsigned id)
 	unsigned i;
 
 	for (i = 0; i < nvms; i++)
-		if (vms[i]->id == id)
+		if (vms[i]->cfg.id == id)
 			return vms[i];
 	return NULL;
 }
@@ -415,7 +416,7 @@ static int place_vcpus(struct vm *vm)
 
 	for (c = 0; c < n; c++)
 		load[c] = percpu_area[c].rq.len;
-	for (i = 0; i < vm->vcpu_count; i++) {
+	for (i = 0; i < vm->cfg.vcpus; i++) {
 		unsigned best = n;
 
 		for (c = 0; c < n; c++)
@@ -447,7 +448,6 @@ static int create_vcpus(struct vm *vm)
 		v->state = VCPU_OFF;
 		vcpu_reset(v, 0, 0, 0, 0);
 		vm->vcpus[i] = v;
-		vm->vcpu_count++;
 	}
 	return 0;
 }
@@ -467,11 +467,11 @@ static int create_vgic(struct vm *vm)
 	unsigned i;
 	int err;
 
-	vm->vgic = zalloc(vgic_size(vm->vcpu_count, VM_SPIS), "vgic");
+	vm->vgic = zalloc(vgic_size(vm->cfg.vcpus, VM_SPIS), "vgic");
 	if (!vm->vgic)
 		return -ENOMEM;
-	err = vgic_init(vm->vgic, vm->vcpu_count, VM_SPIS);
-	for (i = 0; i < vm->vcpu_count && !err; i++)
+	err = vgic_init(vm->vgic, vm->cfg.vcpus, VM_SPIS);
+	for (i = 0; i < vm->cfg.vcpus && !err; i++)
 		err = vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);
 	err = err ?: mmio_region_add(&vm->mmio, vm->cfg.dev.gicd, VGIC_DIST_REGION_MAX,
 				     &vgic_dist_region_ops, vm->vgic);
@@ -498,7 +498,7 @@ void vm_vgic_reset(struct vm *vm)
 	unsigned i;
 
 	vgic_reset(vm->vgic);
-	for (i = 0; i < vm->vcpu_count; i++)
+	for (i = 0; i < vm->cfg.vcpus; i++)
 		vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);
 }
 
@@ -519,7 +519,7 @@ void vm_kick(struct vm *vm, uint32_t mask)
 {
 	unsigned i;
 
-	for (i = 0; i < vm->vcpu_count && mask; i++, mask >>= 1) {
+	for (i = 0; i < vm->cfg.vcpus && mask; i++, mask >>= 1) {
 		struct vcpu *v = vm->vcpus[i];
 
 		if (!(mask & 1))
@@ -720,7 +720,7 @@ static int create_passthrough(struct vm *vm)
 			if (!err) {
 				spi_owner[irq] = vm;
 				gic_set_target(irq, percpu_area[vm->vcpus[0]->pcpu].gic_mask);
-				gic_enable_irq(irq, 0xa0);
+				gic_enable_irq(irq, GIC_PRIO_GUEST);
 			}
 		}
 		if (!err)
@@ -749,7 +749,6 @@ static struct vm *vm_create(const struct vm_config *cfg)
 	if (!vm)
 		return NULL;
 	vm->cfg = *cfg;
-	vm->id = cfg->id;
 	vm->state = VM_OFF;
 	vuart_init(&vm->uart, vm, vm->cfg.name);
 	mmio_regions_init(&vm->mmio);
@@ -760,7 +759,7 @@ static struct vm *vm_create(const struct vm_config *cfg)
 		log_err("vm '%s': not started", cfg->name);
 		return NULL; /* what it took stays allocated: boot-time only */
 	}
-	for (i = 0; i < vm->vcpu_count; i++)
+	for (i = 0; i < vm->cfg.vcpus; i++)
 		sched_add(vm->vcpus[i], vm->vcpus[i]->pcpu,
 			  cfg->slice_us ? cfg->slice_us : hyp.opts.slice_us, cfg->priority);
 	vm->state = VM_RUNNING;
@@ -806,11 +805,11 @@ unsigned vm_create_all(const void *bundle, size_t size)
 			char cpus[3 * VM_MAX_VCPUS + 1];
 			unsigned j;
 
-			for (j = 0; j < vm->vcpu_count; j++)
+			for (j = 0; j < vm->cfg.vcpus; j++)
 				snprintf(cpus + 2 * j, 3, "%c%u", j ? ',' : ' ', vm->vcpus[j]->pcpu);
 			vms[nvms++] = vm;
 			log_info("vm '%s': id %u, %u vcpu(s) on cpu%s, %s MiB at IPA %s, entry %s",
-				 vm->cfg.name, vm->id, vm->vcpu_count, cpus, U64(vm->cfg.mem_size >> 20),
+				 vm->cfg.name, vm->cfg.id, vm->cfg.vcpus, cpus, U64(vm->cfg.mem_size >> 20),
 				 HEX64(vm->cfg.mem_base), HEX64(vm->cfg.entry_ipa));
 		}
 	}
@@ -825,7 +824,7 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint32_t mpidr)
 {
 	uint32_t aff = mpidr & 0x00ffffffu;
 
-	return aff < vm->vcpu_count ? vm->vcpus[aff] : NULL;
+	return aff < vm->cfg.vcpus ? vm->vcpus[aff] : NULL;
 }
 
 /* A partial line of the VM with the input focus (a shell prompt) waits at
@@ -836,7 +835,7 @@ static bool vm_waits_for_cpu(const struct vm *vm)
 {
 	unsigned i;
 
-	for (i = 0; i < vm->vcpu_count; i++)
+	for (i = 0; i < vm->cfg.vcpus; i++)
 		if (vcpu_runnable(vm->vcpus[i]) && !vm->vcpus[i]->running)
 			return true;
 	return false;

@@ -30,7 +30,6 @@ struct vgic;
 
 struct vm {
 	struct vm_config cfg;
-	unsigned id;
 	volatile enum vm_state state;
 	struct spinlock lock;
 	uint64_t ram_pa; /* guest RAM: cfg.mem_size bytes, contiguous */
@@ -45,7 +44,6 @@ struct vm {
 	struct ratelimit log_limit; /* for lines the guest causes: faults */
 	struct ratelimit lc_log_limit; /* its own lifecycle (lifecycle.c) */
 	struct ratelimit mgmt_log_limit; /* its management calls on others */
-	unsigned vcpu_count;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	/* RAM zeroed lazily, in 2 MiB blocks (vm.c, "Lazily zeroed RAM"):
 	 * how many blocks (0: all zeroed at load), which are ready, and

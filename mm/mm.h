@@ -8,6 +8,7 @@
 #ifndef LOWVISOR_MM_H
 #define LOWVISOR_MM_H
 
+#include "layout.h"
 #include "types.h"
 
 /*
@@ -25,10 +26,7 @@
  * device mappings), built by boot/entry.S before the MMU is on.
  */
 
-#define HYP_IMAGE_VA 0xF0000000u
-#define HYP_DTB_WINDOW_VA 0xFF000000u
-#define HYP_DTB_WINDOW_SIZE 0x400000u
-#define HYP_IDENTITY_LIMIT 0xF0000000ull /* RAM above this is not identity mapped */
+#define HYP_IDENTITY_LIMIT ((uint64_t)HYP_IMAGE_VA) /* RAM above is not identity mapped */
 #define HYP_L3_POOL_PAGES 8
 
 enum hyp_mem_type {

@@ -92,7 +92,6 @@
 /* The largest distributor region vgic_dist_access serves: a guest told of
  * 64 KiB of GICD (QEMU virt's DT) finds the rest RAZ/WI. */
 #define VGIC_DIST_REGION_MAX 0x10000
-#define VGIC_MAINT_IRQ 25    /* the physical maintenance interrupt (PPI 9) */
 #define VGIC_VTIMER_IRQ 27   /* the virtual timer's PPI (PPI 11) */
 
 struct vgic;

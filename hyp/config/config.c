@@ -623,27 +623,6 @@ static bool vm_parse_flags(struct vm_parse *p)
 	return true;
 }
 
-static bool vm_check_unknown(struct vm_parse *p)
-{
-	static const char *const known[] = { "management", "vcpus", "cpus", "memory", "identity",
-					     "kernel", "ramdisk", "bootargs", "passthrough", "slice-us",
-					     "priority", NULL };
-	const void *fit = p->b->fit;
-	const char *name;
-	int prop, sub;
-
-	fdt_for_each_property_offset(prop, fit, p->node) {
-		if (fdt_getprop_by_offset(fit, prop, &name, NULL) && !type_in(name, known))
-			vm_warn(p, "unknown property '%s' ignored", name);
-	}
-	fdt_for_each_subnode(sub, fit, p->node) {
-		name = fdt_get_name(fit, sub, NULL);
-		if (strcmp(name, "guest-dt"))
-			vm_warn(p, "unknown node '%s' ignored", name);
-	}
-	return true;
-}
-
 /* [addr, addr + size) inside the VM's memory. */
 static bool in_memory(const struct vm_config *vm, uint64_t addr, uint64_t size)
 {
@@ -753,21 +732,68 @@ static bool place_dtb(struct vm_parse *p)
 	return true;
 }
 
+/* The parse steps of a VM node, each with the properties and the child
+ * node it reads: one table for parsing and for the unknown-name warnings. */
+static const struct vm_step {
+	bool (*parse)(struct vm_parse *p);
+	const char *props[3];
+	const char *node;
+} vm_steps[] = {
+	{ .parse = vm_parse_name },
+	{ .parse = vm_parse_flags, .props = { "management" } },
+	{ .parse = vm_parse_vcpus, .props = { "vcpus" } },
+	{ .parse = vm_parse_cpus, .props = { "cpus" } },
+	{ .parse = vm_parse_sched, .props = { "slice-us", "priority" } },
+	{ .parse = vm_parse_memory, .props = { "memory", "identity" } },
+	{ .parse = vm_parse_kernel, .props = { "kernel" } },
+	{ .parse = vm_parse_ramdisk, .props = { "ramdisk" } },
+	{ .parse = vm_parse_bootargs, .props = { "bootargs" } },
+	{ .parse = vm_parse_passthrough, .props = { "passthrough" } },
+	{ .parse = vm_parse_guest_dt, .node = "guest-dt" },
+};
+
+static bool vm_step_reads(const char *name, bool node)
+{
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(vm_steps); i++) {
+		if (node && vm_steps[i].node && !strcmp(name, vm_steps[i].node))
+			return true;
+		for (k = 0; !node && k < ARRAY_SIZE(vm_steps[i].props) && vm_steps[i].props[k]; k++)
+			if (!strcmp(name, vm_steps[i].props[k]))
+				return true;
+	}
+	return false;
+}
+
+static void vm_check_unknown(struct vm_parse *p)
+{
+	const void *fit = p->b->fit;
+	const char *name;
+	int prop, sub;
+
+	fdt_for_each_property_offset(prop, fit, p->node) {
+		if (fdt_getprop_by_offset(fit, prop, &name, NULL) && !vm_step_reads(name, false))
+			vm_warn(p, "unknown property '%s' ignored", name);
+	}
+	fdt_for_each_subnode(sub, fit, p->node) {
+		name = fdt_get_name(fit, sub, NULL);
+		if (!vm_step_reads(name, true))
+			vm_warn(p, "unknown node '%s' ignored", name);
+	}
+}
+
 static bool parse_vm(struct vm_parse *p)
 {
-	static bool (*const steps[])(struct vm_parse *) = {
-		vm_parse_name,	 vm_parse_flags,   vm_parse_vcpus,   vm_parse_cpus, vm_parse_sched,
-		vm_parse_memory, vm_parse_kernel,  vm_parse_ramdisk, vm_parse_bootargs,
-		vm_parse_passthrough, vm_parse_guest_dt, vm_check_unknown,
-	};
 	static bool (*const placement[])(struct vm_parse *) = {
 		place_kernel, place_ramdisk, place_dtb,
 	};
 	bool ok = true;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(steps); i++)
-		ok = steps[i](p) && ok;
+	for (i = 0; i < ARRAY_SIZE(vm_steps); i++)
+		ok = vm_steps[i].parse(p) && ok;
+	vm_check_unknown(p);
 	for (i = 0; ok && i < ARRAY_SIZE(placement); i++)
 		ok = placement[i](p);
 	return ok;

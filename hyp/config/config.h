@@ -258,7 +258,8 @@ int bundle_prop_u64(const void *fit, int node, const char *name, uint64_t *out);
 #define GUEST_SPIS 96u    /* SPIs of a VM's vGIC: numbers 0..95, IDs 32..127 */
 #define GUEST_UART_SPI 1u /* the virtual PL011's: ID 33 */
 /* The generic timer's PPIs (secure, non-secure, virtual, hyp; ID 16 + n). */
-#define GUEST_TIMER_PPIS { 13u, 14u, 11u, 10u }
+#define GUEST_VTIMER_PPI 11u /* the virtual timer's: ID 27 (VGIC_VTIMER_IRQ) */
+#define GUEST_TIMER_PPIS { 13u, 14u, GUEST_VTIMER_PPI, 10u }
 
 /* Placement, see above. */
 #define GUEST_KERNEL_OFFSET 0x8000u

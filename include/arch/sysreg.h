@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "arch/cpsr.h"
+
 #define SYSREG32(name, op1, crn, crm, op2)                                            \
 	static inline uint32_t name##_read(void)                                      \
 	{                                                                             \
@@ -87,15 +89,10 @@ SYSREG64(cntvoff, 4, c14)
 SYSREG64(cnthp_cval, 6, c14)
 
 #define SCTLR_M (1u << 0) /* the guest's stage 1 on */
+#define CNTV_CTL_ENABLE (1u << 0)
+#define CNTV_CTL_IMASK (1u << 1)
+#define CNTV_CTL_ISTATUS (1u << 2)
 
-#define CPSR_MODE_MASK 0x1fu
-#define CPSR_MODE_USR 0x10u
-#define CPSR_MODE_FIQ 0x11u
-#define CPSR_MODE_SVC 0x13u
-#define CPSR_MODE_ABT 0x17u
-#define CPSR_MODE_HYP 0x1au
-#define CPSR_MODE_UND 0x1bu
-#define CPSR_MODE_SYS 0x1fu
 
 static inline uint32_t cpsr_read(void)
 {
