@@ -130,7 +130,7 @@ $(ASM_OFFSETS): hyp/asm-offsets.c hyp/percpu.h hyp/trap.h hyp/vcpu.h | $(SETUP_S
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(call room_inc,hyp) -S -o $@.s $<
 	$(Q){ echo '/* Generated from hyp/asm-offsets.c; do not edit. */'; \
-	  sed -n 's/.*->\([A-Z_]*\) #\{0,1\}\([0-9]*\).*/#define \1 \2/p' $@.s; } > $@
+	  sed -n 's/.*->\([A-Z0-9_]*\) #\{0,1\}\([0-9]*\).*/#define \1 \2/p' $@.s; } > $@
 	$(Q)rm -f $@.s
 
 $(BUILD)/obj/%.o: %.c | $(SETUP_STAMP) $(ROOM_LINKS)

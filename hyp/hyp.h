@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "drivers.h"
+#include "mm.h"
 #include "platform.h"
 
 #define LOWVISOR_VERSION "0.1.0"
@@ -23,5 +24,11 @@ struct hyp_state {
 extern struct hyp_state hyp;
 
 __noreturn void hyp_halt(void);
+
+/* The host DTB, through its window. */
+static inline const void *host_dtb(void)
+{
+	return hyp_dtb_window(hyp.dtb_pa);
+}
 
 #endif

@@ -94,6 +94,18 @@ bool vm_lifecycle_done(const struct vm *vm, uint32_t seq);
 /* Starts vCPU target of vm at pc with r0 = context (PSCI CPU_ON). */
 int vm_cpu_on(struct vm *vm, unsigned target, uint32_t pc, uint32_t context);
 
+/* Parts of VM creation (vm_ram.c, vm_irq.c): its RAM allocated, RAM and the
+ * GIC's virtual CPU interface mapped at stage 2; its passthrough nodes
+ * checked (they must not hold the bundle, vm_bundle_range), then mapped and
+ * their SPIs routed.  Each logs its error. */
+int vm_ram_alloc(struct vm *vm);
+int vm_map(struct vm *vm);
+/* Tables for the worst case of mapping pages pages at stage 2. */
+int vm_cache_fill(struct vm *vm, unsigned pages);
+extern struct mem_range vm_bundle_range;
+int vm_passthrough_check(const struct vm_config *c);
+int vm_passthrough_create(struct vm *vm);
+
 /* For lifecycle.c: zeroed RAM with the images and a fresh DTB (0, or an
  * error logged); vCPU 0 made to start at the entry point; the bundle's
  * poweroff = "last-vm". */

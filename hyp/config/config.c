@@ -736,7 +736,7 @@ static bool place_dtb(struct vm_parse *p)
  * node it reads: one table for parsing and for the unknown-name warnings. */
 static const struct vm_step {
 	bool (*parse)(struct vm_parse *p);
-	const char *props[3];
+	const char *props[2];
 	const char *node;
 } vm_steps[] = {
 	{ .parse = vm_parse_name },
