@@ -254,6 +254,35 @@ void vcpu_boot(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r
 	v->state = VCPU_RUNNABLE;
 }
 
+/* Started or restarted (by CPU_ON or a reset, on another CPU): v begins
+ * from the boot state, not the old one. */
+static void vcpu_start(struct percpu *cpu, struct vcpu *v)
+{
+	v->boot_pending = false;
+	/* For the run report, off the hot path: the first vCPU to start is a
+	 * few hundred instructions from its first instruction here; a race
+	 * only moves it a little. */
+	if (!hyp.first_guest_time)
+		hyp.first_guest_time = timer_now();
+	vcpu_reset(v, v->boot_regs[0], v->boot_regs[1], v->boot_regs[2], v->boot_regs[3]);
+	if (cpu->vfp_owner == v)
+		cpu->vfp_owner = NULL;
+}
+
+/* v's state on this CPU for an entry: its registers, its vGIC interface
+ * (the timer's physical PPI is active while the guest has not deactivated
+ * its virtual copy: it follows the vCPU), its stage 2. */
+static inline void vcpu_enter_state(struct vcpu *v, struct vgic *vgic)
+{
+	vcpu_load(v);
+	if (!vgic_loaded(vgic, v->index)) {
+		vgic_restore(vgic, v->index);
+		gic_irq_set_active(VGIC_VTIMER_IRQ,
+				   vgic_map_is_active(vgic, v->index, VGIC_VTIMER_IRQ));
+	}
+	vttbr_load(v);
+}
+
 void vcpu_run(struct vcpu *v)
 {
 	struct percpu *cpu = this_cpu();
@@ -267,29 +296,9 @@ void vcpu_run(struct vcpu *v)
 		uint32_t reason, kick;
 		enum trap_action act;
 
-		if (v->boot_pending) {
-			/* Started or restarted (by CPU_ON or a reset, on another
-			 * CPU): begin from the boot state, not the old one. */
-			v->boot_pending = false;
-			/* For the run report, off the hot path: the first vCPU
-			 * to start is a few hundred instructions from its first
-			 * instruction here; a race only moves it a little. */
-			if (!hyp.first_guest_time)
-				hyp.first_guest_time = timer_now();
-			vcpu_reset(v, v->boot_regs[0], v->boot_regs[1], v->boot_regs[2],
-				   v->boot_regs[3]);
-			if (cpu->vfp_owner == v)
-				cpu->vfp_owner = NULL;
-		}
-		vcpu_load(v);
-		if (!vgic_loaded(vgic, v->index)) {
-			vgic_restore(vgic, v->index);
-			/* The timer's physical PPI is active while the guest has
-			 * not deactivated its virtual copy: it follows the vCPU. */
-			gic_irq_set_active(VGIC_VTIMER_IRQ,
-					   vgic_map_is_active(vgic, v->index, VGIC_VTIMER_IRQ));
-		}
-		vttbr_load(v);
+		if (v->boot_pending)
+			vcpu_start(cpu, v);
+		vcpu_enter_state(v, vgic);
 		/* vttbr_load may have had IRQs on: the timer may have ended the
 		 * turn.  Checked before the flush, so that the list registers
 		 * are only ever filled right before the guest runs. */
