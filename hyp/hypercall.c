@@ -6,10 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "arch/sysreg.h"
 #include "irq_line.h"
 #include "hypercall.h"
-#include "log.h"
 #include "uapi/lowvisor.h"
 #include "vm.h"
 

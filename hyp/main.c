@@ -17,7 +17,6 @@
 #include "report.h"
 #include "scheduler.h"
 #include "smp.h"
-#include "trap.h"
 #include "vgic.h"
 #include "vm.h"
 

@@ -3,7 +3,6 @@
  * The boot report: one block of "lowvisor:   key  value" lines that says
  * what Lowvisor found and set up.  Tests parse it; keep the keys stable.
  */
-#include "arch/sysreg.h"
 #include "hyp.h"
 #include "log.h"
 #include "pages.h"

@@ -17,7 +17,6 @@
 #include "log.h"
 #include "percpu.h"
 #include "scheduler.h"
-#include "drivers.h"
 #include "trap.h"
 #include "vgic.h"
 #include "vm.h"

@@ -9,7 +9,6 @@
 #include "arch/sysreg.h"
 #include "drivers.h"
 #include "hyp.h"
-#include "arch/lpae.h"
 #include "percpu.h"
 #include "scheduler.h"
 #include "trap.h"

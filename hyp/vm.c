@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arch/sysreg.h"
 #include "console.h"
 #include "drivers.h"
 #include "config.h"
@@ -18,7 +17,6 @@
 #include "mm.h"
 #include "hyp.h"
 #include "log.h"
-#include "arch/lpae.h"
 #include "percpu.h"
 #include "report.h"
 #include "scheduler.h"

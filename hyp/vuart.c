@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "console.h"
-#include "log.h"
 #include "hw/pl011.h"
 #include "drivers.h"
 #include "vm.h"

@@ -7,10 +7,8 @@
 #ifndef LOWVISOR_LAYOUT_H
 #define LOWVISOR_LAYOUT_H
 
-#include "arch/cpsr.h" /* _U32 */
-
-#define HYP_IMAGE_VA _U32(0xF0000000)
-#define HYP_DTB_WINDOW_VA _U32(0xFF000000)
-#define HYP_DTB_WINDOW_SIZE _U32(0x400000)
+#define HYP_IMAGE_VA 0xF0000000
+#define HYP_DTB_WINDOW_VA 0xFF000000
+#define HYP_DTB_WINDOW_SIZE 0x400000
 
 #endif

@@ -127,9 +127,9 @@ static struct vm *make_vm(unsigned id, const char *name, unsigned nvcpus, unsign
 
 	memset(vm, 0, sizeof(*vm));
 	snprintf(vm->cfg.name, sizeof(vm->cfg.name), "%s", name);
-	vm->id = id;
+	vm->cfg.id = id;
 	vm->state = VM_RUNNING;
-	vm->vcpu_count = nvcpus;
+	vm->cfg.vcpus = nvcpus;
 	for (i = 0; i < nvcpus; i++) {
 		struct vcpu *v = &vcpus[id][i];
 
