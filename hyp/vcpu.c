@@ -43,12 +43,6 @@
 #define HCPTR_TASE (1u << 15)
 #define HCPTR_VFP_TRAPS (HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TASE)
 
-#define CPSR_A (1u << 8)
-#define CPSR_I (1u << 7)
-#define CPSR_F (1u << 6)
-#define CPSR_T_BIT (1u << 5)
-#define CPSR_J (1u << 24)
-#define CPSR_E (1u << 9) /* big-endian data */
 #define SCTLR_RESET 0x00c50078u /* Cortex-A15: MMU, caches off; V = 0 */
 #define SCTLR_V (1u << 13)
 #define SCTLR_TE (1u << 30)
@@ -67,7 +61,7 @@ void vcpu_reset(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t 
 	v->regs.r[1] = r1;
 	v->regs.r[2] = r2;
 	v->regs.pc = pc & ~1u;
-	v->regs.cpsr = CPSR_MODE_SVC | CPSR_A | CPSR_I | CPSR_F | ((pc & 1) ? CPSR_T_BIT : 0);
+	v->regs.cpsr = CPSR_MODE_SVC | CPSR_A | CPSR_I | CPSR_F | ((pc & 1) ? CPSR_T : 0);
 	v->cp15.sctlr = SCTLR_RESET;
 	v->cp15_valid = true;
 	v->banked_hw = false;
@@ -344,13 +338,13 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 	uint32_t sctlr = sctlr_read();
 	uint32_t old = v->regs.cpsr;
 	/* Clear mode, T, IT, J and E; mask IRQs and aborts. */
-	uint32_t cpsr = (old & ~(CPSR_MODE_MASK | CPSR_T_BIT | CPSR_IT_MASK | CPSR_J | CPSR_E)) |
+	uint32_t cpsr = (old & ~(CPSR_MODE_MASK | CPSR_T | CPSR_IT_MASK | CPSR_J | CPSR_E)) |
 			mode | CPSR_I | CPSR_A;
 
 	vcpu_banked_sync(v); /* spsr_<mode> and lr_<mode> are written below */
 
 	if (sctlr & SCTLR_TE)
-		cpsr |= CPSR_T_BIT;
+		cpsr |= CPSR_T;
 	if (sctlr & SCTLR_EE)
 		cpsr |= CPSR_E;
 	if (mode == CPSR_MODE_ABT) {
@@ -366,7 +360,7 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 
 void vcpu_inject_undef(struct vcpu *v)
 {
-	uint32_t lr = v->regs.pc + ((v->regs.cpsr & CPSR_T_BIT) ? 2 : 4);
+	uint32_t lr = v->regs.pc + ((v->regs.cpsr & CPSR_T) ? 2 : 4);
 
 	enter_exception(v, CPSR_MODE_UND, lr, 0x04);
 }

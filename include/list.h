@@ -16,24 +16,12 @@ static inline void list_init(struct list_node *head)
 	head->next = head->prev = head;
 }
 
-static inline int list_empty(const struct list_node *head)
-{
-	return head->next == head;
-}
-
 static inline void list_add_tail(struct list_node *head, struct list_node *n)
 {
 	n->prev = head->prev;
 	n->next = head;
 	head->prev->next = n;
 	head->prev = n;
-}
-
-static inline void list_del(struct list_node *n)
-{
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
-	n->next = n->prev = n;
 }
 
 #endif

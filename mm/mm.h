@@ -290,7 +290,6 @@ void stage2_free_page(uint64_t pa);
  * Invalidating by a stale id only costs another VM some TLB refills.
  */
 
-#define VMID_BITS 8
 #define VMID_FIRST 1u /* VMID 0 is never a guest's */
 #define VMID_LAST 255u
 #define VMID_COUNT (VMID_LAST - VMID_FIRST + 1)

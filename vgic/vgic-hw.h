@@ -20,17 +20,13 @@
 /* GICH_HCR. */
 #define GICH_HCR_EN (1u << 0)
 #define GICH_HCR_UIE (1u << 1)     /* maintenance IRQ while at most one LR is valid */
-#define GICH_HCR_LRENPIE (1u << 2) /* ... while EOICount is not 0 */
-#define GICH_HCR_NPIE (1u << 3)    /* ... while no LR is pending */
 
 /* GICH_VTR. */
 #define GICH_VTR_LISTREGS_MASK 0x3fu /* list registers - 1 */
 
 /* GICH_VMCR: the guest's GICV_CTLR, GICV_PMR, GICV_BPR, GICV_ABPR. */
 #define GICH_VMCR_GRP0_EN (1u << 0)
-#define GICH_VMCR_GRP1_EN (1u << 1)
 #define GICH_VMCR_PRIMASK_SHIFT 27 /* GICV_PMR[7:3] */
-#define GICH_VMCR_PRIMASK_MASK (0x1fu << GICH_VMCR_PRIMASK_SHIFT)
 
 /* GICH_MISR. */
 #define GICH_MISR_EOI (1u << 0)
@@ -46,7 +42,6 @@
 #define GICH_LR_PENDING (1u << 28)
 #define GICH_LR_ACTIVE (1u << 29)
 #define GICH_LR_STATE (GICH_LR_PENDING | GICH_LR_ACTIVE)
-#define GICH_LR_GROUP1 (1u << 30)
 #define GICH_LR_HW (1u << 31)
 
 /* The most list registers GICH_VTR can report. */

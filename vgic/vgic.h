@@ -88,7 +88,6 @@
 #define VGIC_SGI_COUNT 16    /* interrupt IDs 0-15 */
 #define VGIC_PRIVATE_COUNT 32 /* SGIs and PPIs, banked per vCPU */
 #define VGIC_MAX_SPIS 988    /* IDs 32-1019 */
-#define VGIC_DIST_SIZE 0x1000 /* the distributor's registers (GICD) */
 /* The largest distributor region vgic_dist_access serves: a guest told of
  * 64 KiB of GICD (QEMU virt's DT) finds the rest RAZ/WI. */
 #define VGIC_DIST_REGION_MAX 0x10000

@@ -9,6 +9,7 @@
 #ifndef LOWVISOR_EMUL_H
 #define LOWVISOR_EMUL_H
 
+#include "arch/cpsr.h"
 #include "types.h"
 
 /*
@@ -79,18 +80,11 @@ enum hsr_ec {
 #define FSC_ACCESS_FLAG 0x08u
 #define FSC_PERMISSION 0x0cu
 #define FSC_SYNC_EXTERNAL 0x10u
-#define FSC_ALIGNMENT 0x21u
-#define FSC_DEBUG 0x22u
 
 /* CPSR fields the condition check and IT-state handling read. */
-#define CPSR_N (1u << 31)
-#define CPSR_Z (1u << 30)
-#define CPSR_C (1u << 29)
-#define CPSR_V (1u << 28)
 #define CPSR_IT_LOW_SHIFT 25  /* IT[1:0] in CPSR[26:25] */
 #define CPSR_IT_HIGH_SHIFT 10 /* IT[7:2] in CPSR[15:10] */
 #define CPSR_IT_MASK ((3u << CPSR_IT_LOW_SHIFT) | (0x3fu << CPSR_IT_HIGH_SHIFT))
-#define CPSR_T (1u << 5)
 
 /* Condition codes as in instructions and HSR.COND. */
 enum arm_cond {
@@ -152,14 +146,6 @@ static inline unsigned fsc_type(unsigned fsc)
 static inline unsigned fsc_level(unsigned fsc)
 {
 	return fsc & 3u;
-}
-
-static inline bool hsr_is_abort(uint32_t hsr)
-{
-	unsigned ec = hsr_ec(hsr);
-
-	return ec == HSR_EC_IABT_LOWER || ec == HSR_EC_IABT_HYP || ec == HSR_EC_DABT_LOWER ||
-	       ec == HSR_EC_DABT_HYP;
 }
 
 /*

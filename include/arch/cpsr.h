@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The CPSR/SPSR mode field, for C and for the assembly in boot/. */
+/* CPSR/SPSR bits and the mode field, for C and for the assembly in boot/. */
 #ifndef LOWVISOR_ARCH_CPSR_H
 #define LOWVISOR_ARCH_CPSR_H
+
+#define CPSR_N 0x80000000 /* the condition flags */
+#define CPSR_Z 0x40000000
+#define CPSR_C 0x20000000
+#define CPSR_V 0x10000000
+#define CPSR_J 0x01000000 /* Jazelle */
+#define CPSR_E 0x200      /* big-endian data */
+#define CPSR_A 0x100      /* asynchronous aborts masked */
+#define CPSR_I 0x80       /* IRQs masked */
+#define CPSR_F 0x40       /* FIQs masked */
+#define CPSR_T 0x20       /* Thumb */
 
 #define CPSR_MODE_MASK 0x1f
 #define CPSR_MODE_USR 0x10
