@@ -93,9 +93,7 @@ int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t 
 
 	if (!r)
 		return -ENODEV;
-	if (r->ops != &vgic_dist_region_ops)
-		return mmio_dispatch(r, r->dev, a, ipa - r->base, val);
-	ret = vgic_dist_access(r->dev, v->index, a, ipa - r->base, val);
+	ret = mmio_region_access(r, v->index, a, ipa, val);
 	if (ret > 0)
 		vm_kick(v->vm, (uint32_t)ret);
 	return ret < 0 ? ret : 0;

@@ -227,13 +227,6 @@ const struct mmio_ops vgic_v2_dist_ops = {
 };
 
 /* No registers, no holes: an access through mmio_emulate() is refused. */
-const struct mmio_ops vgic_dist_region_ops = {
-	.name = "gicv2-distributor",
-	.regs = NULL,
-	.reg_count = 0,
-	.holes_raz_wi = false,
-};
-
 int vgic_dist_access(struct vgic *d, unsigned vcpu, const struct mmio_access *a,
 		     uint64_t offset, uint32_t *val)
 {
@@ -250,3 +243,14 @@ int vgic_dist_access(struct vgic *d, unsigned vcpu, const struct mmio_access *a,
 	ret = mmio_dispatch(&dist, &ctx, a, offset, val);
 	return ret < 0 ? ret : (int)ctx.kick;
 }
+
+static int dist_region_access(void *dev, unsigned vcpu, const struct mmio_access *a,
+			      uint64_t offset, uint32_t *val)
+{
+	return vgic_dist_access(dev, vcpu, a, offset, val);
+}
+
+const struct mmio_ops vgic_dist_region_ops = {
+	.name = "gicv2-distributor",
+	.access = dist_region_access,
+};

@@ -63,20 +63,10 @@
  * by the next flush.
  *
  * Distributor accesses: the distributor's registers are banked per vCPU
- * (SGIs and PPIs), so the emulation needs the accessing vCPU, which the
- * generic mmio_emulate() cannot pass.  The VM's region list holds the
- * distributor with vgic_dist_region_ops and dev = the struct vgic, so
- * lookups and overlap checks work; the trap handler, having found the
- * region, calls vgic_dist_access() for it instead of mmio_dispatch():
- *
- *   r = mmio_region_find(&vm->mmio, ipa);
- *   if (r && r->ops == &vgic_dist_region_ops)
- *           ret = vgic_dist_access(r->dev, v->index, &a, ipa - r->base, &val);
- *   (ret >= 0: done, ret is a kick mask; ret < 0: as mmio_dispatch)
- *
- * vgic_dist_region_ops alone has no registers and refuses every access
- * (-ENOENT), so the generic path can never run the banked handlers without
- * knowing the vCPU.
+ * (SGIs and PPIs), so the emulation needs the accessing vCPU.  The VM's
+ * region list holds the distributor with vgic_dist_region_ops and dev = the
+ * struct vgic; its access function (struct mmio_ops) is vgic_dist_access,
+ * which the MMIO dispatch calls with the vCPU and which returns a kick mask.
  */
 #ifndef LOWVISOR_VGIC_H
 #define LOWVISOR_VGIC_H
@@ -204,7 +194,7 @@ void vgic_save(struct vgic *d, unsigned vcpu);
 int vgic_dist_access(struct vgic *d, unsigned vcpu, const struct mmio_access *a,
 		     uint64_t offset, uint32_t *val);
 
-/* The distributor's entry in a VM's region list (see above). */
+/* The distributor's ops in a VM's region list (see above). */
 extern const struct mmio_ops vgic_dist_region_ops;
 
 #endif

@@ -356,6 +356,12 @@ struct mmio_ops {
 	/* Offsets no register covers read as zero and ignore writes (the
 	 * GIC's reserved space); otherwise the access is refused. */
 	bool holes_raz_wi;
+	/* Instead of the table: a device that needs the accessing vCPU (the
+	 * vGIC's distributor, banked per vCPU) serves the access itself and
+	 * returns a mask of vCPUs to kick (>= 0), or an error as
+	 * mmio_dispatch's. */
+	int (*access)(void *dev, unsigned vcpu, const struct mmio_access *a, uint64_t offset,
+		      uint32_t *val);
 };
 
 /* .regs and .reg_count of a struct mmio_ops from a register array. */
@@ -409,5 +415,15 @@ const struct mmio_reg *mmio_reg_find(const struct mmio_reg *regs, size_t count,
  */
 int mmio_dispatch(const struct mmio_region *r, void *dev, const struct mmio_access *a,
 		  uint64_t offset, uint32_t *val);
+
+/* Access a by vCPU vcpu at ipa inside region r, through r's own access
+ * function or its table: a mask of vCPUs to kick (>= 0) or an error. */
+static inline int mmio_region_access(const struct mmio_region *r, unsigned vcpu,
+				     const struct mmio_access *a, uint64_t ipa, uint32_t *val)
+{
+	if (r->ops->access)
+		return r->ops->access(r->dev, vcpu, a, ipa - r->base, val);
+	return mmio_dispatch(r, r->dev, a, ipa - r->base, val);
+}
 
 #endif

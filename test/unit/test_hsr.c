@@ -1111,7 +1111,7 @@ static void test_emulate_from_syndrome(void **state)
 
 	/* ldr r3, [r0] at GICD_CTLR (IPA 0x08000000). */
 	assert_int_equal(hsr_decode_dabt(0x93830006, &a), 0);
-	assert_int_equal(mmio_emulate(&rs, fault_ipa(0x00080000, 0xf8000000), &a, &v), 0);
+	assert_int_equal(mmio_emulate(&rs, 0, fault_ipa(0x00080000, 0xf8000000), &a, &v), 0);
 	assert_int_equal(mmio_load_value(&a, v), 1);
 	assert_int_equal(a.rt, 3);
 
@@ -1119,36 +1119,36 @@ static void test_emulate_from_syndrome(void **state)
 	assert_int_equal(hsr_decode_dabt(0x93810047, &a), 0);
 	reg = 0x80;
 	v = mmio_store_value(&a, reg);
-	assert_int_equal(mmio_emulate(&rs, 0x08000104, &a, &v), 0);
+	assert_int_equal(mmio_emulate(&rs, 0, 0x08000104, &a, &v), 0);
 	assert_int_equal(gicd.enable[1], 0x80);
 
 	/* ...strb r2, [r0] (Thumb) of 0x1ff: priority 0xff for IRQ 40... */
 	assert_int_equal(hsr_decode_dabt(0x91020046, &a), 0);
 	v = mmio_store_value(&a, 0x1ff);
-	assert_int_equal(mmio_emulate(&rs, 0x08000428, &a, &v), 0);
+	assert_int_equal(mmio_emulate(&rs, 0, 0x08000428, &a, &v), 0);
 	assert_int_equal(gicd.prio[40], 0xff);
 
 	/* ...read back by ldrsb r0 (Thumb): -1. */
 	assert_int_equal(hsr_decode_dabt(0x91200005, &a), 0);
-	assert_int_equal(mmio_emulate(&rs, 0x08000428, &a, &v), 0);
+	assert_int_equal(mmio_emulate(&rs, 0, 0x08000428, &a, &v), 0);
 	assert_int_equal(mmio_load_value(&a, v), 0xffffffff);
 	assert_int_equal(a.il, 2);
 
 	/* ldrh r0 at GICD_CTLR: halfword not allowed, the guest gets an abort. */
 	assert_int_equal(hsr_decode_dabt(0x91400006, &a), 0);
-	assert_int_equal(mmio_emulate(&rs, 0x08000000, &a, &v), -EINVAL);
+	assert_int_equal(mmio_emulate(&rs, 0, 0x08000000, &a, &v), -EINVAL);
 
 	/* The UART region goes to its own device. */
 	assert_int_equal(hsr_decode_dabt(0x93830006, &a), 0);
 	uart.ctlr = 1;
 	gicd.ctlr = 0;
-	assert_int_equal(mmio_emulate(&rs, 0x09000000, &a, &v), 0);
+	assert_int_equal(mmio_emulate(&rs, 0, 0x09000000, &a, &v), 0);
 	assert_int_equal(v, 1);
 	assert_int_equal(uart.calls, 1);
 
 	/* Nothing emulated at the GICC page or in RAM. */
-	assert_int_equal(mmio_emulate(&rs, 0x08010000, &a, &v), -ENODEV);
-	assert_int_equal(mmio_emulate(&rs, 0x40000000, &a, &v), -ENODEV);
+	assert_int_equal(mmio_emulate(&rs, 0, 0x08010000, &a, &v), -ENODEV);
+	assert_int_equal(mmio_emulate(&rs, 0, 0x40000000, &a, &v), -ENODEV);
 }
 
 int main(void)

@@ -709,11 +709,14 @@ static void test_reserved_space_and_region(void **state)
 	/* Past 64 KiB, or a vCPU the VM does not have: refused. */
 	assert_int_equal(dist_access(0, false, 0x10000, 4, &val), -ERANGE);
 	assert_int_equal(dist_access(1, false, GICD_CTLR, 4, &val), -EINVAL);
-	/* The generic path refuses the region: it cannot know the vCPU. */
+	/* Through a VM's region list, as the trap path goes: the region's own
+	 * access function gets the accessing vCPU. */
 	mmio_regions_init(&rs);
 	assert_int_equal(mmio_region_add(&rs, 0x08000000, 0x10000, &vgic_dist_region_ops, vg), 0);
-	assert_int_equal(mmio_emulate(&rs, 0x08000004, &a, &val), -ENOENT);
 	assert_ptr_equal(mmio_region_find(&rs, 0x08000100)->ops, &vgic_dist_region_ops);
+	assert_int_equal(mmio_emulate(&rs, 0, 0x08000004, &a, &val), 0);
+	assert_int_equal(val, rd32(0, GICD_TYPER));
+	assert_int_equal(mmio_emulate(&rs, 1, 0x08000004, &a, &val), -EINVAL);
 }
 
 /* ---- SGIs --------------------------------------------------------------- */
