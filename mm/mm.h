@@ -201,9 +201,8 @@ int stage2_translate(const struct stage2 *s2, uint64_t ipa, uint64_t *pa, unsign
  * level-1 pair included, to stage2_free_page().  The cache is untouched. */
 void stage2_destroy(struct stage2 *s2);
 
-/* VTTBR.BADDR (bits [39:13]). */
-uint64_t stage2_vttbr_baddr(const struct stage2 *s2);
-/* The whole VTTBR: the tables and the VMID (bits [55:48]). */
+/* The whole VTTBR: the tables (BADDR, bits [39:13]) and the VMID (bits
+ * [55:48]). */
 uint64_t stage2_vttbr(const struct stage2 *s2, uint8_t vmid);
 
 /*

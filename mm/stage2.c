@@ -500,11 +500,6 @@ void stage2_destroy(struct stage2 *s2)
 	s2->l1_pa = 0;
 }
 
-uint64_t stage2_vttbr_baddr(const struct stage2 *s2)
-{
-	return s2->l1_pa;
-}
-
 uint64_t stage2_vttbr(const struct stage2 *s2, uint8_t vmid)
 {
 	return s2->l1_pa | (uint64_t)vmid << VTTBR_VMID_SHIFT;

@@ -227,9 +227,10 @@ const struct mmio_ops vgic_v2_dist_ops = {
 };
 
 /* No registers, no holes: an access through mmio_emulate() is refused. */
-int vgic_dist_access(struct vgic *d, unsigned vcpu, const struct mmio_access *a,
-		     uint64_t offset, uint32_t *val)
+int vgic_dist_access(void *vgic, unsigned vcpu, const struct mmio_access *a, uint64_t offset,
+		     uint32_t *val)
 {
+	struct vgic *d = vgic;
 	static const struct mmio_region dist = {
 		.base = 0,
 		.size = VGIC_DIST_REGION_MAX,
@@ -244,13 +245,7 @@ int vgic_dist_access(struct vgic *d, unsigned vcpu, const struct mmio_access *a,
 	return ret < 0 ? ret : (int)ctx.kick;
 }
 
-static int dist_region_access(void *dev, unsigned vcpu, const struct mmio_access *a,
-			      uint64_t offset, uint32_t *val)
-{
-	return vgic_dist_access(dev, vcpu, a, offset, val);
-}
-
 const struct mmio_ops vgic_dist_region_ops = {
 	.name = "gicv2-distributor",
-	.access = dist_region_access,
+	.access = vgic_dist_access,
 };

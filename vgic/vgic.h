@@ -189,10 +189,11 @@ void vgic_restore(struct vgic *d, unsigned vcpu);
  * (GICH_HCR = 0): no maintenance interrupt comes while no vCPU is loaded. */
 void vgic_save(struct vgic *d, unsigned vcpu);
 
-/* One guest access by vCPU vcpu at offset (from the distributor's base):
+/* One guest access by vCPU vcpu at offset (from the distributor's base)
+ * of the struct vgic vgic (the access function of vgic_dist_region_ops):
  * the kick mask, or what mmio_dispatch returns for a refused access. */
-int vgic_dist_access(struct vgic *d, unsigned vcpu, const struct mmio_access *a,
-		     uint64_t offset, uint32_t *val);
+int vgic_dist_access(void *vgic, unsigned vcpu, const struct mmio_access *a, uint64_t offset,
+		     uint32_t *val);
 
 /* The distributor's ops in a VM's region list (see above). */
 extern const struct mmio_ops vgic_dist_region_ops;

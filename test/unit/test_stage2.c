@@ -219,7 +219,7 @@ static void decode_leaf(uint64_t d, int level, uint64_t ipa, struct leaf *out)
  */
 static bool arch_walk(const struct stage2 *s2, uint64_t ipa, struct leaf *out)
 {
-	uint64_t table = stage2_vttbr_baddr(s2);
+	uint64_t table = stage2_vttbr(s2, 0);
 	int level;
 
 	assert_true(IS_ALIGNED(table, 8192));
@@ -355,7 +355,7 @@ static void test_vtcr_and_vttbr(void **state)
 	assert_int_equal(STAGE2_VTCR, VTCR_RES1 | VTCR_SH0_INNER | VTCR_ORGN0_WBWA |
 					  VTCR_IRGN0_WBWA | VTCR_SL0_L1 | VTCR_S | VTCR_T0SZ_40BIT);
 	/* BADDR is aligned to 2^(5 - T0SZ) = 8 KiB with SL0 = 1. */
-	assert_true(IS_ALIGNED(stage2_vttbr_baddr(&vm->s2), 1u << (5 - t0sz)));
+	assert_true(IS_ALIGNED(stage2_vttbr(&vm->s2, 0), 1u << (5 - t0sz)));
 	assert_int_equal(vm->s2.table_pages, STAGE2_INIT_PAGES);
 	assert_int_equal(vm->cache.count, STAGE2_CACHE_PAGES - STAGE2_INIT_PAGES);
 	/* The junk the level-1 pages held is gone: nothing is mapped. */
@@ -380,7 +380,7 @@ static void test_init_needs_an_aligned_pair(void **state)
 	assert_int_equal(cache.count, 2);
 	assert_int_equal(stage2_cache_put(&cache, pair), 0);
 	assert_int_equal(stage2_init(&s2, &cache), 0);
-	assert_int_equal(stage2_vttbr_baddr(&s2), pair);
+	assert_int_equal(stage2_vttbr(&s2, 0), pair);
 	assert_int_equal(cache.count, 1);
 
 	fake.s2 = &s2;
@@ -764,7 +764,7 @@ static void test_destroy_gives_back_every_page(void **state)
 	stage2_destroy(s2);
 	assert_int_equal(fake.given_back - i, 2 + 6 * 4);
 	assert_int_equal(pages_out(), vm->cache.count);
-	assert_int_equal(stage2_vttbr_baddr(s2), 0);
+	assert_int_equal(stage2_vttbr(s2, 0), 0);
 }
 
 /* ---- 1000 random operations against a model of every page ---------------- */
