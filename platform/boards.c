@@ -8,31 +8,14 @@
 
 #include "platform.h"
 
+/* compatible, name, status, RAM base and size, early UART. */
 const struct board boards[] = {
-	{
-		.compatible = "linux,dummy-virt",
-		.name = "QEMU virt",
-		.status = "supported, tested",
-		.ram_base = 0x40000000,
-		.ram_size = 0xc0000000,
-		.early_uart = 0x09000000,
-	},
-	{
-		.compatible = "arm,vexpress,v2p-ca15,tc1",
-		.name = "Versatile Express V2P-CA15",
-		.status = "untested",
-		.ram_base = 0x80000000,
-		.ram_size = 0x80000000,
-		.early_uart = 0x1c090000,
-	},
-	{
-		.compatible = "insignal,arndale",
-		.name = "Arndale (Exynos 5250)",
-		.status = "untested; its UART is not a PL011",
-		.ram_base = 0x40000000,
-		.ram_size = 0x80000000,
-		.early_uart = 0,
-	},
+	{ "linux,dummy-virt", "QEMU virt", "supported, tested", 0x40000000, 0xc0000000,
+	  0x09000000 },
+	{ "arm,vexpress,v2p-ca15,tc1", "Versatile Express V2P-CA15", "untested", 0x80000000,
+	  0x80000000, 0x1c090000 },
+	{ "insignal,arndale", "Arndale (Exynos 5250)", "untested; its UART is not a PL011",
+	  0x40000000, 0x80000000, 0 },
 };
 
 const unsigned board_count = ARRAY_SIZE(boards);
