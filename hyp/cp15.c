@@ -36,12 +36,9 @@ static int actlr(struct vcpu *v, const struct cp_access *a, uint64_t *val)
 /* Cortex-A15 L2CTLR: the number of CPUs the guest sees in [25:24]. */
 static int l2ctlr(struct vcpu *v, const struct cp_access *a, uint64_t *val)
 {
-	uint32_t l2;
-
-	if (!a->read)
-		return 0;
-	__asm__ volatile("mrc p15, 1, %0, c9, c0, 2" : "=r"(l2));
-	*val = (l2 & ~(3u << 24)) | ((v->vm->cfg.vcpus - 1u) << 24);
+	if (a->read)
+		*val = (l2ctlr_read() & ~L2CTLR_CPUS_MASK) |
+		       (v->vm->cfg.vcpus - 1u) << L2CTLR_CPUS_SHIFT;
 	return 0;
 }
 
@@ -53,7 +50,7 @@ static int dc_setway(struct vcpu *v, const struct cp_access *a, uint64_t *val)
 	(void)v;
 	if (a->read)
 		return -1;
-	__asm__ volatile("mcr p15, 0, %0, c7, c14, 2" ::"r"((uint32_t)*val) : "memory");
+	dccisw_write((uint32_t)*val);
 	return 0;
 }
 

@@ -27,7 +27,7 @@ void vuart_reset(struct vuart *u)
 	spin_lock(&u->lock);
 	u->len = 0;
 	u->rx_head = u->rx_count = 0;
-	u->cr = 0x300; /* TXE | RXE, as after reset */
+	u->cr = CR_TXE | CR_RXE; /* as after reset */
 	u->ifls = 0x12;
 	u->ibrd = u->fbrd = u->lcr = u->imsc = u->dmacr = u->ris = 0;
 	u->irq_level = false;

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CP15 registers Lowvisor reads and writes, one line each, and the
+ * fields it names: included by arch/sysreg.h, and by the host tests' fake
+ * arch (test/unit/host/arch/sysreg.h), each with its own SYSREG32 and
+ * SYSREG64.  The register list has no include guard; the fields do.
+ */
+SYSREG32(midr, 0, c0, c0, 0)
+SYSREG32(mpidr, 0, c0, c0, 5)
+SYSREG32(hcr, 4, c1, c1, 0)
+SYSREG32(hcptr, 4, c1, c1, 2)
+SYSREG32(vtcr, 4, c2, c1, 2)
+SYSREG32(hsr, 4, c5, c2, 0)
+SYSREG32(hdfar, 4, c6, c0, 0)
+SYSREG32(hifar, 4, c6, c0, 2)
+SYSREG32(hpfar, 4, c6, c0, 4)
+SYSREG32(htpidr, 4, c13, c0, 2)
+SYSREG32(vpidr, 4, c0, c0, 0)
+SYSREG32(vmpidr, 4, c0, c0, 5)
+SYSREG32(cntfrq, 0, c14, c0, 0)
+SYSREG32(cnthctl, 4, c14, c1, 0)
+SYSREG32(cnthp_ctl, 4, c14, c2, 1)
+SYSREG32(cntv_ctl, 0, c14, c3, 1)
+
+/* The guest's own CP15 state, switched by hyp/vcpu.c. */
+SYSREG32(sctlr, 0, c1, c0, 0)
+SYSREG32(actlr, 0, c1, c0, 1)
+SYSREG32(cpacr, 0, c1, c0, 2)
+SYSREG32(ttbcr, 0, c2, c0, 2)
+SYSREG32(dacr, 0, c3, c0, 0)
+SYSREG32(dfsr, 0, c5, c0, 0)
+SYSREG32(ifsr, 0, c5, c0, 1)
+SYSREG32(adfsr, 0, c5, c1, 0)
+SYSREG32(aifsr, 0, c5, c1, 1)
+SYSREG32(dfar, 0, c6, c0, 0)
+SYSREG32(ifar, 0, c6, c0, 2)
+SYSREG32(mair0, 0, c10, c2, 0)
+SYSREG32(mair1, 0, c10, c2, 1)
+SYSREG32(amair0, 0, c10, c3, 0)
+SYSREG32(amair1, 0, c10, c3, 1)
+SYSREG32(vbar, 0, c12, c0, 0)
+SYSREG32(contextidr, 0, c13, c0, 1)
+SYSREG32(tpidrurw, 0, c13, c0, 2)
+SYSREG32(tpidruro, 0, c13, c0, 3)
+SYSREG32(tpidrprw, 0, c13, c0, 4)
+SYSREG32(csselr, 2, c0, c0, 0)
+SYSREG32(cntkctl, 0, c14, c1, 0)
+SYSREG64(ttbr0, 0, c2)
+SYSREG64(ttbr1, 1, c2)
+SYSREG64(par, 0, c7)
+SYSREG32(ats1cpr, 0, c7, c8, 0) /* write only: from HYP, the guest's stage 1 alone */
+SYSREG64(cntv_cval, 3, c14)
+SYSREG32(l2ctlr, 1, c9, c0, 2) /* Cortex-A15 */
+SYSREG32(dccisw, 0, c7, c14, 2) /* write only: clean and invalidate by set/way */
+
+SYSREG64(vttbr, 6, c2)
+SYSREG64(cntpct, 0, c14)
+SYSREG64(cntvoff, 4, c14)
+SYSREG64(cnthp_cval, 6, c14)
+
+#ifndef LOWVISOR_SYSREG_FIELDS
+#define LOWVISOR_SYSREG_FIELDS
+#define SCTLR_M (1u << 0) /* the guest's stage 1 on */
+#define CNTV_CTL_ENABLE (1u << 0)
+#define CNTV_CTL_IMASK (1u << 1)
+#define CNTV_CTL_ISTATUS (1u << 2)
+#define L2CTLR_CPUS_SHIFT 24 /* [25:24]: the number of CPUs - 1 */
+#define L2CTLR_CPUS_MASK (3u << L2CTLR_CPUS_SHIFT)
+#endif
