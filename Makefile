@@ -304,6 +304,10 @@ rooms-test: $(ROOM_LINKS)
 	  done; }; \
 	$(foreach r,$(ROOMS),check "$(r)" "$(call room_inc,$(r))" "$(ROOM_API_$(r))";) \
 	[ $$bad = 0 ] && echo "rooms-test: each room reaches exactly the headers of the map"
+	$(Q)s2='#include "mm.h"\nint f(struct stage2 *s);\nint f(struct stage2 *s) {\n return stage2_map(s, %s, %s, 4096, STAGE2_MEM_NORMAL, STAGE2_PERM_RW);\n}\n'; \
+	printf "$$s2" 'ipa_init(0)' 'pa_init(0)' | $(CC) -fsyntax-only -x c -Iinclude -Imm - && \
+	! printf "$$s2" 'pa_init(0)' 'ipa_init(0)' | $(CC) -fsyntax-only -x c -Iinclude -Imm - 2>/dev/null && \
+	echo "rooms-test: a PA where stage2_map takes an IPA does not compile"
 
 # Measured, not asserted: per-operation costs, Linux against native and
 # the footprint, each beside its target (docs/performance.md).

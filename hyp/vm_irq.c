@@ -210,7 +210,8 @@ int vm_passthrough_create(struct vm *vm)
 			uint64_t base = ALIGN_DOWN(r.base, PAGE_SIZE);
 
 			err = vm_cache_fill(vm, 4);
-			err = err ?: stage2_ioremap(&vm->s2, base, base,
+			/* At the same IPA as its PA. */
+			err = err ?: stage2_ioremap(&vm->s2, ipa_init(base), pa_init(base),
 						    ALIGN_UP(r.base + r.size, PAGE_SIZE) - base);
 			if (err)
 				log_err("vm '%s': passthrough: %s: reg %u: %s", c->name, path, j,

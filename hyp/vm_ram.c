@@ -103,10 +103,11 @@ static int pages_populate(struct vm *vm, uint64_t ipa, uint64_t len)
 	uint64_t pa_off = vm->ram_pa - vm->cfg.mem_base, at;
 
 	for (at = ipa; at < ipa + len; at += PAGE_SIZE)
-		if (stage2_translate(&vm->s2, at, NULL, NULL, NULL))
+		if (stage2_translate(&vm->s2, ipa_init(at), NULL, NULL, NULL))
 			zero_clean((void *)(uintptr_t)(at + pa_off), PAGE_SIZE);
 	/* Pages already mapped the same way are left as they are. */
-	return stage2_map(&vm->s2, ipa, ipa + pa_off, len, STAGE2_MEM_NORMAL, STAGE2_PERM_RWX);
+	return stage2_map(&vm->s2, ipa_init(ipa), pa_init(ipa + pa_off), len, STAGE2_MEM_NORMAL,
+			  STAGE2_PERM_RWX);
 }
 
 /* Block b made ready, vm->lock held: its level-2 table is there (map_ram),
@@ -121,7 +122,7 @@ static void block_populate(struct vm *vm, unsigned b)
 		err = pages_populate(vm, ipa, LPAE_BLOCK_SIZE);
 	} else {
 		zero_clean((void *)(uintptr_t)(vm->ram_pa + off), LPAE_BLOCK_SIZE);
-		err = stage2_map(&vm->s2, ipa, vm->ram_pa + off, LPAE_BLOCK_SIZE,
+		err = stage2_map(&vm->s2, ipa_init(ipa), pa_init(vm->ram_pa + off), LPAE_BLOCK_SIZE,
 				 STAGE2_MEM_NORMAL, STAGE2_PERM_RWX);
 	}
 	if (err)
@@ -188,7 +189,7 @@ static void ram_reset(struct vm *vm)
 
 	if (c->identity || c->passthrough_count || !IS_ALIGNED(c->mem_base, LPAE_BLOCK_SIZE) ||
 	    !IS_ALIGNED(vm->ram_pa, LPAE_BLOCK_SIZE) || blocks > VM_LAZY_BLOCKS_MAX ||
-	    stage2_unmap(&vm->s2, c->mem_base, lazy)) {
+	    stage2_unmap(&vm->s2, ipa_init(c->mem_base), lazy)) {
 		vm->ram_blocks = 0;
 		zero_clean((void *)(uintptr_t)vm->ram_pa, c->mem_size);
 		return;
@@ -321,8 +322,9 @@ static int map_ram(struct vm *vm)
 		uint64_t len = c->mem_size - off < MAP_CHUNK ? c->mem_size - off : MAP_CHUNK;
 
 		err = vm_cache_fill(vm, stage2_cache_need(len) + 2);
-		err = err ?: stage2_map(&vm->s2, c->mem_base + off, vm->ram_pa + off, len,
-					STAGE2_MEM_NORMAL, STAGE2_PERM_RWX);
+		err = err ?: stage2_map(&vm->s2, ipa_init(c->mem_base + off),
+					pa_init(vm->ram_pa + off), len, STAGE2_MEM_NORMAL,
+					STAGE2_PERM_RWX);
 	}
 	return err;
 }
@@ -343,7 +345,8 @@ int vm_map(struct vm *vm)
 	err = err ?: map_ram(vm);
 	err = err ?: vm_cache_fill(vm, 4);
 	/* The GIC's virtual CPU interface where the guest expects its GICC. */
-	err = err ?: stage2_ioremap(&vm->s2, c->dev.gicc, g->gicv.base, GUEST_GICC_SIZE);
+	err = err ?: stage2_ioremap(&vm->s2, ipa_init(c->dev.gicc), pa_init(g->gicv.base),
+				    GUEST_GICC_SIZE);
 	if (err)
 		log_err("vm '%s': stage-2 mapping failed: %s", c->name,
 			err == -ENOMEM ? "no memory for its tables" : "its memory cannot be mapped");

@@ -173,11 +173,11 @@ int stage2_init(struct stage2 *s2, struct stage2_cache *cache);
  *   -ENOMEM  the cache holds fewer pages than the new tables need
  * Only invalid entries are filled, so no TLB maintenance is needed.
  */
-int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
+int stage2_map(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 	       enum stage2_mem type, unsigned perms);
 
 /* stage2_map() of a device region, read/write, never executable. */
-int stage2_ioremap(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size);
+int stage2_ioremap(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size);
 
 /*
  * Unmaps [ipa, ipa + size); parts not mapped are ignored.  A 2 MiB block
@@ -190,11 +190,11 @@ int stage2_ioremap(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size);
  * fault on the rest of a block while it is split: its abort handler must
  * retry once it gets the VM lock and finds the IPA mapped.
  */
-int stage2_unmap(struct stage2 *s2, uint64_t ipa, uint64_t size);
+int stage2_unmap(struct stage2 *s2, ipaddr_t ipa, uint64_t size);
 
 /* Walks the tables as the MMU does.  -EFAULT if the IPA is not mapped (or
  * beyond 40 bits).  Any output pointer may be NULL. */
-int stage2_translate(const struct stage2 *s2, uint64_t ipa, uint64_t *pa, unsigned *perms,
+int stage2_translate(const struct stage2 *s2, ipaddr_t ipa, paddr_t *pa, unsigned *perms,
 		     enum stage2_mem *type);
 
 /* Invalidates the VM's TLB entries, then gives every table page, the

@@ -318,9 +318,10 @@ static int map_walk(struct walk *w, uint64_t ipa, uint64_t end)
 	return err;
 }
 
-int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
+int stage2_map(struct stage2 *s2, ipaddr_t at, paddr_t to, uint64_t size,
 	       enum stage2_mem type, unsigned perms)
 {
+	uint64_t ipa = ipa_addr(at), pa = pa_addr(to);
 	struct walk w = { .s2 = s2, .pa_off = pa - ipa };
 	int err = check_range(ipa, size, IPA_LIMIT);
 
@@ -338,7 +339,7 @@ int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
 	return map_walk(&w, ipa, ipa + size);
 }
 
-int stage2_ioremap(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size)
+int stage2_ioremap(struct stage2 *s2, ipaddr_t ipa, paddr_t pa, uint64_t size)
 {
 	return stage2_map(s2, ipa, pa, size, STAGE2_MEM_DEVICE, STAGE2_PERM_RW);
 }
@@ -415,8 +416,9 @@ static void unmap_walk(struct walk *w, uint64_t ipa, uint64_t end)
 	}
 }
 
-int stage2_unmap(struct stage2 *s2, uint64_t ipa, uint64_t size)
+int stage2_unmap(struct stage2 *s2, ipaddr_t at, uint64_t size)
 {
+	uint64_t ipa = ipa_addr(at);
 	struct walk w = { .s2 = s2 };
 	int err = check_range(ipa, size, IPA_LIMIT);
 
@@ -450,10 +452,10 @@ static uint64_t walk_leaf(const struct stage2 *s2, uint64_t ipa, uint64_t *mask)
 	return desc_table(d) ? d : 0; /* 0b01 is reserved at level 3 */
 }
 
-int stage2_translate(const struct stage2 *s2, uint64_t ipa, uint64_t *pa, unsigned *perms,
+int stage2_translate(const struct stage2 *s2, ipaddr_t at, paddr_t *pa, unsigned *perms,
 		     enum stage2_mem *type)
 {
-	uint64_t mask, d;
+	uint64_t ipa = ipa_addr(at), mask, d;
 
 	if (ipa >= IPA_LIMIT)
 		return -EFAULT;
@@ -461,7 +463,7 @@ int stage2_translate(const struct stage2 *s2, uint64_t ipa, uint64_t *pa, unsign
 	if (!desc_valid(d) || !(d & LPAE_AF)) /* translation or access flag fault */
 		return -EFAULT;
 	if (pa)
-		*pa = (d & mask) | (ipa & ~mask);
+		*pa = pa_init((d & mask) | (ipa & ~mask));
 	if (perms)
 		*perms = ((d & S2_AP_READ) ? STAGE2_PERM_READ : 0) |
 			 ((d & S2_AP_WRITE) ? STAGE2_PERM_WRITE : 0) |

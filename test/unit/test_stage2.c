@@ -268,7 +268,7 @@ static void expect_page(const struct stage2 *s2, uint64_t ipa, uint64_t pa,
 {
 	struct want w = want_of(type, perms);
 	struct leaf l;
-	uint64_t got_pa = 0;
+	paddr_t got_pa = pa_init(0);
 	unsigned got_perms = 0;
 	enum stage2_mem got_type = STAGE2_MEM_NORMAL;
 
@@ -280,8 +280,8 @@ static void expect_page(const struct stage2 *s2, uint64_t ipa, uint64_t pa,
 			 " expected PA 0x%" PRIx64 " MemAttr %x S2AP %u SH %u XN %d AF 1",
 			 ipa, l.pa, l.memattr, l.s2ap, l.sh, l.xn, l.af, pa, w.memattr, w.s2ap,
 			 w.sh, w.xn);
-	assert_int_equal(stage2_translate(s2, ipa, &got_pa, &got_perms, &got_type), 0);
-	assert_int_equal(got_pa, pa);
+	assert_int_equal(stage2_translate(s2, ipa_init(ipa), &got_pa, &got_perms, &got_type), 0);
+	assert_int_equal(pa_addr(got_pa), pa);
 	assert_int_equal(got_perms, perms);
 	assert_int_equal(got_type, type);
 }
@@ -298,13 +298,15 @@ static void expect_mapped(const struct stage2 *s2, uint64_t ipa, uint64_t pa, ui
 static void expect_unmapped(const struct stage2 *s2, uint64_t ipa, uint64_t size)
 {
 	struct leaf l;
-	uint64_t off, pa;
+	uint64_t off;
+	paddr_t pa;
 
 	for (off = 0; off < size; off += PAGE_SIZE) {
 		if (arch_walk(s2, ipa + off, &l))
 			fail_msg("IPA 0x%" PRIx64 " maps PA 0x%" PRIx64 ", expected a fault",
 				 ipa + off, l.pa);
-		assert_int_equal(stage2_translate(s2, ipa + off, &pa, NULL, NULL), -EFAULT);
+		assert_int_equal(stage2_translate(s2, ipa_init(ipa + off), &pa, NULL,
+						  NULL), -EFAULT);
 	}
 }
 
@@ -361,7 +363,8 @@ static void test_vtcr_and_vttbr(void **state)
 	/* The junk the level-1 pages held is gone: nothing is mapped. */
 	expect_unmapped(&vm->s2, 0, PAGE_SIZE);
 	expect_unmapped(&vm->s2, (1ull << 40) - PAGE_SIZE, PAGE_SIZE);
-	assert_int_equal(stage2_translate(&vm->s2, 1ull << 40, NULL, NULL, NULL), -EFAULT);
+	assert_int_equal(stage2_translate(&vm->s2, ipa_init(1ull << 40), NULL, NULL,
+					  NULL), -EFAULT);
 }
 
 static void test_init_needs_an_aligned_pair(void **state)
@@ -396,7 +399,8 @@ static void test_ram_maps_as_blocks(void **state)
 	unsigned before = vm->cache.count;
 
 	/* PA above 4 GiB: the descriptors' high address bits matter. */
-	assert_int_equal(stage2_map(&vm->s2, 0x40000000, 0x840000000ull, MiB(128),
+	assert_int_equal(stage2_map(&vm->s2, ipa_init(0x40000000), pa_init(0x840000000ull),
+				    MiB(128),
 				    STAGE2_MEM_NORMAL, STAGE2_PERM_RWX),
 			 0);
 	expect_mapped(&vm->s2, 0x40000000, 0x840000000ull, MiB(128), STAGE2_MEM_NORMAL,
@@ -414,7 +418,7 @@ static void test_unaligned_maps_as_pages(void **state)
 	struct stage2 *s2 = &vm->s2;
 
 	/* Unaligned IPA and PA, a size that is not whole blocks. */
-	assert_int_equal(stage2_map(s2, 0x40001000, 0x90001000, MiB(2) + 0x3000,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40001000), pa_init(0x90001000), MiB(2) + 0x3000,
 				    STAGE2_MEM_NORMAL, STAGE2_PERM_RW),
 			 0);
 	expect_mapped(s2, 0x40001000, 0x90001000, MiB(2) + 0x3000, STAGE2_MEM_NORMAL,
@@ -422,7 +426,8 @@ static void test_unaligned_maps_as_pages(void **state)
 	expect_level(s2, 0x40001000, MiB(2) + 0x3000, 3);
 
 	/* IPA aligned, PA only to 1 MiB: no block can do it. */
-	assert_int_equal(stage2_map(s2, 0x50000000, 0x90100000, MiB(4), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x50000000), pa_init(0x90100000), MiB(4),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_READ),
 			 0);
 	expect_mapped(s2, 0x50000000, 0x90100000, MiB(4), STAGE2_MEM_NORMAL, STAGE2_PERM_READ);
@@ -430,7 +435,8 @@ static void test_unaligned_maps_as_pages(void **state)
 
 	/* Both aligned, 6 MiB from 1 MiB before a block boundary: pages,
 	 * two blocks, pages. */
-	assert_int_equal(stage2_map(s2, 0x60100000, 0xa0100000, MiB(6), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x60100000), pa_init(0xa0100000), MiB(6),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
 	expect_mapped(s2, 0x60100000, 0xa0100000, MiB(6), STAGE2_MEM_NORMAL, STAGE2_PERM_RW);
@@ -445,7 +451,8 @@ static void test_ioremap_gicv(void **state)
 	struct leaf l;
 
 	/* QEMU virt's GICV at the guest's GICC address. */
-	assert_int_equal(stage2_ioremap(&vm->s2, 0x08010000, 0x08040000, KiB(8)), 0);
+	assert_int_equal(stage2_ioremap(&vm->s2, ipa_init(0x08010000), pa_init(0x08040000),
+					KiB(8)), 0);
 	expect_mapped(&vm->s2, 0x08010000, 0x08040000, KiB(8), STAGE2_MEM_DEVICE, STAGE2_PERM_RW);
 	assert_true(arch_walk(&vm->s2, 0x08011000, &l));
 	assert_int_equal(l.level, 3);
@@ -470,10 +477,12 @@ static void test_perms_and_types(void **state)
 	unsigned i;
 
 	for (i = 0; i < ARRAY_SIZE(good); i++, ipa += MiB(2)) {
-		assert_int_equal(stage2_map(&vm->s2, ipa, ipa, MiB(2), STAGE2_MEM_NORMAL, good[i]), 0);
+		assert_int_equal(stage2_map(&vm->s2, ipa_init(ipa), pa_init(ipa), MiB(2),
+					    STAGE2_MEM_NORMAL, good[i]), 0);
 		expect_mapped(&vm->s2, ipa, ipa, MiB(2), STAGE2_MEM_NORMAL, good[i]);
 	}
-	assert_int_equal(stage2_map(&vm->s2, ipa, ipa, PAGE_SIZE, STAGE2_MEM_DEVICE,
+	assert_int_equal(stage2_map(&vm->s2, ipa_init(ipa), pa_init(ipa), PAGE_SIZE,
+				    STAGE2_MEM_DEVICE,
 				    STAGE2_PERM_READ),
 			 0);
 	expect_page(&vm->s2, ipa, ipa, STAGE2_MEM_DEVICE, STAGE2_PERM_READ);
@@ -481,12 +490,15 @@ static void test_perms_and_types(void **state)
 	h = fake_hash(vm);
 	ipa += MiB(2);
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		assert_int_equal(stage2_map(&vm->s2, ipa, ipa, PAGE_SIZE, STAGE2_MEM_NORMAL, bad[i]),
+		assert_int_equal(stage2_map(&vm->s2, ipa_init(ipa), pa_init(ipa), PAGE_SIZE,
+					    STAGE2_MEM_NORMAL, bad[i]),
 				 -EINVAL);
-	assert_int_equal(stage2_map(&vm->s2, ipa, ipa, PAGE_SIZE, STAGE2_MEM_DEVICE,
+	assert_int_equal(stage2_map(&vm->s2, ipa_init(ipa), pa_init(ipa), PAGE_SIZE,
+				    STAGE2_MEM_DEVICE,
 				    STAGE2_PERM_RWX),
 			 -EINVAL); /* device memory is never executable */
-	assert_int_equal(stage2_map(&vm->s2, ipa, ipa, PAGE_SIZE, (enum stage2_mem)7,
+	assert_int_equal(stage2_map(&vm->s2, ipa_init(ipa), pa_init(ipa), PAGE_SIZE,
+				    (enum stage2_mem)7,
 				    STAGE2_PERM_RW),
 			 -EINVAL);
 	assert_int_equal(fake_hash(vm), h);
@@ -515,7 +527,8 @@ static void test_unmap_splits_a_block(void **state)
 	const uint64_t ipa = 0x40000000, pa = 0x880000000ull;
 	unsigned before;
 
-	assert_int_equal(stage2_map(s2, ipa, pa, MiB(4), STAGE2_MEM_NORMAL, STAGE2_PERM_RWX), 0);
+	assert_int_equal(stage2_map(s2, ipa_init(ipa), pa_init(pa), MiB(4), STAGE2_MEM_NORMAL,
+				    STAGE2_PERM_RWX), 0);
 	expect_level(s2, ipa, MiB(4), 2);
 
 	/* One page from the middle of the first block. */
@@ -523,7 +536,7 @@ static void test_unmap_splits_a_block(void **state)
 	flush_seen.ipa = ipa; /* a page that stays mapped */
 	fake.on_flush = look_at_flush;
 	before = vm->cache.count;
-	assert_int_equal(stage2_unmap(s2, ipa + 0x5000, PAGE_SIZE), 0);
+	assert_int_equal(stage2_unmap(s2, ipa_init(ipa + 0x5000), PAGE_SIZE), 0);
 	fake.on_flush = NULL;
 	assert_int_equal(before - vm->cache.count, 1);
 	/* Break (the block gone at the flush), make, then the final flush
@@ -542,7 +555,7 @@ static void test_unmap_splits_a_block(void **state)
 	/* Across the boundary: the tail of the split block, the head of the
 	 * second, which is split too. */
 	before = vm->cache.count;
-	assert_int_equal(stage2_unmap(s2, ipa + MiB(2) - 0x2000, 0x4000), 0);
+	assert_int_equal(stage2_unmap(s2, ipa_init(ipa + MiB(2) - 0x2000), 0x4000), 0);
 	assert_int_equal(before - vm->cache.count, 1);
 	expect_unmapped(s2, ipa + MiB(2) - 0x2000, 0x4000);
 	expect_mapped(s2, ipa + MiB(2) + 0x2000, pa + MiB(2) + 0x2000, MiB(2) - 0x2000,
@@ -557,33 +570,36 @@ static void test_unmap_then_faults(void **state)
 	struct stage2 *s2 = &vm->s2;
 	unsigned flushes, before;
 
-	assert_int_equal(stage2_map(s2, 0x40000000, 0x40000000, MiB(8), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40000000), pa_init(0x40000000), MiB(8),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
-	assert_int_equal(stage2_map(s2, 0x40800000, 0x50001000, 0x10000, STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40800000), pa_init(0x50001000), 0x10000,
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
 	before = vm->cache.count;
 	flushes = fake.flushes;
-	assert_int_equal(stage2_unmap(s2, 0x40000000, MiB(8) + 0x10000), 0);
+	assert_int_equal(stage2_unmap(s2, ipa_init(0x40000000), MiB(8) + 0x10000), 0);
 	assert_int_equal(vm->cache.count, before); /* whole blocks: no split */
 	assert_int_equal(fake.flushes, flushes + 1);
 	expect_unmapped(s2, 0x40000000, MiB(8) + 0x10000);
 
 	/* Nothing there: nothing to do, no flush. */
-	assert_int_equal(stage2_unmap(s2, 0x40000000, MiB(16)), 0);
-	assert_int_equal(stage2_unmap(s2, 0x7000000000ull, GiB(2)), 0);
+	assert_int_equal(stage2_unmap(s2, ipa_init(0x40000000), MiB(16)), 0);
+	assert_int_equal(stage2_unmap(s2, ipa_init(0x7000000000ull), GiB(2)), 0);
 	assert_int_equal(fake.flushes, flushes + 1);
 
 	/* The emptied tables are reused: mapping again takes no page. */
-	assert_int_equal(stage2_map(s2, 0x40800000, 0x60000000, 0x10000, STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40800000), pa_init(0x60000000), 0x10000,
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_READ),
 			 0);
 	assert_int_equal(vm->cache.count, before);
 	expect_mapped(s2, 0x40800000, 0x60000000, 0x10000, STAGE2_MEM_NORMAL, STAGE2_PERM_READ);
 
 	/* Pages alone going flush the TLB too. */
-	assert_int_equal(stage2_unmap(s2, 0x4080f000, PAGE_SIZE), 0);
+	assert_int_equal(stage2_unmap(s2, ipa_init(0x4080f000), PAGE_SIZE), 0);
 	assert_int_equal(fake.flushes, flushes + 2);
 	expect_unmapped(s2, 0x4080f000, PAGE_SIZE);
 	expect_mapped(s2, 0x40800000, 0x60000000, 0xf000, STAGE2_MEM_NORMAL, STAGE2_PERM_READ);
@@ -595,41 +611,51 @@ static void test_overlap_is_eexist(void **state)
 	struct stage2 *s2 = &vm->s2;
 	uint64_t h;
 
-	assert_int_equal(stage2_map(s2, 0x40000000, 0x80000000, MiB(4), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40000000), pa_init(0x80000000), MiB(4),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
-	assert_int_equal(stage2_map(s2, 0x40400000, 0x90000000, 0x3000, STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40400000), pa_init(0x90000000), 0x3000,
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
 	h = fake_hash(vm);
 	/* Another PA, other perms, another type, inside a block or a table. */
-	assert_int_equal(stage2_map(s2, 0x40001000, 0x70001000, PAGE_SIZE, STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40001000), pa_init(0x70001000), PAGE_SIZE,
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 -EEXIST);
-	assert_int_equal(stage2_map(s2, 0x40200000, 0x80200000, MiB(2), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40200000), pa_init(0x80200000), MiB(2),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_READ),
 			 -EEXIST);
-	assert_int_equal(stage2_ioremap(s2, 0x40401000, 0x90001000, PAGE_SIZE), -EEXIST);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0x40401000), pa_init(0x90001000),
+					PAGE_SIZE), -EEXIST);
 	/* Mostly free, overlapping by one page at the end: nothing is mapped. */
-	assert_int_equal(stage2_map(s2, 0x3fe00000, 0x10000000, MiB(2) + PAGE_SIZE,
+	assert_int_equal(stage2_map(s2, ipa_init(0x3fe00000), pa_init(0x10000000),
+				    MiB(2) + PAGE_SIZE,
 				    STAGE2_MEM_NORMAL, STAGE2_PERM_RW),
 			 -EEXIST);
-	assert_int_equal(stage2_map(s2, 0x40402000, 0x90003000, 0x2000, STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40402000), pa_init(0x90003000), 0x2000,
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 -EEXIST);
 	assert_int_equal(fake_hash(vm), h);
 	expect_unmapped(s2, 0x3fe00000, MiB(2));
 
 	/* The same mapping again, whole or in part, even a page of a block. */
-	assert_int_equal(stage2_map(s2, 0x40000000, 0x80000000, MiB(4), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40000000), pa_init(0x80000000), MiB(4),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
-	assert_int_equal(stage2_map(s2, 0x40123000, 0x80123000, 0x2000, STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40123000), pa_init(0x80123000), 0x2000,
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
 	assert_int_equal(fake_hash(vm), h);
 	/* ... and further on, only the new part is added. */
-	assert_int_equal(stage2_map(s2, 0x40401000, 0x90001000, 0x5000, STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(0x40401000), pa_init(0x90001000), 0x5000,
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
 	expect_mapped(s2, 0x40400000, 0x90000000, 0x6000, STAGE2_MEM_NORMAL, STAGE2_PERM_RW);
@@ -642,37 +668,47 @@ static void test_bad_ranges(void **state)
 	const uint64_t top = 1ull << 40;
 	uint64_t h = fake_hash(vm);
 
-	assert_int_equal(stage2_map(s2, top, 0x80000000, PAGE_SIZE, STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(top), pa_init(0x80000000), PAGE_SIZE,
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 -ERANGE);
-	assert_int_equal(stage2_map(s2, top - MiB(2), 0x80000000, MiB(4), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(top - MiB(2)), pa_init(0x80000000), MiB(4),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 -ERANGE);
-	assert_int_equal(stage2_ioremap(s2, 0x40000000, top - PAGE_SIZE, 0x2000), -ERANGE);
-	assert_int_equal(stage2_ioremap(s2, 1ull << 48, 0x1000, 0x1000), -ERANGE);
-	assert_int_equal(stage2_ioremap(s2, 0x40000800, 0x1000, 0x1000), -EINVAL);
-	assert_int_equal(stage2_ioremap(s2, 0x40000000, 0x1800, 0x1000), -EINVAL);
-	assert_int_equal(stage2_ioremap(s2, 0x40000000, 0x1000, 0x1800), -EINVAL);
-	assert_int_equal(stage2_ioremap(s2, 0x40000000, 0x1000, 0), -EINVAL);
-	assert_int_equal(stage2_ioremap(s2, 0x40000000, 0x1000, 0ull - 0x40000000), -EINVAL);
-	assert_int_equal(stage2_ioremap(s2, 0x40000000, 0xfffffffffffff000ull, 0x2000), -EINVAL);
-	assert_int_equal(stage2_unmap(s2, top, PAGE_SIZE), -ERANGE);
-	assert_int_equal(stage2_unmap(s2, top - PAGE_SIZE, 0x2000), -ERANGE);
-	assert_int_equal(stage2_unmap(s2, 0x1000, 0), -EINVAL);
-	assert_int_equal(stage2_unmap(s2, 0x1001, 0x1000), -EINVAL);
-	assert_int_equal(stage2_unmap(s2, 0x1000, 0xfff), -EINVAL);
-	assert_int_equal(stage2_unmap(s2, 0x1000, 0ull - 0x1000), -EINVAL);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0x40000000), pa_init(top - PAGE_SIZE),
+					0x2000), -ERANGE);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(1ull << 48), pa_init(0x1000),
+					0x1000), -ERANGE);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0x40000800), pa_init(0x1000),
+					0x1000), -EINVAL);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0x40000000), pa_init(0x1800),
+					0x1000), -EINVAL);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0x40000000), pa_init(0x1000),
+					0x1800), -EINVAL);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0x40000000), pa_init(0x1000), 0), -EINVAL);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0x40000000), pa_init(0x1000),
+					0ull - 0x40000000), -EINVAL);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0x40000000), pa_init(0xfffffffffffff000ull),
+					0x2000), -EINVAL);
+	assert_int_equal(stage2_unmap(s2, ipa_init(top), PAGE_SIZE), -ERANGE);
+	assert_int_equal(stage2_unmap(s2, ipa_init(top - PAGE_SIZE), 0x2000), -ERANGE);
+	assert_int_equal(stage2_unmap(s2, ipa_init(0x1000), 0), -EINVAL);
+	assert_int_equal(stage2_unmap(s2, ipa_init(0x1001), 0x1000), -EINVAL);
+	assert_int_equal(stage2_unmap(s2, ipa_init(0x1000), 0xfff), -EINVAL);
+	assert_int_equal(stage2_unmap(s2, ipa_init(0x1000), 0ull - 0x1000), -EINVAL);
 	assert_int_equal(fake_hash(vm), h);
-	assert_int_equal(stage2_translate(s2, top, NULL, NULL, NULL), -EFAULT);
-	assert_int_equal(stage2_translate(s2, UINT64_MAX, NULL, NULL, NULL), -EFAULT);
+	assert_int_equal(stage2_translate(s2, ipa_init(top), NULL, NULL, NULL), -EFAULT);
+	assert_int_equal(stage2_translate(s2, ipa_init(UINT64_MAX), NULL, NULL, NULL), -EFAULT);
 
 	/* The very top of both spaces is fine. */
-	assert_int_equal(stage2_map(s2, top - MiB(2), top - MiB(2), MiB(2), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(top - MiB(2)), pa_init(top - MiB(2)), MiB(2),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
 	expect_level(s2, top - PAGE_SIZE, PAGE_SIZE, 2);
 	expect_page(s2, top - PAGE_SIZE, top - PAGE_SIZE, STAGE2_MEM_NORMAL, STAGE2_PERM_RW);
-	assert_int_equal(stage2_ioremap(s2, 0, top - PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(stage2_ioremap(s2, ipa_init(0), pa_init(top - PAGE_SIZE), PAGE_SIZE), 0);
 	expect_page(s2, 0, top - PAGE_SIZE, STAGE2_MEM_DEVICE, STAGE2_PERM_RW);
 }
 
@@ -688,7 +724,8 @@ static void test_cache_exhaustion(void **state)
 		spare[n++] = vm->cache.pages[--vm->cache.count];
 	/* 8 MiB of pages across a GiB boundary: 2 level-2 + 4 level-3 tables. */
 	h = fake_hash(vm);
-	assert_int_equal(stage2_map(s2, GiB(1) - MiB(4), 0x90001000, MiB(8), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(GiB(1) - MiB(4)), pa_init(0x90001000), MiB(8),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 -ENOMEM);
 	assert_int_equal(fake_hash(vm), h);
@@ -696,20 +733,22 @@ static void test_cache_exhaustion(void **state)
 	assert_true(stage2_cache_need(MiB(8)) >= 6);
 	while (vm->cache.count < 6)
 		assert_int_equal(stage2_cache_put(&vm->cache, spare[--n]), 0);
-	assert_int_equal(stage2_map(s2, GiB(1) - MiB(4), 0x90001000, MiB(8), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(GiB(1) - MiB(4)), pa_init(0x90001000), MiB(8),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
 	assert_int_equal(vm->cache.count, 0);
 	expect_mapped(s2, GiB(1) - MiB(4), 0x90001000, MiB(8), STAGE2_MEM_NORMAL, STAGE2_PERM_RW);
 
 	/* A split needs a page too; whole blocks and pages in tables none. */
-	assert_int_equal(stage2_map(s2, GiB(1) + MiB(4), 0xa0000000, MiB(2), STAGE2_MEM_NORMAL,
+	assert_int_equal(stage2_map(s2, ipa_init(GiB(1) + MiB(4)), pa_init(0xa0000000), MiB(2),
+				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
 			 0);
 	h = fake_hash(vm);
-	assert_int_equal(stage2_unmap(s2, GiB(1) + MiB(5), PAGE_SIZE), -ENOMEM);
+	assert_int_equal(stage2_unmap(s2, ipa_init(GiB(1) + MiB(5)), PAGE_SIZE), -ENOMEM);
 	assert_int_equal(fake_hash(vm), h);
-	assert_int_equal(stage2_unmap(s2, GiB(1) - MiB(4), MiB(8) + MiB(2)), 0);
+	assert_int_equal(stage2_unmap(s2, ipa_init(GiB(1) - MiB(4)), MiB(8) + MiB(2)), 0);
 	expect_unmapped(s2, GiB(1) - MiB(4), MiB(10));
 
 	while (n)
@@ -751,10 +790,11 @@ static void test_destroy_gives_back_every_page(void **state)
 		uint64_t ipa = (uint64_t)i * GiB(130) + MiB(3);
 
 		cache_fill(&vm->cache, STAGE2_CACHE_PAGES);
-		assert_int_equal(stage2_map(s2, ipa, 0x100000000ull + i * MiB(64) + MiB(3), MiB(20),
+		assert_int_equal(stage2_map(s2, ipa_init(ipa),
+					    pa_init(0x100000000ull + i * MiB(64) + MiB(3)), MiB(20),
 					    STAGE2_MEM_NORMAL, STAGE2_PERM_RW),
 				 0);
-		assert_int_equal(stage2_unmap(s2, ipa + MiB(6), PAGE_SIZE), 0);
+		assert_int_equal(stage2_unmap(s2, ipa_init(ipa + MiB(6)), PAGE_SIZE), 0);
 	}
 	/* Every page taken is in the cache or a table, and destroy gives
 	 * every table back. */
@@ -898,8 +938,8 @@ static int call(struct vm *vm, bool map, uint64_t ipa, uint64_t pa, uint64_t siz
 		enum stage2_mem type, unsigned perms)
 {
 	if (map)
-		return stage2_map(&vm->s2, ipa, pa, size, type, perms);
-	return stage2_unmap(&vm->s2, ipa, size);
+		return stage2_map(&vm->s2, ipa_init(ipa), pa_init(pa), size, type, perms);
+	return stage2_unmap(&vm->s2, ipa_init(ipa), size);
 }
 
 /* Runs one call; on -ENOMEM checks nothing changed, fills the cache and
@@ -996,7 +1036,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_exhaustion, setup, teardown),
 		cmocka_unit_test(test_cache_need_bounds),
-		cmocka_unit_test_setup_teardown(test_destroy_gives_back_every_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_gives_back_every_page, setup,
+teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
 	};
 
