@@ -7,61 +7,39 @@
 #include "runq.h"
 
 #define entity_of(n) container_of(n, struct runq_entity, node)
+#define for_each_entity(rq, e)                                                        \
+	for (struct list_node *n_ = (rq)->head.next;                                  \
+	     n_ != &(rq)->head && ((e) = entity_of(n_), true); n_ = n_->next)
 
 void runq_init(struct runq *rq, const struct runq_ops *ops)
 {
 	list_init(&rq->head);
 	rq->ops = ops;
 	rq->current = NULL;
-	rq->rr = NULL;
+	rq->seq = 0;
 	rq->len = 0;
 }
 
 void runq_add(struct runq *rq, struct runq_entity *e, uint64_t slice, unsigned prio)
 {
-	e->slice = slice;
-	e->slice_end = 0;
-	e->runtime = 0;
-	e->ran_at = 0;
+	e->slice = e->left = slice;
+	e->turn_end = 0;
+	e->seq = ++rq->seq;
 	e->prio = (uint8_t)(prio > RUNQ_PRIO_MAX ? RUNQ_PRIO_MAX : prio);
-	e->boost = false;
 	list_add_tail(&rq->head, &e->node);
 	rq->len++;
 }
 
-/* The order of precedence: priority first, then a boost. */
-static unsigned rank(const struct runq_entity *e)
-{
-	return (unsigned)e->prio * 2 + (e->boost ? 1 : 0);
-}
-
 struct runq_entity *runq_pick(struct runq *rq, uint64_t now)
 {
-	struct list_node *n = rq->rr ? &rq->rr->node : &rq->head;
-	struct runq_entity *best = NULL;
-	unsigned i;
+	struct runq_entity *e, *best = NULL;
 
-	/* One lap, from the entity after the last turn round to that one: the
-	 * first of the best rank in that order is the next in the rotation. */
-	for (i = 0; i < rq->len; i++) {
-		struct runq_entity *e;
-
-		n = n->next;
-		if (n == &rq->head)
-			n = n->next;
-		e = entity_of(n);
-		if ((!best || rank(e) > rank(best)) && rq->ops->runnable(e))
+	for_each_entity(rq, e)
+		if ((!best || runq_before(e, best)) && rq->ops->runnable(e))
 			best = e;
-	}
 	rq->current = best;
-	if (!best)
-		return NULL;
-	if (best->boost)
-		best->boost = false; /* a boosted turn leaves the rotation as it is */
-	else
-		rq->rr = best;
-	best->ran_at = now;
-	best->slice_end = now + best->slice;
+	if (best)
+		best->turn_end = now + best->left;
 	return best;
 }
 
@@ -71,8 +49,12 @@ void runq_put(struct runq *rq, uint64_t now)
 
 	if (!e)
 		return;
-	if (now > e->ran_at)
-		e->runtime += now - e->ran_at;
+	if (now < e->turn_end) {
+		e->left = e->turn_end - now;
+	} else { /* its turn is over: a fresh one at the back */
+		e->left = e->slice;
+		e->seq = ++rq->seq;
+	}
 	rq->current = NULL;
 }
 
@@ -80,51 +62,51 @@ void runq_put(struct runq *rq, uint64_t now)
  * or -1. */
 static int best_other_prio(const struct runq *rq)
 {
-	const struct list_node *n;
+	const struct runq_entity *e;
 	int best = -1;
 
-	for (n = rq->head.next; n != &rq->head; n = n->next) {
-		const struct runq_entity *e = entity_of(n);
-
+	for_each_entity(rq, e)
 		if (e != rq->current && (int)e->prio > best && rq->ops->runnable(e))
 			best = e->prio;
-	}
 	return best;
 }
 
 bool runq_preempt(const struct runq *rq, uint64_t now)
 {
-	const struct runq_entity *cur = rq->current;
-	int other;
+	const struct runq_entity *cur = rq->current, *e;
 
 	if (!cur || !rq->ops->runnable(cur))
 		return true;
-	other = best_other_prio(rq);
-	if (other > (int)cur->prio)
-		return true;
-	return other == (int)cur->prio && now >= cur->slice_end;
+	/* Someone goes first (it woke up), or the turn is over and another of
+	 * the priority waits. */
+	for_each_entity(rq, e)
+		if (e != cur &&
+		    (runq_before(e, cur) || (e->prio == cur->prio && now >= cur->turn_end)) &&
+		    rq->ops->runnable(e))
+			return true;
+	return false;
 }
 
-bool runq_others_runnable(const struct runq *rq)
+bool runq_yield(struct runq *rq)
 {
-	return best_other_prio(rq) >= 0;
+	struct runq_entity *cur = rq->current;
+
+	if (!cur || best_other_prio(rq) < (int)cur->prio)
+		return false;
+	cur->turn_end = 0;
+	return true;
 }
 
 uint64_t runq_next_event(const struct runq *rq)
 {
-	const struct runq_entity *cur = rq->current;
-	const struct list_node *n;
+	const struct runq_entity *cur = rq->current, *e;
 	uint64_t next = UINT64_MAX;
 
 	if (cur && best_other_prio(rq) >= (int)cur->prio)
-		next = cur->slice_end;
-	for (n = rq->head.next; n != &rq->head; n = n->next) {
-		const struct runq_entity *e = entity_of(n);
-		uint64_t at;
+		next = cur->turn_end;
+	for_each_entity(rq, e) {
+		uint64_t at = e == cur ? 0 : rq->ops->wake_at(e);
 
-		if (e == cur)
-			continue;
-		at = rq->ops->wake_at(e);
 		if (at && at < next)
 			next = at;
 	}
@@ -133,16 +115,12 @@ uint64_t runq_next_event(const struct runq *rq)
 
 unsigned runq_wake_due(struct runq *rq, uint64_t now, void (*wake)(struct runq_entity *e))
 {
-	struct list_node *n;
+	struct runq_entity *e;
 	unsigned woken = 0;
 
-	for (n = rq->head.next; n != &rq->head; n = n->next) {
-		struct runq_entity *e = entity_of(n);
-		uint64_t at;
+	for_each_entity(rq, e) {
+		uint64_t at = e == rq->current ? 0 : rq->ops->wake_at(e);
 
-		if (e == rq->current)
-			continue;
-		at = rq->ops->wake_at(e);
 		if (at && at <= now) {
 			wake(e);
 			woken++;

@@ -6,18 +6,20 @@
  *
  * - Priorities: a runnable entity of a higher priority always runs before
  *   any of a lower one, and preempts it at once when it becomes runnable.
- * - Round robin within a priority: entities take turns in the order they
- *   were added; each turn lasts up to the entity's slice.  A turn ends early
- *   when the entity blocks (WFI) or yields (WFE).
- * - A woken entity (an interrupt for a vCPU that was blocked, or its timer
- *   due) is boosted: it runs next within its priority, at the end of the
- *   current turn at the latest, without taking a turn from the rotation.
- * - Nothing is ever preempted for an entity of the same priority before its
- *   slice is over; an entity alone at its priority runs on past its slice.
+ * - A rotation within a priority: every entity has a place (`seq`) and a
+ *   turn of its own slice, which it may use in several runs (it blocks in
+ *   WFI, a higher priority preempts it).  The runnable entity with the
+ *   earliest place runs, and preempts the running one at once when it
+ *   becomes runnable (a woken entity with some of its turn left); an entity
+ *   goes to the back of the rotation with a fresh turn when its turn is used
+ *   up or it yields (WFE).  So between two runs of a runnable entity every
+ *   other one of its priority ends at most one turn: n always-runnable
+ *   entities get equal shares, within a slice, and none waits more than
+ *   (n - 1) slices, whatever wakes, blocks or preempts in between.
+ * - An entity alone at its priority runs on past its turn.
  *
  * Times are counter ticks (CNTPCT), monotonic.  Callers serialize calls on
- * one run queue (the owning CPU with interrupts masked); only `boost` may be
- * set by another CPU.
+ * one run queue (the owning CPU with interrupts masked).
  */
 #ifndef LOWVISOR_RUNQ_H
 #define LOWVISOR_RUNQ_H
@@ -29,12 +31,11 @@
 
 struct runq_entity {
 	struct list_node node;
-	uint64_t slice;     /* length of a turn */
-	uint64_t slice_end; /* when the current (or last) turn ends */
-	uint64_t runtime;   /* time run so far (runq_put) */
-	uint64_t ran_at;    /* when the current turn started */
-	uint8_t prio;       /* 0..RUNQ_PRIO_MAX, higher runs first */
-	volatile bool boost;
+	uint64_t slice;    /* length of a turn */
+	uint64_t left;     /* what is left of its turn */
+	uint64_t turn_end; /* picked: when what is left runs out */
+	uint64_t seq;      /* its place in the rotation: the lowest goes first */
+	uint8_t prio;      /* 0..RUNQ_PRIO_MAX, higher runs first */
 };
 
 struct runq_ops {
@@ -49,26 +50,34 @@ struct runq {
 	struct list_node head;
 	const struct runq_ops *ops;
 	struct runq_entity *current; /* picked and not yet put, or NULL */
-	struct runq_entity *rr;      /* last entity picked by its turn */
+	uint64_t seq;                /* the last place given */
 	unsigned len;
 };
 
+/* Does a, when runnable, go before b? */
+static inline bool runq_before(const struct runq_entity *a, const struct runq_entity *b)
+{
+	return a->prio != b->prio ? a->prio > b->prio : a->seq < b->seq;
+}
+
 void runq_init(struct runq *rq, const struct runq_ops *ops);
+/* Adds e at the back of the rotation with a fresh turn. */
 void runq_add(struct runq *rq, struct runq_entity *e, uint64_t slice, unsigned prio);
 
-/* The entity to run next (it becomes current, with a fresh turn from now),
- * or NULL if none is runnable. */
+/* The entity to run next (it becomes current, to run what is left of its
+ * turn from now), or NULL if none is runnable. */
 struct runq_entity *runq_pick(struct runq *rq, uint64_t now);
 
-/* The current entity stops running (it blocked, yielded or was preempted):
- * its run time is accounted. */
+/* The current entity stops running (it blocked, yielded or was preempted);
+ * if its turn is used up, it goes to the back of the rotation. */
 void runq_put(struct runq *rq, uint64_t now);
 
 /* Must the current entity make way now? */
 bool runq_preempt(const struct runq *rq, uint64_t now);
 
-/* Is another entity than the current one runnable? */
-bool runq_others_runnable(const struct runq *rq);
+/* The current entity gives up the rest of its turn, if another of its
+ * priority or a higher one is runnable; returns whether. */
+bool runq_yield(struct runq *rq);
 
 /* The next time the queue needs the CPU's attention, for its timer: the end
  * of the current turn if someone else could run then, or the earliest

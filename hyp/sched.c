@@ -37,15 +37,14 @@ static uint64_t entity_wake_at(const struct runq_entity *e)
 	return due == v->timer_woken ? 0 : due;
 }
 
-/* Its deadline passed: the interrupt is injected (which wakes it from WFI)
- * and it runs next among its priority. */
+/* Its deadline passed: the interrupt is injected (which wakes it from WFI:
+ * it runs at once if its place in the rotation comes first). */
 static void entity_wake(struct runq_entity *e)
 {
 	struct vcpu *v = vcpu_of(e);
 
 	v->timer_woken = vcpu_timer_deadline(v);
 	v->cp15.cntv_ctl |= CNTV_CTL_ISTATUS; /* as the hardware would show */
-	e->boost = true;
 	vm_set_irq_vcpu(v->vm, v->index, VGIC_VTIMER_IRQ, true);
 }
 
@@ -66,11 +65,6 @@ void sched_add(struct vcpu *v, unsigned pcpu, unsigned slice_us, unsigned prio)
 	irq_restore(flags);
 }
 
-void sched_wake(struct vcpu *v)
-{
-	v->sched.boost = true;
-}
-
 void sched_kick(unsigned pcpu)
 {
 	if (pcpu != this_cpu()->index)
@@ -86,13 +80,15 @@ void sched_poke(unsigned pcpu)
 }
 
 /* Arms the HYP timer for the next thing this CPU must do.  A turn that is
- * over already is the run loop's to act on (need_resched), not the
- * timer's: the timer is also armed where IRQs are on, and an expired
- * deadline would keep it firing. */
+ * over already (its vCPU ran on alone and another now waits) is the run
+ * loop's to act on (need_resched), not the timer's: the timer is also
+ * armed where IRQs are on, and an expired deadline would keep it firing. */
 static void timer_arm(struct percpu *cpu, uint64_t now)
 {
 	uint64_t next = runq_next_event(&cpu->rq);
 
+	if (next <= now)
+		cpu->need_resched = 1;
 	hyp_timer_arm_at(next > now && next < cpu->next_tick ? next : cpu->next_tick);
 }
 
@@ -108,12 +104,12 @@ void sched_kick_here(struct vcpu *v)
 	struct percpu *cpu = this_cpu();
 	const struct runq_entity *cur = cpu->rq.current;
 
-	if (v == cpu->loaded || !cur || v->sched.prio > cur->prio) {
+	if (v == cpu->loaded || !cur || runq_before(&v->sched, cur)) {
 		cpu->need_resched = 1;
 		return;
 	}
-	/* Same or lower priority: it waits for the running one's turn to end
-	 * (woken, it goes first then).  No trip through the run loop. */
+	/* Its place comes later: it waits for the running one's turn to end.
+	 * No trip through the run loop. */
 	timer_arm(cpu, timer_now());
 }
 
@@ -140,9 +136,9 @@ bool sched_check(void)
 	return false;
 }
 
-bool sched_others_runnable(void)
+bool sched_yield_turn(void)
 {
-	return runq_others_runnable(&this_cpu()->rq);
+	return runq_yield(&this_cpu()->rq);
 }
 
 __noreturn void sched_loop(void)

@@ -310,7 +310,7 @@ void vcpu_run(struct vcpu *v)
 		act = trap_handle(v, reason);
 		if (v->blocked)
 			break;
-		if (act == TRAP_YIELD && sched_others_runnable())
+		if (act == TRAP_YIELD && sched_yield_turn())
 			break;
 		if (cpu->need_resched && sched_check())
 			break;

@@ -32,7 +32,6 @@ void vm_kick(struct vm *vm, uint32_t mask)
 		dmb();
 		if (v->blocked && (vgic_vcpu_pending(vm->vgic, i) || vm_vcpu_has_line(v))) {
 			v->blocked = false;
-			sched_wake(v);
 			dmb();
 		}
 		/* Its CPU re-flushes (another CPU) or wakes from idle. */

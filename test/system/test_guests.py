@@ -14,7 +14,8 @@ from conftest import BUILD, HYP_BIN, ROOT, dtb_to_dts, dts_to_dtb, dump_dtb, qem
 
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
           for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
-                       "irq-line", "sched", "scale", "race", "race-vmid", "passthrough", "hcfuzz")}
+                       "irq-line", "sched", "sched-count", "scale", "race", "race-vmid", "passthrough",
+                       "hcfuzz")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -406,14 +407,17 @@ def test_sched_shares_vfp_and_timer_deadlines(boot):
     -icount so that guest time is instructions, not the host's mood): three
     CPU-bound spinners get equal shares within 10 % and keep their VFP
     registers across switches; a vCPU waiting for its virtual timer in WFI
-    or spinning while descheduled gets it within a slice of the deadline;
-    one with priority 1 preempts the spinners and gets it at once."""
+    gets it at once (it has some of its turn left), spinning while
+    descheduled within the spinners' turns; one with priority 1 preempts
+    the spinners and gets it at once.  On the other CPU, one VM of three
+    vCPUs counting, each with a 4 ms timer tick and 5 ms slices: even
+    shares, and none switched out for more than the other two's turns."""
     out = run_to_end(boot, qemu_cmd(smp=2, append="lowvisor.slice_us=2000",
                                     extra=["-icount", "shift=0",
                                            "-initrd", BUNDLE["sched"]]))
     units = {}
     for vm in ("spin1", "spin2", "spin3"):
-        check_tap(out, vm, "sched", 3)
+        check_tap(out, vm, "sched", 4)
         m = re.search(rf"^{vm}\| # sched: spin seed=\d+ units=(\d+) switches=(\d+) "
                       r"max_gap_us=(\d+) vfp_checks=\d+ vfp_bad=0$", out, re.M)
         assert m, vm_lines(out, vm)
@@ -425,14 +429,33 @@ def test_sched_shares_vfp_and_timer_deadlines(boot):
     for vm, n in units.items():
         assert abs(n - mean) <= 0.10 * mean, units
     for vm in ("timer", "urgent"):
-        check_tap(out, vm, "sched", 3)
-    timer = re.search(r"^timer\| # sched: timer limit_us=2200 wfi_max_us=(\d+) "
-                      r"busy_max_us=(\d+) rounds=12$", out, re.M)
+        check_tap(out, vm, "sched", 4)
+    timer = re.search(r"^timer\| # sched: timer limit_us=300 wfi_max_us=(\d+) "
+                      r"busy_limit_us=6500 busy_max_us=(\d+) rounds=12$", out, re.M)
     assert timer, vm_lines(out, "timer")
-    # Late by more than a switch: it did wait for a spinner's turn to end.
-    assert int(timer.group(1)) > 100 or int(timer.group(2)) > 100, timer.group(0)
+    # Spinning, it did wait for the spinners' turns.
+    assert int(timer.group(2)) > 2000, timer.group(0)
     urgent = re.search(r"^urgent\| # sched: timer limit_us=300 wfi_max_us=(\d+) ", out, re.M)
     assert urgent and int(urgent.group(1)) <= 300, vm_lines(out, "urgent")
+    assert "lowvisor: all VMs have stopped: powering off" in out
+
+
+def test_sched_three_busy_vcpus_with_ticks_share_evenly(boot):
+    """One VM of three vCPUs on one physical CPU (configs/sched-count.its,
+    5 ms slices, -icount), each counting with its virtual timer ticking
+    every 4 ms, so each one's deadline passes while the others run: even
+    shares within 10 %, and none switched out for more than the other two's
+    turns."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-icount", "shift=0",
+                                                  "-initrd", BUNDLE["sched-count"]]))
+    check_tap(out, "count", "sched", 4)
+    counted = [tuple(map(int, m.groups())) for m in re.finditer(
+        r"^count\| # sched: count cpu=\d units=(\d+) ticks=(\d+) max_gap_us=(\d+)$", out, re.M)]
+    assert len(counted) == 3, vm_lines(out, "count")
+    print("count: units, ticks, longest gap (us):", counted)
+    mean = sum(c[0] for c in counted) / 3
+    for n, ticks, gap in counted:
+        assert abs(n - mean) <= 0.10 * mean and ticks >= 10 and gap <= 2 * 5000 + 500, counted
     assert "lowvisor: all VMs have stopped: powering off" in out
 
 

@@ -11,12 +11,20 @@
  *     out (a jump of the counter: the others ran), and checks that the VFP
  *     registers never changed.
  *
- *   role=timer limit=US [busy=0]: arms its virtual timer ROUNDS times, a
+ *   role=timer limit=US [busy=US]: arms its virtual timer ROUNDS times, a
  *     few milliseconds ahead, and waits for the interrupt, in WFI (blocked:
- *     only the hypervisor's timer can wake it) and, unless busy=0, spinning
- *     with IRQs unmasked (runnable but descheduled while the spinners run).
- *     The handler notes the counter; the lateness past CVAL must stay within
- *     `limit` microseconds (one slice: DESIGN section 10).
+ *     only the hypervisor's timer can wake it) and, with busy=US, spinning
+ *     with IRQs unmasked every other round (runnable but descheduled while
+ *     the spinners run).  The handler notes the counter; the lateness past
+ *     CVAL must stay within `limit` microseconds in WFI (it has some of its
+ *     turn left: at once) and `busy` spinning (its turn in the rotation).
+ *
+ *   role=count cpus=N tick=US: N vCPUs (all on one physical CPU) count
+ *     units of fixed work from WINDOW_START_US to WINDOW_END_US, each with
+ *     its virtual timer interrupting every `tick` microseconds, as a Linux
+ *     guest's tick does.  The first prints each one's units, ticks and
+ *     longest time switched out; the shares must be within 10 % of their
+ *     mean.
  *
  * Both print "# sched: ..." lines with the numbers and TAP results.
  * Natively (alone on a CPU) the spinner passes trivially and the timer is
@@ -125,8 +133,8 @@ TEST(sched, spinner_made_progress)
 
 static volatile uint64_t fired_at;
 static volatile uint32_t fired;
-static uint32_t limit_us, wfi_max_us, busy_max_us, rounds_done;
-static bool is_timer, busy_too = true;
+static uint32_t limit_us, busy_limit_us, wfi_max_us, busy_max_us, rounds_done;
+static bool is_timer;
 
 static void irq_handler(void)
 {
@@ -187,7 +195,7 @@ static void timer(void)
 	for (uint32_t k = 0; k < ROUNDS; k++) {
 		/* Deadlines that fall anywhere in the spinners' turns. */
 		uint32_t ahead = 3000u + (k * 1700u) % 9000u;
-		bool in_wfi = !busy_too || (k & 1u) == 0;
+		bool in_wfi = !busy_limit_us || (k & 1u) == 0;
 		uint32_t late = timer_round(ahead, in_wfi);
 		uint32_t *max = in_wfi ? &wfi_max_us : &busy_max_us;
 
@@ -195,8 +203,8 @@ static void timer(void)
 			*max = late;
 		rounds_done++;
 	}
-	printf("# sched: timer limit_us=%lu wfi_max_us=%lu busy_max_us=%lu rounds=%lu\n",
-	       limit_us, wfi_max_us, busy_too ? busy_max_us : 0, rounds_done);
+	printf("# sched: timer limit_us=%lu wfi_max_us=%lu busy_limit_us=%lu busy_max_us=%lu "
+	       "rounds=%lu\n", limit_us, wfi_max_us, busy_limit_us, busy_max_us, rounds_done);
 }
 
 TEST(sched, timer_within_limit)
@@ -207,25 +215,116 @@ TEST(sched, timer_within_limit)
 	}
 	EXPECT_EQ(rounds_done, ROUNDS);
 	EXPECT_TRUE(wfi_max_us <= limit_us);
-	EXPECT_TRUE(busy_max_us <= limit_us);
+	EXPECT_TRUE(busy_max_us <= busy_limit_us);
+}
+
+/* --- role=count --- */
+
+#define COUNT_MAX_CPUS 4
+
+static struct count_cpu {
+	volatile uint32_t units, ticks, max_gap_us, done;
+} counts[COUNT_MAX_CPUS];
+static uint32_t count_cpus, tick_us;
+
+static void tick_handler(void)
+{
+	uint32_t iar = gicc_read(GICC_IAR);
+
+	if ((iar & 0x3ffu) == TIMER_ID) {
+		cntv_cval_write(counter() + us_to_ticks(tick_us));
+		isb();
+		counts[smp_cpu_index()].ticks++;
+	}
+	if ((iar & 0x3ffu) < 1020)
+		gicc_write(GICC_EOIR, iar);
+}
+
+/* Counts on this vCPU, its timer ticking, through the window. */
+static void count(uint32_t cpu)
+{
+	struct count_cpu *c = &counts[cpu];
+	uint64_t end = us_to_ticks(WINDOW_END_US), gap = us_to_ticks(GAP_US), now, last;
+	volatile uint32_t sink = cpu;
+
+	exc_set_irq_handler(tick_handler); /* per vCPU */
+	gicd_write(GICD_ISENABLER, 1u << TIMER_ID); /* banked: this vCPU's */
+	mmio_write8(GICD_BASE + GICD_IPRIORITYR + TIMER_ID, PRIO_IRQ);
+	gicc_write(GICC_PMR, PMR_OPEN);
+	gicc_write(GICC_CTLR, 1);
+	cntv_cval_write(counter() + us_to_ticks(tick_us));
+	cntv_ctl_write(CNTV_ENABLE);
+	isb();
+	irqs_on();
+	while (counter() < us_to_ticks(WINDOW_START_US))
+		;
+	last = counter();
+	while ((now = counter()) < end) {
+		if (now - last > gap && ticks_to_us(now - last) > c->max_gap_us)
+			c->max_gap_us = ticks_to_us(now - last);
+		last = now;
+		for (uint32_t i = 0; i < WORK_UNIT; i++)
+			sink = sink * 1664525u + 1013904223u;
+		c->units++;
+	}
+	irqs_off();
+	cntv_ctl_write(0);
+	isb();
+	dmb();
+	c->done = 1;
+}
+
+static void count_all(void)
+{
+	gicd_write(GICD_CTLR, 1);
+	for (uint32_t i = 1; i < count_cpus; i++)
+		if (smp_cpu_on(i, count, i) != PSCI_RET_SUCCESS)
+			printf("# sched: CPU_ON %lu failed\n", i);
+	count(0);
+	for (uint32_t i = 1; i < count_cpus; i++)
+		while (!counts[i].done)
+			;
+	for (uint32_t i = 0; i < count_cpus; i++)
+		printf("# sched: count cpu=%lu units=%lu ticks=%lu max_gap_us=%lu\n", i,
+		       counts[i].units, counts[i].ticks, counts[i].max_gap_us);
+}
+
+TEST(sched, count_shares_even)
+{
+	uint32_t sum = 0;
+
+	if (!count_cpus) {
+		test_skip("not counting");
+		return;
+	}
+	for (uint32_t i = 0; i < count_cpus; i++)
+		sum += counts[i].units;
+	for (uint32_t i = 0; i < count_cpus; i++) {
+		EXPECT_TRUE(counts[i].units * count_cpus * 10 >= sum * 9);
+		EXPECT_TRUE(counts[i].units * count_cpus * 10 <= sum * 11);
+		EXPECT_GE(counts[i].ticks, 10);
+	}
 }
 
 int main(void)
 {
 	char role[16] = "";
-	uint32_t busy = 1;
 
 	bootarg_get("role", role, sizeof(role));
 	if (!strcmp(role, "spin") && bootarg_u32("seed", &seed) && seed) {
 		spin();
 	} else if (!strcmp(role, "timer") && bootarg_u32("limit", &limit_us)) {
 		is_timer = true;
-		if (bootarg_u32("busy", &busy))
-			busy_too = busy != 0;
+		bootarg_u32("busy", &busy_limit_us);
 		timer();
+	} else if (!strcmp(role, "count") && bootarg_u32("cpus", &count_cpus) &&
+		   bootarg_u32("tick", &tick_us) && count_cpus - 1 < COUNT_MAX_CPUS) {
+		count_all();
 	} else {
-		printf("# sched: bootargs \"%s\": want role=spin seed=S (S > 0) or role=timer "
-		       "limit=US\n", bootargs());
+		count_cpus = 0;
+		printf("# sched: bootargs \"%s\": want role=spin seed=S (S > 0), role=timer "
+		       "limit=US [busy=US] or role=count cpus=N tick=US (N <= %u)\n", bootargs(),
+		       COUNT_MAX_CPUS);
 	}
 	return test_run_all();
 }
