@@ -60,9 +60,21 @@ $(LINUX_OUT)/vmlinuz-%: $(LINUX_CACHE)/vmlinuz-%
 $(LINUX_OUT)/versions: $(LINUX_CACHE)/versions
 	$(LINUX_Q)cp $< $@
 
-$(LINUX_INITRAMFS): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox
+# lvload (/init's lvload=): a CPU-bound load that reports its progress; no
+# libc, a static ELF.
+LINUX_CC ?= arm-none-eabi-gcc
+$(LINUX_OUT)/lvload: $(LINUX_TEST_DIR)/lvload.c $(LINUX_TEST_DIR)/linux.mk
+	@printf '  %-8s %s\n' CC $@
+	$(LINUX_Q)mkdir -p $(@D)
+	$(LINUX_Q)$(LINUX_CC) -mcpu=cortex-a15 -marm -mfloat-abi=soft -O2 -Wall -Wextra -Werror \
+		-ffreestanding -fno-pic -nostdlib -nostartfiles -static -Wl,--build-id=none \
+		-Wl,-z,noexecstack -o $@ $< -lgcc
+
+$(LINUX_INITRAMFS): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
+		$(LINUX_OUT)/lvload
 	@printf '  %-8s %s\n' CPIO $@
-	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
+		$(LINUX_OUT)/lvload=bin/lvload
 
 # With the modules a virtio-mmio disk needs (passthrough tests).
 LINUX_INITRAMFS_VIRTIO := $(LINUX_OUT)/initramfs-virtio.cpio.gz
