@@ -95,6 +95,18 @@ static void console_setup(void)
 	console_init((uintptr_t)u->regs.base);
 }
 
+/* Cleaning by VA in DCACHE_LINE steps misses lines on a CPU with smaller
+ * ones: such a CPU is refused, not run with stale guest memory. */
+static void check_cache_line(void)
+{
+	if (CTR_DMINLINE(ctr_read()) < DCACHE_LINE) {
+		log_err("this CPU's data cache lines are %u bytes; Lowvisor's cache maintenance "
+			"steps by %u", CTR_DMINLINE(ctr_read()), DCACHE_LINE);
+		log_err("halted");
+		hyp_halt();
+	}
+}
+
 static void options_setup(void)
 {
 	struct options_warnings w;
@@ -206,6 +218,7 @@ void boot_main(uint32_t dtb_pa, uint32_t cpsr, uint32_t t_lo, uint32_t t_hi)
 	log_info("Lowvisor %s starting in HYP mode on %s", LOWVISOR_VERSION,
 		 hyp.plat.model[0] ? hyp.plat.model : hyp.plat.compatible);
 	options_setup();
+	check_cache_line();
 	if (memory_init())
 		fail_dtb(dtb_pa, "no usable memory (see above)");
 	gic_setup();

@@ -18,8 +18,6 @@
 #include "pages.h"
 #include "vm.h"
 
-#define DCACHE_LINE 64
-
 /* Guests start with caches off: what Lowvisor wrote must be in RAM. */
 void vm_clean_dcache(const void *va, size_t len)
 {

@@ -6,6 +6,7 @@
  * SYSREG64.  The register list has no include guard; the fields do.
  */
 SYSREG32(midr, 0, c0, c0, 0)
+SYSREG32(ctr, 0, c0, c0, 1)
 SYSREG32(mpidr, 0, c0, c0, 5)
 SYSREG32(hcr, 4, c1, c1, 0)
 SYSREG32(hcptr, 4, c1, c1, 2)
@@ -64,6 +65,10 @@ SYSREG64(cnthp_cval, 6, c14)
 #define CNTV_CTL_ENABLE (1u << 0)
 #define CNTV_CTL_IMASK (1u << 1)
 #define CNTV_CTL_ISTATUS (1u << 2)
+#define CTR_DMINLINE(ctr) (4u << (((ctr) >> 16) & 0xf)) /* bytes */
+/* The data cache line Lowvisor's maintenance by VA steps by: Cortex-A15's,
+ * checked against CTR at boot. */
+#define DCACHE_LINE 64
 #define L2CTLR_CPUS_SHIFT 24 /* [25:24]: the number of CPUs - 1 */
 #define L2CTLR_CPUS_MASK (3u << L2CTLR_CPUS_SHIFT)
 #endif
