@@ -41,7 +41,7 @@ extern struct percpu percpu_area[PLAT_MAX_CPUS];
 
 static inline struct percpu *this_cpu(void)
 {
-	return (struct percpu *)htpidr_read();
+	return (struct percpu *)(uintptr_t)htpidr_read();
 }
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "arch/cpsr.h"
 
-#define SYSREG32(name, op1, crn, crm, op2) uint32_t name;
+#define SYSREG32(name, op1, crn, crm, op2) uintptr_t name; /* wide enough for a host pointer in HTPIDR */
 #define SYSREG64(name, op1, crm) uint64_t name;
 extern struct fake_sysregs {
 #include "arch/sysreg-table.h"
@@ -26,7 +26,7 @@ extern struct fake_sysregs {
 #define FAKE_REG(name, type)                                                          \
 	static inline type name##_read(void) { return fake_sysreg.name; }             \
 	static inline void name##_write(type v) { fake_sysreg.name = v; }
-#define SYSREG32(name, op1, crn, crm, op2) FAKE_REG(name, uint32_t)
+#define SYSREG32(name, op1, crn, crm, op2) FAKE_REG(name, uintptr_t)
 #define SYSREG64(name, op1, crm) FAKE_REG(name, uint64_t)
 #include "arch/sysreg-table.h"
 FAKE_REG(elr_hyp, uint32_t)
