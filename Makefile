@@ -87,7 +87,8 @@ COLD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(COLD_C)) \
 	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(filter-out fdt.c fdt_ro.c,$(LIBFDT_C)))
 $(COLD_OBJS): CFLAGS := $(filter-out -O2,$(CFLAGS)) -Os
 
-.PHONY: all run test rooms-test unit-test system-test setup clean help bundles guests bench
+.PHONY: all run test rooms-test unit-test system-test setup clean help bundles guests bench \
+	bench-smp
 all: $(BUILD)/hyp.bin $(BUILD)/hyp.uimg $(BUILD)/hyp-core.bin guests linux bundles
 	@printf '  %-8s %s\n' SIZE "$(BUILD)/hyp-core.elf (the hypervisor alone)"
 	$(Q)$(SIZE) $(BUILD)/hyp-core.elf | sed 's/^/    /'
@@ -110,6 +111,8 @@ help:
 	@echo "  system-test    QEMU boots driven by pytest + pexpect (test/system/)"
 	@echo "  bench          per-operation costs, Linux against native, footprint, in"
 	@echo "                 QEMU instruction counts (-icount); writes $(BUILD)/bench.json"
+	@echo "  bench-smp      wall time of an 8-vCPU Linux on 2 CPUs to its shell beside"
+	@echo "                 QEMU -smp 8 native (BENCH_SMP_ARGS, e.g. --runs 3 --load 240)"
 	@echo "  linux          Debian kernels and the busybox initramfs in $(BUILD)/linux"
 	@echo "  tools          lowvisor.ko and lowvisorctl (management Linux) in $(BUILD)/tools"
 	@echo "  setup          install missing Debian packages, prepare libfdt"
@@ -313,6 +316,11 @@ rooms-test: $(ROOM_LINKS)
 # the footprint, each beside its target (docs/performance.md).
 bench: all
 	$(PYTHON) test/bench/bench.py --build $(BUILD)
+
+# Wall time, not instructions (no -icount: see the script): an idle machine.
+BENCH_SMP_ARGS ?= --runs 3
+bench-smp: all
+	$(PYTHON) test/bench/smp_boot.py --build $(BUILD) $(BENCH_SMP_ARGS)
 
 clean:
 	rm -rf $(BUILD)
