@@ -75,18 +75,6 @@ static inline void sev(void) { __asm__ volatile("sev" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("cpsie i" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cpsid i" ::: "memory"); }
 
-static inline uint32_t irq_save(void)
-{
-	uint32_t flags = cpsr_read();
-
-	irq_disable();
-	return flags;
-}
-
-static inline void irq_restore(uint32_t flags)
-{
-	if (!(flags & CPSR_I))
-		irq_enable();
-}
+#include "arch/irqflags.h"
 
 #endif

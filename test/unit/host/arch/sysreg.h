@@ -43,18 +43,6 @@ static inline void sev(void) { fake_sysreg.sev++; }
 static inline void irq_enable(void) { fake_sysreg.cpsr &= ~(uint32_t)CPSR_I; }
 static inline void irq_disable(void) { fake_sysreg.cpsr |= CPSR_I; }
 
-static inline uint32_t irq_save(void)
-{
-	uint32_t flags = cpsr_read();
-
-	irq_disable();
-	return flags;
-}
-
-static inline void irq_restore(uint32_t flags)
-{
-	if (!(flags & CPSR_I))
-		irq_enable();
-}
+#include "arch/irqflags.h"
 
 #endif
