@@ -141,51 +141,6 @@ static enum trap_action pabt(struct vcpu *v, uint32_t hsr)
 	return TRAP_CONTINUE;
 }
 
-/*
- * An emulated MMIO access, decoded: the register it reads into or stores
- * from (rt, as reg), the access and its value.  0 when done (a load is in
- * *reg, the instruction not yet skipped); otherwise vm_mmio's error, with
- * nothing changed.
- */
-static int mmio_access(struct vcpu *v, const struct mmio_access *a, uint64_t ipa, uint32_t *reg)
-{
-	uint32_t val = a->write ? mmio_store_value(a, *reg) : 0;
-	int err = vm_mmio(v, ipa, a, &val);
-
-	if (!err && !a->write)
-		*reg = mmio_load_value(a, val);
-	return err;
-}
-
-static enum trap_action dabt(struct vcpu *v, uint32_t hsr)
-{
-	struct mmio_access a;
-	uint32_t far = hdfar_read();
-	uint64_t ipa = abort_ipa(hsr, far);
-	int err = hsr_decode_dabt(hsr, &a);
-
-	if (!err)
-		err = mmio_access(v, &a, ipa, guest_reg_ptr(v, a.rt)); /* rt 15: a store */
-	else if (err == -EFAULT) {
-		guest_log(v, "stage-1 table walk at IPA %s is not RAM: data abort injected",
-			  HEX64(ipa));
-		vcpu_inject_dabt(v, far, a.write);
-		return TRAP_CONTINUE;
-	} else if (a.cm) {
-		vcpu_skip_insn(v, hsr_il(hsr)); /* cache maintenance on MMIO: nothing to do */
-		return TRAP_CONTINUE;
-	}
-	if (err) {
-		guest_log(v, "%s at 0x%08lx (IPA %s)%s: data abort injected",
-			  a.write ? "write" : "read", (unsigned long)far, HEX64(ipa),
-			  err == -ENOSYS ? " without syndrome" : err == -ENODEV ? " is not RAM or a device" : " is not a valid access");
-		vcpu_inject_dabt(v, far, a.write);
-		return TRAP_CONTINUE;
-	}
-	vcpu_skip_insn(v, a.il);
-	return TRAP_CONTINUE;
-}
-
 /* The frame's copy of register n as the guest's mode sees it, or NULL
  * where that is a banked register (in the hardware) or the PC. */
 static uint32_t *frame_reg(struct guest_frame *f, unsigned n, uint32_t cpsr)
@@ -208,47 +163,88 @@ static bool ram_fault(struct vcpu *v, uint32_t hsr, uint64_t ipa)
 	return fsc_type(hsr_fsc(hsr)) == FSC_TRANSLATION && vm_ram_fault(v->vm, ipa);
 }
 
-/*
- * dabt() on the fast path, for an access that succeeds (anything else is
- * left to dabt(), which finds the same error and reports it), or the
- * first touch of a block of lazily zeroed RAM (retried).  Before a read,
- * as on a whole exit, the list registers are folded back (vgic_sync,
- * nearly nothing when none is in use), so that the distributor's state is
- * whole; *synced says they were, and must be filled again before the
- * guest runs.
- */
-static int dabt_fast(struct vcpu *v, uint32_t hsr, struct guest_frame *f, bool *synced)
+/* Moves the guest's PC past the trapped instruction of il bytes: in
+ * ELR_hyp and SPSR_hyp on the fast path (f), in the vCPU otherwise. */
+static inline __attribute__((always_inline)) void
+skip_insn(struct vcpu *v, struct guest_frame *f, unsigned il)
 {
-	struct vgic *g = v->vm->vgic;
-	struct mmio_access a;
-	uint32_t cpsr = spsr_hyp_read();
-	uint32_t *reg, kick;
-	int err;
+	uint32_t cpsr;
 
-	if (hsr_decode_dabt(hsr, &a))
-		goto ram;
-	reg = frame_reg(f, a.rt, cpsr);
-	if (!reg)
-		goto ram;
-	/* A read must see the list registers' state; a write is applied at
-	 * once, and one that touches an interrupt in a list register, or
-	 * makes one deliverable here, kicks this vCPU, which takes the run
-	 * loop's sync and flush (vgic.c: the same as another vCPU's write). */
-	if (!a.write && !vgic_sync_idle(g, v->index)) {
-		kick = vgic_sync(g, v->index);
-		if (kick)
-			vm_kick(v->vm, kick);
-		*synced = true;
+	if (!f) {
+		vcpu_skip_insn(v, il);
+		return;
 	}
-	err = mmio_access(v, &a, abort_ipa(hsr, hdfar_read()), reg);
-	if (err)
-		goto ram;
-	elr_hyp_write(elr_hyp_read() + a.il);
+	elr_hyp_write(elr_hyp_read() + il);
+	cpsr = spsr_hyp_read();
 	if (cpsr & CPSR_IT_MASK)
 		spsr_hyp_write(cpsr_it_advance(cpsr));
-	return 0;
-ram:	/* Not an MMIO access it can serve: the first touch of a RAM block? */
-	return ram_fault(v, hsr, abort_ipa(hsr, hdfar_read())) ? 0 : -1;
+}
+
+/*
+ * The one data-abort path.  f is the trap's frame on the fast path (the
+ * PC and CPSR still in ELR_hyp and SPSR_hyp, the banked registers in the
+ * hardware), NULL on a whole exit (everything in the vCPU).  An emulated
+ * MMIO access is performed and the PC moved past it, or the first touch
+ * of a block of lazily zeroed RAM is mapped for the retry: 0.  Otherwise
+ * an error, nothing changed, which the fast path leaves to the whole exit
+ * and that reports (dabt).  Before a read on the
+ * fast path, as on a whole exit, the list registers are folded back
+ * (vgic_sync, nearly nothing when none is in use), so that the
+ * distributor's state is whole; *synced says they were, and must be
+ * filled again before the guest runs.  A write is applied at once; one
+ * that touches an interrupt in a list register, or makes one deliverable
+ * here, kicks this vCPU, which takes the run loop's sync and flush.
+ */
+static inline __attribute__((always_inline)) int
+dabt_serve(struct vcpu *v, uint32_t hsr, struct guest_frame *f, struct mmio_access *a,
+	   uint64_t *ipa, bool *synced)
+{
+	uint32_t *reg, val, kick;
+	int err;
+
+	*ipa = abort_ipa(hsr, hdfar_read());
+	err = hsr_decode_dabt(hsr, a);
+	if (!err) {
+		reg = f ? frame_reg(f, a->rt, spsr_hyp_read()) : guest_reg_ptr(v, a->rt);
+		if (!reg) /* a banked register: the whole exit has it */
+			return -EAGAIN;
+		if (f && !a->write && !vgic_sync_idle(v->vm->vgic, v->index)) {
+			kick = vgic_sync(v->vm->vgic, v->index);
+			if (kick)
+				vm_kick(v->vm, kick);
+			*synced = true;
+		}
+		val = a->write ? mmio_store_value(a, *reg) : 0; /* rt 15: a store */
+		err = vm_mmio(v, *ipa, a, &val);
+		if (!err && !a->write)
+			*reg = mmio_load_value(a, val);
+		if (!err)
+			skip_insn(v, f, a->il);
+	}
+	return err && ram_fault(v, hsr, *ipa) ? 0 : err;
+}
+
+static enum trap_action dabt(struct vcpu *v, uint32_t hsr)
+{
+	struct mmio_access a;
+	uint64_t ipa;
+	int err = dabt_serve(v, hsr, NULL, &a, &ipa, NULL);
+
+	if (!err)
+		return TRAP_CONTINUE;
+	if (err == -EFAULT) {
+		guest_log(v, "stage-1 table walk at IPA %s is not RAM: data abort injected",
+			  HEX64(ipa));
+	} else if (a.cm) { /* cache maintenance on MMIO: nothing to do */
+		vcpu_skip_insn(v, hsr_il(hsr));
+		return TRAP_CONTINUE;
+	} else {
+		guest_log(v, "%s at 0x%08lx (IPA %s)%s: data abort injected",
+			  a.write ? "write" : "read", (unsigned long)hdfar_read(), HEX64(ipa),
+			  err == -ENOSYS ? " without syndrome" : err == -ENODEV ? " is not RAM or a device" : " is not a valid access");
+	}
+	vcpu_inject_dabt(v, hdfar_read(), a.write);
+	return TRAP_CONTINUE;
 }
 
 /*
@@ -259,14 +255,16 @@ ram:	/* Not an MMIO access it can serve: the first touch of a RAM block? */
  * accessed memory); HVC has none.  IRQs stay masked throughout, so the
  * VMID cannot go stale and the flush is the last thing before the guest.
  * Three classes, so a switch rather than trap_table's form: the compiler
- * then inlines dabt_fast (a table of pointers cost MMIO 20 instructions).
+ * then inlines dabt_serve (a table of pointers cost MMIO 20 instructions).
  */
 uint32_t trap_fast(struct guest_frame *f)
 {
 	struct percpu *cpu = this_cpu();
 	struct vcpu *v = cpu->loaded;
 	uint32_t hsr = hsr_read();
+	struct mmio_access a;
 	bool synced = false;
+	uint64_t ipa;
 	int err;
 
 	switch (hsr_ec(hsr)) {
@@ -280,7 +278,7 @@ uint32_t trap_fast(struct guest_frame *f)
 		err = 0;
 		break;
 	case HSR_EC_DABT_LOWER:
-		err = dabt_fast(v, hsr, f, &synced);
+		err = dabt_serve(v, hsr, f, &a, &ipa, &synced);
 		break;
 	default:
 		return EXIT_TRAP;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch/sysreg.h"
 #include "console.h"
 #include "drivers.h"
 #include "config.h"
@@ -135,7 +136,7 @@ static int create_vgic(struct vm *vm)
 	for (i = 0; i < vm->cfg.vcpus && !err; i++)
 		err = vgic_map_hw(vm->vgic, i, VGIC_VTIMER_IRQ, hyp.plat.timer.virt_irq);
 	err = err ?: mmio_region_add(&vm->mmio, vm->cfg.dev.gicd, VGIC_DIST_REGION_MAX,
-				     &vgic_dist_region_ops, vm->vgic);
+				     &vgic_dist_ops, vm->vgic);
 	if (err)
 		log_err("vm '%s': vgic: %d", vm->cfg.name, err);
 	return err;
@@ -150,7 +151,7 @@ void vm_power_off_machine(void)
 {
 	log_info("all VMs have stopped: powering off");
 	run_report();
-	psci_smc(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0);
+	smc_call(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0);
 	hyp_halt(); /* firmware without SYSTEM_OFF */
 }
 

@@ -92,7 +92,7 @@ int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t 
 
 	if (!r)
 		return -ENODEV;
-	ret = mmio_region_access(r, v->index, a, ipa, val);
+	ret = mmio_dispatch(r, v->index, a, ipa, val);
 	if (ret > 0)
 		vm_kick(v->vm, (uint32_t)ret);
 	return ret < 0 ? ret : 0;

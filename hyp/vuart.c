@@ -131,10 +131,10 @@ static uint32_t *plain_reg(struct vuart *u, uint32_t off)
 	}
 }
 
-static uint32_t vuart_read(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w)
+static uint32_t vuart_read(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t off, unsigned w)
 {
 	static const uint8_t id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
-	struct vuart *u = dev;
+	struct vuart *u = c->dev;
 	uint32_t *p, v = 0;
 
 	(void)reg, (void)w;
@@ -159,10 +159,10 @@ static uint32_t vuart_read(void *dev, const struct mmio_reg *reg, uint32_t off, 
 	return v;
 }
 
-static void vuart_write(void *dev, const struct mmio_reg *reg, uint32_t off, unsigned w,
+static void vuart_write(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t off, unsigned w,
 			uint32_t v)
 {
-	struct vuart *u = dev;
+	struct vuart *u = c->dev;
 	uint32_t *p;
 
 	(void)reg, (void)w;

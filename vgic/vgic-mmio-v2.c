@@ -27,79 +27,71 @@
 #define SGIR_FILTER_SHIFT 24
 #define SGIR_INTID_MASK 0xfu
 
-static struct vgic_access_ctx *ctx_of(void *dev)
-{
-	return dev;
-}
-
-static uint32_t read_ctlr(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned w)
+static uint32_t read_ctlr(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned w)
 {
 	(void)reg, (void)offset, (void)w;
-	return ctx_of(dev)->vgic->enabled ? GICD_CTLR_ENABLE : 0;
+	return ctx_vgic(ctx)->enabled ? GICD_CTLR_ENABLE : 0;
 }
 
-static void write_ctlr(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned w,
+static void write_ctlr(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned w,
 		       uint32_t val)
 {
-	struct vgic_access_ctx *ctx = ctx_of(dev);
-	uint32_t flags = vgic_lock(ctx->vgic);
+	uint32_t flags = vgic_lock(ctx_vgic(ctx));
 
 	(void)reg, (void)offset, (void)w;
-	ctx->kick |= vgic_set_enabled(ctx->vgic, val & GICD_CTLR_ENABLE);
-	vgic_unlock(ctx->vgic, flags);
+	ctx->kick |= vgic_set_enabled(ctx_vgic(ctx), val & GICD_CTLR_ENABLE);
+	vgic_unlock(ctx_vgic(ctx), flags);
 }
 
 /* ITLinesNumber: the lines in 32s, less one; CPUNumber: vCPUs less one;
  * no Security Extensions. */
-static uint32_t read_typer(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned w)
+static uint32_t read_typer(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned w)
 {
-	const struct vgic *d = ctx_of(dev)->vgic;
+	const struct vgic *d = ctx_vgic(ctx);
 	uint32_t lines = (VGIC_PRIVATE_COUNT + d->spi_count + 31) / 32;
 
 	(void)reg, (void)offset, (void)w;
 	return (lines - 1) | (d->vcpu_count - 1) << GICD_TYPER_CPUS_SHIFT;
 }
 
-static uint32_t read_iidr(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned w)
+static uint32_t read_iidr(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned w)
 {
-	(void)dev, (void)reg, (void)offset, (void)w;
+	(void)ctx, (void)reg, (void)offset, (void)w;
 	return VGIC_IIDR;
 }
 
 /* GICD_ITARGETSRn.  Those of SGIs and PPIs are read-only and read as the
  * accessing vCPU's own bit (Linux finds its CPU interface number so). */
-static uint32_t read_targets(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static uint32_t read_targets(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			     unsigned width)
 {
-	struct vgic_access_ctx *ctx = ctx_of(dev);
 	unsigned first = mmio_reg_irq(reg, offset), i;
-	uint32_t flags = vgic_lock(ctx->vgic), val = 0;
+	uint32_t flags = vgic_lock(ctx_vgic(ctx)), val = 0;
 
 	for (i = 0; i < width; i++) {
-		const struct vgic_irq *irq = vgic_get_irq(ctx->vgic, ctx->vcpu, first + i);
+		const struct vgic_irq *irq = vgic_get_irq(ctx_vgic(ctx), ctx->vcpu, first + i);
 
 		if (irq)
 			val |= (uint32_t)irq->targets << (8 * i);
 	}
-	vgic_unlock(ctx->vgic, flags);
+	vgic_unlock(ctx_vgic(ctx), flags);
 	return val;
 }
 
-static void write_targets(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static void write_targets(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			  unsigned width, uint32_t val)
 {
-	struct vgic_access_ctx *ctx = ctx_of(dev);
 	unsigned first = mmio_reg_irq(reg, offset), i;
-	uint32_t flags = vgic_lock(ctx->vgic);
+	uint32_t flags = vgic_lock(ctx_vgic(ctx));
 
 	for (i = 0; i < width; i++) {
-		struct vgic_irq *irq = vgic_get_irq(ctx->vgic, ctx->vcpu, first + i);
+		struct vgic_irq *irq = vgic_get_irq(ctx_vgic(ctx), ctx->vcpu, first + i);
 
 		if (irq && !vgic_irq_is_private(irq))
-			ctx->kick |= vgic_irq_set_targets(ctx->vgic, irq,
+			ctx->kick |= vgic_irq_set_targets(ctx_vgic(ctx), irq,
 							  (uint8_t)(val >> (8 * i)));
 	}
-	vgic_unlock(ctx->vgic, flags);
+	vgic_unlock(ctx_vgic(ctx), flags);
 }
 
 /* GICD_SGIR's TargetListFilter: the vCPUs an SGI from self goes to. */
@@ -117,11 +109,10 @@ static uint32_t sgir_targets(const struct vgic *d, unsigned self, uint32_t val)
 	}
 }
 
-static void write_sgir(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned w,
+static void write_sgir(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned w,
 		       uint32_t val)
 {
-	struct vgic_access_ctx *ctx = ctx_of(dev);
-	struct vgic *d = ctx->vgic;
+	struct vgic *d = ctx_vgic(ctx);
 	uint32_t targets = sgir_targets(d, ctx->vcpu, val);
 	uint32_t flags = vgic_lock(d);
 
@@ -138,24 +129,22 @@ static void write_sgir(void *dev, const struct mmio_reg *reg, uint32_t offset, u
 
 /* GICD_CPENDSGIRn and GICD_SPENDSGIRn: one byte per SGI of the accessing
  * vCPU, bit n for a pending one from vCPU n. */
-static uint32_t read_sgi_pending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static uint32_t read_sgi_pending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 				 unsigned width)
 {
-	struct vgic_access_ctx *ctx = ctx_of(dev);
 	unsigned first = offset - reg->offset, i;
-	uint32_t flags = vgic_lock(ctx->vgic), val = 0;
+	uint32_t flags = vgic_lock(ctx_vgic(ctx)), val = 0;
 
 	for (i = 0; i < width; i++)
-		val |= (uint32_t)vgic_get_irq(ctx->vgic, ctx->vcpu, first + i)->sources << (8 * i);
-	vgic_unlock(ctx->vgic, flags);
+		val |= (uint32_t)vgic_get_irq(ctx_vgic(ctx), ctx->vcpu, first + i)->sources << (8 * i);
+	vgic_unlock(ctx_vgic(ctx), flags);
 	return val;
 }
 
-static void write_sgi_pending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static void write_sgi_pending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			      unsigned width, uint32_t val, bool set)
 {
-	struct vgic_access_ctx *ctx = ctx_of(dev);
-	struct vgic *d = ctx->vgic;
+	struct vgic *d = ctx_vgic(ctx);
 	unsigned first = offset - reg->offset, i;
 	uint32_t flags = vgic_lock(d);
 
@@ -169,26 +158,26 @@ static void write_sgi_pending(void *dev, const struct mmio_reg *reg, uint32_t of
 	vgic_unlock(d, flags);
 }
 
-static void write_sgi_cpending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static void write_sgi_cpending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width, uint32_t val)
 {
-	write_sgi_pending(dev, reg, offset, width, val, false);
+	write_sgi_pending(ctx, reg, offset, width, val, false);
 }
 
-static void write_sgi_spending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static void write_sgi_spending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width, uint32_t val)
 {
-	write_sgi_pending(dev, reg, offset, width, val, true);
+	write_sgi_pending(ctx, reg, offset, width, val, true);
 }
 
 /* PIDR4-7, PIDR0-3, CIDR0-3 of a GIC-400: PIDR2's ArchRev (bits [7:4]) is
  * 2, a GICv2. */
-static uint32_t read_id(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned w)
+static uint32_t read_id(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned w)
 {
 	static const uint8_t id[12] = { 0x04, 0x00, 0x00, 0x00, 0x90, 0xb4,
 					0x2b, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
-	(void)dev, (void)w;
+	(void)ctx, (void)w;
 	return id[(offset - reg->offset) / 4];
 }
 
@@ -220,32 +209,8 @@ static const struct mmio_reg vgic_v2_dist_regs[] = {
 	MMIO_REG_RO(GICD_PIDR4, 48, MMIO_W32, read_id),
 };
 
-const struct mmio_ops vgic_v2_dist_ops = {
+const struct mmio_ops vgic_dist_ops = {
 	.name = "gicv2-distributor",
 	MMIO_OPS_REGS(vgic_v2_dist_regs),
 	.holes_raz_wi = true,
-};
-
-/* No registers, no holes: an access through mmio_emulate() is refused. */
-int vgic_dist_access(void *vgic, unsigned vcpu, const struct mmio_access *a, uint64_t offset,
-		     uint32_t *val)
-{
-	struct vgic *d = vgic;
-	static const struct mmio_region dist = {
-		.base = 0,
-		.size = VGIC_DIST_REGION_MAX,
-		.ops = &vgic_v2_dist_ops,
-	};
-	struct vgic_access_ctx ctx = { .vgic = d, .vcpu = vcpu };
-	int ret;
-
-	if (vcpu >= d->vcpu_count)
-		return -EINVAL;
-	ret = mmio_dispatch(&dist, &ctx, a, offset, val);
-	return ret < 0 ? ret : (int)ctx.kick;
-}
-
-const struct mmio_ops vgic_dist_region_ops = {
-	.name = "gicv2-distributor",
-	.access = vgic_dist_access,
 };

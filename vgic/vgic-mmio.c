@@ -9,34 +9,34 @@
 
 /* The interrupts one access covers, with the VGIC lock held. */
 struct irq_span {
-	struct vgic_access_ctx *ctx;
+	struct mmio_ctx *ctx;
+	struct vgic *vgic;
 	unsigned first; /* interrupt ID */
 	unsigned count;
 	uint32_t flags;
 };
 
-static struct irq_span span_begin(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static struct irq_span span_begin(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 				  unsigned width)
 {
-	struct vgic_access_ctx *ctx = dev;
-
 	return (struct irq_span){
 		.ctx = ctx,
+		.vgic = ctx_vgic(ctx),
 		.first = mmio_reg_irq(reg, offset),
 		.count = width * 8 / reg->bits_per_irq,
-		.flags = vgic_lock(ctx->vgic),
+		.flags = vgic_lock(ctx_vgic(ctx)),
 	};
 }
 
 static void span_end(const struct irq_span *s)
 {
-	vgic_unlock(s->ctx->vgic, s->flags);
+	vgic_unlock(s->vgic, s->flags);
 }
 
 /* The i-th interrupt of the span, or NULL if the VM has no such one. */
 static struct vgic_irq *span_irq(const struct irq_span *s, unsigned i)
 {
-	return vgic_get_irq(s->ctx->vgic, s->ctx->vcpu, s->first + i);
+	return vgic_get_irq(s->vgic, s->ctx->vcpu, s->first + i);
 }
 
 /* For 1-bit registers: the next interrupt whose bit is set in *bits (which
@@ -60,9 +60,9 @@ static struct vgic_irq *span_next_set(const struct irq_span *s, uint32_t *bits)
 enum irq_bit { BIT_ENABLED, BIT_PENDING, BIT_ACTIVE };
 
 static inline __attribute__((always_inline)) uint32_t
-read_bits(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width, enum irq_bit f)
+read_bits(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned width, enum irq_bit f)
 {
-	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct irq_span s = span_begin(ctx, reg, offset, width);
 	uint32_t val = 0;
 	unsigned i;
 
@@ -78,34 +78,34 @@ read_bits(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width
 }
 
 static inline __attribute__((always_inline)) void
-write_bits(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width,
+write_bits(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned width,
 	   uint32_t val, enum irq_bit f, bool on)
 {
-	struct irq_span s = span_begin(dev, reg, offset, width);
-	struct vgic_access_ctx *c = s.ctx;
+	struct irq_span s = span_begin(ctx, reg, offset, width);
+	struct mmio_ctx *c = s.ctx;
 	struct vgic_irq *irq;
 
 	while ((irq = span_next_set(&s, &val))) {
 		if (f == BIT_ENABLED)
-			c->kick |= vgic_irq_set_enabled(c->vgic, irq, on);
+			c->kick |= vgic_irq_set_enabled(s.vgic, irq, on);
 		else if (f == BIT_PENDING && !vgic_irq_is_sgi(irq))
-			c->kick |= vgic_irq_set_pending(c->vgic, irq, on);
+			c->kick |= vgic_irq_set_pending(s.vgic, irq, on);
 		else if (f == BIT_ACTIVE)
-			c->kick |= vgic_irq_set_active(c->vgic, irq, on, c->vcpu);
+			c->kick |= vgic_irq_set_active(s.vgic, irq, on, c->vcpu);
 	}
 	span_end(&s);
 }
 
 #define BIT_READER(name, f)                                                                \
-	uint32_t name(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width) \
+	uint32_t name(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned width) \
 	{                                                                                  \
-		return read_bits(dev, reg, offset, width, f);                              \
+		return read_bits(ctx, reg, offset, width, f);                              \
 	}
 #define BIT_WRITER(name, f, on)                                                            \
-	void name(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width,  \
+	void name(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned width,  \
 		  uint32_t val)                                                            \
 	{                                                                                  \
-		write_bits(dev, reg, offset, width, val, f, on);                           \
+		write_bits(ctx, reg, offset, width, val, f, on);                           \
 	}
 
 BIT_READER(vgic_mmio_read_enable, BIT_ENABLED)
@@ -118,10 +118,10 @@ BIT_READER(vgic_mmio_read_active, BIT_ACTIVE)
 BIT_WRITER(vgic_mmio_write_sactive, BIT_ACTIVE, true)
 BIT_WRITER(vgic_mmio_write_cactive, BIT_ACTIVE, false)
 
-uint32_t vgic_mmio_read_priority(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t vgic_mmio_read_priority(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 				 unsigned width)
 {
-	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct irq_span s = span_begin(ctx, reg, offset, width);
 	uint32_t val = 0;
 	unsigned i;
 
@@ -135,17 +135,17 @@ uint32_t vgic_mmio_read_priority(void *dev, const struct mmio_reg *reg, uint32_t
 	return val;
 }
 
-void vgic_mmio_write_priority(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_priority(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			      unsigned width, uint32_t val)
 {
-	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct irq_span s = span_begin(ctx, reg, offset, width);
 	unsigned i;
 
 	for (i = 0; i < s.count; i++) {
 		struct vgic_irq *irq = span_irq(&s, i);
 
 		if (irq)
-			s.ctx->kick |= vgic_irq_set_priority(s.ctx->vgic, irq,
+			s.ctx->kick |= vgic_irq_set_priority(s.vgic, irq,
 							     (uint8_t)(val >> (8 * i)));
 	}
 	span_end(&s);
@@ -153,10 +153,10 @@ void vgic_mmio_write_priority(void *dev, const struct mmio_reg *reg, uint32_t of
 
 #define ICFGR_EDGE 2u /* of each 2-bit field; bit 0 is reserved in GICv2 */
 
-uint32_t vgic_mmio_read_config(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t vgic_mmio_read_config(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width)
 {
-	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct irq_span s = span_begin(ctx, reg, offset, width);
 	uint32_t val = 0;
 	unsigned i;
 
@@ -173,17 +173,17 @@ uint32_t vgic_mmio_read_config(void *dev, const struct mmio_reg *reg, uint32_t o
 /* SGIs are edge-triggered by definition; whether PPIs can be configured is
  * IMPLEMENTATION DEFINED, and here they cannot (as in Linux's VGIC): the
  * virtual timer's PPI is level-triggered, and guests describe it so. */
-void vgic_mmio_write_config(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_config(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			    unsigned width, uint32_t val)
 {
-	struct irq_span s = span_begin(dev, reg, offset, width);
+	struct irq_span s = span_begin(ctx, reg, offset, width);
 	unsigned i;
 
 	for (i = 0; i < s.count; i++) {
 		struct vgic_irq *irq = span_irq(&s, i);
 
 		if (irq && !vgic_irq_is_private(irq))
-			s.ctx->kick |= vgic_irq_set_edge(s.ctx->vgic, irq,
+			s.ctx->kick |= vgic_irq_set_edge(s.vgic, irq,
 							 (val >> (2 * i)) & ICFGR_EDGE);
 	}
 	span_end(&s);

@@ -3,8 +3,8 @@
  * The distributor's register handlers: the generic per-IRQ fields
  * (vgic-mmio.c), for the GICv2 register table (vgic-mmio-v2.c), which
  * builds its entries with hyp/emul/emul.h's MMIO_REG_PER_IRQ.  Every
- * handler gets a struct vgic_access_ctx as dev: the VGIC and the accessing
- * vCPU, whose banked SGIs and PPIs the access sees.  An interrupt the VM
+ * handler gets a struct mmio_ctx: the VGIC as dev and the accessing vCPU,
+ * whose banked SGIs and PPIs the access sees.  An interrupt the VM
  * does not have reads as zero and ignores writes.
  */
 #ifndef LOWVISOR_VGIC_MMIO_H
@@ -13,52 +13,49 @@
 #include "emul.h"
 #include "vgic-internal.h"
 
-/* The access being emulated, what the handlers get as dev. */
-struct vgic_access_ctx {
-	struct vgic *vgic;
-	unsigned vcpu; /* the accessing vCPU */
-	uint32_t kick; /* vCPUs to kick, collected by the handlers */
-};
+/* The VGIC an access is to: the distributor region's dev. */
+static inline struct vgic *ctx_vgic(const struct mmio_ctx *ctx)
+{
+	return ctx->dev;
+}
 
 /* GICD_ISENABLERn, GICD_ICENABLERn (1 bit per IRQ). */
-uint32_t vgic_mmio_read_enable(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t vgic_mmio_read_enable(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width);
-void vgic_mmio_write_senable(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_senable(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			     unsigned width, uint32_t val);
-void vgic_mmio_write_cenable(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_cenable(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			     unsigned width, uint32_t val);
 
 /* GICD_ISPENDRn, GICD_ICPENDRn (1 bit).  The SGI bits read as pending from
  * any source and ignore writes: GICD_[SC]PENDSGIRn set and clear them. */
-uint32_t vgic_mmio_read_pending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t vgic_mmio_read_pending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 				unsigned width);
-void vgic_mmio_write_spending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_spending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			      unsigned width, uint32_t val);
-void vgic_mmio_write_cpending(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_cpending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			      unsigned width, uint32_t val);
 
 /* GICD_ISACTIVERn, GICD_ICACTIVERn (1 bit). */
-uint32_t vgic_mmio_read_active(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t vgic_mmio_read_active(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width);
-void vgic_mmio_write_sactive(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_sactive(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			     unsigned width, uint32_t val);
-void vgic_mmio_write_cactive(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_cactive(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			     unsigned width, uint32_t val);
 
 /* GICD_IPRIORITYRn (8 bits; the top 5 are kept). */
-uint32_t vgic_mmio_read_priority(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t vgic_mmio_read_priority(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 				 unsigned width);
-void vgic_mmio_write_priority(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_priority(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			      unsigned width, uint32_t val);
 
 /* GICD_ICFGRn (2 bits: 0b10 edge, 0b00 level).  Read-only for SGIs (edge)
  * and PPIs (level), writable for SPIs. */
-uint32_t vgic_mmio_read_config(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t vgic_mmio_read_config(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width);
-void vgic_mmio_write_config(void *dev, const struct mmio_reg *reg, uint32_t offset,
+void vgic_mmio_write_config(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
 			    unsigned width, uint32_t val);
 
-/* The GICv2 distributor's register table, for the unit tests' checks. */
-extern const struct mmio_ops vgic_v2_dist_ops;
 
 #endif

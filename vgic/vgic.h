@@ -64,9 +64,9 @@
  *
  * Distributor accesses: the distributor's registers are banked per vCPU
  * (SGIs and PPIs), so the emulation needs the accessing vCPU.  The VM's
- * region list holds the distributor with vgic_dist_region_ops and dev = the
- * struct vgic; its access function (struct mmio_ops) is vgic_dist_access,
- * which the MMIO dispatch calls with the vCPU and which returns a kick mask.
+ * region list holds the distributor with vgic_dist_ops and dev = the
+ * struct vgic; the MMIO dispatch hands its handlers the accessing vCPU
+ * (struct mmio_ctx) and returns the vCPUs they ask to kick.
  */
 #ifndef LOWVISOR_VGIC_H
 #define LOWVISOR_VGIC_H
@@ -78,7 +78,7 @@
 #define VGIC_SGI_COUNT 16    /* interrupt IDs 0-15 */
 #define VGIC_PRIVATE_COUNT 32 /* SGIs and PPIs, banked per vCPU */
 #define VGIC_MAX_SPIS 988    /* IDs 32-1019 */
-/* The largest distributor region vgic_dist_access serves: a guest told of
+/* The largest distributor region a VM has: a guest told of
  * 64 KiB of GICD (QEMU virt's DT) finds the rest RAZ/WI. */
 #define VGIC_DIST_REGION_MAX 0x10000
 #define VGIC_VTIMER_IRQ 27   /* the virtual timer's PPI (PPI 11) */
@@ -189,13 +189,8 @@ void vgic_restore(struct vgic *d, unsigned vcpu);
  * (GICH_HCR = 0): no maintenance interrupt comes while no vCPU is loaded. */
 void vgic_save(struct vgic *d, unsigned vcpu);
 
-/* One guest access by vCPU vcpu at offset (from the distributor's base)
- * of the struct vgic vgic (the access function of vgic_dist_region_ops):
- * the kick mask, or what mmio_dispatch returns for a refused access. */
-int vgic_dist_access(void *vgic, unsigned vcpu, const struct mmio_access *a, uint64_t offset,
-		     uint32_t *val);
-
-/* The distributor's ops in a VM's region list (see above). */
-extern const struct mmio_ops vgic_dist_region_ops;
+/* The distributor's register table: the ops of its region in a VM's
+ * region list, with the struct vgic as dev (see above). */
+extern const struct mmio_ops vgic_dist_ops;
 
 #endif

@@ -300,6 +300,16 @@ const char *hsr_ec_name(unsigned ec);
 /* Interrupt IDs a per-IRQ register covers (GICv2: 0-1019, sized for 1024). */
 #define MMIO_IRQ_COUNT 1024
 
+/* What a register handler is called with: the device instance (the
+ * region's dev), the accessing vCPU (its index in the VM; the vGIC's
+ * registers are banked per vCPU) and the vCPUs the access wants kicked
+ * (a mask the handler ORs into, which mmio_dispatch returns). */
+struct mmio_ctx {
+	void *dev;
+	unsigned vcpu;
+	uint32_t kick;
+};
+
 struct mmio_reg {
 	uint32_t offset;      /* from the region base */
 	uint32_t length;      /* bytes */
@@ -309,9 +319,9 @@ struct mmio_reg {
 	 * the access is aligned and inside this register.  A read returns
 	 * the width's bytes (higher bits are dropped); a write gets them
 	 * zero-extended. */
-	uint32_t (*read)(void *dev, const struct mmio_reg *reg, uint32_t offset,
+	uint32_t (*read)(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 			 unsigned width);
-	void (*write)(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width,
+	void (*write)(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset, unsigned width,
 		      uint32_t val);
 };
 
@@ -337,9 +347,9 @@ struct mmio_reg {
 #define MMIO_REG_RAZ_WI(off, len, w) MMIO_REG(off, len, w, mmio_read_raz, mmio_write_wi)
 
 /* The shared handlers of MMIO_REG_RO and MMIO_REG_RAZ_WI. */
-uint32_t mmio_read_raz(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t mmio_read_raz(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 		       unsigned width);
-void mmio_write_wi(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width,
+void mmio_write_wi(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset, unsigned width,
 		   uint32_t val);
 
 /* A per-IRQ register: the first interrupt ID the access at offset covers. */
@@ -356,12 +366,6 @@ struct mmio_ops {
 	/* Offsets no register covers read as zero and ignore writes (the
 	 * GIC's reserved space); otherwise the access is refused. */
 	bool holes_raz_wi;
-	/* Instead of the table: a device that needs the accessing vCPU (the
-	 * vGIC's distributor, banked per vCPU) serves the access itself and
-	 * returns a mask of vCPUs to kick (>= 0), or an error as
-	 * mmio_dispatch's. */
-	int (*access)(void *dev, unsigned vcpu, const struct mmio_access *a, uint64_t offset,
-		      uint32_t *val);
 };
 
 /* .regs and .reg_count of a struct mmio_ops from a register array. */
@@ -402,28 +406,19 @@ const struct mmio_reg *mmio_reg_find(const struct mmio_reg *regs, size_t count,
 				     uint32_t offset);
 
 /*
- * Performs access a at offset in region r: for a write, *val is the stored
- * register value (only its low a->width bytes are written); for a read,
- * *val receives the a->width bytes read, zero-extended (mmio_load_value
- * makes the register value).  dev is handed to the handlers, normally
- * r->dev.  Every error means the guest gets an abort:
+ * Performs access a by vCPU vcpu at ipa inside region r: for a write, *val
+ * is the stored register value (only its low a->width bytes are written);
+ * for a read, *val receives the a->width bytes read, zero-extended
+ * (mmio_load_value makes the register value).  The handlers get r->dev and
+ * vcpu (struct mmio_ctx).  Returns the mask of vCPUs the handlers asked to
+ * kick (>= 0), or an error, which means the guest gets an abort:
  *   -EINVAL  no syndrome (!a->valid), a width other than 1, 2, 4, an
  *            unaligned access, or a width the register does not allow;
  *   -ERANGE  the access is not wholly inside the region, or straddles the
  *            end of a register;
  *   -ENOENT  a hole in a device without holes_raz_wi.
  */
-int mmio_dispatch(const struct mmio_region *r, void *dev, const struct mmio_access *a,
-		  uint64_t offset, uint32_t *val);
-
-/* Access a by vCPU vcpu at ipa inside region r, through r's own access
- * function or its table: a mask of vCPUs to kick (>= 0) or an error. */
-static inline int mmio_region_access(const struct mmio_region *r, unsigned vcpu,
-				     const struct mmio_access *a, uint64_t ipa, uint32_t *val)
-{
-	if (r->ops->access)
-		return r->ops->access(r->dev, vcpu, a, ipa - r->base, val);
-	return mmio_dispatch(r, r->dev, a, ipa - r->base, val);
-}
+int mmio_dispatch(const struct mmio_region *r, unsigned vcpu, const struct mmio_access *a,
+		  uint64_t ipa, uint32_t *val);
 
 #endif

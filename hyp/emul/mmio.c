@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Table-driven MMIO emulation: see mmio_emul.h.
+ * Table-driven MMIO emulation: see emul.h.
  */
 #include <errno.h>
 #include <string.h>
@@ -9,20 +9,20 @@
 
 #define REGION_SIZE_MAX GiB(4)
 
-uint32_t mmio_read_raz(void *dev, const struct mmio_reg *reg, uint32_t offset,
+uint32_t mmio_read_raz(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 		       unsigned width)
 {
-	(void)dev;
+	(void)c;
 	(void)reg;
 	(void)offset;
 	(void)width;
 	return 0;
 }
 
-void mmio_write_wi(void *dev, const struct mmio_reg *reg, uint32_t offset, unsigned width,
+void mmio_write_wi(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset, unsigned width,
 		   uint32_t val)
 {
-	(void)dev;
+	(void)c;
 	(void)reg;
 	(void)offset;
 	(void)width;
@@ -121,9 +121,11 @@ static int dispatch_hole(const struct mmio_region *r, const struct mmio_access *
 	return 0;
 }
 
-int mmio_dispatch(const struct mmio_region *r, void *dev, const struct mmio_access *a,
-		  uint64_t offset, uint32_t *val)
+int mmio_dispatch(const struct mmio_region *r, unsigned vcpu, const struct mmio_access *a,
+		  uint64_t ipa, uint32_t *val)
 {
+	struct mmio_ctx c = { .dev = r->dev, .vcpu = vcpu };
+	uint64_t offset = ipa - r->base;
 	const struct mmio_reg *reg;
 	uint32_t off;
 
@@ -140,8 +142,8 @@ int mmio_dispatch(const struct mmio_region *r, void *dev, const struct mmio_acce
 	if (a->width > reg->length - (off - reg->offset))
 		return -ERANGE;
 	if (a->write)
-		reg->write(dev, reg, off, a->width, *val & mmio_width_mask(a->width));
+		reg->write(&c, reg, off, a->width, *val & mmio_width_mask(a->width));
 	else
-		*val = reg->read(dev, reg, off, a->width) & mmio_width_mask(a->width);
-	return 0;
+		*val = reg->read(&c, reg, off, a->width) & mmio_width_mask(a->width);
+	return (int)c.kick;
 }

@@ -11,14 +11,14 @@
 
 #include "emul.h"
 
-/* mmio_region_find, then mmio_region_access by vCPU vcpu: -ENODEV if no
+/* mmio_region_find, then mmio_dispatch by vCPU vcpu: -ENODEV if no
  * region holds ipa, else what the access returns. */
 static inline int mmio_emulate(const struct mmio_regions *rs, unsigned vcpu, uint64_t ipa,
 			       const struct mmio_access *a, uint32_t *val)
 {
 	const struct mmio_region *r = mmio_region_find(rs, ipa);
 
-	return r ? mmio_region_access(r, vcpu, a, ipa, val) : -ENODEV;
+	return r ? mmio_dispatch(r, vcpu, a, ipa, val) : -ENODEV;
 }
 
 static inline bool reg_entry_valid(const struct mmio_reg *reg)

@@ -339,7 +339,7 @@ static int uart(struct vuart *u, bool write, uint32_t off, uint32_t *val)
 				       .dev = u };
 	const struct mmio_access a = { .valid = true, .write = write, .width = 4 };
 
-	return mmio_region_access(&r, 0, &a, 0x09000000 + off, val);
+	return mmio_dispatch(&r, 0, &a, 0x09000000 + off, val);
 }
 
 static void test_vuart_lines_input_and_interrupt(void **state)

@@ -566,58 +566,58 @@ static void fake_note(struct fake_dev *d, uint32_t offset, unsigned width)
 	d->last_width = width;
 }
 
-static uint32_t fake_read_ctlr(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static uint32_t fake_read_ctlr(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width)
 {
-	struct fake_dev *d = dev;
+	struct fake_dev *d = c->dev;
 
 	(void)reg;
 	fake_note(d, offset, width);
 	return d->ctlr;
 }
 
-static void fake_write_ctlr(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static void fake_write_ctlr(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 			    unsigned width, uint32_t val)
 {
-	struct fake_dev *d = dev;
+	struct fake_dev *d = c->dev;
 
 	(void)reg;
 	fake_note(d, offset, width);
 	d->ctlr = val & 1;
 }
 
-static uint32_t fake_read_typer(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static uint32_t fake_read_typer(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 				unsigned width)
 {
 	(void)reg;
-	fake_note(dev, offset, width);
+	fake_note(c->dev, offset, width);
 	return 0x0000fc07;
 }
 
-static uint32_t fake_read_enable(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static uint32_t fake_read_enable(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 				 unsigned width)
 {
-	struct fake_dev *d = dev;
+	struct fake_dev *d = c->dev;
 
 	fake_note(d, offset, width);
 	return d->enable[mmio_reg_irq(reg, offset) / 32];
 }
 
 /* Set-enable: writing 1 sets, 0 does nothing. */
-static void fake_write_enable(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static void fake_write_enable(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 			      unsigned width, uint32_t val)
 {
-	struct fake_dev *d = dev;
+	struct fake_dev *d = c->dev;
 
 	fake_note(d, offset, width);
 	d->last_write = val;
 	d->enable[mmio_reg_irq(reg, offset) / 32] |= val;
 }
 
-static uint32_t fake_read_prio(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static uint32_t fake_read_prio(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width)
 {
-	struct fake_dev *d = dev;
+	struct fake_dev *d = c->dev;
 	unsigned irq = mmio_reg_irq(reg, offset), i;
 	uint32_t v = 0;
 
@@ -627,10 +627,10 @@ static uint32_t fake_read_prio(void *dev, const struct mmio_reg *reg, uint32_t o
 	return v;
 }
 
-static void fake_write_prio(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static void fake_write_prio(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 			    unsigned width, uint32_t val)
 {
-	struct fake_dev *d = dev;
+	struct fake_dev *d = c->dev;
 	unsigned irq = mmio_reg_irq(reg, offset), i;
 
 	fake_note(d, offset, width);
@@ -639,19 +639,19 @@ static void fake_write_prio(void *dev, const struct mmio_reg *reg, uint32_t offs
 		d->prio[irq + i] = (uint8_t)(val >> (8 * i));
 }
 
-static uint32_t fake_read_half(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static uint32_t fake_read_half(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 			       unsigned width)
 {
-	struct fake_dev *d = dev;
+	struct fake_dev *d = c->dev;
 
 	fake_note(d, offset, width);
 	return d->half[(offset - reg->offset) / 2];
 }
 
-static void fake_write_half(void *dev, const struct mmio_reg *reg, uint32_t offset,
+static void fake_write_half(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
 			    unsigned width, uint32_t val)
 {
-	struct fake_dev *d = dev;
+	struct fake_dev *d = c->dev;
 
 	fake_note(d, offset, width);
 	d->last_write = val;
@@ -934,11 +934,21 @@ static const struct mmio_region strict_region = {
 	.ops = &fake_strict_ops,
 };
 
+/* mmio_dispatch on region r with dev d, at offset off of it. */
+static int region_dispatch(const struct mmio_region *r, struct fake_dev *d,
+			   const struct mmio_access *a, uint64_t off, uint32_t *val)
+{
+	struct mmio_region with_dev = *r;
+
+	with_dev.dev = d;
+	return mmio_dispatch(&with_dev, 0, a, r->base + off, val);
+}
+
 static int dispatch(struct fake_dev *d, bool write, unsigned width, uint64_t off, uint32_t *val)
 {
 	struct mmio_access a = access_of(write, width);
 
-	return mmio_dispatch(&fake_region, d, &a, off, val);
+	return region_dispatch(&fake_region, d, &a, off, val);
 }
 
 static void test_dispatch_reads_and_writes(void **state)
@@ -1025,7 +1035,7 @@ static void test_dispatch_width_rejected(void **state)
 	assert_int_equal(dispatch(&d, false, 2, 0xf11, &v), -EINVAL);
 	/* No syndrome. */
 	a.valid = false;
-	assert_int_equal(mmio_dispatch(&fake_region, &d, &a, 0, &v), -EINVAL);
+	assert_int_equal(region_dispatch(&fake_region, &d, &a, 0, &v), -EINVAL);
 	/* Nothing reached the device, and the read value is untouched. */
 	assert_int_equal(d.calls, 0);
 	assert_int_equal(d.ctlr, 0);
@@ -1090,10 +1100,10 @@ static void test_dispatch_holes(void **state)
 	assert_int_equal(v, 0);
 	/* Elsewhere the guest gets an abort. */
 	v = 0x12345678;
-	assert_int_equal(mmio_dispatch(&strict_region, &d, &rd, 0x00c, &v), -ENOENT);
+	assert_int_equal(region_dispatch(&strict_region, &d, &rd, 0x00c, &v), -ENOENT);
 	assert_int_equal(v, 0x12345678);
-	assert_int_equal(mmio_dispatch(&strict_region, &d, &wr, 0x800, &v), -ENOENT);
-	assert_int_equal(mmio_dispatch(&strict_region, &d, &rd, 0x000, &v), 0);
+	assert_int_equal(region_dispatch(&strict_region, &d, &wr, 0x800, &v), -ENOENT);
+	assert_int_equal(region_dispatch(&strict_region, &d, &rd, 0x000, &v), 0);
 	assert_int_equal(d.calls, 1);
 }
 
