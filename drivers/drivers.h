@@ -56,9 +56,8 @@ void pl011_putc(uintptr_t base, char c);
 int pl011_getc(uintptr_t base);
 void pl011_rx_irq_enable(uintptr_t base);
 
-/* Calls to the platform's PSCI firmware, by SMC (the DTB's method). */
-
-int32_t psci_smc(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3);
+/* Calls to the platform's PSCI firmware: by SMC (the DTB's method), as
+ * arch/sysreg.h's smc_call(); the name of a PSCI error code. */
 const char *psci_strerror(int32_t err);
 
 /* The generic timer as Lowvisor uses it: the physical count, and the HYP

@@ -155,7 +155,7 @@ static void wait_for_ticks(unsigned want)
 			return;
 		/* Not WFI: once its own boot ticks are done, this CPU's next
 		 * one is a whole tick away; the others' come sooner. */
-		__asm__ volatile("yield" ::: "memory");
+		cpu_relax();
 	}
 }
 

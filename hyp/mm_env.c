@@ -4,7 +4,7 @@
  * pages reached at VA == PA, TLB maintenance by VMID, and the rendezvous of
  * all CPUs at a VMID rollover (the contract in mm/mm.h).
  */
-#include "arch/sysreg.h"
+#include "arch/cache.h"
 #include "drivers.h"
 #include "hyp.h"
 #include "list.h"
@@ -26,7 +26,7 @@ void stage2_sync_table(void *va, size_t len)
 	/* VTCR makes table walks inner-shareable write-back: coherent with
 	 * the data cache, so ordering the stores is enough. */
 	(void)va, (void)len;
-	__asm__ volatile("dsb ishst" ::: "memory");
+	table_store_barrier();
 }
 
 void stage2_tlb_flush(const struct stage2 *s2)
@@ -42,9 +42,7 @@ void stage2_tlb_flush(const struct stage2 *s2)
 	saved = vttbr_read();
 	vttbr_write(stage2_vttbr(s2, id));
 	isb();
-	__asm__ volatile("mcr p15, 0, %0, c8, c3, 0" ::"r"(0) : "memory"); /* TLBIALLIS */
-	dsb_ish();
-	isb();
+	tlb_flush_vmid();
 	vttbr_write(saved);
 	isb();
 	irq_restore(flags);
@@ -103,10 +101,5 @@ void vmid_hw_rendezvous(void)
 
 void vmid_hw_flush_all(void)
 {
-	__asm__ volatile("mcr p15, 4, %0, c8, c3, 4\n" /* TLBIALLNSNHIS */
-			 "mcr p15, 0, %0, c7, c1, 0"     /* ICIALLUIS */
-			 ::"r"(0)
-			 : "memory");
-	dsb_ish();
-	isb();
+	tlb_flush_guests();
 }

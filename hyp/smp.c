@@ -120,7 +120,7 @@ static int32_t cpu_on(uint32_t mpidr, unsigned index)
 	uint32_t entry = (uint32_t)hyp_image_pa(secondary_entry);
 
 	if (hyp.plat.psci.conduit == PSCI_CONDUIT_SMC)
-		return psci_smc(hyp.plat.psci.cpu_on, mpidr, entry, index);
+		return smc_call(hyp.plat.psci.cpu_on, mpidr, entry, index);
 	/* An HVC from HYP traps to Lowvisor itself: no firmware behind it. */
 	return PSCI_RET_NOT_SUPPORTED;
 }

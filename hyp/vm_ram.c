@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch/cache.h"
 #include "arch/lpae.h"
 #include "arch/sysreg.h"
 #include "config.h"
@@ -21,48 +22,7 @@
 /* Guests start with caches off: what Lowvisor wrote must be in RAM. */
 void vm_clean_dcache(const void *va, size_t len)
 {
-	uintptr_t p = ALIGN_DOWN((uintptr_t)va, DCACHE_LINE);
-	uintptr_t end = (uintptr_t)va + len;
-
-	for (; p < end; p += DCACHE_LINE)
-		__asm__ volatile("mcr p15, 0, %0, c7, c10, 1" ::"r"(p) : "memory"); /* DCCMVAC */
-	dsb_ish();
-	__asm__ volatile("mcr p15, 0, %0, c7, c1, 0" ::"r"(0) : "memory"); /* ICIALLUIS */
-	dsb_ish();
-	isb();
-}
-
-/*
- * Zeroes [va, va + len) and cleans it to the point of coherency, one cache
- * line at a time (the guest starts with its caches off and must read the
- * zeros): eight registers stored twice and the line cleaned, six
- * instructions per 64 bytes, where memset and a separate cleaning pass
- * took several times that (DESIGN section 16: a 16 MiB VM's first
- * instruction waited for it).  va and len are multiples of DCACHE_LINE.
- */
-static void zero_clean(void *va, size_t len)
-{
-	register uint32_t z0 __asm__("r4") = 0, z1 __asm__("r5") = 0;
-	register uint32_t z2 __asm__("r6") = 0, z3 __asm__("r7") = 0;
-	register uint32_t z4 __asm__("r8") = 0, z5 __asm__("r9") = 0;
-	register uint32_t z6 __asm__("r10") = 0, z7 __asm__("r12") = 0;
-	uintptr_t p = (uintptr_t)va, end = p + len, q = p; /* q: the line to clean */
-
-	_Static_assert(DCACHE_LINE == 64, "zero_clean stores 64 bytes per line");
-	if (!len)
-		return;
-
-	__asm__ volatile("1:	stmia	%[p]!, {r4-r10, r12}\n"
-			 "	stmia	%[p]!, {r4-r10, r12}\n"
-			 "	mcr	p15, 0, %[q], c7, c10, 1\n" /* DCCMVAC */
-			 "	add	%[q], %[q], #64\n"
-			 "	cmp	%[p], %[end]\n"
-			 "	blo	1b\n"
-			 : [p] "+r"(p), [q] "+r"(q)
-			 : [end] "r"(end), "r"(z0), "r"(z1), "r"(z2), "r"(z3), "r"(z4), "r"(z5),
-			   "r"(z6), "r"(z7)
-			 : "cc", "memory");
-	dsb_ish();
+	dcache_clean_poc(va, len);
 }
 
 /*
@@ -102,7 +62,7 @@ static int pages_populate(struct vm *vm, uint64_t ipa, uint64_t len)
 
 	for (at = ipa; at < ipa + len; at += PAGE_SIZE)
 		if (stage2_translate(&vm->s2, ipa_init(at), NULL, NULL, NULL))
-			zero_clean((void *)(uintptr_t)(at + pa_off), PAGE_SIZE);
+			dcache_zero_poc((void *)(uintptr_t)(at + pa_off), PAGE_SIZE);
 	/* Pages already mapped the same way are left as they are. */
 	return stage2_map(&vm->s2, ipa_init(ipa), pa_init(ipa + pa_off), len, STAGE2_MEM_NORMAL,
 			  STAGE2_PERM_RWX);
@@ -119,7 +79,7 @@ static void block_populate(struct vm *vm, unsigned b)
 	if (bit_test(vm->ram_partial, b)) {
 		err = pages_populate(vm, ipa, LPAE_BLOCK_SIZE);
 	} else {
-		zero_clean((void *)(uintptr_t)(vm->ram_pa + off), LPAE_BLOCK_SIZE);
+		dcache_zero_poc((void *)(uintptr_t)(vm->ram_pa + off), LPAE_BLOCK_SIZE);
 		err = stage2_map(&vm->s2, ipa_init(ipa), pa_init(vm->ram_pa + off), LPAE_BLOCK_SIZE,
 				 STAGE2_MEM_NORMAL, STAGE2_PERM_RWX);
 	}
@@ -189,13 +149,13 @@ static void ram_reset(struct vm *vm)
 	    !IS_ALIGNED(vm->ram_pa, LPAE_BLOCK_SIZE) || blocks > VM_LAZY_BLOCKS_MAX ||
 	    stage2_unmap(&vm->s2, ipa_init(c->mem_base), lazy)) {
 		vm->ram_blocks = 0;
-		zero_clean((void *)(uintptr_t)vm->ram_pa, c->mem_size);
+		dcache_zero_poc((void *)(uintptr_t)vm->ram_pa, c->mem_size);
 		return;
 	}
 	vm->ram_blocks = (unsigned)blocks;
 	memset(vm->ram_ready, 0, sizeof(vm->ram_ready));
 	memset(vm->ram_partial, 0, sizeof(vm->ram_partial));
-	zero_clean((void *)(uintptr_t)(vm->ram_pa + lazy), c->mem_size - lazy);
+	dcache_zero_poc((void *)(uintptr_t)(vm->ram_pa + lazy), c->mem_size - lazy);
 }
 
 void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len)

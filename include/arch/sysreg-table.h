@@ -53,6 +53,10 @@ SYSREG32(ats1cpr, 0, c7, c8, 0) /* write only: from HYP, the guest's stage 1 alo
 SYSREG64(cntv_cval, 3, c14)
 SYSREG32(l2ctlr, 1, c9, c0, 2) /* Cortex-A15 */
 SYSREG32(dccisw, 0, c7, c14, 2) /* write only: clean and invalidate by set/way */
+SYSREG32(dccmvac, 0, c7, c10, 1) /* write only: clean by VA to the point of coherency */
+SYSREG32(icialluis, 0, c7, c1, 0) /* write only: instruction caches, inner shareable */
+SYSREG32(tlbiallis, 0, c8, c3, 0) /* write only: the current VMID's TLB entries, IS */
+SYSREG32(tlbiallnsnhis, 4, c8, c3, 4) /* write only: all non-HYP TLB entries, IS */
 
 SYSREG64(vttbr, 6, c2)
 SYSREG64(cntpct, 0, c14)

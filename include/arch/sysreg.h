@@ -72,9 +72,24 @@ static inline void dmb(void) { __asm__ volatile("dmb sy" ::: "memory"); }
 static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
 static inline void wfe(void) { __asm__ volatile("wfe" ::: "memory"); }
 static inline void sev(void) { __asm__ volatile("sev" ::: "memory"); }
+static inline void cpu_relax(void) { __asm__ volatile("yield" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("cpsie i" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cpsid i" ::: "memory"); }
 
 #include "arch/irqflags.h"
+
+/* A Secure Monitor Call of the SMC calling convention with three
+ * arguments: r0 back. */
+static inline int32_t smc_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3)
+{
+	register uint32_t r0 __asm__("r0") = fn;
+	register uint32_t r1 __asm__("r1") = a1;
+	register uint32_t r2 __asm__("r2") = a2;
+	register uint32_t r3 __asm__("r3") = a3;
+
+	__asm__ volatile(".arch_extension sec\n\tsmc #0"
+			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)::"memory");
+	return (int32_t)r0;
+}
 
 #endif

@@ -4,7 +4,8 @@
  * their include path (as Hafnium keeps one under src/arch/fake): each CP15
  * register of include/arch/sysreg-table.h, ELR_hyp, SPSR_hyp and the CPSR
  * are fields of fake_sysreg (test/unit/host/fake_arch.c) that a test sets
- * and reads; barriers only count, WFI/WFE/SEV count, IRQ masking is CPSR.I.
+ * and reads; barriers only count, WFI/WFE/SEV/YIELD count, IRQ masking is
+ * CPSR.I, an SMC records its arguments and returns smc_ret.
  */
 #ifndef LOWVISOR_SYSREG_H
 #define LOWVISOR_SYSREG_H
@@ -18,7 +19,9 @@
 extern struct fake_sysregs {
 #include "arch/sysreg-table.h"
 	uint32_t elr_hyp, spsr_hyp, cpsr;
-	unsigned barriers, wfi, wfe, sev;
+	unsigned barriers, wfi, wfe, sev, relax, tlb_flushes;
+	uint32_t smc_args[4]; /* the last smc_call's */
+	int32_t smc_ret;
 } fake_sysreg;
 #undef SYSREG32
 #undef SYSREG64
@@ -40,9 +43,17 @@ static inline void dmb(void) { fake_sysreg.barriers++; }
 static inline void wfi(void) { fake_sysreg.wfi++; }
 static inline void wfe(void) { fake_sysreg.wfe++; }
 static inline void sev(void) { fake_sysreg.sev++; }
+static inline void cpu_relax(void) { fake_sysreg.relax++; }
 static inline void irq_enable(void) { fake_sysreg.cpsr &= ~(uint32_t)CPSR_I; }
 static inline void irq_disable(void) { fake_sysreg.cpsr |= CPSR_I; }
 
 #include "arch/irqflags.h"
+
+static inline int32_t smc_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3)
+{
+	fake_sysreg.smc_args[0] = fn, fake_sysreg.smc_args[1] = a1;
+	fake_sysreg.smc_args[2] = a2, fake_sysreg.smc_args[3] = a3;
+	return fake_sysreg.smc_ret;
+}
 
 #endif
