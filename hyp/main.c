@@ -51,7 +51,7 @@ static void console_early(uint32_t dtb_pa)
 
 		base = b ? b->early_uart : 0;
 	}
-	if (base && !hyp_map_identity(base, PAGE_SIZE, HYP_MEM_DEVICE))
+	if (base && !hyp_map_identity(pa_init(base), PAGE_SIZE, HYP_MEM_DEVICE))
 		console_init((uintptr_t)base);
 }
 
@@ -89,7 +89,7 @@ static void console_setup(void)
 {
 	const struct plat_uart *u = &hyp.plat.uart;
 
-	if (hyp_map_identity(u->regs.base, u->regs.size ? u->regs.size : PAGE_SIZE,
+	if (hyp_map_identity(pa_init(u->regs.base), u->regs.size ? u->regs.size : PAGE_SIZE,
 			     HYP_MEM_DEVICE))
 		fail_dtb(hyp.dtb_pa, "console registers are outside the identity map");
 	console_init((uintptr_t)u->regs.base);
@@ -128,7 +128,7 @@ static void gic_setup(void)
 	unsigned i;
 
 	for (i = 0; i < ARRAY_SIZE(regs); i++)
-		if (hyp_map_identity(regs[i]->base, regs[i]->size, HYP_MEM_DEVICE))
+		if (hyp_map_identity(pa_init(regs[i]->base), regs[i]->size, HYP_MEM_DEVICE))
 			fail_dtb(hyp.dtb_pa, "GIC registers cannot be mapped");
 	gic_init((uintptr_t)g->gicd.base, (uintptr_t)g->gicc.base, (uintptr_t)g->gich.base,
 		 &hyp.gic);
@@ -190,7 +190,7 @@ static void vms_start(void)
 		log_info("bundle: %s bytes at %s (from /chosen/linux,initrd-*)", U64(size),
 			 HEX64(p->initrd.base));
 	} else if ((uintptr_t)__bundle_end != (uintptr_t)__bundle_start) {
-		bundle = (const void *)(uintptr_t)hyp_image_pa(__bundle_start);
+		bundle = (const void *)(uintptr_t)pa_addr(hyp_image_pa(__bundle_start));
 		size = (size_t)(__bundle_end - __bundle_start);
 		log_info("bundle: the default one, %s bytes, linked into the image", U64(size));
 	} else {

@@ -51,7 +51,7 @@ int memory_init(void)
 			log_warn("memory: RAM above %s is not used", HEX64(HYP_IDENTITY_LIMIT));
 			r.size = HYP_IDENTITY_LIMIT - r.base;
 		}
-		err = hyp_map_identity(r.base, r.size, HYP_MEM_NORMAL);
+		err = hyp_map_identity(pa_init(r.base), r.size, HYP_MEM_NORMAL);
 		if (err) {
 			log_err("memory: cannot map bank %s: %d", HEX64(r.base), err);
 			return err;
@@ -62,7 +62,7 @@ int memory_init(void)
 		return err;
 	err = reserve(img.base, img.size, "firmware image");
 	if (!err && (uintptr_t)__bundle_end != (uintptr_t)__bundle_start)
-		err = reserve(hyp_image_pa(__bundle_start), (uint64_t)(__bundle_end - __bundle_start),
+		err = reserve(pa_addr(hyp_image_pa(__bundle_start)), (uint64_t)(__bundle_end - __bundle_start),
 			      "default bundle");
 	err = err ?: reserve(hyp.dtb_pa, p->dtb_size, "device tree");
 	if (!err && p->has_initrd)

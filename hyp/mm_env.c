@@ -16,9 +16,9 @@
 #include "mm.h"
 #include "vm.h"
 
-void *stage2_phys_to_virt(uint64_t pa)
+void *stage2_phys_to_virt(paddr_t pa)
 {
-	return (void *)(uintptr_t)pa;
+	return (void *)(uintptr_t)pa_addr(pa);
 }
 
 void stage2_sync_table(void *va, size_t len)
@@ -48,9 +48,9 @@ void stage2_tlb_flush(const struct stage2 *s2)
 	irq_restore(flags);
 }
 
-void stage2_free_page(uint64_t pa)
+void stage2_free_page(paddr_t pa)
 {
-	page_free(pa, PAGE_SIZE);
+	page_free(pa_addr(pa), PAGE_SIZE);
 }
 
 static struct spinlock vmid_lock = SPINLOCK_INIT;

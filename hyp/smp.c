@@ -117,7 +117,7 @@ void smp_release(void)
 
 static int32_t cpu_on(uint32_t mpidr, unsigned index)
 {
-	uint32_t entry = (uint32_t)hyp_image_pa(secondary_entry);
+	uint32_t entry = (uint32_t)pa_addr(hyp_image_pa(secondary_entry));
 
 	if (hyp.plat.psci.conduit == PSCI_CONDUIT_SMC)
 		return smc_call(hyp.plat.psci.cpu_on, mpidr, entry, index);

@@ -258,7 +258,7 @@ int vm_cache_fill(struct vm *vm, unsigned pages)
 		 * (mm/stage2.c), and most of the worst case is never taken. */
 		if (page_alloc(PAGE_SIZE, PAGE_SIZE, "stage-2 tables", &pa))
 			return -ENOMEM;
-		err = stage2_cache_put(&vm->s2_cache, pa);
+		err = stage2_cache_put(&vm->s2_cache, pa_init(pa));
 		if (err) {
 			page_free(pa, PAGE_SIZE);
 			return err;
@@ -297,8 +297,8 @@ int vm_map(struct vm *vm)
 	/* The level-1 table is two pages, 8 KiB aligned. */
 	if (page_alloc(2 * PAGE_SIZE, 2 * PAGE_SIZE, "stage-2 level-1 table", &l1))
 		return -ENOMEM;
-	stage2_cache_put(&vm->s2_cache, l1);
-	stage2_cache_put(&vm->s2_cache, l1 + PAGE_SIZE);
+	stage2_cache_put(&vm->s2_cache, pa_init(l1));
+	stage2_cache_put(&vm->s2_cache, pa_init(l1 + PAGE_SIZE));
 	err = stage2_init(&vm->s2, &vm->s2_cache);
 	err = err ?: map_ram(vm);
 	err = err ?: vm_cache_fill(vm, 4);

@@ -16,14 +16,14 @@ static unsigned l3_pool_used;
 extern char __image_start[], __image_end[];
 extern uint32_t hyp_phys_offset; /* PA - VA of the image, set by entry.S */
 
-uint64_t hyp_image_pa(const void *va)
+paddr_t hyp_image_pa(const void *va)
 {
-	return (uint32_t)((uintptr_t)va + hyp_phys_offset);
+	return pa_init((uint32_t)((uintptr_t)va + hyp_phys_offset));
 }
 
 struct mem_range hyp_image_range(void)
 {
-	return (struct mem_range){ hyp_image_pa(__image_start),
+	return (struct mem_range){ pa_addr(hyp_image_pa(__image_start)),
 				   (uint64_t)(__image_end - __image_start) };
 }
 
@@ -49,7 +49,7 @@ static uint64_t *l3_table(uint64_t *l2e)
 	if ((*l2e & LPAE_VALID) || l3_pool_used == HYP_L3_POOL_PAGES)
 		return NULL;
 	l3 = hyp_l3_pool[l3_pool_used++];
-	*l2e = hyp_image_pa(l3) | LPAE_TYPE_TABLE;
+	*l2e = pa_addr(hyp_image_pa(l3)) | LPAE_TYPE_TABLE;
 	return l3;
 }
 
@@ -70,13 +70,13 @@ static int map_page(uint64_t pa, uint64_t a)
 	return 0;
 }
 
-int hyp_map_identity(uint64_t pa, uint64_t size, enum hyp_mem_type type)
+int hyp_map_identity(paddr_t base, uint64_t size, enum hyp_mem_type type)
 {
-	uint64_t end = ALIGN_UP(pa + size, PAGE_SIZE);
+	uint64_t pa = ALIGN_DOWN(pa_addr(base), PAGE_SIZE);
+	uint64_t end = ALIGN_UP(pa_addr(base) + size, PAGE_SIZE);
 	uint64_t a = attrs(type);
 	int err = 0;
 
-	pa = ALIGN_DOWN(pa, PAGE_SIZE);
 	if (end > HYP_IDENTITY_LIMIT || end < pa)
 		return -ERANGE;
 	while (pa < end && !err) {

@@ -37,10 +37,10 @@ enum hyp_mem_type {
 /* Maps [pa, pa + size) at VA == PA; 2 MiB blocks where aligned, pages
  * elsewhere.  -ERANGE beyond the identity limit, -ENOMEM when the level-3
  * pool is used up, -EEXIST if a different mapping is already there. */
-int hyp_map_identity(uint64_t pa, uint64_t size, enum hyp_mem_type type);
+int hyp_map_identity(paddr_t pa, uint64_t size, enum hyp_mem_type type);
 
 /* The physical address of a firmware image address. */
-uint64_t hyp_image_pa(const void *va);
+paddr_t hyp_image_pa(const void *va);
 /* Where the image starts and ends (including BSS), physically. */
 struct mem_range hyp_image_range(void);
 
@@ -145,7 +145,7 @@ struct stage2 {
 
 /* Adds a page to the cache: -EINVAL if pa is not page aligned or beyond
  * 40 bits, -ENOSPC if the cache is full. */
-int stage2_cache_put(struct stage2_cache *cache, uint64_t pa);
+int stage2_cache_put(struct stage2_cache *cache, paddr_t pa);
 
 /* The most table pages stage2_map() of size bytes can take, wherever it
  * is mapped (one level-2 table per GiB and one level-3 table per 2 MiB it
@@ -217,10 +217,10 @@ uint64_t stage2_vttbr(const struct stage2 *s2, uint8_t vmid);
  *   container_of(); a VM without a VMID yet has nothing to invalidate.
  * stage2_free_page: takes back a table page from stage2_destroy().
  */
-void *stage2_phys_to_virt(uint64_t pa);
+void *stage2_phys_to_virt(paddr_t pa);
 void stage2_sync_table(void *va, size_t len);
 void stage2_tlb_flush(const struct stage2 *s2);
-void stage2_free_page(uint64_t pa);
+void stage2_free_page(paddr_t pa);
 
 /*
  * VMIDs: the 8-bit tag (VTTBR[55:48]) that keeps VMs' stage-1&2 TLB entries

@@ -64,7 +64,7 @@ static bool desc_table(uint64_t d)
 
 static uint64_t *table_at(uint64_t pa)
 {
-	return stage2_phys_to_virt(pa);
+	return stage2_phys_to_virt(pa_init(pa));
 }
 
 static uint64_t *next_table(uint64_t d)
@@ -93,7 +93,7 @@ static uint64_t *l1_entry(const struct stage2 *s2, uint64_t ipa)
 {
 	unsigned i = (unsigned)(ipa >> LPAE_L1_SHIFT) & (STAGE2_L1_ENTRIES - 1);
 
-	return stage2_phys_to_virt(s2->l1_pa + i * sizeof(uint64_t));
+	return stage2_phys_to_virt(pa_init(s2->l1_pa + i * sizeof(uint64_t)));
 }
 
 /* Where the region of region_size holding ipa ends, or end if sooner. */
@@ -130,7 +130,7 @@ static uint64_t table_alloc(struct stage2 *s2)
 
 static void table_free(struct stage2 *s2, uint64_t pa)
 {
-	stage2_free_page(pa);
+	stage2_free_page(pa_init(pa));
 	s2->table_pages--;
 }
 
@@ -142,13 +142,13 @@ static int check_range(uint64_t addr, uint64_t size, uint64_t limit)
 	return addr + size > limit ? -ERANGE : 0;
 }
 
-int stage2_cache_put(struct stage2_cache *cache, uint64_t pa)
+int stage2_cache_put(struct stage2_cache *cache, paddr_t pa)
 {
-	if (!IS_ALIGNED(pa, PAGE_SIZE) || pa >= PA_LIMIT)
+	if (!IS_ALIGNED(pa_addr(pa), PAGE_SIZE) || pa_addr(pa) >= PA_LIMIT)
 		return -EINVAL;
 	if (cache->count == STAGE2_CACHE_PAGES)
 		return -ENOSPC;
-	cache->pages[cache->count++] = pa;
+	cache->pages[cache->count++] = pa_addr(pa);
 	return 0;
 }
 

@@ -54,8 +54,10 @@ static size_t page_of(uint64_t pa)
 	return (size_t)((pa - ARENA_PA) / PAGE_SIZE);
 }
 
-void *stage2_phys_to_virt(uint64_t pa)
+void *stage2_phys_to_virt(paddr_t p)
 {
+	uint64_t pa = pa_addr(p);
+
 	if (!fake.used[page_of(pa)])
 		fail_msg("the module touches PA 0x%" PRIx64 ", not a page it was given", pa);
 	return arena_ptr(pa);
@@ -77,8 +79,9 @@ void stage2_tlb_flush(const struct stage2 *s2)
 		fake.on_flush();
 }
 
-void stage2_free_page(uint64_t pa)
+void stage2_free_page(paddr_t p)
 {
+	uint64_t pa = pa_addr(p);
 	size_t i = page_of(pa);
 
 	assert_true(IS_ALIGNED(pa, PAGE_SIZE));
@@ -130,13 +133,13 @@ static unsigned pages_out(void)
 static void cache_fill(struct stage2_cache *cache, unsigned count)
 {
 	while (cache->count < count)
-		assert_int_equal(stage2_cache_put(cache, take_page()), 0);
+		assert_int_equal(stage2_cache_put(cache, pa_init(take_page())), 0);
 }
 
 static void cache_drain(struct stage2_cache *cache)
 {
 	while (cache->count)
-		stage2_free_page(cache->pages[--cache->count]);
+		stage2_free_page(pa_init(cache->pages[--cache->count]));
 }
 
 static int setup(void **state)
@@ -150,8 +153,8 @@ static int setup(void **state)
 		return -1;
 	fake.s2 = &vm->s2;
 	l1 = take_pair();
-	assert_int_equal(stage2_cache_put(&vm->cache, l1), 0);
-	assert_int_equal(stage2_cache_put(&vm->cache, l1 + PAGE_SIZE), 0);
+	assert_int_equal(stage2_cache_put(&vm->cache, pa_init(l1)), 0);
+	assert_int_equal(stage2_cache_put(&vm->cache, pa_init(l1 + PAGE_SIZE)), 0);
 	cache_fill(&vm->cache, STAGE2_CACHE_PAGES);
 	assert_int_equal(stage2_init(&vm->s2, &vm->cache), 0);
 	*state = vm;
@@ -377,11 +380,11 @@ static void test_init_needs_an_aligned_pair(void **state)
 	(void)vm;
 	/* The upper half then the lower half of a pair's neighbour: no pair
 	 * starts on an 8 KiB boundary. */
-	assert_int_equal(stage2_cache_put(&cache, pair + PAGE_SIZE), 0);
-	assert_int_equal(stage2_cache_put(&cache, take_page()), 0);
+	assert_int_equal(stage2_cache_put(&cache, pa_init(pair + PAGE_SIZE)), 0);
+	assert_int_equal(stage2_cache_put(&cache, pa_init(take_page())), 0);
 	assert_int_equal(stage2_init(&s2, &cache), -ENOMEM);
 	assert_int_equal(cache.count, 2);
-	assert_int_equal(stage2_cache_put(&cache, pair), 0);
+	assert_int_equal(stage2_cache_put(&cache, pa_init(pair)), 0);
 	assert_int_equal(stage2_init(&s2, &cache), 0);
 	assert_int_equal(stage2_vttbr(&s2, 0), pair);
 	assert_int_equal(cache.count, 1);
@@ -732,7 +735,7 @@ static void test_cache_exhaustion(void **state)
 	expect_unmapped(s2, GiB(1) - MiB(4), MiB(8));
 	assert_true(stage2_cache_need(MiB(8)) >= 6);
 	while (vm->cache.count < 6)
-		assert_int_equal(stage2_cache_put(&vm->cache, spare[--n]), 0);
+		assert_int_equal(stage2_cache_put(&vm->cache, pa_init(spare[--n])), 0);
 	assert_int_equal(stage2_map(s2, ipa_init(GiB(1) - MiB(4)), pa_init(0x90001000), MiB(8),
 				    STAGE2_MEM_NORMAL,
 				    STAGE2_PERM_RW),
@@ -752,13 +755,13 @@ static void test_cache_exhaustion(void **state)
 	expect_unmapped(s2, GiB(1) - MiB(4), MiB(10));
 
 	while (n)
-		assert_int_equal(stage2_cache_put(&vm->cache, spare[--n]), 0);
-	assert_int_equal(stage2_cache_put(&vm->cache, 0x1234), -EINVAL);
-	assert_int_equal(stage2_cache_put(&vm->cache, 1ull << 40), -EINVAL);
+		assert_int_equal(stage2_cache_put(&vm->cache, pa_init(spare[--n])), 0);
+	assert_int_equal(stage2_cache_put(&vm->cache, pa_init(0x1234)), -EINVAL);
+	assert_int_equal(stage2_cache_put(&vm->cache, pa_init(1ull << 40)), -EINVAL);
 	cache_fill(&vm->cache, STAGE2_CACHE_PAGES);
 	spare[0] = take_page();
-	assert_int_equal(stage2_cache_put(&vm->cache, spare[0]), -ENOSPC);
-	stage2_free_page(spare[0]);
+	assert_int_equal(stage2_cache_put(&vm->cache, pa_init(spare[0])), -ENOSPC);
+	stage2_free_page(pa_init(spare[0]));
 }
 
 static void test_cache_need_bounds(void **state)
@@ -929,7 +932,7 @@ static bool random_cache_level(struct vm *vm)
 	unsigned level = rng_below(3) ? STAGE2_CACHE_PAGES : (unsigned)rng_below(3);
 
 	while (vm->cache.count > level)
-		stage2_free_page(vm->cache.pages[--vm->cache.count]);
+		stage2_free_page(pa_init(vm->cache.pages[--vm->cache.count]));
 	cache_fill(&vm->cache, level);
 	return level < STAGE2_CACHE_PAGES;
 }
@@ -969,8 +972,8 @@ static void restart(struct vm *vm)
 	assert_int_equal(pages_out(), vm->cache.count);
 	cache_drain(&vm->cache);
 	l1 = take_pair();
-	assert_int_equal(stage2_cache_put(&vm->cache, l1), 0);
-	assert_int_equal(stage2_cache_put(&vm->cache, l1 + PAGE_SIZE), 0);
+	assert_int_equal(stage2_cache_put(&vm->cache, pa_init(l1)), 0);
+	assert_int_equal(stage2_cache_put(&vm->cache, pa_init(l1 + PAGE_SIZE)), 0);
 	assert_int_equal(stage2_init(&vm->s2, &vm->cache), 0);
 	memset(model, 0, sizeof(model));
 }
