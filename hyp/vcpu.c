@@ -20,37 +20,11 @@
  * and cache maintenance inner shareable; trap SMC, WFI/WFE, ACTLR, the
  * implementation-defined registers, set/way maintenance, and table walks
  * into device memory. */
-#define HCR_VM (1u << 0)
-#define HCR_SWIO (1u << 1)
-#define HCR_PTW (1u << 2)
-#define HCR_FMO (1u << 3)
-#define HCR_IMO (1u << 4)
-#define HCR_AMO (1u << 5)
-#define HCR_FB (1u << 9)
-#define HCR_BSU_IS (1u << 10)
-#define HCR_TWI (1u << 13)
-#define HCR_TWE (1u << 14)
-#define HCR_TSC (1u << 19)
-#define HCR_TIDCP (1u << 20)
-#define HCR_TAC (1u << 21)
-#define HCR_TSW (1u << 22)
 #define HCR_GUEST                                                                      \
 	(HCR_VM | HCR_SWIO | HCR_PTW | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS |   \
 	 HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TAC | HCR_TSW)
 
-#define HCPTR_TCP10 (1u << 10)
-#define HCPTR_TCP11 (1u << 11)
-#define HCPTR_TASE (1u << 15)
-#define HCPTR_VFP_TRAPS (HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TASE)
-
 #define SCTLR_RESET 0x00c50078u /* Cortex-A15: MMU, caches off; V = 0 */
-#define SCTLR_V (1u << 13)
-#define SCTLR_TE (1u << 30)
-#define SCTLR_EE (1u << 25)
-#define TTBCR_EAE (1u << 31)
-
-void vfp_save(struct vcpu_vfp *vfp);
-void vfp_restore(const struct vcpu_vfp *vfp);
 
 void vcpu_reset(struct vcpu *v, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
 {
@@ -337,9 +311,10 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 {
 	uint32_t sctlr = sctlr_read();
 	uint32_t old = v->regs.cpsr;
-	/* Clear mode, T, IT, J and E; mask IRQs and aborts. */
+	/* Clear mode, T, IT, J and E; mask IRQs, and asynchronous aborts
+	 * unless the exception is an Undefined one (ARM ARM B1.8.3). */
 	uint32_t cpsr = (old & ~(CPSR_MODE_MASK | CPSR_T | CPSR_IT_MASK | CPSR_J | CPSR_E)) |
-			mode | CPSR_I | CPSR_A;
+			mode | CPSR_I | (mode == CPSR_MODE_UND ? 0 : CPSR_A);
 
 	vcpu_banked_sync(v); /* spsr_<mode> and lr_<mode> are written below */
 

@@ -75,6 +75,10 @@ struct vcpu {
 	uint32_t boot_regs[4];      /* pc, r0, r1, r2 */
 };
 
+/* The VFP/NEON registers to and from the structure (boot/guest.S). */
+void vfp_save(struct vcpu_vfp *vfp);
+void vfp_restore(const struct vcpu_vfp *vfp);
+
 /* Makes regs' banked registers (SP_usr, svc/abt/und/irq/fiq) the vCPU's
  * own, to read or write, for a vCPU in vcpu_run on this CPU. */
 void vcpu_banked_sync(struct vcpu *v);

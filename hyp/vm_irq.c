@@ -55,10 +55,6 @@ void vm_set_irq(struct vm *vm, unsigned irq, bool level)
 	vm_set_irq_vcpu(vm, 0, irq, level);
 }
 
-/* HCR.VI and HCR.VF: a vCPU's own IRQ and FIQ lines. */
-#define HCR_VF (1u << 6)
-#define HCR_VI (1u << 7)
-
 void vm_irq_line(struct vm *vm, const struct irq_line *l)
 {
 	struct vcpu *v;

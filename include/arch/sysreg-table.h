@@ -66,6 +66,30 @@ SYSREG64(cnthp_cval, 6, c14)
 #ifndef LOWVISOR_SYSREG_FIELDS
 #define LOWVISOR_SYSREG_FIELDS
 #define SCTLR_M (1u << 0) /* the guest's stage 1 on */
+#define SCTLR_V (1u << 13)  /* high exception vectors */
+#define SCTLR_EE (1u << 25) /* exceptions taken big-endian */
+#define SCTLR_TE (1u << 30) /* exceptions taken in Thumb state */
+#define TTBCR_EAE (1u << 31) /* the long-descriptor (LPAE) format */
+#define HCR_VM (1u << 0)    /* stage 2 on */
+#define HCR_SWIO (1u << 1)  /* set/way invalidate is clean and invalidate */
+#define HCR_PTW (1u << 2)   /* stage-1 walks into device memory fault */
+#define HCR_FMO (1u << 3)   /* FIQs, */
+#define HCR_IMO (1u << 4)   /* IRQs */
+#define HCR_AMO (1u << 5)   /* and asynchronous aborts to HYP */
+#define HCR_VF (1u << 6)    /* the virtual FIQ line */
+#define HCR_VI (1u << 7)    /* the virtual IRQ line */
+#define HCR_FB (1u << 9)    /* TLB and cache maintenance broadcast */
+#define HCR_BSU_IS (1u << 10) /* barriers inner shareable */
+#define HCR_TWI (1u << 13)  /* trap WFI, */
+#define HCR_TWE (1u << 14)  /* WFE, */
+#define HCR_TSC (1u << 19)  /* SMC, */
+#define HCR_TIDCP (1u << 20) /* the implementation-defined registers, */
+#define HCR_TAC (1u << 21)  /* ACTLR, */
+#define HCR_TSW (1u << 22)  /* set/way maintenance */
+#define HCPTR_TCP10 (1u << 10) /* trap VFP (CP10, */
+#define HCPTR_TCP11 (1u << 11) /* CP11) */
+#define HCPTR_TASE (1u << 15)  /* and Advanced SIMD */
+#define HCPTR_VFP_TRAPS (HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TASE)
 #define CNTV_CTL_ENABLE (1u << 0)
 #define CNTV_CTL_IMASK (1u << 1)
 #define CNTV_CTL_ISTATUS (1u << 2)

@@ -35,7 +35,7 @@ UNIT_LDLIBS := -lfdt -lcmocka -pthread
 
 # Each test program and the sources it tests.
 UNIT_TESTS := test_platform test_palloc test_log test_options test_stage2 test_vmid \
-	test_hsr test_runq test_lifecycle test_core test_trap test_console
+	test_hsr test_runq test_lifecycle test_core test_trap test_console test_vcpu
 UNIT_SRCS_test_platform := platform/dt.c platform/boards.c hyp/config/passthrough.c hyp/log.c
 UNIT_SRCS_test_palloc := mm/palloc.c
 UNIT_SRCS_test_log := hyp/log.c
@@ -50,6 +50,8 @@ UNIT_SRCS_test_core := hyp/hypercall.c hyp/irq_line.c hyp/cp15.c hyp/vuart.c hyp
 	$(UNIT_DIR)/host/fake_arch.c
 UNIT_SRCS_test_console := hyp/console.c hyp/log.c $(UNIT_DIR)/host/fake_arch.c
 $(UNIT_OUT)/test_trap: UNIT_CFLAGS += -I$(UNIT_TOP)/vgic
+$(UNIT_OUT)/test_vcpu: UNIT_CFLAGS += -I$(UNIT_TOP)/vgic
+UNIT_SRCS_test_vcpu := hyp/vcpu.c hyp/emul/hsr.c $(UNIT_DIR)/host/fake_arch.c
 UNIT_SRCS_test_trap := hyp/trap.c hyp/emul/hsr.c hyp/emul/mmio.c hyp/log.c \
 	$(UNIT_DIR)/host/fake_arch.c
 
