@@ -380,13 +380,6 @@ int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_
 #define GUEST_DT_PHANDLE_CLK 0x8000u
 #define GUEST_DT_PHANDLE_GIC 0x8001u
 
-/* PSCI 0.1 function IDs in the psci node: the PSCI 0.2 SMC32 IDs, as QEMU
- * writes them, so one hvc handler serves 0.1 and 0.2+ guests. */
-#define GUEST_PSCI_CPU_SUSPEND 0x84000001u
-#define GUEST_PSCI_CPU_OFF 0x84000002u
-#define GUEST_PSCI_CPU_ON 0x84000003u
-#define GUEST_PSCI_MIGRATE 0x84000005u
-
 /*
  * Builds vm's device tree into buf (size bytes; GUEST_DTB_SIZE is always
  * enough), boot_count being how many times the VM was reset before this

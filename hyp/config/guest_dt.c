@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "uapi/lowvisor.h"
 
 #define TRY(expr)                          \
 	do {                               \
@@ -126,10 +127,12 @@ static int add_psci(void *fdt, const struct vm_config *vm __unused, uint32_t boo
 	TRY(fdt_begin_node(fdt, "psci"));
 	TRY(PROP_STRINGS(fdt, "compatible", "arm,psci-1.0\0arm,psci-0.2\0arm,psci"));
 	TRY(fdt_property_string(fdt, "method", "hvc"));
-	TRY(fdt_property_u32(fdt, "cpu_suspend", GUEST_PSCI_CPU_SUSPEND));
-	TRY(fdt_property_u32(fdt, "cpu_off", GUEST_PSCI_CPU_OFF));
-	TRY(fdt_property_u32(fdt, "cpu_on", GUEST_PSCI_CPU_ON));
-	TRY(fdt_property_u32(fdt, "migrate", GUEST_PSCI_MIGRATE));
+	/* PSCI 0.1 function IDs: the 0.2 SMC32 ones, as QEMU writes them,
+	 * so one hvc handler serves 0.1 and 0.2+ guests. */
+	TRY(fdt_property_u32(fdt, "cpu_suspend", PSCI_0_2_FN_CPU_SUSPEND));
+	TRY(fdt_property_u32(fdt, "cpu_off", PSCI_0_2_FN_CPU_OFF));
+	TRY(fdt_property_u32(fdt, "cpu_on", PSCI_0_2_FN_CPU_ON));
+	TRY(fdt_property_u32(fdt, "migrate", PSCI_0_2_FN_MIGRATE));
 	return fdt_end_node(fdt);
 }
 
