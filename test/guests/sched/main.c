@@ -26,7 +26,16 @@
  *     longest time switched out; the shares must be within 10 % of their
  *     mean.
  *
- * Both print "# sched: ..." lines with the numbers and TAP results.
+ *   role=ipi cpus=N limit=US: N vCPUs on one physical CPU, as an SMP
+ *     Linux's cross-CPU calls use them: vCPU 0 sends an SGI to vCPU 1,
+ *     which waits in WFI, and spins (no WFE) until its handler's reply;
+ *     vCPUs 2.. count, CPU-bound; between rounds vCPU 0 works a few
+ *     milliseconds, so rounds start anywhere in the turns.  The woken vCPU
+ *     has most of its turn left, so it must run at once: the median and the
+ *     longest round trip must stay within `limit` microseconds, where
+ *     waiting out the spinning sender's turn takes a slice.
+ *
+ * They print "# sched: ..." lines with the numbers and TAP results.
  * Natively (alone on a CPU) the spinner passes trivially and the timer is
  * never late.
  */
@@ -306,6 +315,110 @@ TEST(sched, count_shares_even)
 	}
 }
 
+/* --- role=ipi --- */
+
+#define IPI_SGI 1u
+#define IPI_ROUNDS 64
+#define SGIR_TARGET_SHIFT 16
+
+static volatile uint32_t pongs, ipi_done;
+static uint32_t ipi_cpus, ipi_limit_us, ipi_rounds, ipi_median_us, ipi_max_us;
+
+static void pong_handler(void)
+{
+	uint32_t iar = gicc_read(GICC_IAR);
+
+	if ((iar & 0x3ffu) == IPI_SGI) {
+		dmb();
+		pongs++;
+	}
+	if ((iar & 0x3ffu) < 1020)
+		gicc_write(GICC_EOIR, iar);
+}
+
+/* vCPU 1: answers each SGI from its handler, waiting in WFI. */
+static void ipi_receiver(uint32_t cpu)
+{
+	(void)cpu;
+	exc_set_irq_handler(pong_handler);
+	mmio_write8(GICD_BASE + GICD_IPRIORITYR + IPI_SGI, PRIO_IRQ);
+	gicc_write(GICC_PMR, PMR_OPEN);
+	gicc_write(GICC_CTLR, 1);
+	while (!ipi_done) {
+		wfi();
+		irqs_on();
+		irqs_off();
+	}
+}
+
+/* vCPUs 2..: CPU-bound until the sender is done. */
+static void ipi_busy(uint32_t cpu)
+{
+	volatile uint32_t sink = cpu;
+
+	while (!ipi_done)
+		sink = sink * 1664525u + 1013904223u;
+}
+
+static void ipi_sender(void)
+{
+	uint32_t lat[IPI_ROUNDS];
+	volatile uint32_t sink = 1;
+
+	gicd_write(GICD_CTLR, 1);
+	if (smp_cpu_on(1, ipi_receiver, 1) != PSCI_RET_SUCCESS)
+		printf("# sched: CPU_ON 1 failed\n");
+	for (uint32_t i = 2; i < ipi_cpus; i++)
+		if (smp_cpu_on(i, ipi_busy, i) != PSCI_RET_SUCCESS)
+			printf("# sched: CPU_ON %lu failed\n", i);
+	while (counter() < us_to_ticks(WINDOW_START_US))
+		;
+	for (ipi_rounds = 0; ipi_rounds < IPI_ROUNDS; ipi_rounds++) {
+		uint32_t before = pongs;
+		uint64_t t0 = counter(), give_up = t0 + us_to_ticks(1000000u);
+		uint64_t work_end;
+
+		gicd_write(GICD_SGIR, (1u << (SGIR_TARGET_SHIFT + 1)) | IPI_SGI);
+		while (pongs == before && counter() < give_up)
+			;
+		if (pongs == before)
+			break;
+		lat[ipi_rounds] = ticks_to_us(counter() - t0);
+		/* 1.3 to 4.2 ms of work: the next round starts elsewhere in the turn. */
+		work_end = counter() + us_to_ticks(1300u + (ipi_rounds * 700u) % 2900u);
+		while (counter() < work_end)
+			sink = sink * 1664525u + 1013904223u;
+	}
+	dmb();
+	ipi_done = 1;
+	sev();
+	/* Insertion sort: the median and the maximum. */
+	for (uint32_t i = 1; i < ipi_rounds; i++)
+		for (uint32_t j = i; j > 0 && lat[j - 1] > lat[j]; j--) {
+			uint32_t t = lat[j];
+
+			lat[j] = lat[j - 1];
+			lat[j - 1] = t;
+		}
+	if (ipi_rounds) {
+		ipi_median_us = lat[ipi_rounds / 2];
+		ipi_max_us = lat[ipi_rounds - 1];
+	}
+	printf("# sched: ipi cpus=%lu rounds=%lu median_us=%lu max_us=%lu limit_us=%lu\n",
+	       ipi_cpus, ipi_rounds, ipi_median_us, ipi_max_us, ipi_limit_us);
+}
+
+TEST(sched, ipi_reply_soon)
+{
+	if (!ipi_cpus) {
+		test_skip("not an ipi sender");
+		return;
+	}
+	EXPECT_EQ(ipi_rounds, IPI_ROUNDS);
+	EXPECT_TRUE(ipi_median_us <= ipi_limit_us);
+	EXPECT_TRUE(ipi_max_us <= ipi_limit_us);
+}
+
 int main(void)
 {
 	char role[16] = "";
@@ -320,11 +433,15 @@ int main(void)
 	} else if (!strcmp(role, "count") && bootarg_u32("cpus", &count_cpus) &&
 		   bootarg_u32("tick", &tick_us) && count_cpus - 1 < COUNT_MAX_CPUS) {
 		count_all();
+	} else if (!strcmp(role, "ipi") && bootarg_u32("cpus", &ipi_cpus) &&
+		   bootarg_u32("limit", &ipi_limit_us) && ipi_cpus >= 2 && ipi_cpus <= 8) {
+		ipi_sender();
 	} else {
 		count_cpus = 0;
+		ipi_cpus = 0;
 		printf("# sched: bootargs \"%s\": want role=spin seed=S (S > 0), role=timer "
-		       "limit=US [busy=US] or role=count cpus=N tick=US (N <= %u)\n", bootargs(),
-		       COUNT_MAX_CPUS);
+		       "limit=US [busy=US], role=count cpus=N tick=US (N <= %u) or role=ipi "
+		       "cpus=N limit=US (2 <= N <= 8)\n", bootargs(), COUNT_MAX_CPUS);
 	}
 	return test_run_all();
 }
