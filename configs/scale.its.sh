@@ -9,9 +9,14 @@
 # the last one to stop powers the machine off and Lowvisor reports its VMID
 # generations.  test/system/test_guests.py boots it on 2 CPUs.
 #
-#   sh configs/scale.its.sh [N] > build/scale.its
+# With a CPU mask (make bench's start-up figures: 0x2, one CPU) every VM is
+# placed on those CPUs; ROUNDS is how many rounds each checks (3).
+#
+#   sh configs/scale.its.sh [N [CPUMASK [ROUNDS]]] > build/scale.its
 set -eu
 n=${1:-300}
+cpus=${2:-}
+rounds=${3:-3}
 
 cat <<HEAD
 /dts-v1/;
@@ -45,8 +50,9 @@ while [ "$i" -lt "$n" ]; do
 	printf '\t\t\t\tvcpus = <1>;\n'
 	printf '\t\t\t\tmemory = <0x40000000 0x00100000>;\n'
 	printf '\t\t\t\tslice-us = <2000>;\n'
+	[ -z "$cpus" ] || printf '\t\t\t\tcpus = <%s>;\n' "$cpus"
 	printf '\t\t\t\tkernel = "isolation";\n'
-	printf '\t\t\t\tbootargs = "sig=0x%08x rounds=3";\n' $((0x5ca1e000 + i))
+	printf '\t\t\t\tbootargs = "sig=0x%08x rounds=%s";\n' $((0x5ca1e000 + i)) "$rounds"
 	printf '\t\t\t};\n'
 	i=$((i + 1))
 done

@@ -97,6 +97,9 @@ void run_report(void)
 	if (hyp.first_guest_time)
 		log_info("  first vm   %s us from entry to the first guest instruction",
 			 U64(timer_ticks_to_us(hyp.first_guest_time - hyp.entry_time)));
+	if (hyp.last_vm_start_time)
+		log_info("  last vm    %s us from entry to the last VM's first instruction",
+			 U64(timer_ticks_to_us(hyp.last_vm_start_time - hyp.entry_time)));
 	vmid_stats_read(&st);
 	log_info("  vmids      generation %s, %s rollovers, %s allocated", U64(st.generation),
 		 U64(st.rollovers), U64(st.allocations));

@@ -231,6 +231,8 @@ static void vcpu_start(struct percpu *cpu, struct vcpu *v)
 	 * only moves it a little. */
 	if (!hyp.first_guest_time)
 		hyp.first_guest_time = timer_now();
+	if (!v->index && !v->vm->boot_count)
+		hyp.last_vm_start_time = timer_now();
 	vcpu_reset(v, v->boot_regs[0], v->boot_regs[1], v->boot_regs[2], v->boot_regs[3]);
 	if (cpu->vfp_owner == v)
 		cpu->vfp_owner = NULL;

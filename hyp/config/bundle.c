@@ -110,7 +110,7 @@ static struct dt_status get_external(const struct bundle *b, int node, struct bu
 	return *st;
 }
 
-static struct dt_status get_data(const struct bundle *b, int node, struct bundle_image *img,
+static struct dt_status get_data(struct bundle *b, int node, struct bundle_image *img,
 				 struct dt_status *st)
 {
 	int len;
@@ -124,7 +124,7 @@ static struct dt_status get_data(const struct bundle *b, int node, struct bundle
 }
 
 /* type, arch, compression: strings, where only some values can run here. */
-static struct dt_status get_strings(const struct bundle *b, int node, struct bundle_image *img,
+static struct dt_status get_strings(struct bundle *b, int node, struct bundle_image *img,
 				    struct dt_status *st)
 {
 	const char *s;
@@ -146,7 +146,7 @@ static struct dt_status get_strings(const struct bundle *b, int node, struct bun
 	return *st;
 }
 
-static struct dt_status get_addresses(const struct bundle *b, int node, struct bundle_image *img,
+static struct dt_status get_addresses(struct bundle *b, int node, struct bundle_image *img,
 				      struct dt_status *st)
 {
 	int err = bundle_prop_u64(b->fit, node, "load", &img->load);
@@ -191,24 +191,34 @@ static struct dt_status check_hash(const struct bundle *b, int hnode, struct bun
 	return *st;
 }
 
-static struct dt_status check_hashes(const struct bundle *b, int node, struct bundle_image *img,
+static struct dt_status check_hashes(struct bundle *b, int node, struct bundle_image *img,
 				     struct dt_status *st)
 {
+	unsigned i;
 	int sub;
 
+	for (i = 0; i < b->hashed_count; i++)
+		if (b->hashed[i] == node) {
+			img->hash_count = b->hashed_hashes[i];
+			return *st;
+		}
 	fdt_for_each_subnode(sub, b->fit, node) {
 		const char *name = fdt_get_name(b->fit, sub, NULL);
 
 		if (name && !strncmp(name, "hash", 4) && check_hash(b, sub, img, st).err)
 			return *st;
 	}
+	if (b->hashed_count < BUNDLE_HASHED_MAX) {
+		b->hashed[b->hashed_count] = node;
+		b->hashed_hashes[b->hashed_count++] = img->hash_count;
+	}
 	return *st;
 }
 
-struct dt_status bundle_image_get(const struct bundle *b, const char *name,
+struct dt_status bundle_image_get(struct bundle *b, const char *name,
 				  struct bundle_image *img)
 {
-	static struct dt_status (*const steps[])(const struct bundle *, int,
+	static struct dt_status (*const steps[])(struct bundle *, int,
 						   struct bundle_image *, struct dt_status *) = {
 		get_data, get_strings, get_addresses, check_hashes,
 	};

@@ -90,10 +90,17 @@ struct bundle_image {
 	unsigned hash_count; /* hash nodes checked; 0 means nothing vouches for it */
 };
 
+#define BUNDLE_HASHED_MAX 8
+
 struct bundle {
 	const void *fit;
 	size_t size; /* bytes readable at fit: the FDT and any external data */
 	int images;  /* offset of /images */
+	/* Images whose hashes matched (their nodes) and how many each has:
+	 * an image that many VMs run is hashed once. */
+	unsigned hashed_count;
+	int hashed[BUNDLE_HASHED_MAX];
+	unsigned hashed_hashes[BUNDLE_HASHED_MAX];
 };
 
 /*
@@ -108,7 +115,7 @@ struct dt_status bundle_open(struct bundle *b, const void *fit, size_t size);
  * ("no image 'NAME' under /images") or -EINVAL (a message naming the image
  * and, for hashes, the hash node).
  */
-struct dt_status bundle_image_get(const struct bundle *b, const char *name,
+struct dt_status bundle_image_get(struct bundle *b, const char *name,
 				  struct bundle_image *img);
 
 /*

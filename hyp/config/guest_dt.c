@@ -245,7 +245,9 @@ static int build(void *fdt, int size, const struct vm_config *vm, uint32_t boot_
 	};
 	size_t i;
 
-	TRY(fdt_create(fdt, size));
+	/* Property names not looked up in the strings block: libfdt scans it a
+	 * byte at a time for each one, 150,000 instructions a VM. */
+	TRY(fdt_create_with_flags(fdt, size, FDT_CREATE_FLAG_NO_NAME_DEDUP));
 	TRY(fdt_finish_reservemap(fdt));
 	TRY(fdt_begin_node(fdt, ""));
 	TRY(add_root_props(fdt, vm));

@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 QEMU = os.environ.get("QEMU", "qemu-system-arm")
 ICOUNT = ["-icount", "shift=0,sleep=off"]
@@ -27,6 +28,8 @@ COUNTER_HZ = 62_500_000
 NS_PER_TICK = 1e9 / COUNTER_HZ
 TIMEOUT = 600
 VM_RAM_KIB = 16 * 1024  # each bench-*.its VM
+STARTUP_VMS = (1, 10, 100, 300)
+STARTUP_SLICE_US = 2000  # configs/scale.its.sh
 
 
 class BenchError(Exception):
@@ -178,6 +181,40 @@ def footprint(build, t, mem, one):
           report_field(one, r"^lowvisor:   first vm +(\d+) us", "bench-one"), "us", 2000)
 
 
+def startup(build, t):
+    """N VMs of 1 MiB (configs/scale.its.sh, one round each), all on CPU 1:
+    the boot report's time per VM between sizes, and how long after the
+    report the last VM ran its first instruction, in rounds of the run
+    queue (N turns of 2 ms).  On one CPU, because under -icount QEMU runs
+    the CPUs in turns, each as long as its next timer deadline allows, and
+    a CPU's turns of the run queue then stretch by the other's."""
+    boot = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in STARTUP_VMS:
+            its = subprocess.run(["sh", "configs/scale.its.sh", str(n), "0x2", "1"], check=True,
+                                 capture_output=True, text=True).stdout
+            with open(f"{tmp}/s{n}.its", "w", encoding="utf-8") as f:
+                f.write(its)
+            dtc = f"-I dts -O dtb -p 500 -i {build}/guests -i {build}"
+            subprocess.run(["mkimage", "-D", dtc, "-f", f"{tmp}/s{n}.its", f"{tmp}/s{n}.itb"],
+                           check=True, stdout=subprocess.DEVNULL)
+            out = run(HYP + ["-kernel", f"{build}/hyp-core.bin", "-initrd", f"{tmp}/s{n}.itb"],
+                      f"start-up of {n} VMs")
+            if "all VMs have stopped" not in out:
+                raise BenchError(f"start-up of {n} VMs: the VMs did not all stop:\n{out[-2000:]}")
+            boot[n] = report_field(out, r"^lowvisor:   boot time +(\d+) us", f"{n} VMs")
+            last = report_field(out, r"^lowvisor:   last vm +(\d+) us", f"{n} VMs")
+    for lo, hi in zip(STARTUP_VMS, STARTUP_VMS[1:]):
+        t.add(f"startup_per_vm_{lo}_{hi}", f"start-up per VM, {lo} to {hi} VMs of 1 MiB",
+              (boot[hi] - boot[lo]) / (hi - lo), "us", 300)
+    n = STARTUP_VMS[-1]
+    t.add(f"startup_{n}_us", f"entry to the boot report, {n} VMs", boot[n], "us")
+    t.add(f"last_first_insn_{n}", f"{n} VMs on 1 CPU: last one's start, rounds",
+          (last - boot[n]) / (n * STARTUP_SLICE_US), "x", 1.0,
+          f"({(last - boot[n]) / 1000:,.1f} ms after the report; a round is {n} turns "
+          f"of {STARTUP_SLICE_US / 1000:.0f} ms)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
@@ -188,6 +225,7 @@ def main():
         one = micro(a.build, t, mem)
         linux(a.build, t)
         footprint(a.build, t, mem, one)
+        startup(a.build, t)
     except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
