@@ -13,15 +13,11 @@
 
 typedef struct { uint64_t pa; } paddr_t;
 typedef struct { uint64_t ipa; } ipaddr_t;
-typedef struct { uintptr_t va; } vaddr_t;
 
 static inline paddr_t pa_init(uint64_t pa) { return (paddr_t){ pa }; }
 static inline uint64_t pa_addr(paddr_t p) { return p.pa; }
-static inline paddr_t pa_add(paddr_t p, uint64_t n) { return (paddr_t){ p.pa + n }; }
 static inline ipaddr_t ipa_init(uint64_t ipa) { return (ipaddr_t){ ipa }; }
 static inline uint64_t ipa_addr(ipaddr_t a) { return a.ipa; }
-static inline vaddr_t va_init(uintptr_t va) { return (vaddr_t){ va }; }
-static inline uintptr_t va_addr(vaddr_t v) { return v.va; }
 
 /* An address range [base, base + size). */
 struct mem_range {

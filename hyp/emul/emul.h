@@ -56,7 +56,6 @@ enum hsr_ec {
 
 #define HSR_EC_SHIFT 26
 #define HSR_IL (1u << 25)
-#define HSR_ISS_MASK 0x01ffffffu
 
 /* CV/COND, for the classes 0x01..0x0f (HSR[31:30] == 0). */
 #define HSR_CV (1u << 24)
@@ -103,33 +102,10 @@ static inline unsigned hsr_il(uint32_t hsr)
 	return (hsr & HSR_IL) ? 4 : 2;
 }
 
-static inline uint32_t hsr_iss(uint32_t hsr)
-{
-	return hsr & HSR_ISS_MASK;
-}
-
 /* WFx: the trapped instruction was WFE (else WFI). */
 static inline bool hsr_wfx_is_wfe(uint32_t hsr)
 {
 	return hsr & 1u;
-}
-
-/* HVC: the instruction's 16-bit immediate. */
-static inline uint16_t hsr_hvc_imm(uint32_t hsr)
-{
-	return (uint16_t)(hsr & 0xffffu);
-}
-
-/* HCPTR trap: the coprocessor the guest touched (10 or 11 for VFP/NEON),
- * and whether it was an Advanced SIMD access trapped by HCPTR.TASE. */
-static inline unsigned hsr_hcptr_coproc(uint32_t hsr)
-{
-	return hsr & 0xfu;
-}
-
-static inline bool hsr_hcptr_is_simd(uint32_t hsr)
-{
-	return hsr & (1u << 5);
 }
 
 /* Aborts: the fault status code (DFSC or IFSC) and its parts. */
@@ -141,11 +117,6 @@ static inline unsigned hsr_fsc(uint32_t hsr)
 static inline unsigned fsc_type(unsigned fsc)
 {
 	return fsc & FSC_TYPE_MASK;
-}
-
-static inline unsigned fsc_level(unsigned fsc)
-{
-	return fsc & 3u;
 }
 
 /*

@@ -74,7 +74,9 @@
 #define VTCR_ORGN0_WBWA (_U(1) << 10)
 #define VTCR_SH0_INNER (_U(3) << 12)
 #define VTCR_RES1 (_U(1) << 31)
-#define STAGE2_VTCR _U(0x80003558) /* all of the above */
+#define STAGE2_VTCR                                                                   \
+	(VTCR_T0SZ_40BIT | VTCR_S | VTCR_SL0_L1 | VTCR_IRGN0_WBWA | VTCR_ORGN0_WBWA |        \
+	 VTCR_SH0_INNER | VTCR_RES1)
 #define VTTBR_VMID_SHIFT 48
 
 #endif
