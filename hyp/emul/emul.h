@@ -9,6 +9,8 @@
 #ifndef LOWVISOR_EMUL_H
 #define LOWVISOR_EMUL_H
 
+#include <errno.h>
+
 #include "arch/cpsr.h"
 #include "types.h"
 
@@ -194,9 +196,35 @@ struct mmio_access {
  *            VFP loads, ...), or a load into the PC, which would branch.
  *            Lowvisor has no instruction decoder: the guest gets an abort.
  * A cache maintenance instruction on an emulated region (cm) has nothing to
- * emulate; the caller skips it whatever this returns.
+ * emulate; the caller skips it whatever this returns.  Inline: the trap
+ * fast path needs only some of the fields.
  */
-int hsr_decode_dabt(uint32_t hsr, struct mmio_access *out);
+static inline int hsr_decode_dabt(uint32_t hsr, struct mmio_access *out)
+{
+	unsigned ec = hsr_ec(hsr);
+
+	if (ec != HSR_EC_DABT_LOWER && ec != HSR_EC_DABT_HYP)
+		return -EINVAL;
+	*out = (struct mmio_access){
+		.valid = hsr & HSR_DABT_ISV,
+		.write = hsr & HSR_DABT_WNR,
+		.il = hsr_il(hsr),
+		.s1ptw = hsr & HSR_ABT_S1PTW,
+		.ea = hsr & HSR_ABT_EA,
+		.cm = hsr & HSR_DABT_CM,
+		.dfsc = hsr_fsc(hsr),
+	};
+	if (out->valid) {
+		out->width = 1u << ((hsr >> HSR_DABT_SAS_SHIFT) & 3u);
+		out->sign_extend = hsr & HSR_DABT_SSE;
+		out->rt = ((hsr >> HSR_DABT_SRT_SHIFT) & 15u);
+	}
+	if (out->s1ptw)
+		return -EFAULT;
+	if (!out->valid || (!out->write && out->rt == 15))
+		return -ENOSYS;
+	return 0;
+}
 
 /*
  * The faulting IPA of a stage-2 abort as HPFAR has it: IPA[39:12] in its
@@ -234,10 +262,23 @@ static inline uint32_t mmio_width_mask(unsigned width)
 
 /* The value a load of raw puts in the register: the access's width of raw,
  * sign-extended for LDRSB/LDRSH. */
-uint32_t mmio_load_value(const struct mmio_access *a, uint32_t raw);
+static inline uint32_t mmio_load_value(const struct mmio_access *a, uint32_t raw)
+{
+	uint32_t v = raw & mmio_width_mask(a->width);
+
+	if (a->sign_extend && (a->width == 1 || a->width == 2)) {
+		uint32_t sign = 1u << (a->width * 8 - 1);
+
+		v = (v ^ sign) - sign;
+	}
+	return v;
+}
 
 /* The bytes a store of register value reg writes: its low width bytes. */
-uint32_t mmio_store_value(const struct mmio_access *a, uint32_t reg);
+static inline uint32_t mmio_store_value(const struct mmio_access *a, uint32_t reg)
+{
+	return reg & mmio_width_mask(a->width);
+}
 
 /* "data abort (lower EL)" etc., for log lines; "reserved" for reserved ECs. */
 const char *hsr_ec_name(unsigned ec);

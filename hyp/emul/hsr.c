@@ -168,52 +168,9 @@ int hsr_decode_cp(uint32_t hsr, struct cp_access *out)
 	}
 }
 
-int hsr_decode_dabt(uint32_t hsr, struct mmio_access *out)
-{
-	unsigned ec = hsr_ec(hsr);
-
-	if (ec != HSR_EC_DABT_LOWER && ec != HSR_EC_DABT_HYP)
-		return -EINVAL;
-	*out = (struct mmio_access){
-		.valid = hsr & HSR_DABT_ISV,
-		.write = hsr & HSR_DABT_WNR,
-		.il = hsr_il(hsr),
-		.s1ptw = hsr & HSR_ABT_S1PTW,
-		.ea = hsr & HSR_ABT_EA,
-		.cm = hsr & HSR_DABT_CM,
-		.dfsc = hsr_fsc(hsr),
-	};
-	if (out->valid) {
-		out->width = 1u << field(hsr, HSR_DABT_SAS_SHIFT, 2);
-		out->sign_extend = hsr & HSR_DABT_SSE;
-		out->rt = field(hsr, HSR_DABT_SRT_SHIFT, 4);
-	}
-	if (out->s1ptw)
-		return -EFAULT;
-	if (!out->valid || (!out->write && out->rt == 15))
-		return -ENOSYS;
-	return 0;
-}
-
 uint64_t fault_ipa(uint32_t hpfar, uint32_t hdfar)
 {
 	return (uint64_t)(hpfar & HPFAR_FIPA_MASK) << HPFAR_TO_IPA_SHIFT |
 	       (hdfar & (PAGE_SIZE - 1));
 }
 
-uint32_t mmio_load_value(const struct mmio_access *a, uint32_t raw)
-{
-	uint32_t v = raw & mmio_width_mask(a->width);
-
-	if (a->sign_extend && (a->width == 1 || a->width == 2)) {
-		uint32_t sign = 1u << (a->width * 8 - 1);
-
-		v = (v ^ sign) - sign;
-	}
-	return v;
-}
-
-uint32_t mmio_store_value(const struct mmio_access *a, uint32_t reg)
-{
-	return reg & mmio_width_mask(a->width);
-}

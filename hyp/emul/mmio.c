@@ -75,15 +75,15 @@ int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
 	return 0;
 }
 
+/* A scan, not a search: a VM has a few regions, the vGIC's first. */
 const struct mmio_region *mmio_region_find(const struct mmio_regions *rs, uint64_t ipa)
 {
-	unsigned i = region_upper_bound(rs, ipa);
 	const struct mmio_region *r;
 
-	if (i == 0)
-		return NULL;
-	r = &rs->r[i - 1];
-	return ipa - r->base < r->size ? r : NULL;
+	for (r = rs->r; r < rs->r + rs->count; r++)
+		if (ipa - r->base < r->size)
+			return r;
+	return NULL;
 }
 
 const struct mmio_reg *mmio_reg_find(const struct mmio_reg *regs, size_t count,
