@@ -188,8 +188,8 @@ skip_insn(struct vcpu *v, struct guest_frame *f, unsigned il)
  * of a block of lazily zeroed RAM is mapped for the retry: 0.  Otherwise
  * an error, nothing changed, which the fast path leaves to the whole exit
  * and that reports (dabt).  Before a read on the
- * fast path, as on a whole exit, the list registers are folded back
- * (vgic_sync, nearly nothing when none is in use), so that the
+ * fast path, as on a whole exit, list registers in use are folded back
+ * (vgic_sync; none in use, the usual case, is one check), so that the
  * distributor's state is whole; *synced says they were, and must be
  * filled again before the guest runs.  A write is applied at once; one
  * that touches an interrupt in a list register, or makes one deliverable
@@ -208,7 +208,7 @@ dabt_serve(struct vcpu *v, uint32_t hsr, struct guest_frame *f, struct mmio_acce
 		reg = f ? frame_reg(f, a->rt, spsr_hyp_read()) : guest_reg_ptr(v, a->rt);
 		if (!reg) /* a banked register: the whole exit has it */
 			return -EAGAIN;
-		if (f && !a->write && !vgic_sync_idle(v->vm->vgic, v->index)) {
+		if (f && !a->write && !vgic_lrs_idle(v->vm->vgic, v->index)) {
 			kick = vgic_sync(v->vm->vgic, v->index);
 			if (kick)
 				vm_kick(v->vm, kick);

@@ -509,16 +509,22 @@ void vgic_flush(struct vgic *d, unsigned vcpu)
 	vgic_unlock(d, flags);
 }
 
-bool vgic_sync_idle(struct vgic *d, unsigned vcpu)
+bool vgic_lrs_idle(const struct vgic *d, unsigned vcpu)
 {
-	struct vgic_cpu *c = &d->cpu[vcpu];
+	const struct vgic_cpu *c = &d->cpu[vcpu];
 
-	/* No list register in use and GICH_HCR plain: only the guest's
-	 * GICV_PMR/CTLR (in GICH_VMCR) may have changed.  lr_used and hcr are
-	 * this CPU's own; vmcr is one aligned word, read by others whole. */
-	if (!c->loaded || c->lr_used || c->hcr != GICH_HCR_EN)
+	/* lr_used and hcr are this CPU's own. */
+	return c->loaded && !c->lr_used && c->hcr == GICH_HCR_EN;
+}
+
+/* With the list registers idle only the guest's GICV_PMR/CTLR (in
+ * GICH_VMCR) may have changed; vmcr is one aligned word, read by others
+ * whole. */
+static bool sync_idle(struct vgic *d, unsigned vcpu)
+{
+	if (!vgic_lrs_idle(d, vcpu))
 		return false;
-	c->vmcr = gich_read(GICH_VMCR);
+	d->cpu[vcpu].vmcr = gich_read(GICH_VMCR);
 	return true;
 }
 
@@ -527,7 +533,7 @@ uint32_t vgic_sync(struct vgic *d, unsigned vcpu)
 	struct vgic_cpu *c = &d->cpu[vcpu];
 	uint32_t flags, kick = 0;
 
-	if (vgic_sync_idle(d, vcpu))
+	if (sync_idle(d, vcpu))
 		return 0;
 	flags = vgic_lock(d);
 	if (c->loaded) {

@@ -171,10 +171,10 @@ uint32_t vgic_sync(struct vgic *d, unsigned vcpu);
  * not saved since).  Asked on the vCPU's own CPU. */
 bool vgic_loaded(const struct vgic *d, unsigned vcpu);
 
-/* vgic_sync's whole work when no list register is in use (the usual
- * case): true if that was so and it is done, false (nothing done) if the
- * list registers need the whole vgic_sync.  For the trap fast path. */
-bool vgic_sync_idle(struct vgic *d, unsigned vcpu);
+/* No list register in use (the usual case) and GICH_HCR plain: the
+ * distributor's state is whole without a vgic_sync, as a read of it on
+ * the trap fast path needs. */
+bool vgic_lrs_idle(const struct vgic *d, unsigned vcpu);
 
 /* The maintenance interrupt, for the vCPU loaded on this CPU (see above):
  * does what vgic_sync does, which removes its cause.  Returns the kick

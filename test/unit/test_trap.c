@@ -121,7 +121,7 @@ bool vm_log_allow(struct vm *v, struct ratelimit *rl) { (void)v; (void)rl; retur
 bool vm_vcpu_has_line(const struct vcpu *v) { (void)v; return false; }
 void vm_kick(struct vm *v, uint32_t mask) { (void)v; (void)mask; }
 bool vgic_vcpu_pending(struct vgic *d, unsigned i) { (void)d; (void)i; return fake.pending; }
-bool vgic_sync_idle(struct vgic *d, unsigned i) { (void)d; (void)i; return true; }
+bool vgic_lrs_idle(const struct vgic *d, unsigned i) { (void)d; (void)i; return true; }
 uint32_t vgic_sync(struct vgic *d, unsigned i) { (void)d; (void)i; return 0; }
 void vgic_flush(struct vgic *d, unsigned i) { (void)d; (void)i; }
 
