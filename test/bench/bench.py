@@ -121,14 +121,14 @@ def micro(build, t, mem):
     one = hyp_run(build, "bench-one")
     f = guest_figures(one, "bench-one")
     mem["one"] = free_kib(one, "bench-one")
-    t.add("hvc_null", "null hypercall round trip (HVC)", f["hvc_null"], "insn", 150)
+    t.add("hvc_null", "null hypercall round trip (HVC)", f["hvc_null"], "insn", 60)
     t.add("psci_version", "PSCI_VERSION round trip", f["psci_version"], "insn")
     t.add("vgic_mmio_read", "MMIO read of a vGIC register (GICD_TYPER)", f["vgic_mmio_read"],
-          "insn", 600)
+          "insn", 300)
     t.add("vuart_write", "virtual UART register write (UARTIFLS)", f["vuart_write"], "insn")
     t.add("ack_eoi", "ack + EOI of a virtual IRQ through GICV", f["ack_eoi"], "insn")
     t.add("vtimer_latency", "virtual timer: deadline to handler (WFI)", f["vtimer_latency"],
-          "insn")
+          "insn", 700)
     ipi = hyp_run(build, "bench-ipi")
     f = guest_figures(ipi, "bench-ipi")
     mem["ipi"] = free_kib(ipi, "bench-ipi")
@@ -151,6 +151,25 @@ def micro(build, t, mem):
     t.add("vcpu_turn_switch", "vCPU switch at the end of a turn (timer)", f["turn_switch"],
           "insn")
     return one
+
+
+NEUTRAL = (("gicd_read", "GICD_TYPER read", 300), ("gicd_write", "distributor write, no effect", 350),
+           ("self_sgi", "self-SGI, SGIR write to handler", None),
+           ("psci_version", "PSCI_VERSION (HVC)", None),
+           ("vtimer", "vtimer deadline to handler (WFI)", 700),
+           ("uart_write", "PL011 write (UARTIFLS)", None))
+
+
+def neutral(build, t):
+    """The hypervisor-neutral bench guest (role=neutral) under Lowvisor and
+    natively (the floor), side by side: the same image and figures."""
+    lv = guest_figures(hyp_run(build, "bench-neutral"), "bench-neutral")
+    out = run(NATIVE + ["-kernel", f"{build}/guests/bench.bin", "-append", "role=neutral"],
+              "bench-neutral natively")
+    nat = guest_figures("\n".join("native| " + l for l in out.splitlines()), "bench natively")
+    for key, what, target in NEUTRAL:
+        t.add(f"neutral_{key}", f"neutral: {what}", lv[f"neutral_{key}"], "insn", target,
+              f"(native {nat[f'neutral_{key}']:,.0f})")
 
 
 def linux(build, t):
@@ -223,6 +242,7 @@ def main():
     t, mem = Table(), {}
     try:
         one = micro(a.build, t, mem)
+        neutral(a.build, t)
         linux(a.build, t)
         footprint(a.build, t, mem, one)
         startup(a.build, t)

@@ -36,7 +36,15 @@
  *            where the other sees it, so the switch is the other's first
  *            read after a gap minus that last read: the timer's exit,
  *            the scheduler, vcpu_put/vcpu_load and the entry, plus up to
- *            one turn of each loop (a few instructions).
+ *            one turn of each loop (a few instructions);
+ *   neutral  1 vCPU, only what any hypervisor for QEMU virt, or the bare
+ *            machine, offers (the GICv2 at 0x08000000/0x08010000, PSCI by
+ *            HVC, the virtual timer, the PL011): a GICD_TYPER read, a
+ *            distributor write with no effect (0 to GICD_ISENABLER1), a
+ *            self-SGI from the GICD_SGIR write to the handler, PSCI_VERSION,
+ *            the virtual timer's latency in WFI, a PL011 register write.
+ *            The same image runs natively (the floor) and under any
+ *            hypervisor: docs/performance.md.
  */
 #include "gic.h"
 #include "test.h"
@@ -73,7 +81,7 @@ static uint32_t batch = BATCH, batches = BATCHES, samples = SAMPLES;
 SYSREG32(cntv_ctl, 0, c14, c3, 1)
 SYSREG64(cntv_cval, 3, c14)
 
-enum role { ROLE_ONE, ROLE_PINGPONG, ROLE_INJECT, ROLE_REPLY, ROLE_TURNS };
+enum role { ROLE_ONE, ROLE_PINGPONG, ROLE_INJECT, ROLE_REPLY, ROLE_TURNS, ROLE_NEUTRAL };
 
 static enum role role;
 static char name[16] = "ipi";
@@ -298,13 +306,12 @@ TEST(one, ack_eoi)
 }
 
 /* The virtual timer armed TIMER_DELTA ticks ahead, the vCPU in WFI: from
- * the deadline (CVAL) to the handler's first counter read. */
-TEST(one, vtimer_latency)
+ * the deadline (CVAL) to the handler's first counter read; the median. */
+static uint64_t vtimer_latency(void)
 {
 	uint64_t lat[SAMPLES];
 	uint32_t missed = 0;
 
-	NEED_ROLE(ROLE_ONE);
 	for (uint32_t i = 0; i < samples; i++) {
 		uint32_t before = timer_fired;
 		uint64_t cval = counter() + TIMER_DELTA, end = cval + WAIT_TICKS(10000);
@@ -320,7 +327,57 @@ TEST(one, vtimer_latency)
 		lat[i] = tenths(entry_at[0] - cval, 1);
 	}
 	EXPECT_EQ(missed, 0);
-	report("", "vtimer_latency", median(lat, samples));
+	return median(lat, samples);
+}
+
+TEST(one, vtimer_latency)
+{
+	NEED_ROLE(ROLE_ONE);
+	report("", "vtimer_latency", vtimer_latency());
+}
+
+/* --- role=neutral --- */
+
+static void op_gicd_write_noop(void)
+{
+	gicd_write(GICD_ISENABLER + 4, 0); /* writing 0 enables nothing */
+}
+
+/* A self-SGI with IRQs unmasked: from the GICD_SGIR write to the
+ * handler's first counter read; the median. */
+static uint64_t self_sgi_latency(void)
+{
+	uint64_t lat[SAMPLES];
+	uint32_t missed = 0;
+
+	for (uint32_t i = 0; i < samples; i++) {
+		uint32_t before = taken[0];
+		uint64_t t0, end;
+
+		irqs_on();
+		t0 = counter();
+		sgi_send(SGIR_FILTER_SELF, 0, SGI_SELF);
+		end = t0 + WAIT_TICKS(10000);
+		while (taken[0] == before && counter() < end)
+			;
+		irqs_off();
+		missed += taken[0] == before;
+		lat[i] = tenths(entry_at[0] - t0, 1);
+	}
+	EXPECT_EQ(missed, 0);
+	return median(lat, samples);
+}
+
+TEST(neutral, ops)
+{
+	NEED_ROLE(ROLE_NEUTRAL);
+	ASSERT_NE(gicd_read(GICD_TYPER), POISON);
+	report("neutral_", "gicd_read", time_op(op_gicd_read));
+	report("neutral_", "gicd_write", time_op(op_gicd_write_noop));
+	report("neutral_", "self_sgi", self_sgi_latency());
+	report("neutral_", "psci_version", time_op(op_psci_version));
+	report("neutral_", "vtimer", vtimer_latency());
+	report("neutral_", "uart_write", time_op(op_uart_write));
 }
 
 /* --- role=pingpong --- */
@@ -497,6 +554,7 @@ int main(void)
 	static const char *const roles[] = {
 		[ROLE_ONE] = "one", [ROLE_PINGPONG] = "pingpong",
 		[ROLE_INJECT] = "inject", [ROLE_REPLY] = "reply", [ROLE_TURNS] = "turns",
+		[ROLE_NEUTRAL] = "neutral",
 	};
 	char r[16] = "one";
 
