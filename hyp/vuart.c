@@ -201,9 +201,11 @@ static const struct mmio_reg vuart_regs[] = {
 	MMIO_REG(UARTPERIPHID0, 32, MMIO_W_ANY, vuart_read, mmio_write_wi),
 };
 
+static struct mmio_index vuart_index;
+
 const struct mmio_ops vuart_ops = {
 	.name = "pl011",
-	.regs = vuart_regs,
-	.reg_count = ARRAY_SIZE(vuart_regs),
+	MMIO_OPS_REGS(vuart_regs),
 	.holes_raz_wi = true,
+	.index = &vuart_index,
 };

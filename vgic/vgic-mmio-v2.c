@@ -209,8 +209,11 @@ static const struct mmio_reg vgic_v2_dist_regs[] = {
 	MMIO_REG_RO(GICD_PIDR4, 48, MMIO_W32, read_id),
 };
 
+static struct mmio_index vgic_dist_index;
+
 const struct mmio_ops vgic_dist_ops = {
 	.name = "gicv2-distributor",
 	MMIO_OPS_REGS(vgic_v2_dist_regs),
 	.holes_raz_wi = true,
+	.index = &vgic_dist_index,
 };

@@ -370,6 +370,16 @@ static inline unsigned mmio_reg_irq(const struct mmio_reg *reg, uint32_t offset)
 	return (offset - reg->offset) * 8 / reg->bits_per_irq;
 }
 
+/* A device's registers by word, made once when its first region is added:
+ * dispatch then finds a register with one load instead of a search.  For
+ * tables of whole words (offsets and lengths multiples of 4) in the first
+ * MMIO_INDEX_WORDS words, at most 255 registers. */
+#define MMIO_INDEX_WORDS 1024
+struct mmio_index {
+	bool built;
+	uint8_t slot[MMIO_INDEX_WORDS]; /* 1 + the register's place, 0 a hole */
+};
+
 /* What a device is: its register table and what its holes do. */
 struct mmio_ops {
 	const char *name;            /* for log lines */
@@ -378,6 +388,7 @@ struct mmio_ops {
 	/* Offsets no register covers read as zero and ignore writes (the
 	 * GIC's reserved space); otherwise the access is refused. */
 	bool holes_raz_wi;
+	struct mmio_index *index; /* optional, the device's own */
 };
 
 /* .regs and .reg_count of a struct mmio_ops from a register array. */

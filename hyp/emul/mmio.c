@@ -55,6 +55,24 @@ static bool region_overlaps(const struct mmio_region *r, uint64_t base, uint64_t
 	return ranges_overlap(r->base, r->size, base, size);
 }
 
+static void index_build(const struct mmio_ops *ops)
+{
+	struct mmio_index *x = ops->index;
+	size_t i;
+	uint32_t o;
+
+	for (i = 0; i < ops->reg_count; i++) {
+		const struct mmio_reg *reg = &ops->regs[i];
+
+		if (i >= UINT8_MAX || reg->offset % 4 || reg->length % 4 ||
+		    reg->offset + reg->length > MMIO_INDEX_WORDS * 4)
+			return;
+		for (o = reg->offset; o < reg->offset + reg->length; o += 4)
+			x->slot[o / 4] = (uint8_t)(i + 1);
+	}
+	x->built = true;
+}
+
 int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
 		    const struct mmio_ops *ops, void *dev)
 {
@@ -69,6 +87,8 @@ int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
 		return -EBUSY;
 	if (rs->count == MMIO_REGIONS_MAX)
 		return -ENOSPC;
+	if (ops->index && !ops->index->built)
+		index_build(ops);
 	memmove(&rs->r[i + 1], &rs->r[i], (rs->count - i) * sizeof(rs->r[0]));
 	rs->r[i] = (struct mmio_region){ .base = base, .size = size, .ops = ops, .dev = dev };
 	rs->count++;
@@ -134,7 +154,12 @@ int mmio_dispatch(const struct mmio_region *r, unsigned vcpu, const struct mmio_
 	if (offset >= r->size || a->width > r->size - offset)
 		return -ERANGE;
 	off = (uint32_t)offset; /* regions are at most 4 GiB */
-	reg = mmio_reg_find(r->ops->regs, r->ops->reg_count, off);
+	if (r->ops->index && r->ops->index->built)
+		reg = off / 4 < MMIO_INDEX_WORDS && r->ops->index->slot[off / 4]
+			      ? &r->ops->regs[r->ops->index->slot[off / 4] - 1]
+			      : NULL;
+	else
+		reg = mmio_reg_find(r->ops->regs, r->ops->reg_count, off);
 	if (!reg)
 		return dispatch_hole(r, a, val);
 	if (!(reg->widths & a->width))

@@ -50,4 +50,27 @@ static inline bool mmio_regs_valid(const struct mmio_reg *regs, size_t count, si
 	return true;
 }
 
+/* After a region of ops is added, its index (if it has one) names, for
+ * every offset of its words, the register the table's search finds. */
+static inline bool mmio_index_agrees(const struct mmio_ops *ops, uint32_t *bad)
+{
+	struct mmio_regions rs;
+	uint32_t off;
+
+	mmio_regions_init(&rs);
+	if (mmio_region_add(&rs, 0x10000000, 0x10000, ops, NULL) || !ops->index ||
+	    !ops->index->built)
+		return false;
+	for (off = 0; off < MMIO_INDEX_WORDS * 4; off++) {
+		uint8_t slot = ops->index->slot[off / 4];
+
+		if (mmio_reg_find(ops->regs, ops->reg_count, off) !=
+		    (slot ? &ops->regs[slot - 1] : NULL)) {
+			*bad = off;
+			return false;
+		}
+	}
+	return true;
+}
+
 #endif

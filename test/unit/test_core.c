@@ -21,6 +21,7 @@
 #include "hw/pl011.h"
 #include "hypercall.h"
 #include "irq_line.h"
+#include "mmio_check.h"
 #include "uapi/lowvisor.h"
 #include "vm.h"
 #include "vuart.h"
@@ -345,10 +346,12 @@ static int uart(struct vuart *u, bool write, uint32_t off, uint32_t *val)
 static void test_vuart_lines_input_and_interrupt(void **state)
 {
 	struct vuart *u = &vms[0].uart;
-	uint32_t v;
+	uint32_t v, off = 0;
 	const char *c;
 
 	(void)state;
+	if (!mmio_index_agrees(&vuart_ops, &off)) /* dispatch's lookup */
+		fail_msg("the PL011's index differs from its table at 0x%x", off);
 	vuart_init(u, &vms[0], "mgmt");
 	/* Output is whole lines behind the VM's name; '\r' is dropped. */
 	for (c = "hi\r\n"; *c; c++) {

@@ -676,6 +676,47 @@ static const struct mmio_ops fake_strict_ops = {
 	.holes_raz_wi = false,
 };
 
+/* The registers by word (mmio_index): the same as the search, and a table
+ * with a register that is not whole words is left to the search. */
+static void test_index(void **state)
+{
+	static struct mmio_index idx, odd_idx;
+	static const struct mmio_reg odd_regs[] = {
+		MMIO_REG_RAZ_WI(0x000, 4, MMIO_W32),
+		MMIO_REG(0x006, 2, MMIO_W16, fake_read_half, fake_write_half),
+	};
+	const struct mmio_ops ops = { .name = "indexed", MMIO_OPS_REGS(fake_regs),
+				      .holes_raz_wi = true, .index = &idx };
+	const struct mmio_ops odd = { .name = "odd", MMIO_OPS_REGS(odd_regs),
+				      .holes_raz_wi = false, .index = &odd_idx };
+	struct mmio_access a = { .valid = true, .width = 2, .il = 4 };
+	struct mmio_regions rs;
+	struct fake_dev d = { 0 };
+	uint32_t off = 0, v = 0;
+
+	(void)state;
+	assert_true(mmio_index_agrees(&ops, &off));
+	/* Dispatch through it: GICD_TYPER-like, a hole, past the index. */
+	mmio_regions_init(&rs);
+	assert_int_equal(mmio_region_add(&rs, 0x08000000, 0x10000, &ops, &d), 0);
+	a.width = 4;
+	assert_int_equal(mmio_dispatch(&rs.r[0], 0, &a, 0x08000004, &v), 0);
+	assert_int_equal(v, fake_read_typer(&(struct mmio_ctx){ .dev = &d }, &fake_regs[1], 4, 4));
+	v = 7;
+	assert_int_equal(mmio_dispatch(&rs.r[0], 0, &a, 0x0800000c, &v), 0);
+	assert_int_equal(v, 0);
+	v = 7;
+	assert_int_equal(mmio_dispatch(&rs.r[0], 0, &a, 0x08002000, &v), 0);
+	assert_int_equal(v, 0);
+	/* Half a word: no index, the search finds the register. */
+	mmio_regions_init(&rs);
+	assert_int_equal(mmio_region_add(&rs, 0x09000000, 0x1000, &odd, &d), 0);
+	assert_false(odd_idx.built);
+	a.width = 2;
+	assert_int_equal(mmio_dispatch(&rs.r[0], 0, &a, 0x09000006, &v), 0);
+	assert_int_equal(mmio_dispatch(&rs.r[0], 0, &a, 0x09000004, &v), -ENOENT);
+}
+
 /* Every register table here; each device's own table (vGIC, vUART) gets
  * the same check in its unit test. */
 static void test_tables_valid(void **state)
@@ -1192,6 +1233,7 @@ int main(void)
 		cmocka_unit_test(test_dispatch_outside_region),
 		cmocka_unit_test(test_dispatch_raz_wi),
 		cmocka_unit_test(test_dispatch_holes),
+		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_emulate_from_syndrome),
 	};
 
