@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arch/cache.h"
 #include "irq_line.h"
 #include "hypercall.h"
 #include "uapi/lowvisor.h"
@@ -204,7 +205,7 @@ static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
 		strncpy(out[n].name, vm->cfg.name, sizeof(out[n].name) - 1);
 	}
 	if (n)
-		vm_clean_dcache(out, n * sizeof(*out));
+		dcache_clean_poc(out, n * sizeof(*out)); /* a guest may read with caches off */
 	r[0] = n;
 	r[1] = vm_count();
 	return done;

@@ -130,9 +130,6 @@ void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len);
  * block (unless another vCPU just did), and the guest retries the access.
  * False for any other fault. */
 bool vm_ram_fault(struct vm *vm, uint64_t ipa);
-/* Cleans what the hypervisor wrote into guest RAM to the point of
- * coherency: a guest may read it with its caches off. */
-void vm_clean_dcache(const void *va, size_t len);
 
 /* Raises or lowers the VM's interrupt irq (its vGIC decides whom it
  * reaches and kicks that vCPU's CPU). */

@@ -19,12 +19,6 @@
 #include "pages.h"
 #include "vm.h"
 
-/* Guests start with caches off: what Lowvisor wrote must be in RAM. */
-void vm_clean_dcache(const void *va, size_t len)
-{
-	dcache_clean_poc(va, len);
-}
-
 /*
  * Lazily zeroed RAM.  A VM's RAM must read zero before the guest sees it
  * (DESIGN section 4), but zeroing all of it before the first instruction
@@ -217,10 +211,10 @@ int vm_load_images(struct vm *vm)
 	 * behind the tree: the guest sees zeros there, like everywhere else. */
 	memset((char *)dtb + fdt_totalsize(dtb), 0, GUEST_DTB_SIZE - fdt_totalsize(dtb));
 	/* The rest was cleaned with the zeros. */
-	vm_clean_dcache(vm_ram_ptr(vm, c->kernel_ipa, c->kernel.size), c->kernel.size);
+	dcache_clean_poc(vm_ram_ptr(vm, c->kernel_ipa, c->kernel.size), c->kernel.size);
 	if (c->has_ramdisk)
-		vm_clean_dcache(vm_ram_ptr(vm, c->ramdisk_ipa, c->ramdisk.size), c->ramdisk.size);
-	vm_clean_dcache(dtb, GUEST_DTB_SIZE);
+		dcache_clean_poc(vm_ram_ptr(vm, c->ramdisk_ipa, c->ramdisk.size), c->ramdisk.size);
+	dcache_clean_poc(dtb, GUEST_DTB_SIZE);
 	return 0;
 }
 

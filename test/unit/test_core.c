@@ -105,12 +105,6 @@ void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len)
 	return &ram[ipa - 0x40000000];
 }
 
-void vm_clean_dcache(const void *va, size_t len)
-{
-	(void)va;
-	(void)len;
-}
-
 void vm_set_irq(struct vm *vm, unsigned irq, bool level)
 {
 	assert_ptr_equal(vm, &vms[0]);
