@@ -163,6 +163,19 @@ static bool ram_fault(struct vcpu *v, uint32_t hsr, uint64_t ipa)
 	return fsc_type(hsr_fsc(hsr)) == FSC_TRANSLATION && vm_ram_fault(v->vm, ipa);
 }
 
+/* An access by v to its VM's emulated devices (the distributor needs the
+ * vCPU): 0, or mmio_dispatch's error (-ENODEV: no device there). */
+static inline __attribute__((always_inline)) int
+device_access(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val)
+{
+	const struct mmio_region *r = mmio_region_find(&v->vm->mmio, ipa);
+	int ret = r ? mmio_dispatch(r, v->index, a, ipa, val) : -ENODEV;
+
+	if (ret > 0)
+		vm_kick(v->vm, (uint32_t)ret);
+	return ret < 0 ? ret : 0;
+}
+
 /* Moves the guest's PC past the trapped instruction of il bytes: in
  * ELR_hyp and SPSR_hyp on the fast path (f), in the vCPU otherwise. */
 static inline __attribute__((always_inline)) void
@@ -215,7 +228,7 @@ dabt_serve(struct vcpu *v, uint32_t hsr, struct guest_frame *f, struct mmio_acce
 			*synced = true;
 		}
 		val = a->write ? mmio_store_value(a, *reg) : 0; /* rt 15: a store */
-		err = vm_mmio(v, *ipa, a, &val);
+		err = device_access(v, *ipa, a, &val);
 		if (!err && !a->write)
 			*reg = mmio_load_value(a, val);
 		if (!err)

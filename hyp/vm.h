@@ -147,8 +147,6 @@ void vm_set_irq_vcpu(struct vm *vm, unsigned vcpu, unsigned irq, bool level);
 /* Acts on a vGIC kick mask: wakes blocked vCPUs that now have an
  * interrupt, makes their CPUs look again. */
 void vm_kick(struct vm *vm, uint32_t mask);
-/* An emulated MMIO access by v (the distributor needs the vCPU). */
-int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val);
 
 /* The focused VM's partial line (a prompt), once it is 500 ms old and
  * the VM is not just waiting for a CPU (then it is a line cut short). */

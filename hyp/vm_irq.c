@@ -81,19 +81,6 @@ bool vm_vcpu_has_line(const struct vcpu *v)
 	return (v->hcr & (HCR_VI | HCR_VF)) != 0;
 }
 
-int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val)
-{
-	const struct mmio_region *r = mmio_region_find(&v->vm->mmio, ipa);
-	int ret;
-
-	if (!r)
-		return -ENODEV;
-	ret = mmio_dispatch(r, v->index, a, ipa, val);
-	if (ret > 0)
-		vm_kick(v->vm, (uint32_t)ret);
-	return ret < 0 ? ret : 0;
-}
-
 /* SPIs given to VMs by passthrough, by interrupt ID. */
 static struct vm *spi_owner[1020];
 

@@ -173,17 +173,17 @@ int hsr_decode_cp(uint32_t hsr, struct cp_access *out);
  * One data access by a guest to memory it does not own, as every MMIO
  * emulator receives it.  Little-endian guests (CPSR.E = 0).
  */
-struct mmio_access {
+struct mmio_access { /* bytes: the trap path fills it on its stack */
 	bool valid;       /* ISV: the fields below describe the access */
 	bool write;       /* WnR */
-	unsigned width;   /* bytes: 1, 2, 4; 8 only from SAS = 3, reserved in ARMv7 */
+	uint8_t width;    /* bytes: 1, 2, 4; 8 only from SAS = 3, reserved in ARMv7 */
 	bool sign_extend; /* SSE: LDRSB, LDRSH */
-	unsigned rt;      /* SRT: the register loaded or stored */
-	unsigned il;      /* instruction length in bytes: the PC moves by this */
+	uint8_t rt;       /* SRT: the register loaded or stored */
+	uint8_t il;       /* instruction length in bytes: the PC moves by this */
 	bool s1ptw;       /* a fault on the guest's own stage-1 table walk */
 	bool ea;          /* external abort */
 	bool cm;          /* a cache maintenance instruction, not a load/store */
-	unsigned dfsc;    /* fault status code */
+	uint8_t dfsc;     /* fault status code */
 };
 
 /*

@@ -4,8 +4,8 @@
  * exit's trap_handle and the fast path's trap_fast) with the real syndrome
  * decoding (hyp/emul/hsr.c, mmio.c).  The syndrome, HDFAR, HPFAR, SCTLR,
  * PAR, ELR_hyp and SPSR_hyp are the fake's; what trap.c calls in the rest
- * of the core (vm_mmio, the injections, the vGIC, hypercalls) is faked
- * here and records what it was asked.
+ * of the core (a device in the VM's region list, the injections, the
+ * vGIC, hypercalls) is faked here and records what it was asked.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -31,9 +31,9 @@ static struct percpu cpu;
 static struct {
 	unsigned mmio_calls, undef, dabt, pabt, skipped, hvc, hvc_fast, vfp, cp15;
 	uint64_t mmio_ipa;
-	struct mmio_access mmio;
+	bool mmio_write;
+	unsigned mmio_width;
 	uint32_t mmio_val;   /* what a write stored / what a read returns */
-	int mmio_ret;
 	uint32_t dabt_far;
 	bool dabt_write;
 	bool pending;        /* vgic_vcpu_pending */
@@ -42,19 +42,36 @@ static struct {
 	int cp15_ret;
 } fake;
 
-int vm_mmio(struct vcpu *v, uint64_t ipa, const struct mmio_access *a, uint32_t *val)
+/* The VM's one device: [DEV_BASE, DEV_BASE + DEV_SIZE), one register
+ * that records each access. */
+#define DEV_BASE 0x08000000u
+#define DEV_SIZE 0x02000000u
+
+static uint32_t dev_read(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t off, unsigned w)
 {
-	assert_ptr_equal(v, &vcpu);
+	(void)c, (void)reg;
 	fake.mmio_calls++;
-	fake.mmio_ipa = ipa;
-	fake.mmio = *a;
-	if (a->write)
-		fake.mmio_val = *val;
-	else if (!fake.mmio_ret)
-		*val = fake.mmio_val;
-	return fake.mmio_ret;
+	fake.mmio_ipa = DEV_BASE + off;
+	fake.mmio_write = false;
+	fake.mmio_width = w;
+	return fake.mmio_val;
 }
 
+static void dev_write(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t off, unsigned w,
+		      uint32_t val)
+{
+	(void)c, (void)reg;
+	fake.mmio_calls++;
+	fake.mmio_ipa = DEV_BASE + off;
+	fake.mmio_write = true;
+	fake.mmio_width = w;
+	fake.mmio_val = val;
+}
+
+static const struct mmio_reg dev_regs[] = {
+	MMIO_REG(0, DEV_SIZE, MMIO_W_ANY, dev_read, dev_write),
+};
+static const struct mmio_ops dev_ops = { .name = "fake", MMIO_OPS_REGS(dev_regs) };
 bool vm_ram_fault(struct vm *v, uint64_t ipa)
 {
 	assert_ptr_equal(v, &vm);
@@ -139,6 +156,8 @@ static int setup(void **state)
 	vcpu.regs.cpsr = CPSR_MODE_SVC;
 	cpu.loaded = &vcpu;
 	fake_sysreg.htpidr = (uintptr_t)&cpu;
+	mmio_regions_init(&vm.mmio);
+	assert_int_equal(mmio_region_add(&vm.mmio, DEV_BASE, DEV_SIZE, &dev_ops, NULL), 0);
 	return 0;
 }
 
@@ -168,8 +187,8 @@ static void test_mmio_write_and_read_with_stage1_off(void **state)
 	assert_int_equal(trap(dabt_hsr(4, 3, true, false)), TRAP_CONTINUE);
 	assert_int_equal(fake.mmio_calls, 1);
 	assert_int_equal(fake.mmio_ipa, 0x08000104);
-	assert_true(fake.mmio.write);
-	assert_int_equal(fake.mmio.width, 4);
+	assert_true(fake.mmio_write);
+	assert_int_equal(fake.mmio_width, 4);
 	assert_int_equal(fake.mmio_val, 0xcafef00d);
 	assert_int_equal(vcpu.regs.pc, 0x40001004);
 	/* LDRSH r5: the halfword read, sign-extended into r5. */
@@ -187,15 +206,14 @@ static void test_mmio_ipa_above_4gib_through_the_guests_stage1(void **state)
 	 * HPFAR (QEMU 7.2 cuts it to 32 bits). */
 	fake_sysreg.sctlr = SCTLR_M;
 	fake_sysreg.par = PAR_LPAE | 0x140000000ull;
-	fake_sysreg.hpfar = 0x00000080; /* what a cut HPFAR would say */
-	fake_sysreg.hdfar = 0xc0000123;
-	fake.mmio_ret = -ENODEV;
+	fake_sysreg.hdfar = 0xc0000120;
+	fake_sysreg.hpfar = 0x00080000; /* cut: the device's 0x08000120 */
 	assert_int_equal(trap(dabt_hsr(4, 0, false, false)), TRAP_CONTINUE);
-	assert_int_equal(fake.mmio_ipa, 0x140000123ull);
+	assert_int_equal(fake.mmio_calls, 0);
 	/* Neither RAM nor a device: an abort in the guest, at its own VA, the
 	 * instruction not skipped. */
 	assert_int_equal(fake.dabt, 1);
-	assert_int_equal(fake.dabt_far, 0xc0000123);
+	assert_int_equal(fake.dabt_far, 0xc0000120);
 	assert_false(fake.dabt_write);
 	assert_int_equal(vcpu.regs.pc, 0x40001000);
 	/* The guest's own PAR is kept. */
@@ -274,12 +292,12 @@ static void test_fast_path(void **state)
 	assert_int_equal(trap_fast(&f), EXIT_HANDLED);
 	assert_int_equal(fake_sysreg.elr_hyp, 0x40002008);
 	cpu.need_resched = 0;
-	/* Refused by the device and not a RAM block's first touch: the whole
-	 * exit takes it (and reports it), nothing done here. */
-	fake.mmio_ret = -ENODEV;
+	/* No device there and not a RAM block's first touch: the whole exit
+	 * takes it (and reports it), nothing done here. */
+	fake_sysreg.hdfar = 0x0c000000;
 	assert_int_equal(trap_fast(&f), EXIT_TRAP);
 	assert_int_equal(fake_sysreg.elr_hyp, 0x40002008);
-	assert_int_equal(fake.ram_fault_ipa, 0x09000000);
+	assert_int_equal(fake.ram_fault_ipa, 0x0c000000);
 	/* The first touch of a lazily zeroed RAM block: retried. */
 	fake.ram_fault = true;
 	fake_sysreg.hdfar = 0x40200000;
