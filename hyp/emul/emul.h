@@ -286,20 +286,20 @@ const char *hsr_ec_name(unsigned ec);
 /*
  * Table-driven MMIO emulation, two levels of tables:
  *
- *  1. a VM's emulated regions (vGIC distributor, virtual UART, management
- *     window), sorted by base: {base, size, ops, dev}, found by binary
- *     search on the faulting IPA;
+ *  1. a VM's emulated regions (vGIC distributor, virtual UART), sorted by
+ *     base: {base, size, ops, dev}, found by a scan (a VM has a few);
  *  2. per device, a static const register table built with the MMIO_REG*
  *     constructors: {offset, length, bits per IRQ, allowed widths, read,
- *     write}, sorted by offset, found by binary search on the offset.
+ *     write}, sorted by offset, found through the device's per-word index
+ *     (struct mmio_index) or by binary search on the offset.
  *
  * mmio_dispatch checks an access once (inside the region, a width the
  * register allows, naturally aligned) and calls one handler; anything it
  * refuses becomes an abort in the guest.  Handlers never see a bad width.
  * Function pointers live only in the static const register tables.
  *
- * (Named mmio_emul.h, not mmio.h: include/mmio.h is the hypervisor's own
- * raw register access.)  Plain C, tested on the host.
+ * (include/mmio.h is something else: the hypervisor's own raw register
+ * access.)  Plain C, tested on the host.
  */
 
 /* Allowed access widths of a register, one bit per width: the bit is the
