@@ -3,8 +3,6 @@
  * Boot orchestration on the boot CPU: a checklist of calls.  boot/entry.S
  * has set up the stack, BSS, HVBAR and the MMU with the boot tables.
  */
-#include <libfdt.h>
-
 #include "arch/sysreg.h"
 #include "console.h"
 #include "drivers.h"

@@ -6,11 +6,9 @@
  */
 #include "arch/cache.h"
 #include "drivers.h"
-#include "hyp.h"
 #include "list.h"
 #include "pages.h"
 #include "percpu.h"
-#include "scheduler.h"
 #include "smp.h"
 #include "spinlock.h"
 #include "mm.h"

@@ -11,8 +11,6 @@
  * (allowed for a GIC without the Security Extensions, which this one
  * reports in TYPER); see vgic-v2.c.
  */
-#include <errno.h>
-
 #include "hw/gicv2.h"
 #include "vgic-mmio.h"
 

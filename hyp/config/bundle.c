@@ -7,13 +7,10 @@
  */
 #include <errno.h>
 #include <libfdt.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "hash.h"
-
 
 int bundle_prop_str(const void *fit, int node, const char *name, const char **out)
 {
