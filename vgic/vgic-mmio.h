@@ -19,43 +19,32 @@ static inline struct vgic *ctx_vgic(const struct mmio_ctx *ctx)
 	return ctx->dev;
 }
 
+/* The handlers' types, as struct mmio_reg's read and write. */
+typedef uint32_t vgic_mmio_read_fn(struct mmio_ctx *ctx, const struct mmio_reg *reg,
+				   uint32_t offset, unsigned width);
+typedef void vgic_mmio_write_fn(struct mmio_ctx *ctx, const struct mmio_reg *reg,
+				uint32_t offset, unsigned width, uint32_t val);
+
 /* GICD_ISENABLERn, GICD_ICENABLERn (1 bit per IRQ). */
-uint32_t vgic_mmio_read_enable(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			       unsigned width);
-void vgic_mmio_write_senable(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width, uint32_t val);
-void vgic_mmio_write_cenable(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width, uint32_t val);
+vgic_mmio_read_fn vgic_mmio_read_enable;
+vgic_mmio_write_fn vgic_mmio_write_senable, vgic_mmio_write_cenable;
 
 /* GICD_ISPENDRn, GICD_ICPENDRn (1 bit).  The SGI bits read as pending from
  * any source and ignore writes: GICD_[SC]PENDSGIRn set and clear them. */
-uint32_t vgic_mmio_read_pending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-				unsigned width);
-void vgic_mmio_write_spending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			      unsigned width, uint32_t val);
-void vgic_mmio_write_cpending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			      unsigned width, uint32_t val);
+vgic_mmio_read_fn vgic_mmio_read_pending;
+vgic_mmio_write_fn vgic_mmio_write_spending, vgic_mmio_write_cpending;
 
 /* GICD_ISACTIVERn, GICD_ICACTIVERn (1 bit). */
-uint32_t vgic_mmio_read_active(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			       unsigned width);
-void vgic_mmio_write_sactive(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width, uint32_t val);
-void vgic_mmio_write_cactive(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width, uint32_t val);
+vgic_mmio_read_fn vgic_mmio_read_active;
+vgic_mmio_write_fn vgic_mmio_write_sactive, vgic_mmio_write_cactive;
 
 /* GICD_IPRIORITYRn (8 bits; the top 5 are kept). */
-uint32_t vgic_mmio_read_priority(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-				 unsigned width);
-void vgic_mmio_write_priority(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			      unsigned width, uint32_t val);
+vgic_mmio_read_fn vgic_mmio_read_priority;
+vgic_mmio_write_fn vgic_mmio_write_priority;
 
 /* GICD_ICFGRn (2 bits: 0b10 edge, 0b00 level).  Read-only for SGIs (edge)
  * and PPIs (level), writable for SPIs. */
-uint32_t vgic_mmio_read_config(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			       unsigned width);
-void vgic_mmio_write_config(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			    unsigned width, uint32_t val);
-
+vgic_mmio_read_fn vgic_mmio_read_config;
+vgic_mmio_write_fn vgic_mmio_write_config;
 
 #endif
