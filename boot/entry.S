@@ -28,6 +28,12 @@
 	.section .text.entry, "ax"
 	.arm
 
+/* \reg = the physical address of \sym (r12 = PA - VA). */
+.macro ldr_pa reg, sym
+	ldr	\reg, =\sym
+	add	\reg, \reg, r12
+.endm
+
 BEGIN_FUNC(_start)
 	mov	r10, r2				@ DTB
 	mrs	r11, cpsr			@ the mode we were entered in
@@ -108,10 +114,8 @@ END_FUNC(secondary_entry)
  * Out: r10 = where the DTB is now.  Clobbers r0-r3, r5-r7.
  */
 rescue_dtb:
-	ldr	r0, =__image_file_end
-	add	r0, r0, r12
-	ldr	r1, =__image_end
-	add	r1, r1, r12
+	ldr_pa	r0, __image_file_end
+	ldr_pa	r1, __image_end
 	cmp	r10, r0
 	bxlo	lr				@ below the BSS: safe
 	cmp	r10, r1
@@ -135,42 +139,31 @@ rescue_dtb:
 	mov	r10, r1
 	bx	lr
 
-/* r0 = r1 | NORMAL_BLOCK_LO written as a 64-bit entry at [r0]. */
-.macro put_entry table, lo
-	str	\lo, [\table]
-	mov	r7, #0
-	str	r7, [\table, #4]
-.endm
-
 /*
  * Builds the boot tables in .boot_tables, addressed physically (r12 =
- * PA - VA).  In: r4 = image PA, r10 = DTB PA.  Clobbers r0-r3, r5-r7.
+ * PA - VA).  In: r4 = image PA, r10 = DTB PA.  Clobbers r0-r3, r5.
  */
 build_boot_tables:
-	ldr	r0, =__boot_tables_start
-	add	r0, r0, r12
-	ldr	r1, =__boot_tables_end
-	add	r1, r1, r12
+	ldr_pa	r0, __boot_tables_start
+	ldr_pa	r1, __boot_tables_end
 	mov	r2, #0
 	mov	r3, #0
 1:	strd	r2, r3, [r0], #8
 	cmp	r0, r1
 	blo	1b
-	/* Level 1: four 1 GiB entries, each pointing at its level-2 table. */
-	ldr	r0, =hyp_l1
-	add	r0, r0, r12
-	ldr	r1, =hyp_l2
-	add	r1, r1, r12
+	/* Entries are 64-bit; all of them point below 4 GiB, so only the low
+	 * word is written (the clear above left the high one zero).  Level 1:
+	 * four 1 GiB entries, each pointing at its level-2 table. */
+	ldr_pa	r0, hyp_l1
+	ldr_pa	r1, hyp_l2
 	mov	r2, #4
 2:	orr	r3, r1, #LPAE_TYPE_TABLE
-	put_entry r0, r3
-	add	r0, r0, #8
+	str	r3, [r0], #8
 	add	r1, r1, #4096
 	subs	r2, r2, #1
 	bne	2b
 	/* The image, page by page, at its link address. */
-	ldr	r0, =hyp_l3_image
-	add	r0, r0, r12
+	ldr_pa	r0, hyp_l3_image
 	ldr	r1, =__image_start
 	ldr	r2, =__image_end
 	sub	r2, r2, r1
@@ -179,48 +172,39 @@ build_boot_tables:
 	add	r1, r1, r12
 	ldr	r3, =NORMAL_PAGE_LO
 3:	orr	r5, r1, r3
-	put_entry r0, r5
-	add	r0, r0, #8
+	str	r5, [r0], #8
 	add	r1, r1, #4096
 	subs	r2, r2, #4096
 	bhi	3b
-	ldr	r0, =hyp_l2 + 3 * 4096 + IMAGE_L2_INDEX * 8
-	add	r0, r0, r12
-	ldr	r1, =hyp_l3_image
-	add	r1, r1, r12
+	ldr_pa	r0, hyp_l2+3*4096+IMAGE_L2_INDEX*8
+	ldr_pa	r1, hyp_l3_image
 	orr	r1, r1, #LPAE_TYPE_TABLE
-	put_entry r0, r1
+	str	r1, [r0], #8
 	add	r1, r1, #4096
-	add	r0, r0, #8
-	put_entry r0, r1
+	str	r1, [r0]
 	/* The DTB window: two 2 MiB blocks from the block holding the DTB. */
-	ldr	r0, =hyp_l2 + 3 * 4096 + DTB_L2_INDEX * 8
-	add	r0, r0, r12
+	ldr_pa	r0, hyp_l2+3*4096+DTB_L2_INDEX*8
 	ldr	r1, =~BLOCK_MASK
 	and	r1, r10, r1
 	ldr	r3, =NORMAL_BLOCK_LO
 	orr	r2, r1, r3
-	put_entry r0, r2
+	str	r2, [r0], #8
 	add	r2, r2, #LPAE_BLOCK_SIZE
-	add	r0, r0, #8
-	put_entry r0, r2
+	str	r2, [r0]
 	/* Identity block for the code that turns the MMU on.  Refuse a load
 	 * address inside Lowvisor's own part of the address space. */
 	ldr	r1, =HYP_IMAGE_VA
 	cmp	r4, r1
 	bhs	halt
-	ldr	r0, =hyp_l2
-	add	r0, r0, r12
+	ldr_pa	r0, hyp_l2
 	lsr	r1, r4, #21			@ block number = GiB * 512 + index
 	add	r0, r0, r1, lsl #3
 	lsl	r1, r1, #21
 	orr	r1, r1, r3
-	put_entry r0, r1
+	str	r1, [r0]
 	/* The tables were written with the MMU off; drop stale cache lines. */
-	ldr	r0, =__boot_tables_start
-	add	r0, r0, r12
-	ldr	r1, =__boot_tables_end
-	add	r1, r1, r12
+	ldr_pa	r0, __boot_tables_start
+	ldr_pa	r1, __boot_tables_end
 	dsb
 4:	mcr	DCIMVAC(r0)
 	add	r0, r0, #64
@@ -232,8 +216,7 @@ build_boot_tables:
 /* Installs the tables and enables MMU and caches, through the HYP
  * registers in HYP mode (r11 = CPSR) and through TTBR0 with EAE otherwise. */
 mmu_enable:
-	ldr	r0, =hyp_l1
-	add	r0, r0, r12
+	ldr_pa	r0, hyp_l1
 	mov	r1, #0
 	ldr	r2, =HYP_MAIR0
 	and	r3, r11, #CPSR_MODE_MASK
