@@ -432,8 +432,11 @@ static int reg_count(const void *fdt, int node, int parent)
 	return len / ((ac + sc) * 4);
 }
 
-static void copy_str(char *dst, size_t len, const char *src, int srclen)
+/* The first string of node's property name into dst ("" without one). */
+static void copy_prop(char *dst, size_t len, const void *fdt, int node, const char *name)
 {
+	int srclen;
+	const char *src = fdt_getprop(fdt, node, name, &srclen) ?: "";
 	size_t n = srclen > 0 ? strnlen(src, (size_t)srclen) : 0;
 
 	if (n >= len)
@@ -665,13 +668,11 @@ static int stdout_node(const void *fdt)
 /* platform_find_uart on a DTB already checked. */
 static int find_uart(const void *fdt, struct plat_uart *uart)
 {
+	static const char *const pl011[] = { "arm,pl011" };
 	int node = stdout_node(fdt);
 
-	if (node < 0) {
-		node = next_compatible(fdt, -1, "arm,pl011");
-		while (node >= 0 && !node_enabled(fdt, node))
-			node = next_compatible(fdt, node, "arm,pl011");
-	}
+	if (node < 0)
+		node = find_compatible(fdt, pl011, 1);
 	if (node < 0)
 		return -ENOENT;
 	node_path(fdt, node, uart->path, sizeof(uart->path));
@@ -754,14 +755,11 @@ static struct dt_status parse_chosen(struct platform *p, const void *fdt, struct
 {
 	int chosen = top_node(fdt, "chosen");
 	const fdt32_t *s, *e;
-	const char *args;
-	int slen, elen, len;
+	int slen, elen;
 
 	if (chosen < 0)
 		return *st;
-	args = fdt_getprop(fdt, chosen, "bootargs", &len);
-	if (args)
-		copy_str(p->bootargs, sizeof(p->bootargs), args, len);
+	copy_prop(p->bootargs, sizeof(p->bootargs), fdt, chosen, "bootargs");
 	s = fdt_getprop(fdt, chosen, "linux,initrd-start", &slen);
 	e = fdt_getprop(fdt, chosen, "linux,initrd-end", &elen);
 	if (!s && !e)
@@ -817,8 +815,6 @@ struct dt_status platform_parse(struct platform *p, const void *fdt, size_t max_
 		parse_uart,   parse_psci, parse_chosen, parse_reserved,
 	};
 	struct dt_status st;
-	const char *s;
-	int len;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
@@ -826,12 +822,8 @@ struct dt_status platform_parse(struct platform *p, const void *fdt, size_t max_
 	if (st.err)
 		return st;
 	p->dtb_size = fdt_totalsize(fdt);
-	s = fdt_getprop(fdt, 0, "model", &len);
-	if (s)
-		copy_str(p->model, sizeof(p->model), s, len);
-	s = fdt_getprop(fdt, 0, "compatible", &len);
-	if (s)
-		copy_str(p->compatible, sizeof(p->compatible), s, len);
+	copy_prop(p->model, sizeof(p->model), fdt, 0, "model");
+	copy_prop(p->compatible, sizeof(p->compatible), fdt, 0, "compatible");
 	for (i = 0; i < ARRAY_SIZE(steps) && !st.err; i++)
 		st = steps[i](p, fdt, &st);
 	dt_idx.fdt = NULL; /* the tree may change or go: later lookups walk */
