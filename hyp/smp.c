@@ -129,8 +129,7 @@ void smp_boot_secondaries(void)
 {
 	uint32_t self = mpidr_read() & 0x00ffffffu;
 	uint64_t deadline;
-	unsigned i, logical = 1, started = 0;
-	unsigned map[PLAT_MAX_CPUS];
+	unsigned i, logical = 1, pending = 0;
 
 	if (hyp.plat.psci.conduit != PSCI_CONDUIT_SMC && hyp.plat.cpu_count > 1) {
 		log_err("smp: PSCI conduit is %s: the other %u CPUs cannot be started",
@@ -140,43 +139,34 @@ void smp_boot_secondaries(void)
 		return;
 	}
 	for (i = 0; i < hyp.plat.cpu_count && logical < PLAT_MAX_CPUS; i++) {
+		uint32_t mpidr = hyp.plat.cpu_mpidr[i];
 		int32_t r;
 
-		if (hyp.plat.cpu_mpidr[i] == self)
+		if (mpidr == self)
 			continue;
-		map[logical] = i;
-		r = cpu_on(hyp.plat.cpu_mpidr[i], logical);
-		if (r != PSCI_RET_SUCCESS) {
+		/* The DT's value until the CPU, online, writes its own. */
+		percpu_area[logical].mpidr = mpidr;
+		r = cpu_on(mpidr, logical);
+		if (r == PSCI_RET_SUCCESS)
+			pending |= 1u << logical;
+		else
 			log_err("smp: cpu%u (mpidr 0x%lx): CPU_ON failed: %s (%ld); continuing "
-				"without it", logical, (unsigned long)hyp.plat.cpu_mpidr[i],
-				psci_strerror(r), (long)r);
-			percpu_area[logical].mpidr = hyp.plat.cpu_mpidr[i];
-			logical++;
-			continue;
-		}
-		started |= 1u << logical;
+				"without it", logical, (unsigned long)mpidr, psci_strerror(r), (long)r);
 		logical++;
 	}
 	cpu_count = logical;
 	deadline = timer_now() + timer_us_to_ticks(SMP_ONLINE_TIMEOUT_MS * 1000ull);
 	for (;;) {
-		unsigned pending = 0;
-
 		for (i = 1; i < logical; i++)
-			if ((started & (1u << i)) && !percpu_area[i].online)
-				pending |= 1u << i;
-		if (!pending || timer_now() > deadline) {
-			for (i = 1; i < logical; i++)
-				if (pending & (1u << i))
-					log_err("smp: cpu%u (mpidr 0x%lx) did not come up within %u ms; "
-						"continuing without it", i,
-						(unsigned long)hyp.plat.cpu_mpidr[map[i]],
-						SMP_ONLINE_TIMEOUT_MS);
+			if (percpu_area[i].online)
+				pending &= ~(1u << i);
+		if (!pending || timer_now() > deadline)
 			break;
-		}
 		wfe();
 	}
 	for (i = 1; i < logical; i++)
-		if (!percpu_area[i].online)
-			percpu_area[i].mpidr = hyp.plat.cpu_mpidr[map[i]];
+		if (pending & (1u << i))
+			log_err("smp: cpu%u (mpidr 0x%lx) did not come up within %u ms; continuing "
+				"without it", i, (unsigned long)(percpu_area[i].mpidr & 0x00ffffffu),
+				SMP_ONLINE_TIMEOUT_MS);
 }
