@@ -18,7 +18,7 @@ static __printf(2, 3) void add_warning(struct options_warnings *w, const char *f
 	va_end(ap);
 }
 
-static int parse_uint(const char *s, size_t len, unsigned max, unsigned *out)
+static int parse_uint(const char *s, size_t len, unsigned min, unsigned max, unsigned *out)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -30,7 +30,7 @@ static int parse_uint(const char *s, size_t len, unsigned max, unsigned *out)
 			return -EINVAL;
 		v = v * 10 + (unsigned long)(s[i] - '0');
 	}
-	if (v > max)
+	if (v < min || v > max)
 		return -ERANGE;
 	*out = (unsigned)v;
 	return 0;
@@ -43,29 +43,17 @@ static int set_log(struct hyp_options *o, const char *v, size_t len)
 
 static int set_tick_hz(struct hyp_options *o, const char *v, size_t len)
 {
-	unsigned hz;
-	int err = parse_uint(v, len, 10000, &hz);
-
-	if (err || hz == 0)
-		return err ? err : -ERANGE;
-	o->tick_hz = hz;
-	return 0;
+	return parse_uint(v, len, 1, 10000, &o->tick_hz);
 }
 
 static int set_slice_us(struct hyp_options *o, const char *v, size_t len)
 {
-	unsigned us;
-	int err = parse_uint(v, len, SLICE_US_MAX, &us);
-
-	if (err || us < SLICE_US_MIN)
-		return err ? err : -ERANGE;
-	o->slice_us = us;
-	return 0;
+	return parse_uint(v, len, SLICE_US_MIN, SLICE_US_MAX, &o->slice_us);
 }
 
 static int set_fault(struct hyp_options *o, const char *v, size_t len)
 {
-	return parse_uint(v, len, 1, &o->fault);
+	return parse_uint(v, len, 0, 1, &o->fault);
 }
 
 static const struct {
