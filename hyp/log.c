@@ -71,24 +71,18 @@ size_t log_format(char *buf, size_t len, enum log_level level, const char *fmt, 
 	return n;
 }
 
-void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+void log_msg(enum log_level level, const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
+	va_list ap;
 	size_t n;
 
 	if (level > current_level)
 		return;
-	n = log_format(line, sizeof(line), level, fmt, ap);
-	console_write(line, n);
-}
-
-void log_msg(enum log_level level, const char *fmt, ...)
-{
-	va_list ap;
-
 	va_start(ap, fmt);
-	log_vmsg(level, fmt, ap);
+	n = log_format(line, sizeof(line), level, fmt, ap);
 	va_end(ap);
+	console_write(line, n);
 }
 
 const char *fmt_hex64(char *buf, size_t len, uint64_t v)

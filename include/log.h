@@ -32,7 +32,6 @@ const char *log_level_name(enum log_level level);
 size_t log_format(char *buf, size_t len, enum log_level level, const char *fmt, va_list ap);
 
 __printf(2, 3) void log_msg(enum log_level level, const char *fmt, ...);
-void log_vmsg(enum log_level level, const char *fmt, va_list ap);
 
 #define log_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
