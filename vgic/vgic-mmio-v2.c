@@ -58,40 +58,6 @@ static uint32_t read_iidr(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint
 	return VGIC_IIDR;
 }
 
-/* GICD_ITARGETSRn.  Those of SGIs and PPIs are read-only and read as the
- * accessing vCPU's own bit (Linux finds its CPU interface number so). */
-static uint32_t read_targets(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			     unsigned width)
-{
-	unsigned first = mmio_reg_irq(reg, offset), i;
-	uint32_t flags = vgic_lock(ctx_vgic(ctx)), val = 0;
-
-	for (i = 0; i < width; i++) {
-		const struct vgic_irq *irq = vgic_get_irq(ctx_vgic(ctx), ctx->vcpu, first + i);
-
-		if (irq)
-			val |= (uint32_t)irq->targets << (8 * i);
-	}
-	vgic_unlock(ctx_vgic(ctx), flags);
-	return val;
-}
-
-static void write_targets(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			  unsigned width, uint32_t val)
-{
-	unsigned first = mmio_reg_irq(reg, offset), i;
-	uint32_t flags = vgic_lock(ctx_vgic(ctx));
-
-	for (i = 0; i < width; i++) {
-		struct vgic_irq *irq = vgic_get_irq(ctx_vgic(ctx), ctx->vcpu, first + i);
-
-		if (irq && !vgic_irq_is_private(irq))
-			ctx->kick |= vgic_irq_set_targets(ctx_vgic(ctx), irq,
-							  (uint8_t)(val >> (8 * i)));
-	}
-	vgic_unlock(ctx_vgic(ctx), flags);
-}
-
 /* GICD_SGIR's TargetListFilter: the vCPUs an SGI from self goes to. */
 static uint32_t sgir_targets(const struct vgic *d, unsigned self, uint32_t val)
 {
@@ -198,7 +164,8 @@ static const struct mmio_reg vgic_v2_dist_regs[] = {
 			 vgic_mmio_write_cactive),
 	MMIO_REG_PER_IRQ(GICD_IPRIORITYR, 8, MMIO_W8 | MMIO_W32, vgic_mmio_read_priority,
 			 vgic_mmio_write_priority),
-	MMIO_REG_PER_IRQ(GICD_ITARGETSR, 8, MMIO_W8 | MMIO_W32, read_targets, write_targets),
+	MMIO_REG_PER_IRQ(GICD_ITARGETSR, 8, MMIO_W8 | MMIO_W32, vgic_mmio_read_targets,
+			 vgic_mmio_write_targets),
 	MMIO_REG_PER_IRQ(GICD_ICFGR, 2, MMIO_W32, vgic_mmio_read_config,
 			 vgic_mmio_write_config),
 	MMIO_REG(GICD_SGIR, 4, MMIO_W32, mmio_read_raz, write_sgir),

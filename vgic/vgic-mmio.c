@@ -118,8 +118,16 @@ BIT_READER(vgic_mmio_read_active, BIT_ACTIVE)
 BIT_WRITER(vgic_mmio_write_sactive, BIT_ACTIVE, true)
 BIT_WRITER(vgic_mmio_write_cactive, BIT_ACTIVE, false)
 
-uint32_t vgic_mmio_read_priority(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-				 unsigned width)
+/* The fields of several bits: priority (8), targets (8), config (2, of
+ * which GICv2 defines bit 1, edge). */
+enum irq_field { FIELD_PRIORITY, FIELD_TARGETS, FIELD_CONFIG };
+
+#define ICFGR_EDGE 2u
+#define FIELD_BITS(f) ((f) == FIELD_CONFIG ? 2 : 8)
+
+static inline __attribute__((always_inline)) uint32_t
+read_field(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned width,
+	   enum irq_field f)
 {
 	struct irq_span s = span_begin(ctx, reg, offset, width);
 	uint32_t val = 0;
@@ -127,64 +135,61 @@ uint32_t vgic_mmio_read_priority(struct mmio_ctx *ctx, const struct mmio_reg *re
 
 	for (i = 0; i < s.count; i++) {
 		const struct vgic_irq *irq = span_irq(&s, i);
+		uint32_t v;
 
-		if (irq)
-			val |= (uint32_t)irq->priority << (8 * i);
+		if (!irq)
+			continue;
+		if (f == FIELD_PRIORITY)
+			v = irq->priority;
+		else if (f == FIELD_TARGETS)
+			v = irq->targets;
+		else
+			v = irq->edge ? ICFGR_EDGE : 0;
+		val |= v << (FIELD_BITS(f) * i);
 	}
 	span_end(&s);
 	return val;
 }
 
-void vgic_mmio_write_priority(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			      unsigned width, uint32_t val)
+/* Only SPIs' targets and config can be written.  SGIs are edge-triggered
+ * by definition; whether PPIs can be configured is IMPLEMENTATION DEFINED,
+ * and here they cannot (as in Linux's VGIC): the virtual timer's PPI is
+ * level-triggered, and guests describe it so. */
+static inline __attribute__((always_inline)) void
+write_field(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset, unsigned width,
+	    uint32_t val, enum irq_field f)
 {
 	struct irq_span s = span_begin(ctx, reg, offset, width);
 	unsigned i;
 
 	for (i = 0; i < s.count; i++) {
 		struct vgic_irq *irq = span_irq(&s, i);
+		uint32_t v = val >> (FIELD_BITS(f) * i);
 
-		if (irq)
-			s.ctx->kick |= vgic_irq_set_priority(s.vgic, irq,
-							     (uint8_t)(val >> (8 * i)));
+		if (!irq || (f != FIELD_PRIORITY && vgic_irq_is_private(irq)))
+			continue;
+		if (f == FIELD_PRIORITY)
+			s.ctx->kick |= vgic_irq_set_priority(s.vgic, irq, (uint8_t)v);
+		else if (f == FIELD_TARGETS)
+			s.ctx->kick |= vgic_irq_set_targets(s.vgic, irq, (uint8_t)v);
+		else
+			s.ctx->kick |= vgic_irq_set_edge(s.vgic, irq, v & ICFGR_EDGE);
 	}
 	span_end(&s);
 }
 
-#define ICFGR_EDGE 2u /* of each 2-bit field; bit 0 is reserved in GICv2 */
-
-uint32_t vgic_mmio_read_config(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			       unsigned width)
-{
-	struct irq_span s = span_begin(ctx, reg, offset, width);
-	uint32_t val = 0;
-	unsigned i;
-
-	for (i = 0; i < s.count; i++) {
-		const struct vgic_irq *irq = span_irq(&s, i);
-
-		if (irq && irq->edge)
-			val |= ICFGR_EDGE << (2 * i);
+#define FIELD_ACCESSORS(field, f)                                                          \
+	uint32_t vgic_mmio_read_##field(struct mmio_ctx *ctx, const struct mmio_reg *reg,  \
+					uint32_t offset, unsigned width)                   \
+	{                                                                                  \
+		return read_field(ctx, reg, offset, width, f);                             \
+	}                                                                                  \
+	void vgic_mmio_write_##field(struct mmio_ctx *ctx, const struct mmio_reg *reg,     \
+				     uint32_t offset, unsigned width, uint32_t val)        \
+	{                                                                                  \
+		write_field(ctx, reg, offset, width, val, f);                              \
 	}
-	span_end(&s);
-	return val;
-}
 
-/* SGIs are edge-triggered by definition; whether PPIs can be configured is
- * IMPLEMENTATION DEFINED, and here they cannot (as in Linux's VGIC): the
- * virtual timer's PPI is level-triggered, and guests describe it so. */
-void vgic_mmio_write_config(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			    unsigned width, uint32_t val)
-{
-	struct irq_span s = span_begin(ctx, reg, offset, width);
-	unsigned i;
-
-	for (i = 0; i < s.count; i++) {
-		struct vgic_irq *irq = span_irq(&s, i);
-
-		if (irq && !vgic_irq_is_private(irq))
-			s.ctx->kick |= vgic_irq_set_edge(s.vgic, irq,
-							 (val >> (2 * i)) & ICFGR_EDGE);
-	}
-	span_end(&s);
-}
+FIELD_ACCESSORS(priority, FIELD_PRIORITY)
+FIELD_ACCESSORS(targets, FIELD_TARGETS)
+FIELD_ACCESSORS(config, FIELD_CONFIG)

@@ -42,6 +42,12 @@ vgic_mmio_write_fn vgic_mmio_write_sactive, vgic_mmio_write_cactive;
 vgic_mmio_read_fn vgic_mmio_read_priority;
 vgic_mmio_write_fn vgic_mmio_write_priority;
 
+/* GICD_ITARGETSRn (8 bits).  Those of SGIs and PPIs are read-only and read
+ * as the accessing vCPU's own bit (Linux finds its CPU interface number
+ * so). */
+vgic_mmio_read_fn vgic_mmio_read_targets;
+vgic_mmio_write_fn vgic_mmio_write_targets;
+
 /* GICD_ICFGRn (2 bits: 0b10 edge, 0b00 level).  Read-only for SGIs (edge)
  * and PPIs (level), writable for SPIs. */
 vgic_mmio_read_fn vgic_mmio_read_config;
