@@ -32,11 +32,6 @@ void *hyp_dtb_window(uint32_t dtb_pa)
 	return (void *)(HYP_DTB_WINDOW_VA + (dtb_pa & (LPAE_BLOCK_SIZE - 1)));
 }
 
-static uint64_t attrs(enum hyp_mem_type type)
-{
-	return type == HYP_MEM_DEVICE ? LPAE_HYP_DEVICE : LPAE_HYP_NORMAL;
-}
-
 /* The level-3 table under a level-2 entry, made from the pool if the entry
  * is empty; NULL if a block is there or the pool is used up.  Every table
  * lives in the image, so its VA is its PA minus the image offset. */
@@ -53,9 +48,9 @@ static uint64_t *l3_table(uint64_t *l2e)
 	return l3;
 }
 
-static int map_page(uint64_t pa, uint64_t a)
+/* Maps the page at pa under its level-2 entry l2e, with attributes a. */
+static int map_page(uint64_t *l2e, uint64_t pa, uint64_t a)
 {
-	uint64_t *l2e = &hyp_l2[pa >> 30][(pa >> 21) & (LPAE_ENTRIES - 1)];
 	uint64_t *l3, *e;
 
 	if ((*l2e & LPAE_TYPE_MASK) == LPAE_TYPE_BLOCK)
@@ -74,7 +69,7 @@ int hyp_map_identity(paddr_t base, uint64_t size, enum hyp_mem_type type)
 {
 	uint64_t pa = ALIGN_DOWN(pa_addr(base), PAGE_SIZE);
 	uint64_t end = ALIGN_UP(pa_addr(base) + size, PAGE_SIZE);
-	uint64_t a = attrs(type);
+	uint64_t a = type == HYP_MEM_DEVICE ? LPAE_HYP_DEVICE : LPAE_HYP_NORMAL;
 	int err = 0;
 
 	if (end > HYP_IDENTITY_LIMIT || end < pa)
@@ -88,7 +83,7 @@ int hyp_map_identity(paddr_t base, uint64_t size, enum hyp_mem_type type)
 			pa += LPAE_BLOCK_SIZE;
 			continue;
 		}
-		err = map_page(pa, a);
+		err = map_page(l2e, pa, a);
 		pa += PAGE_SIZE;
 	}
 	dsb_ish();
