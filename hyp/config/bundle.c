@@ -233,8 +233,7 @@ struct dt_status bundle_image_get(struct bundle *b, const char *name,
 		return dt_fail(&st, -EINVAL, "image '%.*s...': name longer than %d characters",
 			    BUNDLE_NAME_MAX / 2, name, BUNDLE_NAME_MAX - 1);
 	strcpy(img->name, node_name);
-	for (i = 0; i < ARRAY_SIZE(steps); i++)
-		if (steps[i](b, node, img, &st).err)
-			return st;
+	for (i = 0; i < ARRAY_SIZE(steps) && !st.err; i++)
+		st = steps[i](b, node, img, &st);
 	return st;
 }
