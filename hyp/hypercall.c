@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch/cache.h"
+#include "ioreq.h"
 #include "irq_line.h"
 #include "hypercall.h"
 #include "uapi/lowvisor.h"
@@ -203,11 +204,27 @@ static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
 		out[n].vcpus = vm->cfg.vcpus;
 		out[n].mem_mib = (uint32_t)(vm->cfg.mem_size >> 20);
 		strncpy(out[n].name, vm->cfg.name, sizeof(out[n].name) - 1);
+		out[n].waiting = ioreq_waiting(vm);
 	}
 	if (n)
 		dcache_clean_poc(out, n * sizeof(*out)); /* a guest may read with caches off */
 	r[0] = n;
 	r[1] = vm_count();
+	return done;
+}
+
+/* The device-model path's calls (uapi/lowvisor.h), from a backend. */
+static struct call_result ioreq_call(struct vcpu *v, uint32_t *r)
+{
+	struct vm *b = v->vm;
+
+	if (r[0] == LOWVISOR_FN_IOREQ_SETUP)
+		r[0] = (uint32_t)ioreq_setup(b, (uint64_t)r[1] << PAGE_SHIFT);
+	else if (r[0] == LOWVISOR_FN_IOREQ_DONE)
+		r[0] = (uint32_t)ioreq_done(b, r[1], r[2], r[3]);
+	else
+		r[0] = (uint32_t)(!b->cfg.backend ? -EPERM : r[3] > 1 ? -EINVAL :
+				  ioreq_map_guest(b, r[1], (uint64_t)r[2] << PAGE_SHIFT, r[3]));
 	return done;
 }
 
@@ -242,6 +259,9 @@ static const struct call lowvisor_calls[] = {
 	[FN_NUM(LOWVISOR_FN_VM_RESUME) - LOWVISOR_FN_FIRST] = { vm_op_call, false },
 	[FN_NUM(LOWVISOR_FN_VM_RESET) - LOWVISOR_FN_FIRST] = { vm_op_call, true },
 	[FN_NUM(LOWVISOR_FN_VM_STOP) - LOWVISOR_FN_FIRST] = { vm_op_call, true },
+	[FN_NUM(LOWVISOR_FN_IOREQ_SETUP) - LOWVISOR_FN_FIRST] = { ioreq_call, false },
+	[FN_NUM(LOWVISOR_FN_IOREQ_DONE) - LOWVISOR_FN_FIRST] = { ioreq_call, false },
+	[FN_NUM(LOWVISOR_FN_MAP_GUEST) - LOWVISOR_FN_FIRST] = { ioreq_call, false },
 };
 
 static const struct call smccc_version_call = { smccc_version, false };

@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "ioreq.h"
 #include "log.h"
 #include "scheduler.h"
 #include "uapi/lowvisor.h"
@@ -91,6 +92,7 @@ static bool all_stopped(void)
 static void stopped(struct vm *vm, struct vm *by, const char *why)
 {
 	vuart_flush(&vm->uart);
+	ioreq_vm_reset(vm); /* its requests, its RAM in backends, its ring */
 	lifecycle_log(vm, by, "vm '%s': stopped (%s)", vm->cfg.name, why);
 	if (vm_poweroff_when_last_stops() && all_stopped())
 		vm_power_off_machine();
@@ -113,6 +115,7 @@ static void reset_finish(struct vm *vm)
 		v->state = VCPU_OFF; /* vCPU 0 boots; the others wait for CPU_ON */
 	}
 	vm_vgic_reset(vm);
+	ioreq_vm_reset(vm);
 	vm->boot_count++;
 	err = vm_load_images(vm);
 	spin_lock(&vm->lock);

@@ -14,6 +14,7 @@
 #include "emul.h"
 #include "hyp.h"
 #include "hypercall.h"
+#include "ioreq.h"
 #include "log.h"
 #include "percpu.h"
 #include "scheduler.h"
@@ -243,6 +244,8 @@ static enum trap_action dabt(struct vcpu *v, uint32_t hsr)
 	uint64_t ipa;
 	int err = dabt_serve(v, hsr, NULL, &a, &ipa, NULL);
 
+	if (err == -ENODEV)
+		err = ioreq_forward(v, ipa, &a);
 	if (!err)
 		return TRAP_CONTINUE;
 	if (err == -EFAULT) {

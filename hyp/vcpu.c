@@ -9,6 +9,7 @@
 #include "arch/sysreg.h"
 #include "drivers.h"
 #include "hyp.h"
+#include "ioreq.h"
 #include "percpu.h"
 #include "scheduler.h"
 #include "trap.h"
@@ -268,6 +269,8 @@ void vcpu_run(struct vcpu *v)
 		if (v->boot_pending)
 			vcpu_start(cpu, v);
 		vcpu_enter_state(v, vgic);
+		if (v->io.state == IO_DONE)
+			ioreq_finish(v);
 		/* vttbr_load may have had IRQs on: the timer may have ended the
 		 * turn.  Checked before the flush, so that the list registers
 		 * are only ever filled right before the guest runs. */
@@ -377,7 +380,8 @@ bool vcpu_runnable(const struct vcpu *v)
 {
 	const struct vm *w = v->wait_vm;
 
-	return v->state == VCPU_RUNNABLE && !v->blocked && v->vm->state == VM_RUNNING &&
+	return v->state == VCPU_RUNNABLE && !v->blocked && !(v->io.state & IO_BLOCKS) &&
+	       v->vm->state == VM_RUNNING &&
 	       (!w || vm_lifecycle_done(w, v->wait_seq));
 }
 

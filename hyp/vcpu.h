@@ -14,8 +14,31 @@
 #include "list.h"
 #include "runq.h"
 #include "types.h"
+#include "uapi/lowvisor.h"
 
 struct vm;
+
+/* A vCPU's forwarded access (hyp/ioreq.c), under its VM's lock: IDLE;
+ * WAIT, the vCPU waits for IOREQ_DONE; POSTED, a posted write not yet
+ * taken; RETRY, posted and the vCPU waits to retry its next access; DONE,
+ * to be finished by the vCPU (a read's register) before it runs. */
+enum {
+	IO_IDLE = 0,
+	IO_POSTED = 1,
+	IO_DONE = 2,
+	IO_OUTSTANDING = 1, /* the bit of the states a backend still has */
+	IO_BLOCKS = 4,      /* the bit of the states the vCPU waits in */
+	IO_WAIT = IO_BLOCKS | IO_OUTSTANDING,
+	IO_RETRY = IO_BLOCKS | IO_OUTSTANDING | 8,
+};
+
+struct vcpu_io {
+	volatile uint8_t state;
+	uint8_t rt;
+	bool sign_extend;
+	uint32_t value;             /* a read's, from IOREQ_DONE */
+	struct lowvisor_ioreq req;  /* as the backend's ring has it */
+};
 
 /* Offsets used by boot/guest.S come from asm-offsets.c. */
 struct vcpu_gpregs {
@@ -71,6 +94,7 @@ struct vcpu {
 	 * (vm.h): it does not run until then. */
 	struct vm *volatile wait_vm;
 	uint32_t wait_seq;
+	struct vcpu_io io;
 	volatile bool boot_pending; /* start from boot_regs on its next run */
 	uint32_t boot_regs[4];      /* pc, r0, r1, r2 */
 };

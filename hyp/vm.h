@@ -25,6 +25,20 @@ enum vm_state {
 
 struct vgic;
 
+/* A backend's side of the device-model path (hyp/ioreq.c), under its VM's
+ * lock: its ring (in its RAM; NULL until IOREQ_SETUP), the frontends' RAM
+ * it mapped (MAP_GUEST) and their ids' bits. */
+struct ioreq_map {
+	struct vm *vm;
+	uint64_t ipa;
+};
+
+struct ioreq_backend {
+	struct lowvisor_ioreq_ring *ring;
+	uint32_t mapped[LOWVISOR_IOREQ_VMS / 32];
+	struct ioreq_map maps[LOWVISOR_IOREQ_SLOTS];
+};
+
 /* A VM's RAM up to this size (in 2 MiB blocks: 4 GiB) is zeroed lazily. */
 #define VM_LAZY_BLOCKS_MAX 2048u
 
@@ -45,6 +59,7 @@ struct vm {
 	struct ratelimit lc_log_limit; /* its own lifecycle (lifecycle.c) */
 	struct ratelimit mgmt_log_limit; /* its management calls on others */
 	struct vcpu *vcpus[VM_MAX_VCPUS];
+	struct ioreq_backend *be; /* cfg.backend: it serves devices */
 	/* RAM zeroed lazily, in 2 MiB blocks (vm.c, "Lazily zeroed RAM"):
 	 * how many blocks (0: all zeroed at load), which are ready, and
 	 * which have some of their pages ready (the hypervisor wrote there). */
@@ -102,6 +117,7 @@ int vm_ram_alloc(struct vm *vm);
 int vm_map(struct vm *vm);
 /* Tables for the worst case of mapping pages pages at stage 2. */
 int vm_cache_fill(struct vm *vm, unsigned pages);
+int vm_map_ram(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, unsigned perms);
 extern struct mem_range vm_bundle_range;
 int vm_passthrough_check(const struct vm_config *c);
 int vm_passthrough_create(struct vm *vm);

@@ -84,14 +84,6 @@ bool vm_vcpu_has_line(const struct vcpu *v)
 /* SPIs given to VMs by passthrough, by interrupt ID. */
 static struct vm *spi_owner[1020];
 
-/* Whether interrupt ID irq is an SPI of one of the VM's guest-dt nodes. */
-static bool guest_dt_spi(const struct vm_config *c, uint32_t irq)
-{
-	uint32_t n = irq - 32;
-
-	return irq >= 32 && n < GUEST_SPIS && (c->guest_dt_spis[n / 32] >> (n % 32) & 1u);
-}
-
 struct mem_range vm_bundle_range;
 
 /* Whether interrupt ID irq of a passthrough node can be the VM's: an SPI of
@@ -101,10 +93,9 @@ static bool spi_free(const struct vm_config *c, const char *path, uint32_t irq)
 {
 	unsigned long n = (unsigned long)irq - 32; /* huge below 32 */
 	const struct vm *owner = n < VM_SPIS ? spi_owner[irq] : NULL;
+	char buf[VM_NAME_MAX + 32];
 	const char *whose = irq == hyp.plat.uart.irq ? "the console UART's"
-			    : n == GUEST_UART_SPI    ? "the VM's virtual UART's"
-			    : guest_dt_spi(c, irq)   ? "also a guest-dt node's interrupt"
-						     : NULL;
+			    : config_spi_user(c, (unsigned)n, buf, sizeof(buf));
 
 	if (n >= VM_SPIS)
 		log_err("vm '%s': passthrough: %s: interrupt %lu is not an SPI of the VM's vGIC "
@@ -137,6 +128,8 @@ int vm_passthrough_check(const struct vm_config *c)
 		{ "the VM's GIC distributor", { c->dev.gicd, GUEST_GICD_SIZE } },
 		{ "the VM's GIC CPU interface", { c->dev.gicc, GUEST_GICC_SIZE } },
 		{ "the VM's UART", { c->dev.uart, GUEST_UART_SIZE } },
+		{ "the VM's virtio windows",
+		  { LOWVISOR_VIRTIO_BASE, c->virtio_count * LOWVISOR_VIRTIO_SIZE } },
 	};
 	const void *fdt = host_dtb();
 	char why[CONFIG_MSG_MAX];

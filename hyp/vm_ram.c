@@ -264,19 +264,17 @@ int vm_cache_fill(struct vm *vm, unsigned pages)
 /* RAM in pieces small enough that one cache fill covers the worst case. */
 #define MAP_CHUNK MiB(32)
 
-static int map_ram(struct vm *vm)
+int vm_map_ram(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, unsigned perms)
 {
-	const struct vm_config *c = &vm->cfg;
 	uint64_t off;
 	int err = 0;
 
-	for (off = 0; off < c->mem_size && !err; off += MAP_CHUNK) {
-		uint64_t len = c->mem_size - off < MAP_CHUNK ? c->mem_size - off : MAP_CHUNK;
+	for (off = 0; off < size && !err; off += MAP_CHUNK) {
+		uint64_t len = size - off < MAP_CHUNK ? size - off : MAP_CHUNK;
 
 		err = vm_cache_fill(vm, stage2_cache_need(len) + 2);
-		err = err ?: stage2_map(&vm->s2, ipa_init(c->mem_base + off),
-					pa_init(vm->ram_pa + off), len, STAGE2_MEM_NORMAL,
-					STAGE2_PERM_RWX);
+		err = err ?: stage2_map(&vm->s2, ipa_init(ipa + off), pa_init(pa + off), len,
+					STAGE2_MEM_NORMAL, perms);
 	}
 	return err;
 }
@@ -294,7 +292,7 @@ int vm_map(struct vm *vm)
 	stage2_cache_put(&vm->s2_cache, pa_init(l1));
 	stage2_cache_put(&vm->s2_cache, pa_init(l1 + PAGE_SIZE));
 	err = stage2_init(&vm->s2, &vm->s2_cache);
-	err = err ?: map_ram(vm);
+	err = err ?: vm_map_ram(vm, c->mem_base, vm->ram_pa, c->mem_size, STAGE2_PERM_RWX);
 	err = err ?: vm_cache_fill(vm, 4);
 	/* The GIC's virtual CPU interface where the guest expects its GICC. */
 	err = err ?: stage2_ioremap(&vm->s2, ipa_init(c->dev.gicc), pa_init(g->gicv.base),

@@ -615,6 +615,73 @@ static bool vm_parse_guest_dt(struct vm_parse *p)
 	return true;
 }
 
+/* --- virtio: emulated devices served by a management VM (config.h) --- */
+
+const char *config_spi_user(const struct vm_config *c, unsigned spi, char *buf, size_t len)
+{
+	unsigned i = spi - LOWVISOR_VIRTIO_SPI;
+
+	if (spi == GUEST_UART_SPI)
+		return "the VM's virtual UART's";
+	if (spi < GUEST_SPIS && (c->guest_dt_spis[spi / 32] >> (spi % 32) & 1u))
+		return "also a guest-dt node's interrupt";
+	if (i < c->virtio_count) {
+		snprintf(buf, len, "virtio device '%.*s''s", VM_NAME_MAX, c->virtio[i].name);
+		return buf;
+	}
+	return c->backend && spi == LOWVISOR_IOREQ_SPI ? "the VM's ioreq interrupt" : NULL;
+}
+
+static uint8_t virtio_type(const char *s)
+{
+	static const char *const types[] = { "net", "block", "console" };
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (!strcmp(s, types[i]))
+			return (uint8_t)(i + 1);
+	return 0;
+}
+
+static bool vm_parse_virtio(struct vm_parse *p)
+{
+	const void *fit = p->b->fit;
+	struct vm_config *vm = p->vm;
+	int node = fdt_subnode_offset(fit, p->node, "virtio"), sub;
+	char buf[VM_NAME_MAX + 32];
+
+	if (node < 0)
+		return true;
+	fdt_for_each_subnode(sub, fit, node) {
+		struct vm_virtio *d = &vm->virtio[vm->virtio_count];
+		const char *name = fdt_get_name(fit, sub, NULL), *type, *user;
+		unsigned spi = LOWVISOR_VIRTIO_SPI + vm->virtio_count;
+		uint64_t base = LOWVISOR_VIRTIO_BASE + vm->virtio_count * LOWVISOR_VIRTIO_SIZE;
+
+		if (vm->virtio_count == VM_MAX_VIRTIO)
+			return vm_error(p, "virtio: %s: more than %u devices", name, VM_MAX_VIRTIO);
+		if (bundle_prop_str(fit, sub, "type", &type) || !(d->type = virtio_type(type)))
+			return vm_error(p, "virtio: %s: type: must be \"block\", \"net\" or "
+					"\"console\"", name);
+		if (bundle_prop_str(fit, sub, "backend", &d->backend_name))
+			return vm_error(p, "virtio: %s: backend: missing (the name of a "
+					"management VM)", name);
+		if (ranges_overlap(base, LOWVISOR_VIRTIO_SIZE, vm->mem_base, vm->mem_size))
+			return vm_error(p, "virtio: %s: its window at %s overlaps the VM's memory",
+					name, HEX64(base));
+		snprintf(buf, sizeof(buf), "virtio_mmio@%lx", (unsigned long)base);
+		if (vm->guest_dt_fit && fdt_subnode_offset(fit, vm->guest_dt_node, buf) >= 0)
+			return vm_error(p, "virtio: %s: guest-dt has a node '%s' too", name, buf);
+		user = config_spi_user(vm, spi, buf, sizeof(buf));
+		if (user)
+			return vm_error(p, "virtio: %s: its SPI %u (ID %u) is %s", name, spi,
+					spi + 32, user);
+		d->name = name;
+		vm->virtio_count++;
+	}
+	return true;
+}
+
 static bool vm_parse_flags(struct vm_parse *p)
 {
 	p->vm->management = fdt_getprop(p->b->fit, p->node, "management", NULL) != NULL;
@@ -748,6 +815,7 @@ static const struct vm_step {
 	{ .parse = vm_parse_bootargs, .props = { "bootargs" } },
 	{ .parse = vm_parse_passthrough, .props = { "passthrough" } },
 	{ .parse = vm_parse_guest_dt, .node = "guest-dt" },
+	{ .parse = vm_parse_virtio, .node = "virtio" },
 };
 
 static bool vm_step_reads(const char *name, bool node)
@@ -834,6 +902,76 @@ static void vm_init(struct vm_config *vm, unsigned id)
 	vm->dev = (struct vm_devices){ GUEST_GICD_BASE, GUEST_GICC_BASE, GUEST_UART_BASE };
 }
 
+/*
+ * Each virtio device's backend by name, among the VMs that parsed: a
+ * management VM other than the frontend, with its ioreq SPI free and a slot
+ * in its ring for each of the frontend's vCPUs.  False, with the message,
+ * for the first device of vm that has none.
+ */
+static bool link_backends(struct vm_config *vms, unsigned count, struct vm_config *vm,
+			  struct config_errors *errs)
+{
+	unsigned i, k, j;
+
+	for (i = 0; i < vm->virtio_count; i++) {
+		struct vm_virtio *d = &vm->virtio[i];
+		struct vm_config *b = NULL;
+
+		for (k = 0; k < count && !b; k++)
+			if (!strcmp(vms[k].name, d->backend_name))
+				b = &vms[k];
+		if (!b || !b->management || b == vm) {
+			add_error(errs, "vm '%s': virtio: %s: backend: '%.*s' %s: left out", vm->name,
+				  d->name, VM_NAME_MAX, d->backend_name,
+				  !b ? "is not a VM of this bundle that parsed" : b == vm ?
+				  "is this VM" : "is not marked management");
+			return false;
+		}
+		if (b->guest_dt_spis[LOWVISOR_IOREQ_SPI / 32] >> (LOWVISOR_IOREQ_SPI % 32) & 1u) {
+			add_error(errs, "vm '%s': virtio: %s: backend '%s': its ioreq SPI %u (ID %u) "
+				  "is a guest-dt node's interrupt too: left out", vm->name, d->name,
+				  b->name, LOWVISOR_IOREQ_SPI, LOWVISOR_IOREQ_SPI + 32);
+			return false;
+		}
+		d->backend = b->id;
+		for (j = 0; j < i && vm->virtio[j].backend != b->id; j++)
+			;
+		if (j < i) { /* its vCPUs have their slots in b's ring */
+			d->slot_base = vm->virtio[j].slot_base;
+			continue;
+		}
+		if (b->ioreq_slots + vm->vcpus > LOWVISOR_IOREQ_SLOTS) {
+			add_error(errs, "vm '%s': virtio: %s: backend '%s' serves more than %u vCPUs: "
+				  "left out", vm->name, d->name, b->name, LOWVISOR_IOREQ_SLOTS);
+			return false;
+		}
+		d->slot_base = (uint8_t)b->ioreq_slots;
+		b->ioreq_slots += vm->vcpus;
+		b->backend = true;
+	}
+	return true;
+}
+
+/* link_backends() for every VM; one left out may have been another's
+ * backend, so the links are made again until none fails. */
+static void link_all(struct system_config *sys, struct vm_config *vms, struct config_errors *errs)
+{
+	unsigned i;
+
+again:
+	for (i = 0; i < sys->vm_count; i++) {
+		vms[i].backend = false;
+		vms[i].ioreq_slots = 0;
+	}
+	for (i = 0; i < sys->vm_count; i++)
+		if (!link_backends(vms, sys->vm_count, &vms[i], errs)) {
+			memmove(&vms[i], &vms[i + 1], (sys->vm_count - i - 1) * sizeof(*vms));
+			sys->vm_count--;
+			sys->error_count++;
+			goto again;
+		}
+}
+
 int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
 		 const void *bundle, size_t size, unsigned cpu_count, struct config_errors *errs)
 {
@@ -876,5 +1014,6 @@ int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_
 		add_error(errs, "bundle: /lowvisor/vms has no VM");
 		return -EINVAL;
 	}
+	link_all(sys, vms, errs);
 	return 0;
 }

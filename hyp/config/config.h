@@ -12,6 +12,7 @@
 #include "log.h"
 #include "platform.h" /* struct dt_status, dt_check() */
 #include "types.h"
+#include "uapi/lowvisor.h"
 
 /*
  * Hypervisor options from the host's /chosen/bootargs: words of the form
@@ -169,6 +170,12 @@ int bundle_prop_u64(const void *fit, int node, const char *name, uint64_t *out);
  *             guest-dt {                   (optional: device nodes for the
  *                 NODE { ... };             guest's DT, see below)
  *             };
+ *             virtio {                     (optional: emulated devices, at
+ *                 NAME {                    most VM_MAX_VIRTIO, served by a
+ *                     type = "block";       management VM: see below)
+ *                     backend = "VM";
+ *                 };
+ *             };
  *         };
  *     };
  * };
@@ -274,6 +281,27 @@ int bundle_prop_u64(const void *fit, int node, const char *name, uint64_t *out);
 #define GUEST_DTB_SIZE KiB(16) /* room reserved for, and largest, guest DTB */
 
 /* Guest IPAs of the devices every VM has. */
+/*
+ * virtio: device i of a VM (in node order) is a virtio-mmio window of
+ * LOWVISOR_VIRTIO_SIZE bytes at LOWVISOR_VIRTIO_BASE + i * that, with SPI
+ * LOWVISOR_VIRTIO_SPI + i, as QEMU virt places its transports; its type is
+ * "block", "net" or "console" and its backend a VM marked management
+ * (not the VM itself).  The window must be clear of the VM's memory, the
+ * SPI of its guest-dt interrupts (and, when the VM is created, both of its
+ * passthrough devices).  A backend's DT gets a "lowvisor,ioreq" node with
+ * SPI LOWVISOR_IOREQ_SPI; its ring has LOWVISOR_IOREQ_SLOTS slots, one for
+ * each vCPU of each VM it serves.
+ */
+#define VM_MAX_VIRTIO LOWVISOR_VIRTIO_MAX
+
+struct vm_virtio {
+	const char *name;         /* the node's, in the bundle */
+	const char *backend_name; /* in the bundle */
+	unsigned backend;         /* the backend's VM id */
+	uint8_t type;             /* virtio device ID: 1 net, 2 block, 3 console */
+	uint8_t slot_base;        /* vCPU 0's slot in the backend's ring */
+};
+
 struct vm_devices {
 	uint64_t gicd, gicc, uart;
 };
@@ -305,6 +333,12 @@ struct vm_config {
 	const void *guest_dt_fit;
 	int guest_dt_node;
 	uint32_t guest_dt_spis[(GUEST_SPIS + 31) / 32];
+	/* Emulated devices (virtio, above); backend: it serves some, in
+	 * ioreq_slots slots of its ring. */
+	unsigned virtio_count;
+	struct vm_virtio virtio[VM_MAX_VIRTIO];
+	bool backend;
+	unsigned ioreq_slots;
 
 	/* Computed placement (IPAs), see above. */
 	uint64_t kernel_ipa;
@@ -352,6 +386,12 @@ struct config_errors {
  * The image data pointers in vms point into the bundle, which must stay
  * where it is while the VMs use them.
  */
+/* What in the VM's own configuration uses SPI spi (ID 32 + spi), to
+ * follow "is": "the VM's virtual UART's", "also a guest-dt node's
+ * interrupt", "virtio device 'NAME''s" (in buf), "the VM's ioreq
+ * interrupt"; or NULL. */
+const char *config_spi_user(const struct vm_config *c, unsigned spi, char *buf, size_t len);
+
 int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
 		 const void *bundle, size_t size, unsigned cpu_count, struct config_errors *errs);
 

@@ -23,6 +23,7 @@
 /* GIC binding: interrupt types and flags. */
 #define GIC_SPI 0u
 #define GIC_PPI 1u
+#define IRQ_EDGE_RISING 1u
 #define IRQ_LEVEL_HIGH 4u
 
 #define APB_PCLK_HZ 24000000u
@@ -200,6 +201,33 @@ static int add_uart(void *fdt, const struct vm_config *vm, uint32_t boot_count _
 	return fdt_end_node(fdt);
 }
 
+/* Its virtio devices (config.h), as QEMU virt writes its transports; and
+ * for a backend, the node of its ring's interrupt. */
+static int add_virtio(void *fdt, const struct vm_config *vm, uint32_t boot_count __unused)
+{
+	char name[32];
+	unsigned i;
+
+	for (i = 0; i < vm->virtio_count; i++) {
+		uint64_t reg[2] = { LOWVISOR_VIRTIO_BASE + i * LOWVISOR_VIRTIO_SIZE,
+				    LOWVISOR_VIRTIO_SIZE };
+
+		node_name(name, sizeof(name), "virtio_mmio", reg[0]);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(PROP_EMPTY(fdt, "dma-coherent"));
+		TRY(prop_reg(fdt, reg, 1));
+		TRY(prop_irq(fdt, GIC_SPI, LOWVISOR_VIRTIO_SPI + i, IRQ_EDGE_RISING));
+		TRY(fdt_end_node(fdt));
+	}
+	if (!vm->backend)
+		return 0;
+	TRY(fdt_begin_node(fdt, "lowvisor-ioreq"));
+	TRY(fdt_property_string(fdt, "compatible", "lowvisor,ioreq"));
+	TRY(prop_irq(fdt, GIC_SPI, LOWVISOR_IOREQ_SPI, IRQ_EDGE_RISING));
+	return fdt_end_node(fdt);
+}
+
 /* The subtree at node of fit as it is: its properties, then its children.
  * config_parse() checked it; the depth is bounded again here because this
  * recursion runs on the hypervisor's stack. */
@@ -241,7 +269,7 @@ static int build(void *fdt, int size, const struct vm_config *vm, uint32_t boot_
 {
 	static int (*const nodes[])(void *, const struct vm_config *, uint32_t) = {
 		add_chosen, add_memory, add_cpus,  add_psci,     add_gic,
-		add_timer,  add_clock,  add_uart, add_guest_dt,
+		add_timer,  add_clock,  add_uart, add_virtio, add_guest_dt,
 	};
 	size_t i;
 
@@ -273,7 +301,8 @@ int guest_dt_build(void *buf, size_t size, const struct vm_config *vm, uint32_t 
 
 bool guest_dt_own_node(const struct vm_config *vm, const char *name)
 {
-	static const char *const fixed[] = { "chosen", "cpus", "psci", "timer", "apb-pclk" };
+	static const char *const fixed[] = { "chosen", "cpus", "psci", "timer", "apb-pclk",
+					     "lowvisor-ioreq" };
 	char own[32];
 	size_t i;
 
@@ -285,6 +314,12 @@ bool guest_dt_own_node(const struct vm_config *vm, const char *name)
 	node_name(own, sizeof(own), "intc", vm->dev.gicd);
 	if (!strcmp(name, own))
 		return true;
+	for (i = 0; i < vm->virtio_count; i++) {
+		node_name(own, sizeof(own), "virtio_mmio",
+			  LOWVISOR_VIRTIO_BASE + i * LOWVISOR_VIRTIO_SIZE);
+		if (!strcmp(name, own))
+			return true;
+	}
 	node_name(own, sizeof(own), "pl011", vm->dev.uart);
 	return !strcmp(name, own);
 }

@@ -23,6 +23,9 @@
  *   0x86000013    VM_RESUME   management
  *   0x86000014    VM_RESET    management    restart from the images
  *   0x86000015    VM_STOP     management
+ *   0x86000016    IOREQ_SETUP backend       its ring of forwarded accesses
+ *   0x86000017    IOREQ_DONE  backend       complete one (a read's value)
+ *   0x86000018    MAP_GUEST   backend       a frontend's RAM into its own
  * A VM is `management` by the property of that name in its configuration
  * (hyp/config/config.h); every management call from another VM returns -EPERM
  * before its arguments are looked at.
@@ -92,7 +95,7 @@
 
 /* REVISION: major in r0, minor in r1. */
 #define LOWVISOR_ABI_MAJOR 0
-#define LOWVISOR_ABI_MINOR 1
+#define LOWVISOR_ABI_MINOR 2
 
 /*
  * Errors of Lowvisor's own calls, as the negative values returned in r0.
@@ -251,6 +254,86 @@ struct lowvisor_vm_info {
 	uint32_t vcpus;
 	uint32_t mem_mib;
 	char name[32]; /* NUL-terminated */
+	uint32_t waiting; /* vCPUs waiting for a backend to complete an access */
+};
+
+/*
+ * The device-model path (docs/architecture.md, "The path of one forwarded
+ * access").  A VM's configuration may list emulated devices (virtio =
+ * {...}), each backed by a management VM.  Device i of a frontend has the
+ * register window LOWVISOR_VIRTIO_BASE + i * LOWVISOR_VIRTIO_SIZE and SPI
+ * LOWVISOR_VIRTIO_SPI + i (as QEMU virt places its virtio-mmio transports);
+ * every access to it traps and becomes a request in the backend's ring, and
+ * the backend's SPI LOWVISOR_IOREQ_SPI (edge) rises.  The accessing vCPU
+ * leaves its CPU until the backend completes the request; a write to a
+ * virtio-mmio QueueNotify (offset LOWVISOR_VIRTIO_NOTIFY) is posted: the
+ * vCPU goes on at once, and its next forwarded access waits until the
+ * backend has completed the notify.  A backend's DT has a node
+ * "lowvisor,ioreq" with that interrupt.
+ *
+ * IOREQ_SETUP: r1 = the page number (IPA >> 12) of a page of the caller's
+ * RAM for its ring, or 0 for none.  Returns the number of slots; every
+ * outstanding request is (re)written into the new ring, so a restarted
+ * backend picks them up.  -EPERM from a VM that backs no device; -EFAULT
+ * if the page is not its RAM.  Only Lowvisor writes the ring; the backend
+ * reads it.
+ * IOREQ_DONE: r1 = LOWVISOR_IOREQ_WHO(vm, vcpu) of the request, r2 = its
+ * seq, r3 = a read's value (its len bytes; 0 for a write).  -EPERM as
+ * above; -EINVAL for no such VM or vCPU, or a value wider than the read;
+ * -ENOENT if that vCPU has no outstanding request of that seq for this
+ * backend (completed already, cancelled by a reset of the frontend).
+ * Nothing changes on error.
+ * MAP_GUEST: r1 = a frontend's VM id, r2 = the page number (IPA >> 12) in
+ * the caller's space where the frontend's RAM is to appear (2 MiB
+ * aligned), r3 = 0 to map or 1 to unmap.  Returns the RAM's size in pages.
+ * -EPERM unless the caller backs a device of that frontend (never for its
+ * own RAM); -EINVAL for a misaligned IPA or one in use (its RAM, devices
+ * or another mapping) or past the IPA space; -EEXIST if it is mapped
+ * already.  The mapping is normal write-back memory, read-write.  Lowvisor
+ * removes it (TLBs invalidated) before the frontend's RAM is zeroed for a
+ * reset, clears the frontend's bit in the ring's mapped[] and raises the
+ * backend's SPI.
+ */
+#define LOWVISOR_FN_IOREQ_SETUP LOWVISOR_FN(0x0016)
+#define LOWVISOR_FN_IOREQ_DONE LOWVISOR_FN(0x0017)
+#define LOWVISOR_FN_MAP_GUEST LOWVISOR_FN(0x0018)
+#define LOWVISOR_EEXIST 17
+
+#define LOWVISOR_VIRTIO_BASE 0x0a000000u
+#define LOWVISOR_VIRTIO_SIZE 0x200u
+#define LOWVISOR_VIRTIO_SPI 16u   /* SPI number: ID 48 for device 0 */
+#define LOWVISOR_VIRTIO_MAX 8u
+#define LOWVISOR_VIRTIO_NOTIFY 0x050u
+#define LOWVISOR_IOREQ_SPI 95u    /* the backend's: ID 127 */
+
+#define LOWVISOR_IOREQ_WHO(vm, vcpu) ((uint32_t)(vcpu) << 16 | (uint32_t)(vm))
+
+#define LOWVISOR_IOREQ_FREE 0
+#define LOWVISOR_IOREQ_PENDING 1
+
+/* One slot of the ring: a forwarded access. */
+struct lowvisor_ioreq {
+	uint32_t state;     /* LOWVISOR_IOREQ_*, written last */
+	uint32_t seq;       /* names the request in IOREQ_DONE */
+	uint64_t phys_addr; /* the frontend's IPA accessed */
+	uint32_t data;      /* a write's value (its len bytes) */
+	uint16_t vm;        /* the frontend's id */
+	uint8_t vcpu;       /* the accessing vCPU's index in it */
+	uint8_t device;     /* the window's index (LOWVISOR_VIRTIO_BASE) */
+	uint8_t len;        /* bytes: 1, 2 or 4 */
+	uint8_t is_write;
+	uint8_t posted;     /* a write the vCPU did not wait for */
+	uint8_t reserved[5];
+};
+
+#define LOWVISOR_IOREQ_SLOTS 126u
+#define LOWVISOR_IOREQ_VMS 320u
+
+/* The ring: one page of the backend's RAM. */
+struct lowvisor_ioreq_ring {
+	uint32_t mapped[LOWVISOR_IOREQ_VMS / 32]; /* frontends mapped by MAP_GUEST */
+	uint32_t reserved[6];
+	struct lowvisor_ioreq slot[LOWVISOR_IOREQ_SLOTS];
 };
 
 #endif

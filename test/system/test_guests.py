@@ -15,7 +15,7 @@ from conftest import BUILD, HYP_BIN, ROOT, dtb_to_dts, dts_to_dtb, dump_dtb, qem
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
           for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
                        "irq-line", "sched", "sched-count", "sched-ipi", "scale", "race", "race-vmid", "passthrough",
-                       "hcfuzz")}
+                       "hcfuzz", "ioreq")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -294,6 +294,35 @@ def test_irq_line(boot):
             and not re.match(r"line (irq on cpu 1|fiq on cpu 0) ", l)] == [], target
     assert [l for l in target if l.startswith("got ")
             and not re.match(r"got (72|73|20) on cpu ", l)] == [], target
+    assert "lowvisor: all VMs have stopped: powering off" in out
+
+
+def test_ioreq_forwarded_accesses_answered_by_a_backend_vm(boot):
+    """The device-model path (configs/ioreq.its): two frontends' accesses of
+    every width, from three vCPUs at once, each answered by the bare-metal
+    backend with the right value (sign- and zero-extended, ARM and Thumb);
+    QueueNotify writes posted; every refusal of IOREQ_DONE and MAP_GUEST;
+    the backend reads the frontend's RAM through MAP_GUEST, and aborts
+    there once it unmapped it.  A frontend whose backend never answers
+    waits (listed as waiting) while the others run, is reset with its
+    request outstanding (cancelled) and stopped."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["ioreq"]]))
+    for vm in ("front", "front1"):
+        check_tap(out, vm, "iofront", 3)
+    check_tap(out, "back", "ioback", 4)
+    check_tap(out, "mute", "ioback", 4)
+    assert "front| # 2 vCPUs made 260 accesses each" in out
+    assert "front1| # 1 vCPUs made 260 accesses each" in out
+    assert re.search(r"^back\| # served 780 requests \(0 bad, 3 posted\), [1-9]\d* ioreq "
+                     r"interrupts$", out, re.M), vm_lines(out, "back")
+    # The one that waits: it read once per boot and never got an answer.
+    stuck = vm_lines(out, "stuck")
+    assert stuck == ["# reading (boot 0)", "# reading (boot 1)"], stuck
+    assert "lowvisor: vm 'stuck': reset (boot 1)" in out
+    assert "lowvisor: vm 'stuck': stopped (stopped by the management partition)" in out
+    # The backend's read of the frontend's RAM after MAP_GUEST's unmap.
+    assert re.search(r"vm 'back' vcpu0: read at 0x80f00000 \(IPA 0x80f00000\) is not RAM or "
+                     r"a device: data abort injected", out)
     assert "lowvisor: all VMs have stopped: powering off" in out
 
 

@@ -1005,6 +1005,129 @@ static void test_guest_dt_accepted(void **state)
 			 fdt_path_offset(dtb, "/intc@8000000"));
 }
 
+/* ---- virtio ------------------------------------------------------------- */
+
+#define HV "/lowvisor/vms/hello/virtio"
+
+/* VM hello gets two virtio devices backed by VM linux (management). */
+static void add_virtio(void)
+{
+	/* (fdt_add_subnode puts a node first: net0, then blk0 before it.) */
+	add_node("/lowvisor/vms/hello", "virtio");
+	add_node(HV, "net0");
+	set_str(HV "/net0", "type", "net");
+	set_str(HV "/net0", "backend", "linux");
+	add_node(HV, "blk0");
+	set_str(HV "/blk0", "type", "block");
+	set_str(HV "/blk0", "backend", "linux");
+}
+
+/* The devices are read, linked to their backend, and written into the
+ * guests' DTs: the frontend's windows, the backend's ioreq node. */
+static void test_virtio_accepted(void **state)
+{
+	static uint8_t dtb[GUEST_DTB_SIZE];
+	const fdt32_t *c;
+	int n, len;
+
+	(void)state;
+	add_virtio();
+	assert_int_equal(parse(), 0);
+	if (errs.count)
+		dump_msgs();
+	assert_int_equal(sys.vm_count, 2);
+	assert_int_equal(vms[1].virtio_count, 2);
+	assert_string_equal(vms[1].virtio[0].name, "blk0");
+	assert_int_equal(vms[1].virtio[0].type, 2);
+	assert_int_equal(vms[1].virtio[1].type, 1);
+	assert_int_equal(vms[1].virtio[0].backend, 0);
+	assert_int_equal(vms[1].virtio[1].slot_base, 0);
+	assert_true(vms[0].backend);
+	assert_false(vms[1].backend);
+	assert_int_equal(vms[0].ioreq_slots, 1); /* hello's one vCPU, once */
+
+	assert_int_equal(guest_dt_build(dtb, sizeof(dtb), &vms[1], 0), 0);
+	n = fdt_path_offset(dtb, "/virtio_mmio@a000200");
+	assert_true(n >= 0);
+	assert_string_equal(fdt_getprop(dtb, n, "compatible", NULL), "virtio,mmio");
+	assert_non_null(fdt_getprop(dtb, n, "dma-coherent", NULL));
+	c = fdt_getprop(dtb, n, "reg", &len);
+	assert_int_equal(len, 16);
+	assert_int_equal(fdt32_to_cpu(c[1]), 0x0a000200);
+	assert_int_equal(fdt32_to_cpu(c[3]), 0x200);
+	c = fdt_getprop(dtb, n, "interrupts", &len);
+	assert_int_equal(len, 12);
+	assert_int_equal(fdt32_to_cpu(c[1]), 17);
+	assert_int_equal(fdt32_to_cpu(c[2]), 1);
+	assert_true(fdt_path_offset(dtb, "/virtio_mmio@a000000") >= 0);
+	assert_true(fdt_path_offset(dtb, "/lowvisor-ioreq") < 0);
+
+	assert_int_equal(guest_dt_build(dtb, sizeof(dtb), &vms[0], 0), 0);
+	assert_true(fdt_path_offset(dtb, "/virtio_mmio@a000000") < 0);
+	n = fdt_path_offset(dtb, "/lowvisor-ioreq");
+	assert_string_equal(fdt_getprop(dtb, n, "compatible", NULL), "lowvisor,ioreq");
+	c = fdt_getprop(dtb, n, "interrupts", &len);
+	assert_int_equal(fdt32_to_cpu(c[1]), LOWVISOR_IOREQ_SPI);
+	assert_int_equal(dt_check(dtb, fdt_totalsize(dtb)).err, 0);
+}
+
+/* Each error names the VM, the device and the property; the other VM
+ * starts. */
+static void test_virtio_errors(void **state)
+{
+	static const uint32_t spi16[] = { 0, 16, 4 }, low_mem[] = { 0x0a000000, 0x01000000 };
+	char name[64];
+	int i;
+
+	(void)state;
+	add_virtio();
+	set_str(HV "/net0", "type", "scsi");
+	expect_vm_error("hello", "vm 'hello': virtio: net0: type: must be \"block\", \"net\" or "
+				 "\"console\"");
+	set_str(HV "/net0", "type", "console");
+	del_prop(HV "/net0", "backend");
+	expect_vm_error("hello", "vm 'hello': virtio: net0: backend: missing (the name of a "
+				 "management VM)");
+	set_str(HV "/net0", "backend", "nobody");
+	expect_vm_error("hello", "vm 'hello': virtio: net0: backend: 'nobody' is not a VM of this "
+				 "bundle that parsed: left out");
+	set_str(HV "/net0", "backend", "hello");
+	expect_vm_error("hello", "vm 'hello': virtio: net0: backend: 'hello' is this VM: left out");
+	set_str(HV "/net0", "backend", "linux");
+	del_prop("/lowvisor/vms/linux", "management");
+	assert_int_equal(parse(), 0);
+	assert_int_equal(sys.vm_count, 1);
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.msg[0], "vm 'hello': virtio: blk0: backend: 'linux' is not "
+					 "marked management: left out");
+	SW(fdt_setprop(fit, node("/lowvisor/vms/linux"), "management", NULL, 0));
+	for (i = 2; i < 9; i++) {
+		snprintf(name, sizeof(name), "dev%d", i);
+		add_node(HV, name);
+	}
+	expect_vm_error("hello", "vm 'hello': virtio: dev8: type: must be \"block\", \"net\" or "
+				 "\"console\"");
+	for (i = 2; i < 9; i++) {
+		snprintf(name, sizeof(name), HV "/dev%d", i);
+		set_str(name, "type", "net");
+		set_str(name, "backend", "linux");
+	}
+	expect_vm_error("hello", "vm 'hello': virtio: net0: more than 8 devices");
+	for (i = 2; i < 9; i++) {
+		snprintf(name, sizeof(name), HV "/dev%d", i);
+		del_node(name);
+	}
+	add_node("/lowvisor/vms/hello", "guest-dt");
+	add_node("/lowvisor/vms/hello/guest-dt", "pulse");
+	set_cells("/lowvisor/vms/hello/guest-dt/pulse", "interrupts", spi16, 3);
+	expect_vm_error("hello", "vm 'hello': virtio: blk0: its SPI 16 (ID 48) is also a guest-dt "
+				 "node's interrupt");
+	del_node("/lowvisor/vms/hello/guest-dt");
+	set_cells("/lowvisor/vms/hello", "memory", low_mem, 2);
+	expect_vm_error("hello", "vm 'hello': virtio: blk0: its window at 0x0a000000 overlaps the "
+				 "VM's memory");
+}
+
 /* Each bad interrupts value of the button is named, with the node. */
 static void test_guest_dt_interrupts(void **state)
 {
@@ -1798,6 +1921,8 @@ int main(void)
 		T(test_bootargs_too_long),
 		T(test_passthrough_paths),
 		T(test_guest_dt_accepted),
+		T(test_virtio_accepted),
+		T(test_virtio_errors),
 		T(test_guest_dt_interrupts),
 		T(test_guest_dt_interrupt_parent),
 		T(test_guest_dt_phandles),

@@ -20,8 +20,10 @@
 #include "drivers.h"
 #include "hw/pl011.h"
 #include "hypercall.h"
+#include "ioreq.h"
 #include "irq_line.h"
 #include "mmio_check.h"
+#include "pages.h"
 #include "uapi/lowvisor.h"
 #include "vm.h"
 #include "vuart.h"
@@ -31,7 +33,7 @@
 #define NVMS 3
 static struct vm vms[NVMS];
 static struct vcpu vcpus[NVMS][2];
-static uint8_t ram[4096]; /* VM 0's RAM at IPA 0x40000000 */
+static uint8_t ram[4096] __attribute__((aligned(4096))); /* VM 0's RAM at IPA 0x40000000 */
 
 static struct {
 	const char *op;      /* the last lifecycle call */
@@ -39,7 +41,11 @@ static struct {
 	struct vcpu *caller;
 	struct irq_line line; /* the last vm_irq_line */
 	unsigned lines;
-	int irq_level[64];   /* vm_set_irq of VM 0, by ID - 32 */
+	int irq_level[96];   /* vm_set_irq of VM 0, by ID - 32 */
+	unsigned ioreq_irqs; /* rising edges of VM 0's ioreq SPI */
+	uint32_t kicked[NVMS]; /* vm_kick masks, ORed */
+	unsigned skipped;    /* vcpu_skip_insn bytes */
+	uint64_t mapped_ipa, mapped_pa, mapped_size, unmapped_ipa;
 	char out[512];       /* console_write_line's lines */
 	bool focus;
 } fake;
@@ -108,7 +114,34 @@ void *vm_ram_ptr(struct vm *vm, uint64_t ipa, size_t len)
 void vm_set_irq(struct vm *vm, unsigned irq, bool level)
 {
 	assert_ptr_equal(vm, &vms[0]);
+	fake.ioreq_irqs += irq == 32 + LOWVISOR_IOREQ_SPI && level && !fake.irq_level[irq - 32];
 	fake.irq_level[irq - 32] = level;
+}
+
+void vm_kick(struct vm *vm, uint32_t mask) { fake.kicked[vm - vms] |= mask; }
+void vcpu_skip_insn(struct vcpu *v, unsigned len) { (void)v, fake.skipped += len; }
+bool vm_ram_fault(struct vm *vm, uint64_t ipa) { (void)vm, (void)ipa; return true; }
+
+int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
+{
+	(void)size, (void)align, (void)what, (void)pa;
+	return -ENOMEM;
+}
+
+int vm_map_ram(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, unsigned perms)
+{
+	assert_ptr_equal(vm, &vms[0]);
+	assert_int_equal(perms, STAGE2_PERM_RW);
+	fake.mapped_ipa = ipa, fake.mapped_pa = pa, fake.mapped_size = size;
+	return 0;
+}
+
+int stage2_unmap(struct stage2 *s2, ipaddr_t ipa, uint64_t size)
+{
+	assert_ptr_equal(s2, &vms[0].s2);
+	assert_int_equal(size, fake.mapped_size);
+	fake.unmapped_ipa = ipa_addr(ipa);
+	return 0;
 }
 
 enum console_mode console_get_mode(void) { return CONSOLE_FOCUS; }
@@ -165,6 +198,165 @@ static uint32_t hvc(struct vcpu *v, uint32_t fid, uint32_t a, uint32_t b, uint32
 	v->regs.r[3] = c;
 	assert_int_equal(hypercall(v), TRAP_CONTINUE);
 	return v->regs.r[0];
+}
+
+/* ---- The device-model path (hyp/ioreq.c) ------------------------------ */
+
+static struct ioreq_backend be;
+
+/* VM 1 "plain" is a frontend with two virtio devices backed by VM 0,
+ * whose ring is the page at the start of its RAM once set up. */
+static struct lowvisor_ioreq_ring *ioreq_setup_vms(void)
+{
+	memset(&be, 0, sizeof(be));
+	vms[0].be = &be;
+	vms[0].cfg.backend = true;
+	vms[0].cfg.ioreq_slots = 1;
+	vms[0].cfg.mem_base = 0x40000000;
+	vms[1].cfg.virtio_count = 2;
+	vms[1].cfg.virtio[0] = (struct vm_virtio){ .name = "blk", .backend = 0, .type = 2 };
+	vms[1].cfg.virtio[1] = (struct vm_virtio){ .name = "net", .backend = 0, .type = 1 };
+	vms[1].ram_pa = 0x70000000;
+	return (struct lowvisor_ioreq_ring *)ram;
+}
+
+static struct mmio_access access_of(bool write, unsigned width, bool sext, unsigned rt)
+{
+	return (struct mmio_access){ .valid = true, .write = write, .width = (uint8_t)width,
+				     .sign_extend = sext, .rt = (uint8_t)rt, .il = 4 };
+}
+
+static void test_ioreq_a_read_waits_for_its_backend(void **state)
+{
+	struct lowvisor_ioreq_ring *ring = ioreq_setup_vms();
+	struct vcpu *f = &vcpus[1][0], *b = &vcpus[0][0];
+	struct mmio_access a = access_of(false, 2, true, 3);
+	uint32_t seq;
+
+	(void)state;
+	/* Not a backend; a page that is not its RAM. */
+	assert_int_equal(hvc(f, LOWVISOR_FN_IOREQ_SETUP, 0x40000, 0, 0), (uint32_t)-EPERM);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_SETUP, 0x50000, 0, 0), (uint32_t)-EFAULT);
+	/* Before the ring: the request waits, nobody is signalled. */
+	assert_int_equal(ioreq_forward(f, 0x0a000000 + 0x200 + 0x42, &a), 0);
+	assert_int_equal(fake.skipped, 4);
+	assert_int_equal(f->io.state, IO_WAIT);
+	assert_int_equal(ioreq_waiting(&vms[1]), 1);
+	assert_int_equal(fake.ioreq_irqs, 0);
+	/* The ring set up: it is written there, and the backend signalled. */
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_SETUP, 0x40000, 0, 0), 1);
+	assert_int_equal(fake.ioreq_irqs, 1);
+	assert_int_equal(fake.irq_level[LOWVISOR_IOREQ_SPI], 0); /* an edge */
+	assert_int_equal(ring->slot[0].state, LOWVISOR_IOREQ_PENDING);
+	assert_int_equal(ring->slot[0].phys_addr, 0x0a000242);
+	assert_int_equal(ring->slot[0].device, 1);
+	assert_int_equal(ring->slot[0].vm, 1);
+	assert_int_equal(ring->slot[0].vcpu, 0);
+	assert_int_equal(ring->slot[0].len, 2);
+	assert_int_equal(ring->slot[0].is_write, 0);
+	assert_int_equal(ring->slot[0].posted, 0);
+	seq = ring->slot[0].seq;
+	/* Refused, nothing changed: a value too wide, a stale seq, a slot
+	 * past the ring, a caller that is no backend. */
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(1, 0), seq, 0x18001), (uint32_t)-EINVAL);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(1, 0), seq + 1, 0x8001), (uint32_t)-ENOENT);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(1, 1), seq, 0x8001),
+			 (uint32_t)-EINVAL);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(7, 0), seq, 0x8001),
+			 (uint32_t)-EINVAL);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(2, 0), seq, 0x8001),
+			 (uint32_t)-ENOENT);
+	assert_int_equal(hvc(f, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(1, 0), seq, 0x8001), (uint32_t)-EPERM);
+	assert_int_equal(f->io.state, IO_WAIT);
+	assert_int_equal(ring->slot[0].state, LOWVISOR_IOREQ_PENDING);
+	assert_int_equal(fake.kicked[1], 0);
+	/* Completed: the slot empties, the vCPU is kicked and finishes the
+	 * load itself, LDRSH's sign extension included. */
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(1, 0), seq, 0x8001), 0);
+	assert_int_equal(ring->slot[0].state, LOWVISOR_IOREQ_FREE);
+	assert_int_equal(fake.kicked[1], 1);
+	assert_int_equal(f->io.state, IO_DONE);
+	assert_int_equal(ioreq_waiting(&vms[1]), 0);
+	ioreq_finish(f);
+	assert_int_equal(f->regs.r[3], 0xffff8001);
+	assert_int_equal(f->io.state, IO_IDLE);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(1, 0), seq, 0x8001), (uint32_t)-ENOENT);
+	/* Not a window: another device's way. */
+	assert_int_equal(ioreq_forward(f, 0x0a000400, &a), -ENODEV);
+	assert_int_equal(ioreq_forward(f, 0x09ffffff, &a), -ENODEV);
+}
+
+static void test_ioreq_a_posted_write_holds_the_next_access(void **state)
+{
+	struct lowvisor_ioreq_ring *ring = ioreq_setup_vms();
+	struct vcpu *f = &vcpus[1][0], *b = &vcpus[0][0];
+	struct mmio_access w = access_of(true, 4, false, 5), r = access_of(false, 1, false, 6);
+	uint32_t seq;
+
+	(void)state;
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_SETUP, 0x40000, 0, 0), 1);
+	f->regs.r[5] = 0x12345678;
+	assert_int_equal(ioreq_forward(f, 0x0a000000 + LOWVISOR_VIRTIO_NOTIFY, &w), 0);
+	assert_int_equal(f->io.state, IO_POSTED); /* it goes on */
+	assert_int_equal(ring->slot[0].posted, 1);
+	assert_int_equal(ring->slot[0].is_write, 1);
+	assert_int_equal(ring->slot[0].data, 0x12345678);
+	seq = ring->slot[0].seq;
+	/* Its next access waits, the PC kept, to be retried. */
+	assert_int_equal(ioreq_forward(f, 0x0a000010, &r), 0);
+	assert_int_equal(fake.skipped, 4);
+	assert_int_equal(f->io.state, IO_RETRY);
+	assert_int_equal(ioreq_waiting(&vms[1]), 1);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(1, 0), seq, 0), 0);
+	assert_int_equal(f->io.state, IO_IDLE);
+	assert_int_equal(fake.kicked[1], 1);
+	assert_int_equal(ioreq_forward(f, 0x0a000010, &r), 0);
+	assert_int_equal(fake.skipped, 8);
+	assert_int_equal(ring->slot[0].len, 1);
+}
+
+static void test_ioreq_a_frontend_reset_cancels_and_unmaps(void **state)
+{
+	struct lowvisor_ioreq_ring *ring = ioreq_setup_vms();
+	struct vcpu *f = &vcpus[1][0], *b = &vcpus[0][0], *o = &vcpus[2][0];
+	struct mmio_access a = access_of(false, 4, false, 1);
+	uint32_t seq, page = 0x80000000u >> 12;
+
+	(void)state;
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_SETUP, 0x40000, 0, 0), 1);
+	/* MAP_GUEST: only of a frontend it backs, at a free 2 MiB-aligned IPA. */
+	assert_int_equal(hvc(o, LOWVISOR_FN_MAP_GUEST, 1, page, 0), (uint32_t)-EPERM);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 2, page, 0), (uint32_t)-EPERM);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 0, page, 0), (uint32_t)-EPERM);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page + 1, 0), (uint32_t)-EINVAL);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, 0x42000, 0), (uint32_t)-EINVAL);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 2), (uint32_t)-EINVAL);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 1), (uint32_t)-ENOENT);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 0), MiB(64) >> 12);
+	assert_int_equal(fake.mapped_ipa, 0x80000000u);
+	assert_int_equal(fake.mapped_pa, 0x70000000u);
+	assert_int_equal(ring->mapped[0], 1u << 1);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page + 0x10000, 0), (uint32_t)-EEXIST);
+	/* A request outstanding when the frontend resets: cancelled, its RAM
+	 * unmapped from the backend, which is told. */
+	assert_int_equal(ioreq_forward(f, 0x0a000004, &a), 0);
+	seq = ring->slot[0].seq;
+	fake.ioreq_irqs = 0;
+	ioreq_vm_reset(&vms[1]);
+	assert_int_equal(f->io.state, IO_IDLE);
+	assert_int_equal(ring->slot[0].state, LOWVISOR_IOREQ_FREE);
+	assert_int_equal(fake.unmapped_ipa, 0x80000000u);
+	assert_int_equal(ring->mapped[0], 0);
+	assert_int_equal(fake.ioreq_irqs, 1);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(1, 0), seq, 0), (uint32_t)-ENOENT);
+	assert_int_equal(fake.kicked[1], 0);
+	/* The backend's own reset: its ring is gone; a request waits. */
+	ioreq_vm_reset(&vms[0]);
+	assert_null(be.ring);
+	assert_int_equal(ioreq_forward(f, 0x0a000004, &a), 0);
+	assert_int_equal(ring->slot[0].state, LOWVISOR_IOREQ_FREE);
+	assert_int_equal(hvc(b, LOWVISOR_FN_IOREQ_SETUP, 0x40000, 0, 0), 1);
+	assert_int_equal(ring->slot[0].state, LOWVISOR_IOREQ_PENDING);
 }
 
 /* ---- Hypercalls ------------------------------------------------------- */
@@ -396,6 +588,9 @@ int main(void)
 		cmocka_unit_test_setup(test_vm_list_fills_the_callers_buffer_or_refuses, setup),
 		cmocka_unit_test_setup(test_psci_and_unknown_calls, setup),
 		cmocka_unit_test_setup(test_cp15_emulation, setup),
+		cmocka_unit_test_setup(test_ioreq_a_read_waits_for_its_backend, setup),
+		cmocka_unit_test_setup(test_ioreq_a_posted_write_holds_the_next_access, setup),
+		cmocka_unit_test_setup(test_ioreq_a_frontend_reset_cancels_and_unmaps, setup),
 		cmocka_unit_test_setup(test_vuart_lines_input_and_interrupt, setup),
 	};
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ioreq.h"
 #include "scheduler.h"
 #include "unit.h"
 #include "vm.h"
@@ -39,6 +40,9 @@ static struct vm *all[4];
 static unsigned nall;
 static int load_error;
 static unsigned loads, boots, vgic_resets, power_offs, uart_flushes;
+/* ioreq_vm_reset calls, and how many loads came after one (hyp/ioreq.c
+ * must revoke a VM's RAM from its backends before it is zeroed). */
+static unsigned ioreq_resets, loads_after_ioreq;
 static bool poweroff_last;
 static uint32_t kicked, poked; /* CPU masks */
 
@@ -56,6 +60,7 @@ int vm_load_images(struct vm *vm)
 {
 	(void)vm;
 	loads++;
+	loads_after_ioreq += ioreq_resets >= loads;
 	return load_error;
 }
 
@@ -70,6 +75,12 @@ void vm_boot(struct vm *vm)
 {
 	boots++;
 	vcpu_boot(vm->vcpus[0], 0, 0, ~0u, 0);
+}
+
+void ioreq_vm_reset(struct vm *vm)
+{
+	(void)vm;
+	ioreq_resets++;
 }
 
 void vm_vgic_reset(struct vm *vm)
@@ -167,6 +178,7 @@ static int setup(void **state)
 	nall = 0;
 	load_error = 0;
 	loads = boots = vgic_resets = power_offs = uart_flushes = 0;
+	ioreq_resets = loads_after_ioreq = 0;
 	poweroff_last = false;
 	kicked = poked = 0;
 	console_len = 0;
@@ -275,6 +287,7 @@ static void test_reset_reloads_once_the_vm_is_out(void **state)
 	assert_int_equal(loads, 0);
 	leave(t->vcpus[1]); /* the last one reloads it */
 	assert_int_equal(loads, 1);
+	assert_int_equal(loads_after_ioreq, 1); /* its requests and mappings went first */
 	assert_int_equal(vgic_resets, 1);
 	assert_int_equal(boots, 1);
 	assert_int_equal(t->boot_count, 1);

@@ -19,6 +19,7 @@
 #include "console.h"
 #include "emul.h"
 #include "hypercall.h"
+#include "ioreq.h"
 #include "percpu.h"
 #include "trap.h"
 #include "vgic.h"
@@ -40,6 +41,8 @@ static struct {
 	bool ram_fault;      /* vm_ram_fault's answer */
 	uint64_t ram_fault_ipa;
 	int cp15_ret;
+	uint64_t forwarded_ipa; /* ioreq_forward's, for an IPA in a window */
+	unsigned forwarded_rt;
 } fake;
 
 /* The VM's one device: [DEV_BASE, DEV_BASE + DEV_SIZE), one register
@@ -135,6 +138,17 @@ void console_write(const char *s, size_t len)
 	(void)len;
 }
 bool vm_log_allow(struct vm *v, struct ratelimit *rl) { (void)v; (void)rl; return true; }
+/* The VM's virtio windows: [0x0a000000, 0x0a000400). */
+int ioreq_forward(struct vcpu *v, uint64_t ipa, const struct mmio_access *a)
+{
+	(void)v;
+	if (ipa - 0x0a000000u >= 0x400)
+		return -ENODEV;
+	fake.forwarded_ipa = ipa;
+	fake.forwarded_rt = a->rt;
+	return 0;
+}
+
 bool vm_vcpu_has_line(const struct vcpu *v) { (void)v; return false; }
 void vm_kick(struct vm *v, uint32_t mask) { (void)v; (void)mask; }
 bool vgic_vcpu_pending(struct vgic *d, unsigned i) { (void)d; (void)i; return fake.pending; }
@@ -304,6 +318,17 @@ static void test_fast_path(void **state)
 	assert_int_equal(trap_fast(&f), TRAP_FAST_RESUME);
 	assert_int_equal(fake.ram_fault_ipa, 0x40200000);
 	assert_int_equal(fake_sysreg.elr_hyp, 0x40002008);
+	/* A virtio window: never on the fast path (the vCPU may have to
+	 * leave its CPU); the whole exit forwards it, no abort. */
+	fake.ram_fault = false;
+	fake_sysreg.hdfar = 0x0a000204;
+	fake_sysreg.hsr = dabt_hsr(4, 7, false, false);
+	assert_int_equal(trap_fast(&f), EXIT_TRAP);
+	assert_int_equal(fake.forwarded_ipa, 0);
+	assert_int_equal(trap(fake_sysreg.hsr), TRAP_CONTINUE);
+	assert_int_equal(fake.forwarded_ipa, 0x0a000204);
+	assert_int_equal(fake.forwarded_rt, 7);
+	assert_int_equal(fake.dabt, 0);
 }
 
 int main(void)

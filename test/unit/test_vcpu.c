@@ -22,6 +22,7 @@
 #include "trap.h"
 #include "vcpu.h"
 #include "vgic.h"
+#include "ioreq.h"
 #include "vm.h"
 
 struct hyp_state hyp;
@@ -38,7 +39,15 @@ static struct {
 	uint32_t exit_reason;   /* what guest_enter returns */
 	bool block_on_trap;     /* trap_handle blocks the vCPU */
 	struct vcpu_gpregs hw_banked; /* the "hardware's" banked registers */
+	unsigned io_finished, entries_at_finish;
 } fake;
+
+void ioreq_finish(struct vcpu *v)
+{
+	fake.io_finished++;
+	fake.entries_at_finish = fake.entries;
+	v->io.state = IO_IDLE;
+}
 
 uint32_t guest_enter(void *regs, bool banked)
 {
@@ -357,6 +366,30 @@ static void test_run_loads_enters_and_puts(void **state)
 	assert_false(vcpu.banked_hw);
 }
 
+/* A vCPU waiting for its backend does not run; once its access is done it
+ * finishes it (a read's register) before it enters the guest. */
+static void test_run_finishes_a_forwarded_access_first(void **state)
+{
+	(void)state;
+	vcpu.state = VCPU_RUNNABLE;
+	fake.exit_reason = EXIT_TRAP;
+	fake.block_on_trap = true;
+	vcpu.io.state = IO_WAIT;
+	assert_false(vcpu_runnable(&vcpu));
+	vcpu.io.state = IO_RETRY;
+	assert_false(vcpu_runnable(&vcpu));
+	vcpu_run(&vcpu);
+	assert_int_equal(fake.entries, 0);
+	vcpu.io.state = IO_POSTED; /* a posted write: it goes on */
+	assert_true(vcpu_runnable(&vcpu));
+	vcpu.io.state = IO_DONE;
+	assert_true(vcpu_runnable(&vcpu));
+	vcpu_run(&vcpu);
+	assert_int_equal(fake.io_finished, 1);
+	assert_int_equal(fake.entries_at_finish, 0);
+	assert_int_equal(fake.entries, 1);
+}
+
 static void test_run_returns_at_once_for_a_vcpu_not_runnable(void **state)
 {
 	(void)state;
@@ -381,6 +414,7 @@ int main(void)
 		cmocka_unit_test_setup(test_skip_moves_past_the_instruction_and_the_it_state, setup),
 		cmocka_unit_test_setup(test_timer_deadline, setup),
 		cmocka_unit_test_setup(test_run_loads_enters_and_puts, setup),
+		cmocka_unit_test_setup(test_run_finishes_a_forwarded_access_first, setup),
 		cmocka_unit_test_setup(test_run_returns_at_once_for_a_vcpu_not_runnable, setup),
 	};
 

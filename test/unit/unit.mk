@@ -46,7 +46,7 @@ UNIT_SRCS_test_hsr := hyp/emul/hsr.c hyp/emul/mmio.c
 UNIT_SRCS_test_runq := hyp/runq.c
 UNIT_SRCS_test_lifecycle := hyp/lifecycle.c hyp/log.c
 # The core through the fake arch (test/unit/host/arch/sysreg.h).
-UNIT_SRCS_test_core := hyp/hypercall.c hyp/irq_line.c hyp/cp15.c hyp/vuart.c hyp/emul/mmio.c \
+UNIT_SRCS_test_core := hyp/hypercall.c hyp/ioreq.c hyp/irq_line.c hyp/cp15.c hyp/vuart.c hyp/emul/mmio.c \
 	$(UNIT_DIR)/host/fake_arch.c
 UNIT_SRCS_test_console := hyp/console.c hyp/log.c $(UNIT_DIR)/host/fake_arch.c
 $(UNIT_OUT)/test_trap: UNIT_CFLAGS += -I$(UNIT_TOP)/vgic

@@ -10,7 +10,8 @@
  * 0xB0-0xB1 and OS 0xB2-0xBF), 32- and 64-bit, fast and yielding, with
  * the reserved bits 23:16 sometimes set; a share aimed at the calls
  * Lowvisor serves, IRQ_LINE with random targets, encodings and levels, the
- * lifecycle calls with random VM ids, and VM_LIST with buffers outside its
+ * lifecycle calls with random VM ids, the device-model calls (-EPERM: no
+ * VM here backs a device), and VM_LIST with buffers outside its
  * RAM, unaligned, straddling its end or the end of a 2 MiB block Lowvisor
  * has not zeroed yet, of huge sizes and wrapping around 4 GiB.  One call
  * in eight is made by SMC instead of HVC.
@@ -156,6 +157,9 @@ static const uint32_t served[] = {
 	LOWVISOR_FN_VM_RESUME,
 	LOWVISOR_FN_VM_RESET,
 	LOWVISOR_FN_VM_STOP,
+	LOWVISOR_FN_IOREQ_SETUP,
+	LOWVISOR_FN_IOREQ_DONE,
+	LOWVISOR_FN_MAP_GUEST,
 	LOWVISOR_FN_CALL_UID,
 	LOWVISOR_FN_REVISION,
 };
@@ -421,8 +425,9 @@ static bool hvc_ok(const uint32_t *in, const uint32_t *out)
 	default:
 		break;
 	}
-	/* The management calls. */
-	if (plain)
+	/* The management calls; a backend's, from a VM that backs no device. */
+	if (plain || fid == LOWVISOR_FN_IOREQ_SETUP || fid == LOWVISOR_FN_IOREQ_DONE ||
+	    fid == LOWVISOR_FN_MAP_GUEST)
 		return r0 == (uint32_t)-LOWVISOR_EPERM;
 	if (fid == LOWVISOR_FN_VM_LIST)
 		return vm_list_ok(in, out);
