@@ -34,7 +34,7 @@ def test_lowvisorctl_drives_the_other_vms(boot):
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "manage.itb")]),
              timeout=300)
     b.expect(r"console: input goes to vm 'mgmt'")
-    b.expect(r"\] lowvisor: management partition of Lowvisor \(ABI 0\.1\), 3 VMs")
+    b.expect(r"\] lowvisor: management partition of Lowvisor \(ABI 0\.2\), 3 VMs")
     b.expect(r"(?<!\| )lvinit: lowvisor\.ko loaded")
     b.expect(MGMT_PROMPT, timeout=60)
     b.child.sendline("")  # settles busybox's cursor query
@@ -134,3 +134,35 @@ def test_lowvisorctl_drives_the_other_vms(boot):
     assert "vm 'ticker': stopped (stopped by the management partition)" in \
         mshell(b, "lowvisorctl stop ticker")
     assert re.search(r"ticker\s+stopped", mshell(b, "lowvisorctl list"))
+
+
+def test_a_linux_device_model_answers_an_unmodified_guest(boot):
+    """The device-model path through Linux (configs/linux-ioreq.its): the
+    management Linux's lowvisor.ko takes the ring, and lvdev (user space)
+    answers an unmodified Debian guest's virtio-mmio probe of its window:
+    the magic, the version, and DeviceID 0, after which the guest's driver
+    goes away.  Then lvdev maps the guest's RAM and finds a line the guest
+    printed."""
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-ioreq.itb")]),
+             timeout=300)
+    b.expect(r"\] lowvisor: backend of virtio devices: 1 slots\r*\n")
+    b.expect(r"(?<!\| )lvinit: lvdev serving")
+    b.expect(MGMT_PROMPT, timeout=60)
+    b.child.sendline("")
+    b.expect(MGMT_PROMPT)
+    b.expect(r"linux\| (?:\S+ )?tick 3\r*\n", timeout=120)
+    log = own_lines(mshell(b, "cat /tmp/lvdev.log"))
+    reads = [l for l in log if l.startswith("lvdev: vm 1 vcpu 0 read ")]
+    assert "lvdev: vm 1 vcpu 0 read 0x0a000000 (4) -> 0x74726976" in reads, log
+    assert "lvdev: vm 1 vcpu 0 read 0x0a000004 (4) -> 0x00000002" in reads, log
+    assert "lvdev: vm 1 vcpu 0 read 0x0a000008 (4) -> 0x00000000" in reads, log
+    # DeviceID 0: the driver read no further registers of the device.
+    assert not [l for l in log if re.match(r"lvdev: vm 1 vcpu 0 (read|write) 0x0a0000[1-9a-f]", l)], log
+    out = own_lines(mshell(b, 'lvdev find 1 "tick 2"; echo rc=$?'))
+    assert any(re.match(r"lvdev: found 'tick 2' in vm 1's RAM at offset 0x[0-9a-f]+$", l)
+               for l in out), out
+    assert "rc=0" in out, out
+    # A VM it backs no device of is refused.
+    out = own_lines(mshell(b, "lvdev find 0 x; echo rc=$?"))
+    assert "lvdev: map vm 0: Operation not permitted" in out, out
+    b.expect(r"linux\| (?:\S+ )?tick \d+\r*\n", timeout=15)  # the guest runs on

@@ -13,11 +13,12 @@ TOOLS_OUT := $(BUILD)/tools
 TOOLS_CROSS := arm-linux-gnueabihf-
 TOOLS_KO := $(TOOLS_OUT)/lowvisor.ko
 TOOLS_CTL := $(TOOLS_OUT)/lowvisorctl
+TOOLS_LVDEV := $(TOOLS_OUT)/lvdev
 TOOLS_KMOD_SRCS := $(TOOLS_DIR)/lowvisor.c $(TOOLS_DIR)/lowvisor-dev.h $(TOOLS_DIR)/Kbuild
 TOOLS_HEADERS = $(shell scripts/setup.sh --headers-dir)
 
 .PHONY: tools
-tools: $(TOOLS_KO) $(TOOLS_CTL)
+tools: $(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LVDEV)
 
 # Kbuild writes its objects next to the sources: it gets a copy of them.
 $(TOOLS_KO): $(TOOLS_KMOD_SRCS) include/uapi/lowvisor.h | $(SETUP_STAMP)
@@ -29,8 +30,8 @@ $(TOOLS_KO): $(TOOLS_KMOD_SRCS) include/uapi/lowvisor.h | $(SETUP_STAMP)
 		$(if $(V),,>/dev/null)
 	$(Q)$(TOOLS_CROSS)strip --strip-debug -o $@ $(TOOLS_OUT)/kmod/lowvisor.ko
 
-$(TOOLS_CTL): $(TOOLS_DIR)/lowvisorctl.c $(TOOLS_DIR)/lowvisor-dev.h include/uapi/lowvisor.h \
-		| $(SETUP_STAMP)
+$(TOOLS_CTL) $(TOOLS_LVDEV): $(TOOLS_OUT)/%: $(TOOLS_DIR)/%.c $(TOOLS_DIR)/lowvisor-dev.h \
+		include/uapi/lowvisor.h | $(SETUP_STAMP)
 	@printf '  %-8s %s\n' CC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(TOOLS_CROSS)gcc -std=gnu11 -static -s -O2 -Wall -Wextra -Werror -Iinclude -I$(TOOLS_DIR) \
@@ -40,10 +41,11 @@ $(TOOLS_CTL): $(TOOLS_DIR)/lowvisorctl.c $(TOOLS_DIR)/lowvisor-dev.h include/uap
 # lowvisorctl and the lvinit.d script that loads the module.
 LINUX_INITRAMFS_MGMT := $(LINUX_OUT)/initramfs-mgmt.cpio.gz
 $(LINUX_INITRAMFS_MGMT): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
-		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_DIR)/lvinit-lowvisor.sh
+		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LVDEV) $(TOOLS_DIR)/lvinit-lowvisor.sh
 	@printf '  %-8s %s\n' CPIO $@
 	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
 		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
+		$(TOOLS_LVDEV)=/bin/lvdev \
 		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor
 
 linux: $(LINUX_INITRAMFS_MGMT)

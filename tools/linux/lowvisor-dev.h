@@ -52,4 +52,38 @@ struct lowvisor_vm_list {
 #define LOWVISOR_VM_RESET _IOW(LOWVISOR_IOC, 0xe3, __u32)
 #define LOWVISOR_VM_STOP _IOW(LOWVISOR_IOC, 0xe4, __u32)
 
+/*
+ * The device-model path, for a management VM that backs virtio devices
+ * (include/uapi/lowvisor.h).  read() of /dev/lowvisor blocks until a
+ * frontend's access arrives and returns one struct lowvisor_mmio (poll()
+ * says when one is there; O_NONBLOCK gives -EAGAIN); the program answers
+ * it with LOWVISOR_IOREQ_COMPLETE, data[] holding a read's value (little
+ * endian, len bytes).  The first fields are struct kvm_run's mmio exit.
+ * LOWVISOR_MAP_GUEST maps a frontend's RAM into this VM and returns the
+ * mmap() offset and size of it on /dev/lowvisor (normal cacheable memory,
+ * read-write, shared).  Lowvisor revokes it before that RAM is zeroed for
+ * the frontend's reset: an access after that faults (SIGBUS).
+ */
+struct lowvisor_mmio {
+	__u64 phys_addr; /* the frontend's IPA */
+	__u8 data[8];    /* a write's value; a read's answer */
+	__u32 len;       /* 1, 2 or 4 */
+	__u8 is_write;
+	__u8 posted;     /* a write the vCPU did not wait for (QueueNotify) */
+	__u16 vm;        /* the frontend's id */
+	__u16 vcpu;
+	__u16 device;    /* the window's index */
+	__u32 seq;       /* names the request to LOWVISOR_IOREQ_COMPLETE */
+};
+
+struct lowvisor_map {
+	__u32 vm;     /* in: the frontend's id */
+	__u32 pad;
+	__u64 offset; /* out: mmap() offset */
+	__u64 size;   /* out: bytes */
+};
+
+#define LOWVISOR_IOREQ_COMPLETE _IOW(LOWVISOR_IOC, 0xe5, struct lowvisor_mmio)
+#define LOWVISOR_MAP_GUEST _IOWR(LOWVISOR_IOC, 0xe6, struct lowvisor_map)
+
 #endif

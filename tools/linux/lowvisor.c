@@ -13,14 +13,28 @@
  * (this VM is marked `management`).  Otherwise it says why in the kernel
  * log and insmod fails.
  *
+ * A management VM whose DT has a "lowvisor,ioreq" node backs other VMs'
+ * virtio devices: the module gives Lowvisor a page for its ring of
+ * forwarded accesses (IOREQ_SETUP), takes the ring's interrupt, and hands
+ * the requests to user space through read()/poll() and
+ * LOWVISOR_IOREQ_COMPLETE; LOWVISOR_MAP_GUEST and mmap() give a program a
+ * frontend's RAM (lowvisor-dev.h).
+ *
  * GPL symbols (arm_smccc_1_1_get_conduit) make it dual-licensed.
  */
 #include <linux/arm-smccc.h>
 #include <linux/fs.h>
+#include <linux/interrupt.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/of_irq.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 #include <asm/memory.h>
 
 #include "lowvisor-dev.h"
@@ -85,6 +99,192 @@ static long do_vm_call(u32 fn, void __user *arg)
 	return hvc(fn, vm, 0, 0, &res);
 }
 
+/* ---- The device-model path: this VM as a backend ---- */
+
+static unsigned long map_base = 0x80000000ul;
+module_param(map_base, ulong, 0444);
+MODULE_PARM_DESC(map_base, "where frontends' RAM appears in this VM (2 MiB aligned, free)");
+
+static struct lowvisor_ioreq_ring *ring; /* NULL: not a backend */
+static int ring_irq;
+static u32 delivered[LOWVISOR_IOREQ_SLOTS]; /* the seq handed to user space */
+static DEFINE_MUTEX(ring_lock);
+static DECLARE_WAIT_QUEUE_HEAD(ring_wait);
+
+static struct {
+	u64 ipa, size; /* size 0: not mapped */
+} maps[LOWVISOR_IOREQ_VMS];
+static u64 map_next;
+
+/* A slot with a request not handed out yet, or -1. */
+static int next_request(void)
+{
+	unsigned int s;
+
+	for (s = 0; s < LOWVISOR_IOREQ_SLOTS; s++)
+		if (READ_ONCE(ring->slot[s].state) == LOWVISOR_IOREQ_PENDING &&
+		    READ_ONCE(ring->slot[s].seq) != delivered[s])
+			return s;
+	return -1;
+}
+
+static irqreturn_t ring_interrupt(int irq, void *dev)
+{
+	wake_up_interruptible(&ring_wait);
+	return IRQ_HANDLED;
+}
+
+static ssize_t lowvisor_read(struct file *f, char __user *buf, size_t len, loff_t *pos)
+{
+	struct lowvisor_ioreq rq;
+	struct lowvisor_mmio m;
+	int s, err;
+
+	if (!ring)
+		return -ENODEV;
+	if (len < sizeof(m))
+		return -EINVAL;
+	for (;;) {
+		mutex_lock(&ring_lock);
+		s = next_request();
+		if (s >= 0)
+			break;
+		mutex_unlock(&ring_lock);
+		if (f->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		err = wait_event_interruptible(ring_wait, next_request() >= 0);
+		if (err)
+			return err;
+	}
+	smp_rmb(); /* the fields after the state (Lowvisor writes it last) */
+	memcpy(&rq, &ring->slot[s], sizeof(rq));
+	delivered[s] = rq.seq;
+	mutex_unlock(&ring_lock);
+	memset(&m, 0, sizeof(m));
+	m.phys_addr = rq.phys_addr;
+	memcpy(m.data, &rq.data, sizeof(rq.data));
+	m.len = rq.len;
+	m.is_write = rq.is_write;
+	m.posted = rq.posted;
+	m.vm = rq.vm;
+	m.vcpu = rq.vcpu;
+	m.device = rq.device;
+	m.seq = rq.seq;
+	return copy_to_user(buf, &m, sizeof(m)) ? -EFAULT : sizeof(m);
+}
+
+static __poll_t lowvisor_poll(struct file *f, poll_table *wait)
+{
+	if (!ring)
+		return EPOLLERR;
+	poll_wait(f, &ring_wait, wait);
+	return next_request() >= 0 ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static long do_complete(void __user *arg)
+{
+	struct arm_smccc_res res;
+	struct lowvisor_mmio m;
+	u32 val;
+
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	memcpy(&val, m.data, sizeof(val));
+	if (m.len < 4)
+		val &= (1u << (8 * m.len)) - 1;
+	return hvc(LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(m.vm, m.vcpu), m.seq,
+		   m.is_write ? 0 : val, &res);
+}
+
+static long do_map(void __user *arg)
+{
+	struct arm_smccc_res res;
+	struct lowvisor_map m;
+	long pages;
+
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	if (m.vm >= LOWVISOR_IOREQ_VMS)
+		return -EINVAL;
+	mutex_lock(&ring_lock);
+	if (!maps[m.vm].size) {
+		pages = hvc(LOWVISOR_FN_MAP_GUEST, m.vm, (u32)(map_next >> PAGE_SHIFT), 0, &res);
+		if (pages < 0) {
+			mutex_unlock(&ring_lock);
+			return pages;
+		}
+		maps[m.vm].ipa = map_next;
+		maps[m.vm].size = (u64)pages << PAGE_SHIFT;
+		map_next = ALIGN(map_next + maps[m.vm].size, SZ_2M);
+	}
+	m.offset = maps[m.vm].ipa;
+	m.size = maps[m.vm].size;
+	mutex_unlock(&ring_lock);
+	return copy_to_user(arg, &m, sizeof(m)) ? -EFAULT : 0;
+}
+
+/* Only a frontend's RAM this module mapped, whole pages inside it. */
+static int lowvisor_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	u64 ipa = (u64)vma->vm_pgoff << PAGE_SHIFT, len = vma->vm_end - vma->vm_start;
+	unsigned int i;
+
+	for (i = 0; i < LOWVISOR_IOREQ_VMS; i++)
+		if (maps[i].size && ipa >= maps[i].ipa &&
+		    ipa + len <= maps[i].ipa + maps[i].size)
+			return remap_pfn_range(vma, vma->vm_start, vma->vm_pgoff, len,
+					       vma->vm_page_prot);
+	return -EINVAL;
+}
+
+/* The ring, if this VM backs devices: 0, or why it cannot. */
+static int backend_init(void)
+{
+	struct device_node *np = of_find_compatible_node(NULL, NULL, "lowvisor,ioreq");
+	struct arm_smccc_res res;
+	long slots;
+	int err;
+
+	if (!np)
+		return 0;
+	ring_irq = irq_of_parse_and_map(np, 0);
+	of_node_put(np);
+	ring = (void *)get_zeroed_page(GFP_KERNEL);
+	err = !ring || !ring_irq ? -ENOMEM :
+	      request_irq(ring_irq, ring_interrupt, 0, "lowvisor-ioreq", NULL);
+	if (!err) {
+		slots = hvc(LOWVISOR_FN_IOREQ_SETUP, (u32)(virt_to_phys(ring) >> PAGE_SHIFT), 0,
+			    0, &res);
+		if (slots < 0)
+			free_irq(ring_irq, NULL);
+		err = slots < 0 ? (int)slots : 0;
+	}
+	if (err) {
+		free_page((unsigned long)ring);
+		ring = NULL;
+		return err;
+	}
+	map_next = ALIGN(map_base, SZ_2M);
+	pr_info("lowvisor: backend of virtio devices: %ld slots\n", slots);
+	return 0;
+}
+
+static void backend_exit(void)
+{
+	struct arm_smccc_res res;
+	unsigned int i;
+
+	if (!ring)
+		return;
+	hvc(LOWVISOR_FN_IOREQ_SETUP, 0, 0, 0, &res);
+	for (i = 0; i < LOWVISOR_IOREQ_VMS; i++)
+		if (maps[i].size)
+			hvc(LOWVISOR_FN_MAP_GUEST, i, (u32)(maps[i].ipa >> PAGE_SHIFT), 1, &res);
+	free_irq(ring_irq, NULL);
+	free_page((unsigned long)ring);
+	ring = NULL;
+}
+
 static long lowvisor_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	void __user *p = (void __user *)arg;
@@ -102,6 +302,10 @@ static long lowvisor_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return do_vm_call(LOWVISOR_FN_VM_RESET, p);
 	case LOWVISOR_VM_STOP:
 		return do_vm_call(LOWVISOR_FN_VM_STOP, p);
+	case LOWVISOR_IOREQ_COMPLETE:
+		return ring ? do_complete(p) : -ENODEV;
+	case LOWVISOR_MAP_GUEST:
+		return ring ? do_map(p) : -ENODEV;
 	default:
 		return -ENOTTY;
 	}
@@ -110,6 +314,9 @@ static long lowvisor_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 static const struct file_operations lowvisor_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = lowvisor_ioctl,
+	.read = lowvisor_read,
+	.poll = lowvisor_poll,
+	.mmap = lowvisor_mmap,
 	.llseek = noop_llseek,
 };
 
@@ -166,15 +373,23 @@ static int __init lowvisor_init(void)
 
 	if (err)
 		return err;
+	err = backend_init();
+	if (err) {
+		pr_err("lowvisor: cannot set up the ring of forwarded accesses: %d\n", err);
+		return err;
+	}
 	err = misc_register(&lowvisor_dev);
-	if (err)
+	if (err) {
 		pr_err("lowvisor: cannot register /dev/lowvisor: %d\n", err);
+		backend_exit();
+	}
 	return err;
 }
 
 static void __exit lowvisor_exit(void)
 {
 	misc_deregister(&lowvisor_dev);
+	backend_exit();
 }
 
 module_init(lowvisor_init);
