@@ -150,6 +150,10 @@ def micro(build, t, mem):
     f = guest_figures(turns, "bench-turns")
     t.add("vcpu_turn_switch", "vCPU switch at the end of a turn (timer)", f["turn_switch"],
           "insn")
+    io = hyp_run(build, "bench-ioreq")
+    f = guest_figures(io, "bench-ioreq")
+    t.add("ioreq_read", "forwarded MMIO read, load to completion (bare-metal backend, 1 CPU)",
+          f["ioreq_read"], "insn")
     return one
 
 

@@ -13,6 +13,10 @@
  * word the frontend left at IOT_MAGIC_IPA, and every refusal of the call;
  * unmapped, the same read aborts.
  *
+ * With bootargs "role=bench" it answers every read with 0, sleeping in
+ * WFI for its interrupt between requests, until a write to IOT_BENCH_END
+ * (configs/bench-ioreq.its).
+ *
  * With bootargs "role=mute" it backs VM 3 (iofront role=stuck) and never
  * answers: it sees the request, finds VM 3 listed as waiting for its
  * backend, resets VM 3 (the request is cancelled: its slot empties and a
@@ -242,11 +246,39 @@ TEST(mute, waiting_then_reset_and_stop)
 	EXPECT_EQ(info[STUCK_VM].state, LOWVISOR_VM_STOPPED);
 }
 
+/* role=bench: the cheapest backend there is. */
+static void bench_serve(void)
+{
+	volatile struct lowvisor_ioreq *rq;
+	bool end = false;
+	int s;
+
+	call(LOWVISOR_FN_IOREQ_SETUP, (uint32_t)(uintptr_t)&ring >> 12, 0, 0);
+	while (!end) {
+		take_irqs();
+		s = next_request();
+		if (s < 0) {
+			wfi();
+			continue;
+		}
+		rq = &ring.slot[s];
+		last_seq[s] = rq->seq;
+		end = rq->is_write && rq->phys_addr % LOWVISOR_VIRTIO_SIZE == IOT_BENCH_END;
+		call(LOWVISOR_FN_IOREQ_DONE, LOWVISOR_IOREQ_WHO(rq->vm, rq->vcpu), rq->seq, 0);
+	}
+}
+
 int main(void)
 {
 	char role[16] = "";
 
-	mute = bootarg_get("role", role, sizeof(role)) && !strcmp(role, "mute");
+	bootarg_get("role", role, sizeof(role));
+	mute = !strcmp(role, "mute");
+	if (!strcmp(role, "bench")) {
+		gic_setup();
+		bench_serve();
+		return 0;
+	}
 	printf("# ioback: role %s\n", mute ? "mute" : "serve");
 	gic_setup();
 	return test_run_all();

@@ -31,6 +31,12 @@
 #define IOT_MAGIC_IPA 0x40f00000u
 #define IOT_MAGIC 0x600dcafeu
 
+/* The bench (role=bench): batches of forwarded reads, and the write that
+ * ends the backend. */
+#define IOT_BENCH_BATCHES 11u
+#define IOT_BENCH_BATCH 64u
+#define IOT_BENCH_END 0x1fcu
+
 static inline uint32_t iot_read_value(uint32_t addr, uint32_t vm, uint32_t vcpu)
 {
 	uint32_t x = addr * 2654435761u ^ (vm << 24) ^ (vcpu << 16);
