@@ -154,7 +154,6 @@ int ioreq_done(struct vm *b, uint32_t who, uint32_t seq, uint32_t value)
 int ioreq_setup(struct vm *b, uint64_t ipa)
 {
 	struct lowvisor_ioreq_ring *ring = NULL;
-	struct lowvisor_ioreq rq[LOWVISOR_IOREQ_SLOTS];
 	unsigned i, k;
 
 	if (!b->cfg.backend)
@@ -163,35 +162,39 @@ int ioreq_setup(struct vm *b, uint64_t ipa)
 		ring = IS_ALIGNED(ipa, PAGE_SIZE) ? vm_ram_ptr(b, ipa, PAGE_SIZE) : NULL;
 		if (!ring)
 			return -EFAULT;
+		memset(ring, 0, sizeof(*ring));
 	}
-	/* The outstanding requests for b, each under its VM's lock, then the
-	 * ring under b's: no lock inside another. */
-	for (i = 0; i < LOWVISOR_IOREQ_SLOTS; i++)
-		rq[i].state = LOWVISOR_IOREQ_FREE;
+	spin_lock(&b->lock);
+	b->be->ring = ring;
+	if (ring)
+		memcpy(ring->mapped, b->be->mapped, sizeof(ring->mapped));
+	spin_unlock(&b->lock);
+	if (!ring)
+		return (int)b->cfg.ioreq_slots;
+	/* The outstanding requests for b into it, each read under its VM's
+	 * lock (no lock inside another; one completed meanwhile is refused
+	 * as stale when the backend answers it). */
 	for (k = 0; k < vm_count(); k++) {
 		struct vm *f = vm_at(k);
 
 		for (i = 0; i < f->cfg.vcpus && f->cfg.virtio_count; i++) {
 			struct vcpu *v = f->vcpus[i];
+			struct lowvisor_ioreq rq = { .state = LOWVISOR_IOREQ_FREE };
 
 			spin_lock(&f->lock);
 			if ((v->io.state & IO_OUTSTANDING) && backend_of(v) == b)
-				rq[slot_of(v)] = v->io.req;
+				rq = v->io.req;
 			spin_unlock(&f->lock);
+			if (rq.state == LOWVISOR_IOREQ_FREE)
+				continue;
+			spin_lock(&b->lock);
+			if (b->be->ring == ring)
+				ring_store(b, f->cfg.virtio[rq.device].slot_base + i, &rq);
+			spin_unlock(&b->lock);
 		}
 	}
-	spin_lock(&b->lock);
-	b->be->ring = ring;
-	if (ring) {
-		memset(ring, 0, sizeof(*ring));
-		memcpy(ring->mapped, b->be->mapped, sizeof(ring->mapped));
-		for (i = 0; i < b->cfg.ioreq_slots; i++)
-			ring_store(b, i, &rq[i]);
-		dcache_clean_poc(ring, sizeof(*ring));
-	}
-	spin_unlock(&b->lock);
-	if (ring)
-		backend_signal(b);
+	dcache_clean_poc(ring, sizeof(*ring));
+	backend_signal(b);
 	return (int)b->cfg.ioreq_slots;
 }
 
