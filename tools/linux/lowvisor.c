@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <asm/memory.h>
 
 #include "lowvisor-dev.h"
@@ -128,8 +129,36 @@ static int next_request(void)
 	return -1;
 }
 
+static struct address_space *dev_mapping; /* /dev/lowvisor's pages */
+
+/* Frontends whose RAM Lowvisor revoked (their bit in the ring's mapped[]
+ * cleared: a reset or stop): their pages leave every process, which gets
+ * SIGBUS if it touches them, and LOWVISOR_MAP_GUEST maps them afresh. */
+static void revoke_locked(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < LOWVISOR_IOREQ_VMS; i++) {
+		if (!maps[i].size || (READ_ONCE(ring->mapped[i / 32]) >> (i % 32) & 1))
+			continue;
+		if (dev_mapping)
+			unmap_mapping_range(dev_mapping, maps[i].ipa, maps[i].size, 1);
+		maps[i].size = 0;
+	}
+}
+
+static void revoke(struct work_struct *w)
+{
+	mutex_lock(&ring_lock);
+	revoke_locked();
+	mutex_unlock(&ring_lock);
+}
+
+static DECLARE_WORK(revoke_work, revoke);
+
 static irqreturn_t ring_interrupt(int irq, void *dev)
 {
+	schedule_work(&revoke_work);
 	wake_up_interruptible(&ring_wait);
 	return IRQ_HANDLED;
 }
@@ -207,6 +236,7 @@ static long do_map(void __user *arg)
 	if (m.vm >= LOWVISOR_IOREQ_VMS)
 		return -EINVAL;
 	mutex_lock(&ring_lock);
+	revoke_locked(); /* a revocation whose interrupt is not handled yet */
 	if (!maps[m.vm].size) {
 		pages = hvc(LOWVISOR_FN_MAP_GUEST, m.vm, (u32)(map_next >> PAGE_SHIFT), 0, &res);
 		if (pages < 0) {
@@ -229,12 +259,17 @@ static int lowvisor_mmap(struct file *f, struct vm_area_struct *vma)
 	u64 ipa = (u64)vma->vm_pgoff << PAGE_SHIFT, len = vma->vm_end - vma->vm_start;
 	unsigned int i;
 
-	for (i = 0; i < LOWVISOR_IOREQ_VMS; i++)
+	int err = -EINVAL;
+
+	mutex_lock(&ring_lock);
+	dev_mapping = f->f_mapping;
+	for (i = 0; i < LOWVISOR_IOREQ_VMS && err == -EINVAL; i++)
 		if (maps[i].size && ipa >= maps[i].ipa &&
 		    ipa + len <= maps[i].ipa + maps[i].size)
-			return remap_pfn_range(vma, vma->vm_start, vma->vm_pgoff, len,
-					       vma->vm_page_prot);
-	return -EINVAL;
+			err = remap_pfn_range(vma, vma->vm_start, vma->vm_pgoff, len,
+					      vma->vm_page_prot);
+	mutex_unlock(&ring_lock);
+	return err;
 }
 
 /* The ring, if this VM backs devices: 0, or why it cannot. */
@@ -281,6 +316,7 @@ static void backend_exit(void)
 		if (maps[i].size)
 			hvc(LOWVISOR_FN_MAP_GUEST, i, (u32)(maps[i].ipa >> PAGE_SHIFT), 1, &res);
 	free_irq(ring_irq, NULL);
+	cancel_work_sync(&revoke_work);
 	free_page((unsigned long)ring);
 	ring = NULL;
 }
