@@ -154,6 +154,10 @@ def micro(build, t, mem):
     f = guest_figures(io, "bench-ioreq")
     t.add("ioreq_read", "forwarded MMIO read, load to completion (bare-metal backend, 1 CPU)",
           f["ioreq_read"], "insn")
+    io = hyp_run(build, "bench-ioreq-linux")
+    f = guest_figures(io, "bench-ioreq-linux")
+    t.add("ioreq_read_linux", "forwarded MMIO read answered by lvdev through lowvisor.ko (1 CPU)",
+          f["ioreq_read"], "insn")
     return one
 
 

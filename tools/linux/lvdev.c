@@ -7,7 +7,8 @@
  *   lvdev serve [N]       answer the frontends' accesses as a virtio-mmio
  *                         transport with DeviceID 0 ("no device": Linux's
  *                         driver probes it and goes away), printing each;
- *                         stop after N (default: never)
+ *                         with N, answer N without printing them (for
+ *                         `make bench`) and print how long they took
  *   lvdev find VM STRING  map VM's RAM (LOWVISOR_MAP_GUEST, mmap) and
  *                         print where STRING is in it
  *
@@ -16,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +45,12 @@ static unsigned int reg_read(unsigned int off)
 static int serve(int dev, long n)
 {
 	struct lowvisor_mmio m;
+	bool quiet = n > 0;
+	long done;
 	unsigned int v;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (; n; n > 0 ? n-- : 0) {
+	for (done = 0; n < 0 || done < n; done++) {
 		if (read(dev, &m, sizeof(m)) != sizeof(m)) {
 			fprintf(stderr, "lvdev: read: %s\n", strerror(errno));
 			return 1;
@@ -56,14 +60,16 @@ static int serve(int dev, long n)
 			v = reg_read((unsigned int)(m.phys_addr & 0x1ff));
 			memcpy(m.data, &v, sizeof(v));
 		}
-		printf("lvdev: vm %u vcpu %u %s 0x%08llx (%u) %s 0x%08x%s\n", m.vm, m.vcpu,
-		       m.is_write ? "write" : "read", (unsigned long long)m.phys_addr, m.len,
-		       m.is_write ? "<-" : "->", v, m.posted ? " posted" : "");
+		if (!quiet)
+			printf("lvdev: vm %u vcpu %u %s 0x%08llx (%u) %s 0x%08x%s\n", m.vm, m.vcpu,
+			       m.is_write ? "write" : "read", (unsigned long long)m.phys_addr,
+			       m.len, m.is_write ? "<-" : "->", v, m.posted ? " posted" : "");
 		if (ioctl(dev, LOWVISOR_IOREQ_COMPLETE, &m)) {
 			fprintf(stderr, "lvdev: complete: %s\n", strerror(errno));
 			return 1;
 		}
 	}
+	printf("lvdev: answered %ld accesses\n", done);
 	return 0;
 }
 
