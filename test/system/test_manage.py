@@ -162,6 +162,22 @@ def test_a_linux_device_model_answers_an_unmodified_guest(boot):
     assert any(re.match(r"lvdev: found 'tick 2' in vm 1's RAM at offset 0x[0-9a-f]+$", l)
                for l in out), out
     assert "rc=0" in out, out
+    # With no device model running, the guest's access waits (its one vCPU
+    # off its CPU) and the management VM lists it so; a device model
+    # started again picks the access up and the guest goes on.
+    assert "rc=0" in own_lines(mshell(b, "killall lvdev; echo rc=$?"))
+    b.child.send("\x01\x01" * 3)  # Ctrl-A three times, doubled for QEMU
+    b.expect(r"console: input goes to vm 'linux'")
+    b.child.sendline("devmem 0x0a00000c")
+    b.child.send("\x01\x01" * 3)
+    b.expect(r"console: input goes to vm 'mgmt'")
+    listing = own_lines(mshell(b, "lowvisorctl list"))
+    assert any(re.match(r"\s*1\s+linux\s+running\s+1\s+256 MiB  1 vCPU waiting for a device "
+                        r"backend$", l) for l in listing), listing
+    mshell(b, "lvdev serve >/tmp/lvdev2.log 2>&1 &")
+    b.expect(r"linux\| 0x564F4C4C\r*\n", timeout=30)
+    listing = own_lines(mshell(b, "lowvisorctl list"))
+    assert not [l for l in listing if "waiting" in l], listing
     # The guest's reset revokes the mapping before its RAM is zeroed: mapped
     # afresh, the RAM holds nothing of the last boot (it is too early for
     # the new one's tick 2).

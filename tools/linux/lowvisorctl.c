@@ -32,7 +32,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s COMMAND ...\n"
-		"  list                              the VMs: id, name, state, vCPUs, memory\n"
+		"  list                              the VMs: id, name, state, vCPUs, memory, and\n"
+		"                                    vCPUs waiting for a device backend\n"
 		"  irq VM spi INTID 0|1              lower (0) or raise (1) shared interrupt INTID\n"
 		"                                    (a GIC ID, 32..; DT <0 N ...> is ID N + 32)\n"
 		"  irq VM ppi VCPU INTID 0|1         the private interrupt INTID (16..31) of a vCPU\n"
@@ -149,8 +150,12 @@ static const char *state_name(uint32_t s)
 static int print_vm(const struct lowvisor_vm_info *vm, void *arg)
 {
 	(void)arg;
-	printf("%3u  %-20.32s %-8s %5u %7u MiB\n", vm->id, vm->name, state_name(vm->state),
+	printf("%3u  %-20.32s %-8s %5u %7u MiB", vm->id, vm->name, state_name(vm->state),
 	       vm->vcpus, vm->mem_mib);
+	if (vm->waiting)
+		printf("  %u vCPU%s waiting for a device backend", vm->waiting,
+		       vm->waiting == 1 ? "" : "s");
+	printf("\n");
 	return 0;
 }
 
