@@ -82,7 +82,7 @@ ASM_OFFSETS := $(BUILD)/include/asm-offsets.h
 # size: the hot paths (traps, the vGIC, the scheduler) keep -O2, and
 # hyp-core.bin its 128 KiB budget (docs/performance.md).
 COLD_C := $(filter-out hyp/config/hash.c,$(wildcard hyp/config/*.c)) hyp/report.c \
-	platform/boards.c
+	platform/boards.c platform/dt.c hyp/lifecycle.c hyp/main.c hyp/memory.c hyp/smp.c
 COLD_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(COLD_C)) \
 	$(patsubst %.c,$(BUILD)/obj/libfdt/%.o,$(filter-out fdt.c fdt_ro.c,$(LIBFDT_C)))
 $(COLD_OBJS): CFLAGS := $(filter-out -O2,$(CFLAGS)) -Os

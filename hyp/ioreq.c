@@ -151,7 +151,7 @@ int ioreq_done(struct vm *b, uint32_t who, uint32_t seq, uint32_t value)
 	return 0;
 }
 
-int ioreq_setup(struct vm *b, uint64_t ipa)
+__cold int ioreq_setup(struct vm *b, uint64_t ipa)
 {
 	struct lowvisor_ioreq_ring *ring = NULL;
 	unsigned i, k;
@@ -199,7 +199,7 @@ int ioreq_setup(struct vm *b, uint64_t ipa)
 }
 
 /* Whether b backs a device of f. */
-static bool backs(const struct vm *b, const struct vm *f)
+__cold static bool backs(const struct vm *b, const struct vm *f)
 {
 	unsigned i;
 
@@ -212,7 +212,7 @@ static bool backs(const struct vm *b, const struct vm *f)
 /* Whether [ipa, ipa + size) of b is free for a mapping: not its RAM, its
  * emulated devices or windows, nor another mapping (stage2_map refuses
  * what is mapped already: passthrough, GICC). */
-static bool ipa_free(const struct vm *b, uint64_t ipa, uint64_t size)
+__cold static bool ipa_free(const struct vm *b, uint64_t ipa, uint64_t size)
 {
 	const struct vm_config *c = &b->cfg;
 	unsigned i;
@@ -232,7 +232,7 @@ static bool ipa_free(const struct vm *b, uint64_t ipa, uint64_t size)
 }
 
 /* Bit id of b's mapped[], and of its ring's (b->lock held). */
-static void mapped_set(struct vm *b, unsigned id, bool on)
+__cold static void mapped_set(struct vm *b, unsigned id, bool on)
 {
 	uint32_t *w = &b->be->mapped[id / 32];
 
@@ -244,7 +244,7 @@ static void mapped_set(struct vm *b, unsigned id, bool on)
 }
 
 /* b's mapping of f's RAM removed (b->lock held); the backend is told. */
-static void unmap_one(struct vm *b, struct ioreq_map *m)
+__cold static void unmap_one(struct vm *b, struct ioreq_map *m)
 {
 	unsigned id = m->vm->cfg.id;
 
@@ -253,7 +253,7 @@ static void unmap_one(struct vm *b, struct ioreq_map *m)
 	mapped_set(b, id, false);
 }
 
-static struct ioreq_map *map_find(struct vm *b, const struct vm *f)
+__cold static struct ioreq_map *map_find(struct vm *b, const struct vm *f)
 {
 	unsigned i;
 
@@ -263,7 +263,7 @@ static struct ioreq_map *map_find(struct vm *b, const struct vm *f)
 	return NULL;
 }
 
-int ioreq_map_guest(struct vm *b, unsigned id, uint64_t ipa, bool unmap)
+__cold int ioreq_map_guest(struct vm *b, unsigned id, uint64_t ipa, bool unmap)
 {
 	struct vm *f = vm_by_id(id);
 	uint64_t size = f ? f->cfg.mem_size : 0;
@@ -304,7 +304,7 @@ int ioreq_map_guest(struct vm *b, unsigned id, uint64_t ipa, bool unmap)
 	return err ? err : (int)(size / PAGE_SIZE);
 }
 
-void ioreq_vm_reset(struct vm *vm)
+__cold void ioreq_vm_reset(struct vm *vm)
 {
 	const struct lowvisor_ioreq free = { .state = LOWVISOR_IOREQ_FREE };
 	struct ioreq_map *m;
@@ -349,7 +349,7 @@ void ioreq_vm_reset(struct vm *vm)
 	spin_unlock(&vm->lock);
 }
 
-int ioreq_backend_alloc(struct vm *vm)
+__cold int ioreq_backend_alloc(struct vm *vm)
 {
 	uint64_t pa;
 
@@ -361,7 +361,7 @@ int ioreq_backend_alloc(struct vm *vm)
 	return 0;
 }
 
-unsigned ioreq_waiting(const struct vm *vm)
+__cold unsigned ioreq_waiting(const struct vm *vm)
 {
 	unsigned i, n = 0;
 

@@ -60,5 +60,8 @@ static inline bool ranges_overlap(uint64_t a, uint64_t asz, uint64_t b, uint64_t
 #ifndef __unused
 #define __unused __attribute__((unused))
 #endif
+#ifndef __cold
+#define __cold __attribute__((cold)) /* rare: optimised for size */
+#endif
 
 #endif
