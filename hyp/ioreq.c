@@ -210,8 +210,8 @@ __cold static bool backs(const struct vm *b, const struct vm *f)
 }
 
 /* Whether [ipa, ipa + size) of b is free for a mapping: not its RAM, its
- * emulated devices or windows, nor another mapping (stage2_map refuses
- * what is mapped already: passthrough, GICC). */
+ * emulated devices or windows (stage2_map refuses what is mapped: other
+ * mappings, passthrough, GICC). */
 __cold static bool ipa_free(const struct vm *b, uint64_t ipa, uint64_t size)
 {
 	const struct vm_config *c = &b->cfg;
@@ -223,10 +223,6 @@ __cold static bool ipa_free(const struct vm *b, uint64_t ipa, uint64_t size)
 		return false;
 	for (i = 0; i < b->mmio.count; i++)
 		if (ranges_overlap(ipa, size, b->mmio.r[i].base, b->mmio.r[i].size))
-			return false;
-	for (i = 0; i < LOWVISOR_IOREQ_SLOTS; i++)
-		if (b->be->maps[i].vm && ranges_overlap(ipa, size, b->be->maps[i].ipa,
-						     b->be->maps[i].vm->cfg.mem_size))
 			return false;
 	return true;
 }
@@ -292,10 +288,10 @@ __cold int ioreq_map_guest(struct vm *b, unsigned id, uint64_t ipa, bool unmap)
 		vm_ram_fault(f, f->cfg.mem_base + (uint64_t)b_id * LPAE_BLOCK_SIZE);
 	spin_lock(&b->lock);
 	m = map_find(b, NULL);
-	if (!m || map_find(b, f) || !ipa_free(b, ipa, size))
+	if (!m || map_find(b, f))
 		err = !m ? -ENOSPC : -EEXIST;
-	else
-		err = vm_map_ram(b, ipa, f->ram_pa, size, STAGE2_PERM_RW);
+	else if ((err = vm_map_ram(b, ipa, f->ram_pa, size, STAGE2_PERM_RW)))
+		err = err == -EEXIST ? -EINVAL : err; /* something mapped there */
 	if (!err) {
 		*m = (struct ioreq_map){ f, ipa };
 		mapped_set(b, id, true);

@@ -117,6 +117,8 @@ int vm_ram_alloc(struct vm *vm);
 int vm_map(struct vm *vm);
 /* Tables for the worst case of mapping pages pages at stage 2. */
 int vm_cache_fill(struct vm *vm, unsigned pages);
+/* [ipa, ipa + size) of vm mapped to RAM at pa, all or nothing (stage2_map's
+ * errors). */
 int vm_map_ram(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, unsigned perms);
 extern struct mem_range vm_bundle_range;
 int vm_passthrough_check(const struct vm_config *c);

@@ -276,6 +276,8 @@ int vm_map_ram(struct vm *vm, uint64_t ipa, uint64_t pa, uint64_t size, unsigned
 		err = err ?: stage2_map(&vm->s2, ipa_init(ipa + off), pa_init(pa + off), len,
 					STAGE2_MEM_NORMAL, perms);
 	}
+	if (err && off > MAP_CHUNK) /* all or nothing: the chunks mapped go */
+		stage2_unmap(&vm->s2, ipa_init(ipa), off - MAP_CHUNK);
 	return err;
 }
 
