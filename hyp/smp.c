@@ -82,7 +82,6 @@ static void cpu_setup(struct percpu *c, unsigned index)
 	tick_start();
 }
 
-void smp_init_boot_cpu(void);
 void smp_init_boot_cpu(void)
 {
 	cpu_setup(&percpu_area[0], 0);
