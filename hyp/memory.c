@@ -78,16 +78,14 @@ int memory_init(void)
 
 int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
 {
-	uint32_t flags = irq_save();
+	uint32_t flags = spin_lock_irqsave(&pool_lock);
 	uint64_t free_bytes, largest;
 	int err;
 
-	spin_lock(&pool_lock);
 	err = palloc_alloc(&pool, size, align, pa);
 	free_bytes = palloc_free_bytes(&pool);
 	largest = palloc_largest(&pool);
-	spin_unlock(&pool_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&pool_lock, flags);
 	if (err == -ENOMEM) {
 		char want[24], have[24], big[24];
 
@@ -100,25 +98,21 @@ int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
 
 int page_alloc_at(uint64_t pa, uint64_t size)
 {
-	uint32_t flags = irq_save();
+	uint32_t flags = spin_lock_irqsave(&pool_lock);
 	int err;
 
-	spin_lock(&pool_lock);
 	err = palloc_alloc_at(&pool, pa, size);
-	spin_unlock(&pool_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&pool_lock, flags);
 	return err;
 }
 
 void page_free(uint64_t pa, uint64_t size)
 {
-	uint32_t flags = irq_save();
+	uint32_t flags = spin_lock_irqsave(&pool_lock);
 	int err;
 
-	spin_lock(&pool_lock);
 	err = palloc_free(&pool, pa, size);
-	spin_unlock(&pool_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&pool_lock, flags);
 	if (err)
 		log_err("memory: bad free of %s (+%s): %d", HEX64(pa),
 			HEX64(size), err);
