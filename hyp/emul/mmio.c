@@ -9,24 +9,15 @@
 
 #define REGION_SIZE_MAX GiB(4)
 
-uint32_t mmio_read_raz(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
-		       unsigned width)
+uint32_t mmio_read_raz(struct mmio_ctx *c __unused, const struct mmio_reg *reg __unused,
+		       uint32_t offset __unused, unsigned width __unused)
 {
-	(void)c;
-	(void)reg;
-	(void)offset;
-	(void)width;
 	return 0;
 }
 
-void mmio_write_wi(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset, unsigned width,
-		   uint32_t val)
+void mmio_write_wi(struct mmio_ctx *c __unused, const struct mmio_reg *reg __unused,
+		   uint32_t offset __unused, unsigned width __unused, uint32_t val __unused)
 {
-	(void)c;
-	(void)reg;
-	(void)offset;
-	(void)width;
-	(void)val;
 }
 
 void mmio_regions_init(struct mmio_regions *rs)
