@@ -85,7 +85,6 @@ static void cpu_setup(struct percpu *c, unsigned index)
 void smp_init_boot_cpu(void)
 {
 	cpu_setup(&percpu_area[0], 0);
-	percpu_area[0].online_at = timer_now();
 	percpu_area[0].online = 1;
 	irq_enable();
 }
@@ -95,7 +94,6 @@ void secondary_main(unsigned index)
 	struct percpu *c = this_cpu();
 
 	cpu_setup(c, index);
-	c->online_at = timer_now();
 	dsb();
 	c->online = 1;
 	sev();
