@@ -60,13 +60,12 @@ int memory_init(void)
 	}
 	if (err)
 		return err;
+	/* An empty range (no default bundle, no initrd) reserves nothing. */
 	err = reserve(img.base, img.size, "firmware image");
-	if (!err && (uintptr_t)__bundle_end != (uintptr_t)__bundle_start)
-		err = reserve(pa_addr(hyp_image_pa(__bundle_start)), (uint64_t)(__bundle_end - __bundle_start),
-			      "default bundle");
+	err = err ?: reserve(pa_addr(hyp_image_pa(__bundle_start)),
+			     (uint64_t)(__bundle_end - __bundle_start), "default bundle");
 	err = err ?: reserve(hyp.dtb_pa, p->dtb_size, "device tree");
-	if (!err && p->has_initrd)
-		err = reserve(p->initrd.base, p->initrd.size, "initrd");
+	err = err ?: reserve(p->initrd.base, p->initrd.size, "initrd");
 	for (i = 0; i < p->resv_count && !err; i++)
 		err = reserve(p->resv[i].base, p->resv[i].size, "reserved memory");
 	if (!err && !palloc_free_bytes(&pool)) {
