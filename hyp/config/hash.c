@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * SHA-256 as FIPS 180-4 defines it (sections 5.1.1 padding, 6.2.2
- * computation), and the zlib CRC-32.  Images are hashed once before a VM
- * starts: small code (a 16-entry CRC table), but SHA-256 keeps its working
- * variables in registers.
+ * computation), and the zlib CRC-32.  Images are hashed once, whole, before
+ * a VM starts: small code (a 16-entry CRC table), but SHA-256 keeps its
+ * working variables in registers.
  */
 #include <string.h>
 
@@ -25,51 +25,6 @@ static inline void store_be32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
-}
-
-/*
- * Takes bytes from *data into the block buffer and returns the next whole
- * 64-byte block to compress (straight from the caller's data when nothing
- * is buffered), or NULL once everything left is buffered.
- */
-static const uint8_t *block_next(struct sha256_ctx *ctx, const uint8_t **data, size_t *len)
-{
-	size_t n;
-
-	if (ctx->used == 0 && *len >= sizeof(ctx->data)) {
-		const uint8_t *whole = *data;
-
-		*data += sizeof(ctx->data);
-		*len -= sizeof(ctx->data);
-		ctx->bytes += sizeof(ctx->data);
-		return whole;
-	}
-	n = sizeof(ctx->data) - ctx->used;
-	if (n > *len)
-		n = *len;
-	memcpy(ctx->data + ctx->used, *data, n);
-	ctx->used += (unsigned)n;
-	ctx->bytes += n;
-	*data += n;
-	*len -= n;
-	if (ctx->used < sizeof(ctx->data))
-		return NULL;
-	ctx->used = 0;
-	return ctx->data;
-}
-
-/* FIPS 180-4 5.1.1: a 1 bit, zeros up to 56 mod 64 bytes, then the message
- * length in bits, big-endian.  Returns the length of the padding. */
-static size_t block_padding(const struct sha256_ctx *ctx, uint8_t pad[72])
-{
-	uint64_t bits = ctx->bytes * 8;
-	size_t zeros = (size_t)((55 - ctx->bytes) & 63), i;
-
-	pad[0] = 0x80;
-	memset(pad + 1, 0, zeros);
-	for (i = 0; i < 8; i++)
-		pad[1 + zeros + i] = (uint8_t)(bits >> (56 - 8 * i));
-	return 1 + zeros + 8;
 }
 
 /* First 32 bits of the fractional parts of the cube roots of the first 64
@@ -159,34 +114,32 @@ uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
-/* FIPS 180-4 5.3.3: the first 32 bits of the fractional parts of the
- * square roots of the first 8 primes. */
-void sha256_init(struct sha256_ctx *ctx)
+/*
+ * SHA-256 of the whole message: its whole blocks compressed where they are,
+ * then the rest in one or two more blocks with the padding of FIPS 180-4
+ * 5.1.1 (a 1 bit, zeros up to 56 mod 64 bytes, the length in bits,
+ * big-endian).  The initial hash (5.3.3) is the first 32 bits of the
+ * fractional parts of the square roots of the first 8 primes.
+ */
+static void sha256(const uint8_t *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE])
 {
-	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint64_t bits = (uint64_t)len * 8;
+	size_t rest = len % 64, n = rest < 56 ? 64 : 128, i;
+	uint8_t tail[128];
 
-	memcpy(ctx->h, h0, sizeof(ctx->h));
-	ctx->bytes = 0;
-	ctx->used = 0;
-}
-
-void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
-{
-	const uint8_t *p = data, *block;
-
-	while ((block = block_next(ctx, &p, &len)))
-		sha256_compress(ctx->h, block);
-}
-
-void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE])
-{
-	uint8_t pad[72];
-	unsigned i;
-
-	sha256_update(ctx, pad, block_padding(ctx, pad));
+	for (; len >= 64; data += 64, len -= 64)
+		sha256_compress(h, data);
+	memcpy(tail, data, rest);
+	tail[rest] = 0x80;
+	memset(tail + rest + 1, 0, n - rest - 1);
 	for (i = 0; i < 8; i++)
-		store_be32(digest + 4 * i, ctx->h[i]);
+		tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
+	for (i = 0; i < n; i += 64)
+		sha256_compress(h, tail + i);
+	for (i = 0; i < 8; i++)
+		store_be32(digest + 4 * i, h[i]);
 }
 
 /* Per algorithm: its name in a FIT and its digest size. */
@@ -216,13 +169,8 @@ size_t hash_digest_size(enum hash_algo algo)
 void hash_compute(enum hash_algo algo, const void *data, size_t len,
 		  uint8_t digest[HASH_MAX_DIGEST_SIZE])
 {
-	struct sha256_ctx ctx;
-
-	if (algo == HASH_CRC32) {
+	if (algo == HASH_CRC32)
 		store_be32(digest, crc32_update(0, data, len));
-	} else if (algo == HASH_SHA256) {
-		sha256_init(&ctx);
-		sha256_update(&ctx, data, len);
-		sha256_final(&ctx, digest);
-	}
+	else if (algo == HASH_SHA256)
+		sha256(data, len, digest);
 }

@@ -22,18 +22,6 @@ enum hash_algo {
 	HASH_CRC32,
 };
 
-/* SHA-256 of data given in pieces. */
-struct sha256_ctx {
-	uint32_t h[8];
-	uint64_t bytes;	  /* message length so far */
-	unsigned used;	  /* bytes waiting in data */
-	uint8_t data[64]; /* the block being filled */
-};
-
-void sha256_init(struct sha256_ctx *ctx);
-void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
-void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_SIZE]);
-
 /* zlib's crc32(): crc is the value returned for the data before (0 to
  * start), so a buffer can be fed in pieces. */
 uint32_t crc32_update(uint32_t crc, const void *data, size_t len);

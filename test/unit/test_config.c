@@ -86,9 +86,6 @@ static char *million_a(void)
 static void test_sha256_vectors(void **state)
 {
 	char *m = million_a();
-	struct sha256_ctx ctx;
-	uint8_t d[SHA256_DIGEST_SIZE], want[SHA256_DIGEST_SIZE];
-	int i;
 
 	(void)state;
 	assert_digest(HASH_SHA256, "", 0,
@@ -101,14 +98,6 @@ static void test_sha256_vectors(void **state)
 		      "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 	assert_digest(HASH_SHA256, m, 1000000,
 		      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-	/* The same million fed in uneven pieces. */
-	sha256_init(&ctx);
-	for (i = 0; i < 1000000; i += 997)
-		sha256_update(&ctx, m + i, (size_t)(1000000 - i < 997 ? 1000000 - i : 997));
-	sha256_final(&ctx, d);
-	from_hex("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", want,
-		 sizeof(want));
-	assert_memory_equal(d, want, sizeof(d));
 	free(m);
 }
 
@@ -151,8 +140,7 @@ static void test_crc32_vectors(void **state)
 	free(m);
 }
 
-/* Lengths around the 55/56/64-byte padding boundaries, whole and fed one
- * byte at a time. */
+/* Lengths around the 55/56/64-byte padding boundaries. */
 static void test_hash_block_boundaries(void **state)
 {
 	static const struct {
@@ -169,23 +157,15 @@ static void test_hash_block_boundaries(void **state)
 		{ 120, "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5", 0x3a47ad39 },
 		{ 300, "04773f8726c81cafcfa1a09a82664b98b00d2021031a1715bca1154f2dad3472", 0xde0e57ce },
 	};
-	uint8_t pat[300], d[SHA256_DIGEST_SIZE], want[SHA256_DIGEST_SIZE];
-	size_t i, j;
+	uint8_t pat[300];
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(pat); i++)
 		pat[i] = (uint8_t)(i * 7 + 3);
 	for (i = 0; i < ARRAY_SIZE(v); i++) {
-		struct sha256_ctx ctx;
-
 		assert_digest(HASH_SHA256, pat, v[i].len, v[i].sha256);
 		assert_int_equal(crc32_update(0, pat, v[i].len), v[i].crc);
-		sha256_init(&ctx);
-		for (j = 0; j < v[i].len; j++)
-			sha256_update(&ctx, pat + j, 1);
-		sha256_final(&ctx, d);
-		from_hex(v[i].sha256, want, sizeof(want));
-		assert_memory_equal(d, want, sizeof(d));
 	}
 }
 
