@@ -101,7 +101,8 @@ void gic_send_sgi(unsigned sgi, uint8_t target_mask)
 
 uint8_t gic_cpu_mask(void)
 {
-	/* ITARGETSR0-7 read as this CPU interface's own bit. */
-	return mmio_read8(gicd + GICD_ITARGETSR);
+	/* ITARGETSR0-7 read as this CPU interface's own bit, in every byte:
+	 * a word read will do, as Linux's gic_get_cpumask does it. */
+	return (uint8_t)mmio_read32(gicd + GICD_ITARGETSR);
 }
 
