@@ -31,7 +31,6 @@ struct gic_info {
 	unsigned irq_count;  /* lines the distributor implements, from TYPER */
 	unsigned cpu_count;  /* CPU interfaces, from TYPER */
 	unsigned list_regs;  /* GICH_VTR.ListRegs + 1 */
-	unsigned pri_bits;   /* virtual priority bits, GICH_VTR.PRIbits + 1 */
 	uint32_t iidr;
 };
 
@@ -71,6 +70,5 @@ uint64_t timer_us_to_ticks(uint64_t us);
 /* Per CPU: guests' physical timer trapped, virtual offset zero. */
 void timer_cpu_init(void);
 void hyp_timer_arm_at(uint64_t cval);
-void hyp_timer_stop(void);
 
 #endif

@@ -26,7 +26,6 @@ void gic_init(uintptr_t d, uintptr_t c, uintptr_t h, struct gic_info *info)
 	info->iidr = mmio_read32(gicd + GICD_IIDR);
 	vtr = mmio_read32(gich + GICH_VTR);
 	info->list_regs = (vtr & 0x3f) + 1;
-	info->pri_bits = ((vtr >> 29) & 7) + 1;
 
 	mmio_write32(gicd + GICD_CTLR, 0);
 	for (i = 32; i < info->irq_count; i += 32) {
@@ -102,7 +101,8 @@ void gic_send_sgi(unsigned sgi, uint8_t target_mask)
 
 uint8_t gic_cpu_mask(void)
 {
-	/* ITARGETSR0-7 read as this CPU interface's own bit. */
-	return mmio_read8(gicd + GICD_ITARGETSR);
+	/* ITARGETSR0-7 read as this CPU interface's own bit, in every byte:
+	 * a word read will do, as Linux's gic_get_cpumask does it. */
+	return (uint8_t)mmio_read32(gicd + GICD_ITARGETSR);
 }
 

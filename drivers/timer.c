@@ -41,18 +41,13 @@ void timer_cpu_init(void)
 	/* PL1 may read the physical counter but not use the physical timer. */
 	cnthctl_write(1u << 0);
 	cntvoff_write(0);
-	hyp_timer_stop();
+	cnthp_ctl_write(CNTHP_CTL_IMASK); /* the HYP timer stays quiet until armed */
+	isb();
 }
 
 void hyp_timer_arm_at(uint64_t cval)
 {
 	cnthp_cval_write(cval);
 	cnthp_ctl_write(CNTHP_CTL_ENABLE);
-	isb();
-}
-
-void hyp_timer_stop(void)
-{
-	cnthp_ctl_write(CNTHP_CTL_IMASK);
 	isb();
 }

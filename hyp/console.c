@@ -67,8 +67,7 @@ void console_write_raw(const char *s, size_t len)
 
 	if (!uart)
 		return;
-	flags = irq_save();
-	spin_lock(&console_lock);
+	flags = spin_lock_irqsave(&console_lock);
 	for (i = 0; i < len; i++) {
 		pl011_putc(uart, s[i]);
 		raw_midline = s[i] != '\n';
@@ -76,8 +75,7 @@ void console_write_raw(const char *s, size_t len)
 			release_held();
 	}
 	raw_at = timer_now();
-	spin_unlock(&console_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&console_lock, flags);
 }
 
 void console_write(const char *s, size_t len)
@@ -86,11 +84,9 @@ void console_write(const char *s, size_t len)
 
 	if (!uart)
 		return;
-	flags = irq_save();
-	spin_lock(&console_lock);
+	flags = spin_lock_irqsave(&console_lock);
 	put_lines(s, len);
-	spin_unlock(&console_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&console_lock, flags);
 }
 
 void console_write_line(const char *s, size_t len)
@@ -99,8 +95,7 @@ void console_write_line(const char *s, size_t len)
 
 	if (!uart)
 		return;
-	flags = irq_save();
-	spin_lock(&console_lock);
+	flags = spin_lock_irqsave(&console_lock);
 	if (raw_midline && mode == CONSOLE_FOCUS &&
 	    timer_now() - raw_at < timer_us_to_ticks(CONSOLE_HOLD_MS * 1000) &&
 	    held_len + len <= sizeof(held)) {
@@ -114,8 +109,7 @@ void console_write_line(const char *s, size_t len)
 		}
 		put_lines(s, len);
 	}
-	spin_unlock(&console_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&console_lock, flags);
 }
 
 void console_release_held(uint64_t now)
@@ -124,12 +118,10 @@ void console_release_held(uint64_t now)
 
 	if (!uart || !held_len)
 		return;
-	flags = irq_save();
-	spin_lock(&console_lock);
+	flags = spin_lock_irqsave(&console_lock);
 	if (now - raw_at >= timer_us_to_ticks(CONSOLE_HOLD_MS * 1000))
 		release_held();
-	spin_unlock(&console_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&console_lock, flags);
 }
 
 void console_set_mode(enum console_mode m)
@@ -149,12 +141,10 @@ bool console_has_focus(const struct vm *vm)
 
 void console_set_focus(struct vm *vm)
 {
-	uint32_t flags = irq_save();
+	uint32_t flags = spin_lock_irqsave(&console_lock);
 
-	spin_lock(&console_lock);
 	release_held(); /* a new VM's lines start on a line of their own */
-	spin_unlock(&console_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&console_lock, flags);
 	focus = vm;
 	if (vm)
 		log_info("console: input goes to vm '%s' (Ctrl-A three times for the next VM)",

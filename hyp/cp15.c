@@ -17,17 +17,15 @@ struct cp15_reg {
 	int (*access)(struct vcpu *v, const struct cp_access *a, uint64_t *val);
 };
 
-static int raz_wi(struct vcpu *v, const struct cp_access *a, uint64_t *val)
+static int raz_wi(struct vcpu *v __unused, const struct cp_access *a, uint64_t *val)
 {
-	(void)v;
 	if (a->read)
 		*val = 0;
 	return 0;
 }
 
-static int actlr(struct vcpu *v, const struct cp_access *a, uint64_t *val)
+static int actlr(struct vcpu *v __unused, const struct cp_access *a, uint64_t *val)
 {
-	(void)v;
 	if (a->read)
 		*val = actlr_read();
 	return 0; /* writes ignored: ACTLR is the hypervisor's */
@@ -45,9 +43,8 @@ static int l2ctlr(struct vcpu *v, const struct cp_access *a, uint64_t *val)
 /* Set/way maintenance cannot be done for the guest alone: clean and
  * invalidate (never only invalidate, which could drop other data) the
  * line the guest named, on this CPU. */
-static int dc_setway(struct vcpu *v, const struct cp_access *a, uint64_t *val)
+static int dc_setway(struct vcpu *v __unused, const struct cp_access *a, uint64_t *val)
 {
-	(void)v;
 	if (a->read)
 		return -1;
 	dccisw_write((uint32_t)*val);

@@ -81,14 +81,13 @@ static bool vcpu_irq(uint32_t id)
 	return true;
 }
 
-void hyp_irq(struct trap_frame *f)
+void hyp_irq(struct trap_frame *f __unused)
 {
 	static struct ratelimit rl;
 	uint32_t iar = gic_ack();
 	uint32_t id = iar & GIC_IAR_ID_MASK;
 	bool keep_active = false;
 
-	(void)f;
 	if (id == GIC_SPURIOUS)
 		return;
 	if (id == hyp.plat.timer.hyp_irq) {

@@ -19,7 +19,6 @@ struct hyp_state {
 	uint64_t entry_time; /* CNTPCT at entry */
 	uint64_t first_guest_time; /* CNTPCT at the first entry to a guest, or 0 */
 	uint64_t last_vm_start_time; /* at the latest first entry to a VM's vCPU 0 */
-	unsigned cpus_online;
 };
 
 extern struct hyp_state hyp;

@@ -21,7 +21,6 @@
 struct hyp_state hyp;
 
 __noreturn void boot_main(uint32_t dtb_pa, uint32_t cpsr, uint32_t t_lo, uint32_t t_hi);
-void smp_init_boot_cpu(void);
 
 __noreturn void hyp_halt(void)
 {

@@ -60,13 +60,12 @@ int memory_init(void)
 	}
 	if (err)
 		return err;
+	/* An empty range (no default bundle, no initrd) reserves nothing. */
 	err = reserve(img.base, img.size, "firmware image");
-	if (!err && (uintptr_t)__bundle_end != (uintptr_t)__bundle_start)
-		err = reserve(pa_addr(hyp_image_pa(__bundle_start)), (uint64_t)(__bundle_end - __bundle_start),
-			      "default bundle");
+	err = err ?: reserve(pa_addr(hyp_image_pa(__bundle_start)),
+			     (uint64_t)(__bundle_end - __bundle_start), "default bundle");
 	err = err ?: reserve(hyp.dtb_pa, p->dtb_size, "device tree");
-	if (!err && p->has_initrd)
-		err = reserve(p->initrd.base, p->initrd.size, "initrd");
+	err = err ?: reserve(p->initrd.base, p->initrd.size, "initrd");
 	for (i = 0; i < p->resv_count && !err; i++)
 		err = reserve(p->resv[i].base, p->resv[i].size, "reserved memory");
 	if (!err && !palloc_free_bytes(&pool)) {
@@ -78,16 +77,14 @@ int memory_init(void)
 
 int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
 {
-	uint32_t flags = irq_save();
+	uint32_t flags = spin_lock_irqsave(&pool_lock);
 	uint64_t free_bytes, largest;
 	int err;
 
-	spin_lock(&pool_lock);
 	err = palloc_alloc(&pool, size, align, pa);
 	free_bytes = palloc_free_bytes(&pool);
 	largest = palloc_largest(&pool);
-	spin_unlock(&pool_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&pool_lock, flags);
 	if (err == -ENOMEM) {
 		char want[24], have[24], big[24];
 
@@ -100,25 +97,21 @@ int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
 
 int page_alloc_at(uint64_t pa, uint64_t size)
 {
-	uint32_t flags = irq_save();
+	uint32_t flags = spin_lock_irqsave(&pool_lock);
 	int err;
 
-	spin_lock(&pool_lock);
 	err = palloc_alloc_at(&pool, pa, size);
-	spin_unlock(&pool_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&pool_lock, flags);
 	return err;
 }
 
 void page_free(uint64_t pa, uint64_t size)
 {
-	uint32_t flags = irq_save();
+	uint32_t flags = spin_lock_irqsave(&pool_lock);
 	int err;
 
-	spin_lock(&pool_lock);
 	err = palloc_free(&pool, pa, size);
-	spin_unlock(&pool_lock);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&pool_lock, flags);
 	if (err)
 		log_err("memory: bad free of %s (+%s): %d", HEX64(pa),
 			HEX64(size), err);

@@ -19,11 +19,10 @@ void *stage2_phys_to_virt(paddr_t pa)
 	return (void *)(uintptr_t)pa_addr(pa);
 }
 
-void stage2_sync_table(void *va, size_t len)
+/* VTCR makes table walks inner-shareable write-back: coherent with the
+ * data cache, so ordering the stores is enough. */
+void stage2_sync_table(void *va __unused, size_t len __unused)
 {
-	/* VTCR makes table walks inner-shareable write-back: coherent with
-	 * the data cache, so ordering the stores is enough. */
-	(void)va, (void)len;
 	table_store_barrier();
 }
 

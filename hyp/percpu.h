@@ -25,7 +25,6 @@ struct percpu {
 	volatile uint32_t ticks;
 	uint64_t tick_interval;
 	uint64_t next_tick;       /* CNTPCT of the next housekeeping tick */
-	uint64_t online_at; /* CNTPCT when it reported */
 	/* The world switch and the scheduler. */
 	struct vcpu_gpregs *guest_regs; /* boot/guest.S saves exits here */
 	struct vcpu *loaded;            /* whose CP15 state is in the hardware */

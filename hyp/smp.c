@@ -82,11 +82,9 @@ static void cpu_setup(struct percpu *c, unsigned index)
 	tick_start();
 }
 
-void smp_init_boot_cpu(void);
 void smp_init_boot_cpu(void)
 {
 	cpu_setup(&percpu_area[0], 0);
-	percpu_area[0].online_at = timer_now();
 	percpu_area[0].online = 1;
 	irq_enable();
 }
@@ -96,7 +94,6 @@ void secondary_main(unsigned index)
 	struct percpu *c = this_cpu();
 
 	cpu_setup(c, index);
-	c->online_at = timer_now();
 	dsb();
 	c->online = 1;
 	sev();

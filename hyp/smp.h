@@ -6,6 +6,8 @@
 
 #include "types.h"
 
+/* The boot CPU's own per-CPU set-up, then interrupts on. */
+void smp_init_boot_cpu(void);
 void smp_boot_secondaries(void);
 /* Lets the secondaries, waiting after they came online, start scheduling. */
 void smp_release(void);

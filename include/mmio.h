@@ -17,14 +17,6 @@ static inline void mmio_write32(uintptr_t addr, uint32_t v)
 	__asm__ volatile("str %0, [%1]" ::"r"(v), "r"(addr) : "memory");
 }
 
-static inline uint8_t mmio_read8(uintptr_t addr)
-{
-	uint8_t v;
-
-	__asm__ volatile("ldrb %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
-	return v;
-}
-
 static inline void mmio_write8(uintptr_t addr, uint8_t v)
 {
 	__asm__ volatile("strb %0, [%1]" ::"r"(v), "r"(addr) : "memory");

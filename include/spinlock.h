@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "arch/sysreg.h"
+
 /* Word aligned: ldrex/strex fault on anything less, MMU or not. */
 struct spinlock {
 	volatile uint16_t owner;
@@ -35,6 +37,22 @@ static inline void spin_unlock(struct spinlock *l)
 	__asm__ volatile("dmb ish" ::: "memory");
 	l->owner = (uint16_t)(l->owner + 1);
 	__asm__ volatile("dsb ishst\n sev" ::: "memory");
+}
+
+/* The lock with this CPU's IRQs masked: returns the mask state that
+ * spin_unlock_irqrestore puts back. */
+static inline uint32_t spin_lock_irqsave(struct spinlock *l)
+{
+	uint32_t flags = irq_save();
+
+	spin_lock(l);
+	return flags;
+}
+
+static inline void spin_unlock_irqrestore(struct spinlock *l, uint32_t flags)
+{
+	spin_unlock(l);
+	irq_restore(flags);
 }
 
 #endif

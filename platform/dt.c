@@ -727,16 +727,10 @@ static struct dt_status parse_psci(struct platform *p, const void *fdt, struct d
 		p->psci.conduit = PSCI_CONDUIT_HVC;
 	else
 		return dt_fail(st, -EINVAL, "PSCI node: method must be \"smc\" or \"hvc\"");
-	p->psci.version_known = !fdt_node_check_compatible(fdt, node, "arm,psci-0.2") ||
-				!fdt_node_check_compatible(fdt, node, "arm,psci-1.0");
 	p->psci.cpu_on = PSCI_0_2_FN_CPU_ON;
-	p->psci.cpu_off = PSCI_0_2_FN_CPU_OFF;
 	v = fdt_getprop(fdt, node, "cpu_on", &len);
 	if (v && len == 4)
 		p->psci.cpu_on = fdt32_to_cpu(*v);
-	v = fdt_getprop(fdt, node, "cpu_off", &len);
-	if (v && len == 4)
-		p->psci.cpu_off = fdt32_to_cpu(*v);
 	return *st;
 }
 

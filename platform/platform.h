@@ -41,9 +41,7 @@ struct plat_uart {
 
 struct plat_psci {
 	enum psci_conduit conduit;
-	uint32_t cpu_on;  /* function IDs: from the node (PSCI 0.1) or */
-	uint32_t cpu_off; /* the standard 0.2+ values */
-	uint32_t version_known; /* 1 if the node says psci-0.2 or later */
+	uint32_t cpu_on; /* function ID: from the node (PSCI 0.1) or the standard 0.2+ one */
 };
 
 struct platform {

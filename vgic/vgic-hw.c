@@ -27,16 +27,12 @@ void gich_write(unsigned off, uint32_t v)
 
 uint32_t vgic_hw_lock(struct spinlock *l)
 {
-	uint32_t flags = irq_save();
-
-	spin_lock(l);
-	return flags;
+	return spin_lock_irqsave(l);
 }
 
 void vgic_hw_unlock(struct spinlock *l, uint32_t flags)
 {
-	spin_unlock(l);
-	irq_restore(flags);
+	spin_unlock_irqrestore(l, flags);
 }
 
 void vgic_hw_phys_deactivate(unsigned phys_irq)

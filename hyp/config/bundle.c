@@ -171,7 +171,7 @@ static struct dt_status check_hash(const struct bundle *b, int hnode, struct bun
 		return dt_fail(st, -EINVAL, "image '%s': %s: no algo", img->name, hname);
 	algo = hash_algo_by_name(algo_name);
 	if (algo == HASH_NONE)
-		return dt_fail(st, -EINVAL, "image '%s': %s: algo = \"%.32s\": unknown (sha256, sha1 "
+		return dt_fail(st, -EINVAL, "image '%s': %s: algo = \"%.32s\": not supported (sha256 "
 			    "or crc32)", img->name, hname, algo_name);
 	value = fdt_getprop(b->fit, hnode, "value", &len);
 	if (!value)

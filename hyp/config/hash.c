@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * SHA-256 and SHA-1 as FIPS 180-4 defines them (sections 5.1.1 padding,
- * 6.1.2 and 6.2.2 computation), and the zlib CRC-32.  Images are hashed once
- * before a VM starts: small code (a 16-entry CRC table, SHA-1's 16-word
- * rolling message schedule), but SHA-256, the usual one, keeps its
+ * SHA-256 as FIPS 180-4 defines it (sections 5.1.1 padding, 6.2.2
+ * computation), and the zlib CRC-32.  Images are hashed once, whole, before
+ * a VM starts: small code (a 16-entry CRC table), but SHA-256 keeps its
  * working variables in registers.
  */
 #include <string.h>
@@ -13,11 +12,6 @@
 static inline uint32_t rotr(uint32_t x, unsigned n)
 {
 	return (x >> n) | (x << (32 - n));
-}
-
-static inline uint32_t rotl(uint32_t x, unsigned n)
-{
-	return (x << n) | (x >> (32 - n));
 }
 
 static inline uint32_t load_be32(const uint8_t *p)
@@ -31,51 +25,6 @@ static inline void store_be32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
-}
-
-/*
- * Takes bytes from *data into the block buffer and returns the next whole
- * 64-byte block to compress (straight from the caller's data when nothing
- * is buffered), or NULL once everything left is buffered.
- */
-static const uint8_t *block_next(struct hash_block *b, const uint8_t **data, size_t *len)
-{
-	size_t n;
-
-	if (b->used == 0 && *len >= sizeof(b->data)) {
-		const uint8_t *whole = *data;
-
-		*data += sizeof(b->data);
-		*len -= sizeof(b->data);
-		b->bytes += sizeof(b->data);
-		return whole;
-	}
-	n = sizeof(b->data) - b->used;
-	if (n > *len)
-		n = *len;
-	memcpy(b->data + b->used, *data, n);
-	b->used += (unsigned)n;
-	b->bytes += n;
-	*data += n;
-	*len -= n;
-	if (b->used < sizeof(b->data))
-		return NULL;
-	b->used = 0;
-	return b->data;
-}
-
-/* FIPS 180-4 5.1.1: a 1 bit, zeros up to 56 mod 64 bytes, then the message
- * length in bits, big-endian.  Returns the length of the padding. */
-static size_t block_padding(const struct hash_block *b, uint8_t pad[72])
-{
-	uint64_t bits = b->bytes * 8;
-	size_t zeros = (size_t)((55 - b->bytes) & 63), i;
-
-	pad[0] = 0x80;
-	memset(pad + 1, 0, zeros);
-	for (i = 0; i < 8; i++)
-		pad[1 + zeros + i] = (uint8_t)(bits >> (56 - 8 * i));
-	return 1 + zeros + 8;
 }
 
 /* First 32 bits of the fractional parts of the cube roots of the first 64
@@ -144,39 +93,6 @@ static void sha256_compress(uint32_t h[8], const uint8_t *block)
 	h[7] += hh;
 }
 
-/* FIPS 180-4 6.1.2: f and K change every 20 rounds. */
-static void sha1_compress(uint32_t h[5], const uint8_t *block)
-{
-	static const uint32_t k[4] = { 0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6 };
-	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f, tmp;
-	unsigned t;
-
-	for (t = 0; t < 16; t++)
-		w[t] = load_be32(block + 4 * t);
-	for (t = 0; t < 80; t++) {
-		if (t >= 16)
-			w[t & 15] = rotl(w[(t - 3) & 15] ^ w[(t - 8) & 15] ^ w[(t - 14) & 15] ^
-					 w[t & 15], 1);
-		if (t < 20)
-			f = (b & c) ^ (~b & d);
-		else if (t < 40 || t >= 60)
-			f = b ^ c ^ d;
-		else
-			f = (b & c) ^ (b & d) ^ (c & d);
-		tmp = rotl(a, 5) + f + e + k[t / 20] + w[t & 15];
-		e = d;
-		d = c;
-		c = rotl(b, 30);
-		b = a;
-		a = tmp;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-}
-
 /* The CRC of each 4-bit value under the reflected polynomial 0xedb88320:
  * two lookups a byte instead of eight shifts. */
 static const uint32_t crc32_nibble[16] = {
@@ -198,51 +114,42 @@ uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
-/* Per algorithm: its name in a FIT, its digest size, SHA's initial hash
- * (FIPS 180-4 5.3.3: for SHA-256 the first 32 bits of the fractional parts
- * of the square roots of the first 8 primes; 5.3.1 for SHA-1). */
+/*
+ * SHA-256 of the whole message: its whole blocks compressed where they are,
+ * then the rest in one or two more blocks with the padding of FIPS 180-4
+ * 5.1.1 (a 1 bit, zeros up to 56 mod 64 bytes, the length in bits,
+ * big-endian).  The initial hash (5.3.3) is the first 32 bits of the
+ * fractional parts of the square roots of the first 8 primes.
+ */
+static void sha256(const uint8_t *data, size_t len, uint8_t digest[SHA256_DIGEST_SIZE])
+{
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint64_t bits = (uint64_t)len * 8;
+	size_t rest = len % 64, n = rest < 56 ? 64 : 128, i;
+	uint8_t tail[128];
+
+	for (; len >= 64; data += 64, len -= 64)
+		sha256_compress(h, data);
+	memcpy(tail, data, rest);
+	tail[rest] = 0x80;
+	memset(tail + rest + 1, 0, n - rest - 1);
+	for (i = 0; i < 8; i++)
+		tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
+	for (i = 0; i < n; i += 64)
+		sha256_compress(h, tail + i);
+	for (i = 0; i < 8; i++)
+		store_be32(digest + 4 * i, h[i]);
+}
+
+/* Per algorithm: its name in a FIT and its digest size. */
 static const struct {
 	const char *name;
 	uint8_t size;
-	uint32_t h0[8];
 } algos[] = {
-	[HASH_SHA256] = { "sha256", SHA256_DIGEST_SIZE,
-			  { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
-			    0x1f83d9ab, 0x5be0cd19 } },
-	[HASH_SHA1] = { "sha1", SHA1_DIGEST_SIZE,
-			{ 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 } },
-	[HASH_CRC32] = { "crc32", CRC32_DIGEST_SIZE, { 0 } },
+	[HASH_SHA256] = { "sha256", SHA256_DIGEST_SIZE },
+	[HASH_CRC32] = { "crc32", CRC32_DIGEST_SIZE },
 };
-
-void sha_init(struct sha_ctx *ctx, enum hash_algo algo)
-{
-	memcpy(ctx->h, algos[algo].h0, sizeof(ctx->h));
-	ctx->blk.bytes = 0;
-	ctx->blk.used = 0;
-	ctx->algo = algo;
-}
-
-void sha_update(struct sha_ctx *ctx, const void *data, size_t len)
-{
-	const uint8_t *p = data, *block;
-
-	while ((block = block_next(&ctx->blk, &p, &len))) {
-		if (ctx->algo == HASH_SHA1)
-			sha1_compress(ctx->h, block);
-		else
-			sha256_compress(ctx->h, block);
-	}
-}
-
-void sha_final(struct sha_ctx *ctx, uint8_t *digest)
-{
-	uint8_t pad[72];
-	unsigned i;
-
-	sha_update(ctx, pad, block_padding(&ctx->blk, pad));
-	for (i = 0; i < algos[ctx->algo].size / 4u; i++)
-		store_be32(digest + 4 * i, ctx->h[i]);
-}
 
 enum hash_algo hash_algo_by_name(const char *name)
 {
@@ -254,11 +161,6 @@ enum hash_algo hash_algo_by_name(const char *name)
 	return HASH_NONE;
 }
 
-const char *hash_algo_name(enum hash_algo algo)
-{
-	return algo != HASH_NONE && (unsigned)algo < ARRAY_SIZE(algos) ? algos[algo].name : "none";
-}
-
 size_t hash_digest_size(enum hash_algo algo)
 {
 	return (unsigned)algo < ARRAY_SIZE(algos) ? algos[algo].size : 0;
@@ -267,13 +169,8 @@ size_t hash_digest_size(enum hash_algo algo)
 void hash_compute(enum hash_algo algo, const void *data, size_t len,
 		  uint8_t digest[HASH_MAX_DIGEST_SIZE])
 {
-	struct sha_ctx ctx;
-
-	if (algo == HASH_CRC32) {
+	if (algo == HASH_CRC32)
 		store_be32(digest, crc32_update(0, data, len));
-	} else if (algo == HASH_SHA256 || algo == HASH_SHA1) {
-		sha_init(&ctx, algo);
-		sha_update(&ctx, data, len);
-		sha_final(&ctx, digest);
-	}
+	else if (algo == HASH_SHA256)
+		sha256(data, len, digest);
 }

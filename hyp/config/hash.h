@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The digests a FIT image's hash nodes use: SHA-256 and SHA-1 (FIPS 180-4)
- * and CRC-32 (the zlib/IEEE 802.3 one: reflected polynomial 0xedb88320,
+ * The digests a FIT image's hash nodes may use: SHA-256 (FIPS 180-4) and
+ * CRC-32 (the zlib/IEEE 802.3 one: reflected polynomial 0xedb88320,
  * initial value and final XOR ~0).  Written from the specifications; plain C
  * for the firmware and the host tests.  Digests are byte arrays in the order
  * the specifications print them, which is also how mkimage stores them in a
@@ -13,44 +13,23 @@
 #include "types.h"
 
 #define SHA256_DIGEST_SIZE 32
-#define SHA1_DIGEST_SIZE 20
 #define CRC32_DIGEST_SIZE 4
 #define HASH_MAX_DIGEST_SIZE SHA256_DIGEST_SIZE
 
 enum hash_algo {
 	HASH_NONE,
 	HASH_SHA256,
-	HASH_SHA1,
 	HASH_CRC32,
 };
-
-/* The 64-byte block both SHAs fill before compressing it. */
-struct hash_block {
-	uint64_t bytes; /* message length so far */
-	unsigned used;  /* bytes waiting in data */
-	uint8_t data[64];
-};
-
-/* SHA-256 or SHA-1 (algo) of data given in pieces. */
-struct sha_ctx {
-	uint32_t h[8]; /* SHA-1: the first 5 */
-	struct hash_block blk;
-	enum hash_algo algo;
-};
-
-void sha_init(struct sha_ctx *ctx, enum hash_algo algo);
-void sha_update(struct sha_ctx *ctx, const void *data, size_t len);
-/* Writes hash_digest_size(algo) bytes. */
-void sha_final(struct sha_ctx *ctx, uint8_t *digest);
 
 /* zlib's crc32(): crc is the value returned for the data before (0 to
  * start), so a buffer can be fed in pieces. */
 uint32_t crc32_update(uint32_t crc, const void *data, size_t len);
 
-/* "sha256", "sha1", "crc32" (a FIT hash node's `algo`) to an algorithm;
- * HASH_NONE for anything else. */
+/* "sha256" or "crc32" (a FIT hash node's `algo`) to an algorithm;
+ * HASH_NONE for anything else, SHA-1 included (broken as an integrity
+ * check). */
 enum hash_algo hash_algo_by_name(const char *name);
-const char *hash_algo_name(enum hash_algo algo);
 /* 0 for HASH_NONE. */
 size_t hash_digest_size(enum hash_algo algo);
 /* Writes hash_digest_size(algo) bytes to digest; CRC-32 big-endian. */

@@ -180,15 +180,13 @@ struct mmio_access { /* bytes: the trap path fills it on its stack */
 	bool sign_extend; /* SSE: LDRSB, LDRSH */
 	uint8_t rt;       /* SRT: the register loaded or stored */
 	uint8_t il;       /* instruction length in bytes: the PC moves by this */
-	bool s1ptw;       /* a fault on the guest's own stage-1 table walk */
-	bool ea;          /* external abort */
 	bool cm;          /* a cache maintenance instruction, not a load/store */
-	uint8_t dfsc;     /* fault status code */
 };
 
 /*
  * Decodes a data abort's syndrome.  The fields that are always reported
- * (write, il, s1ptw, ea, cm, dfsc) are filled whatever the result.
+ * (write, il, cm) are filled whatever the result; the fault status code is
+ * hsr_fsc's.
  *   0        a single load or store the emulators can perform;
  *   -EINVAL  not a data abort (EC other than 0x24/0x25);
  *   -EFAULT  S1PTW: the guest's translation tables are not in its RAM;
@@ -209,17 +207,14 @@ static inline int hsr_decode_dabt(uint32_t hsr, struct mmio_access *out)
 		.valid = hsr & HSR_DABT_ISV,
 		.write = hsr & HSR_DABT_WNR,
 		.il = hsr_il(hsr),
-		.s1ptw = hsr & HSR_ABT_S1PTW,
-		.ea = hsr & HSR_ABT_EA,
 		.cm = hsr & HSR_DABT_CM,
-		.dfsc = hsr_fsc(hsr),
 	};
 	if (out->valid) {
 		out->width = 1u << ((hsr >> HSR_DABT_SAS_SHIFT) & 3u);
 		out->sign_extend = hsr & HSR_DABT_SSE;
 		out->rt = ((hsr >> HSR_DABT_SRT_SHIFT) & 15u);
 	}
-	if (out->s1ptw)
+	if (hsr & HSR_ABT_S1PTW)
 		return -EFAULT;
 	if (!out->valid || (!out->write && out->rt == 15))
 		return -ENOSYS;

@@ -130,42 +130,27 @@ uint32_t cpsr_it_advance(uint32_t cpsr)
 	return cpsr_with_it(cpsr, it);
 }
 
-static void decode_cp32(uint32_t hsr, unsigned cp, struct cp_access *out)
-{
-	*out = (struct cp_access){
-		.cp = cp,
-		.is_64 = false,
-		.read = hsr & CP_READ,
-		.opc1 = field(hsr, CP32_OPC1_SHIFT, 3),
-		.crn = field(hsr, CP32_CRN_SHIFT, 4),
-		.crm = field(hsr, CP_CRM_SHIFT, 4),
-		.opc2 = field(hsr, CP32_OPC2_SHIFT, 3),
-		.rt = field(hsr, CP_RT_SHIFT, 4),
-	};
-}
-
-static void decode_cp64(uint32_t hsr, unsigned cp, struct cp_access *out)
-{
-	*out = (struct cp_access){
-		.cp = cp,
-		.is_64 = true,
-		.read = hsr & CP_READ,
-		.opc1 = field(hsr, CP64_OPC1_SHIFT, 4),
-		.crm = field(hsr, CP_CRM_SHIFT, 4),
-		.rt = field(hsr, CP_RT_SHIFT, 4),
-		.rt2 = field(hsr, CP64_RT2_SHIFT, 4),
-	};
-}
-
+/* MCR/MRC and MCRR/MRRC share CRm, Rt and the direction; Opc1 is wider
+ * in the 64-bit form, which has Rt2 where the 32-bit one has CRn and Opc2. */
 int hsr_decode_cp(uint32_t hsr, struct cp_access *out)
 {
-	switch (hsr_ec(hsr)) {
-	case HSR_EC_CP15_32: decode_cp32(hsr, 15, out); return 0;
-	case HSR_EC_CP14_32: decode_cp32(hsr, 14, out); return 0;
-	case HSR_EC_CP15_64: decode_cp64(hsr, 15, out); return 0;
-	case HSR_EC_CP14_64: decode_cp64(hsr, 14, out); return 0;
-	default: return -EINVAL;
-	}
+	unsigned ec = hsr_ec(hsr);
+	bool is_64 = ec == HSR_EC_CP15_64 || ec == HSR_EC_CP14_64;
+
+	if (!is_64 && ec != HSR_EC_CP15_32 && ec != HSR_EC_CP14_32)
+		return -EINVAL;
+	*out = (struct cp_access){
+		.cp = ec == HSR_EC_CP14_32 || ec == HSR_EC_CP14_64 ? 14 : 15,
+		.is_64 = is_64,
+		.read = hsr & CP_READ,
+		.opc1 = is_64 ? field(hsr, CP64_OPC1_SHIFT, 4) : field(hsr, CP32_OPC1_SHIFT, 3),
+		.crn = is_64 ? 0 : field(hsr, CP32_CRN_SHIFT, 4),
+		.crm = field(hsr, CP_CRM_SHIFT, 4),
+		.opc2 = is_64 ? 0 : field(hsr, CP32_OPC2_SHIFT, 3),
+		.rt = field(hsr, CP_RT_SHIFT, 4),
+		.rt2 = is_64 ? field(hsr, CP64_RT2_SHIFT, 4) : 0,
+	};
+	return 0;
 }
 
 uint64_t fault_ipa(uint32_t hpfar, uint32_t hdfar)

@@ -9,24 +9,15 @@
 
 #define REGION_SIZE_MAX GiB(4)
 
-uint32_t mmio_read_raz(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset,
-		       unsigned width)
+uint32_t mmio_read_raz(struct mmio_ctx *c __unused, const struct mmio_reg *reg __unused,
+		       uint32_t offset __unused, unsigned width __unused)
 {
-	(void)c;
-	(void)reg;
-	(void)offset;
-	(void)width;
 	return 0;
 }
 
-void mmio_write_wi(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t offset, unsigned width,
-		   uint32_t val)
+void mmio_write_wi(struct mmio_ctx *c __unused, const struct mmio_reg *reg __unused,
+		   uint32_t offset __unused, unsigned width __unused, uint32_t val __unused)
 {
-	(void)c;
-	(void)reg;
-	(void)offset;
-	(void)width;
-	(void)val;
 }
 
 void mmio_regions_init(struct mmio_regions *rs)
@@ -130,17 +121,6 @@ static bool width_ok(unsigned width)
 	return width == 1 || width == 2 || width == 4;
 }
 
-/* What a hole does: RAZ/WI, or the access is refused. */
-static int dispatch_hole(const struct mmio_region *r, const struct mmio_access *a,
-			 uint32_t *val)
-{
-	if (!r->ops->holes_raz_wi)
-		return -ENOENT;
-	if (!a->write)
-		*val = 0;
-	return 0;
-}
-
 int mmio_dispatch(const struct mmio_region *r, unsigned vcpu, const struct mmio_access *a,
 		  uint64_t ipa, uint32_t *val)
 {
@@ -160,8 +140,13 @@ int mmio_dispatch(const struct mmio_region *r, unsigned vcpu, const struct mmio_
 			      : NULL;
 	else
 		reg = mmio_reg_find(r->ops->regs, r->ops->reg_count, off);
-	if (!reg)
-		return dispatch_hole(r, a, val);
+	if (!reg) { /* a hole: RAZ/WI, or the access is refused */
+		if (!r->ops->holes_raz_wi)
+			return -ENOENT;
+		if (!a->write)
+			*val = 0;
+		return 0;
+	}
 	if (!(reg->widths & a->width))
 		return -EINVAL;
 	if (a->width > reg->length - (off - reg->offset))

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "arch/sysreg.h"
+
 struct spinlock {
 	volatile uint16_t owner;
 	volatile uint16_t next;
@@ -25,6 +27,22 @@ static inline void spin_lock(struct spinlock *l)
 static inline void spin_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+}
+
+/* The lock with this CPU's IRQs masked: returns the mask state that
+ * spin_unlock_irqrestore puts back. */
+static inline uint32_t spin_lock_irqsave(struct spinlock *l)
+{
+	uint32_t flags = irq_save();
+
+	spin_lock(l);
+	return flags;
+}
+
+static inline void spin_unlock_irqrestore(struct spinlock *l, uint32_t flags)
+{
+	spin_unlock(l);
+	irq_restore(flags);
 }
 
 #endif
