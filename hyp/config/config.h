@@ -70,7 +70,7 @@ void options_parse(struct hyp_options *o, const char *args, struct options_warni
  *     arch = "arm";                  (optional; anything else is refused)
  *     compression = "none";          (optional; anything else is refused)
  *     load = <ADDR>;  entry = <ADDR>;  (optional; 1 or 2 cells)
- *     hash-1 { algo = "sha256" | "sha1" | "crc32"; value = [...]; };
+ *     hash-1 { algo = "sha256" | "crc32"; value = [...]; };
  *                                    (every subnode whose name starts with
  *                                    "hash"; none is allowed)
  * };
