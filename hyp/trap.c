@@ -63,23 +63,21 @@ static enum trap_action wfx(struct vcpu *v, uint32_t hsr)
 	return TRAP_IDLE;
 }
 
-static enum trap_action hvc(struct vcpu *v, uint32_t hsr)
+/* ELR already points past the HVC. */
+static enum trap_action hvc(struct vcpu *v, uint32_t hsr __unused)
 {
-	(void)hsr; /* ELR already points past the HVC */
 	return hypercall(v);
 }
 
-static enum trap_action smc(struct vcpu *v, uint32_t hsr)
+/* The guest's DT says PSCI is by HVC; an SMC has no firmware behind it. */
+static enum trap_action smc(struct vcpu *v, uint32_t hsr __unused)
 {
-	/* The guest's DT says PSCI is by HVC; an SMC has no firmware behind it. */
-	(void)hsr;
 	vcpu_inject_undef(v);
 	return TRAP_CONTINUE;
 }
 
-static enum trap_action vfp(struct vcpu *v, uint32_t hsr)
+static enum trap_action vfp(struct vcpu *v, uint32_t hsr __unused)
 {
-	(void)hsr;
 	vcpu_vfp_switch(v);
 	return TRAP_CONTINUE;
 }
@@ -342,10 +340,7 @@ enum trap_action trap_handle(struct vcpu *v, uint32_t reason)
 		return trap_sync(v);
 	case EXIT_IRQ:
 		hyp_irq(NULL);
-		return TRAP_CONTINUE;
-	case EXIT_HANDLED:
-		return TRAP_CONTINUE;
-	default:
-		return TRAP_CONTINUE; /* FIQs are not used */
+		break;
 	}
+	return TRAP_CONTINUE; /* also EXIT_HANDLED, and FIQs (not used) */
 }

@@ -26,17 +26,10 @@ struct vm_parse {
 };
 
 static void add_msg(char (*msgs)[CONFIG_MSG_MAX], unsigned max, unsigned *count,
-		    const char *prefix, const char *fmt, va_list ap)
+		    const char *fmt, va_list ap)
 {
-	char *m;
-	int n;
-
-	if (*count < max) {
-		m = msgs[*count];
-		n = snprintf(m, CONFIG_MSG_MAX, "%s", prefix);
-		if (n >= 0 && n < CONFIG_MSG_MAX)
-			vsnprintf(m + n, CONFIG_MSG_MAX - (size_t)n, fmt, ap);
-	}
+	if (*count < max)
+		vsnprintf(msgs[*count], CONFIG_MSG_MAX, fmt, ap);
 	(*count)++;
 }
 
@@ -45,7 +38,7 @@ static __printf(2, 3) void add_error(struct config_errors *e, const char *fmt, .
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_msg(e->msg, CONFIG_MAX_ERRORS, &e->count, "", fmt, ap);
+	add_msg(e->msg, CONFIG_MAX_ERRORS, &e->count, fmt, ap);
 	va_end(ap);
 }
 
@@ -54,38 +47,22 @@ static __printf(2, 3) void add_warning(struct config_errors *e, const char *fmt,
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_msg(e->warn, CONFIG_MAX_WARNINGS, &e->warn_count, "", fmt, ap);
+	add_msg(e->warn, CONFIG_MAX_WARNINGS, &e->warn_count, fmt, ap);
 	va_end(ap);
-}
-
-static void vm_prefix(const struct vm_parse *p, char *buf, size_t len)
-{
-	snprintf(buf, len, "vm '%s': ", p->vm->name);
 }
 
 /* Adds "vm 'NAME': ..." to the errors; returns false for the caller's
  * convenience. */
 static __printf(2, 3) bool vm_error(struct vm_parse *p, const char *fmt, ...)
 {
-	char prefix[VM_NAME_MAX + 8];
+	char m[CONFIG_MSG_MAX];
 	va_list ap;
 
-	vm_prefix(p, prefix, sizeof(prefix));
 	va_start(ap, fmt);
-	add_msg(p->errs->msg, CONFIG_MAX_ERRORS, &p->errs->count, prefix, fmt, ap);
+	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
+	add_error(p->errs, "vm '%s': %s", p->vm->name, m);
 	return false;
-}
-
-static __printf(2, 3) void vm_warn(struct vm_parse *p, const char *fmt, ...)
-{
-	char prefix[VM_NAME_MAX + 8];
-	va_list ap;
-
-	vm_prefix(p, prefix, sizeof(prefix));
-	va_start(ap, fmt);
-	add_msg(p->errs->warn, CONFIG_MAX_WARNINGS, &p->errs->warn_count, prefix, fmt, ap);
-	va_end(ap);
 }
 
 /* The characters dtc allows in a node name: a VM's name goes to the console
@@ -206,14 +183,10 @@ static bool vm_prop_range(struct vm_parse *p, const char *name, uint32_t min, ui
 /* slice-us and priority: how it shares its CPUs (DESIGN section 10). */
 static bool vm_parse_sched(struct vm_parse *p)
 {
-	uint32_t prio;
-
-	if (!vm_prop_range(p, "slice-us", SLICE_US_MIN, SLICE_US_MAX, "microseconds",
-			   &p->vm->slice_us) ||
-	    !vm_prop_range(p, "priority", 0, CONFIG_PRIO_MAX, "higher runs first", &prio))
-		return false;
-	p->vm->priority = prio;
-	return true;
+	return vm_prop_range(p, "slice-us", SLICE_US_MIN, SLICE_US_MAX, "microseconds",
+			     &p->vm->slice_us) &&
+	       vm_prop_range(p, "priority", 0, CONFIG_PRIO_MAX, "higher runs first",
+			     &p->vm->priority);
 }
 
 /* The guest's own devices: its memory must leave their IPAs free. */
@@ -278,56 +251,47 @@ static bool type_in(const char *type, const char *const *types)
 	return false;
 }
 
-/* Reads the image named by property prop.  0, -ENOENT when the property is
- * absent (the caller decides), or -EINVAL after adding a message. */
-static int vm_parse_image(struct vm_parse *p, const char *prop, struct bundle_image *img,
-			  const char *const *types, const char *role)
+/* Reads the image named by property prop into img; an absent one is an
+ * error only if required. */
+static bool vm_parse_image(struct vm_parse *p, const char *prop, struct bundle_image *img,
+			   const char *const *types, const char *role, bool required)
 {
 	struct dt_status st;
 	const char *name;
 	int err = bundle_prop_str(p->b->fit, p->node, prop, &name);
 
 	if (err == -ENOENT)
-		return err;
-	if (err || !*name) {
-		vm_error(p, "%s: must be the name of an image under /images", prop);
-		return -EINVAL;
-	}
+		return !required ||
+		       vm_error(p, "%s: missing (the name of an image under /images)", prop);
+	if (err || !*name)
+		return vm_error(p, "%s: must be the name of an image under /images", prop);
 	st = bundle_image_get(p->b, name, img);
-	if (st.err) {
-		vm_error(p, "%s = \"%.*s\": %s", prop, BUNDLE_NAME_MAX, name, st.msg);
-		return -EINVAL;
-	}
-	if (*img->type && !type_in(img->type, types)) {
-		vm_error(p, "%s = \"%s\": image '%s' is of type \"%s\", not %s", prop, name,
-			 img->name, img->type, role);
-		return -EINVAL;
-	}
-	if (!img->size) {
-		vm_error(p, "%s = \"%s\": image '%s' is empty", prop, name, img->name);
-		return -EINVAL;
-	}
-	return 0;
+	if (st.err)
+		return vm_error(p, "%s = \"%.*s\": %s", prop, BUNDLE_NAME_MAX, name, st.msg);
+	if (*img->type && !type_in(img->type, types))
+		return vm_error(p, "%s = \"%s\": image '%s' is of type \"%s\", not %s", prop, name,
+				img->name, img->type, role);
+	if (!img->size)
+		return vm_error(p, "%s = \"%s\": image '%s' is empty", prop, name, img->name);
+	return true;
 }
 
 static bool vm_parse_kernel(struct vm_parse *p)
 {
 	static const char *const types[] = { "kernel", "kernel_noload", "standalone",
 					     "firmware", NULL };
-	int err = vm_parse_image(p, "kernel", &p->vm->kernel, types, "a kernel");
 
-	if (err == -ENOENT)
-		return vm_error(p, "kernel: missing (the name of an image under /images)");
-	return !err;
+	return vm_parse_image(p, "kernel", &p->vm->kernel, types, "a kernel", true);
 }
 
 static bool vm_parse_ramdisk(struct vm_parse *p)
 {
 	static const char *const types[] = { "ramdisk", NULL };
-	int err = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, types, "a ramdisk");
+	bool ok = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, types, "a ramdisk", false);
 
-	p->vm->has_ramdisk = !err;
-	return !err || err == -ENOENT;
+	/* Absent, its size is vm_init's 0; a good one is not empty. */
+	p->vm->has_ramdisk = p->vm->ramdisk.size != 0;
+	return ok;
 }
 
 static bool vm_parse_bootargs(struct vm_parse *p)
@@ -369,15 +333,6 @@ static bool vm_parse_passthrough(struct vm_parse *p)
 }
 
 /* --- guest-dt: device nodes the configuration adds to the guest's DT --- */
-
-/* GIC binding (as in guest_dt.c): interrupt types, trigger flags. */
-#define GIC_SPI 0u
-#define GIC_PPI 1u
-#define IRQ_TYPE_SENSE_MASK 0xfu
-#define IRQ_EDGE_RISING 1u
-#define IRQ_EDGE_FALLING 2u
-#define IRQ_LEVEL_HIGH 4u
-#define IRQ_LEVEL_LOW 8u
 
 /* What the checks of one VM's guest-dt share. */
 struct dt_walk {
@@ -436,31 +391,22 @@ static bool dt_check_gic_irq(struct dt_walk *w, const char *prop, const fdt32_t 
 	return true;
 }
 
+/* interrupts: GIC triples; interrupts-extended: each after the GIC's
+ * phandle. */
 static bool dt_check_interrupts(struct dt_walk *w, const char *prop, const void *val, int len)
 {
 	const fdt32_t *c = val;
-	int i;
+	int n = strcmp(prop, "interrupts") ? 4 : 3, i;
 
-	if (!len || len % 12)
-		return dt_error(w, "%s: must be GIC triples <type number flags>", prop);
-	for (i = 0; i < len / 4; i += 3)
-		if (!dt_check_gic_irq(w, prop, c + i))
-			return false;
-	return true;
-}
-
-static bool dt_check_interrupts_ext(struct dt_walk *w, const char *prop, const void *val, int len)
-{
-	const fdt32_t *c = val;
-	int i;
-
-	if (!len || len % 16)
-		return dt_error(w, "%s: must be <GIC-phandle type number flags> entries", prop);
-	for (i = 0; i < len / 4; i += 4) {
-		if (fdt32_to_cpu(c[i]) != GUEST_DT_PHANDLE_GIC)
+	if (!len || len % (4 * n))
+		return dt_error(w, n == 3 ? "%s: must be GIC triples <type number flags>"
+					  : "%s: must be <GIC-phandle type number flags> entries",
+				prop);
+	for (i = 0; i < len / 4; i += n) {
+		if (n == 4 && fdt32_to_cpu(c[i]) != GUEST_DT_PHANDLE_GIC)
 			return dt_error(w, "%s: phandle 0x%lx is not the GIC's (0x%x)", prop,
 					(unsigned long)fdt32_to_cpu(c[i]), GUEST_DT_PHANDLE_GIC);
-		if (!dt_check_gic_irq(w, prop, c + i + 1))
+		if (!dt_check_gic_irq(w, prop, c + i + n - 3))
 			return false;
 	}
 	return true;
@@ -505,7 +451,7 @@ static bool dt_check_prop(struct dt_walk *w, const char *name, const void *val, 
 		bool (*check)(struct dt_walk *w, const char *prop, const void *val, int len);
 	} checks[] = {
 		{ "interrupts", dt_check_interrupts },
-		{ "interrupts-extended", dt_check_interrupts_ext },
+		{ "interrupts-extended", dt_check_interrupts },
 		{ "interrupt-parent", dt_check_parent },
 		{ "#interrupt-cells", dt_refuse_intc },
 		{ "interrupt-map", dt_refuse_intc },
@@ -840,12 +786,13 @@ static void vm_check_unknown(struct vm_parse *p)
 
 	fdt_for_each_property_offset(prop, fit, p->node) {
 		if (fdt_getprop_by_offset(fit, prop, &name, NULL) && !vm_step_reads(name, false))
-			vm_warn(p, "unknown property '%s' ignored", name);
+			add_warning(p->errs, "vm '%s': unknown property '%s' ignored", p->vm->name,
+				    name);
 	}
 	fdt_for_each_subnode(sub, fit, p->node) {
 		name = fdt_get_name(fit, sub, NULL);
 		if (!vm_step_reads(name, true))
-			vm_warn(p, "unknown node '%s' ignored", name);
+			add_warning(p->errs, "vm '%s': unknown node '%s' ignored", p->vm->name, name);
 	}
 }
 
