@@ -14,7 +14,6 @@
 #include "arch/cache.h"
 #include "arch/lpae.h"
 #include "ioreq.h"
-#include "pages.h"
 #include "vm.h"
 
 _Static_assert(sizeof(struct lowvisor_ioreq_ring) == PAGE_SIZE, "one page");
@@ -343,18 +342,6 @@ __cold void ioreq_vm_reset(struct vm *vm)
 		if (vm->be->maps[i].vm)
 			unmap_one(vm, &vm->be->maps[i]);
 	spin_unlock(&vm->lock);
-}
-
-__cold int ioreq_backend_alloc(struct vm *vm)
-{
-	uint64_t pa;
-
-	if (!vm->cfg.backend)
-		return 0;
-	if (page_alloc(sizeof(*vm->be), PAGE_SIZE, "ioreq backend", &pa))
-		return -ENOMEM;
-	vm->be = memset((void *)(uintptr_t)pa, 0, sizeof(*vm->be));
-	return 0;
 }
 
 __cold unsigned ioreq_waiting(const struct vm *vm)

@@ -26,8 +26,6 @@ int ioreq_map_guest(struct vm *b, unsigned id, uint64_t ipa, bool unmap);
 /* Before vm's RAM is zeroed for a reset: its requests cancelled, its RAM
  * unmapped from backends, and as a backend its ring and mappings gone. */
 void ioreq_vm_reset(struct vm *vm);
-/* A backend's state, when it is created. */
-int ioreq_backend_alloc(struct vm *vm);
 /* vCPUs of vm waiting for a backend. */
 unsigned ioreq_waiting(const struct vm *vm);
 

@@ -192,7 +192,8 @@ static struct vm *vm_create(const struct vm_config *cfg)
 	if (vm_passthrough_check(cfg) || vm_ram_alloc(vm) || vm_map(vm) || create_vcpus(vm) ||
 	    create_vgic(vm) || place_vcpus(vm) || vm_passthrough_create(vm) ||
 	    mmio_region_add(&vm->mmio, cfg->dev.uart, GUEST_UART_SIZE, &vuart_ops, &vm->uart) ||
-	    vm_load_images(vm) || ioreq_backend_alloc(vm)) {
+	    vm_load_images(vm) ||
+	    (cfg->backend && !(vm->be = zalloc(sizeof(*vm->be), "ioreq backend")))) {
 		log_err("vm '%s': not started", cfg->name);
 		return NULL; /* what it took stays allocated: boot-time only */
 	}

@@ -578,15 +578,16 @@ const char *config_spi_user(const struct vm_config *c, unsigned spi, char *buf, 
 	return c->backend && spi == LOWVISOR_IOREQ_SPI ? "the VM's ioreq interrupt" : NULL;
 }
 
+/* A virtio device's type: its virtio device ID (net 1, block 2, console
+ * 3), or 0. */
 static uint8_t virtio_type(const char *s)
 {
-	static const char *const types[] = { "net", "block", "console" };
-	unsigned i;
+	static const char *const types[] = { "net", "block", "console", NULL };
+	uint8_t i = 0;
 
-	for (i = 0; i < ARRAY_SIZE(types); i++)
-		if (!strcmp(s, types[i]))
-			return (uint8_t)(i + 1);
-	return 0;
+	while (types[i] && strcmp(s, types[i]))
+		i++;
+	return types[i] ? i + 1 : 0;
 }
 
 static bool vm_parse_virtio(struct vm_parse *p)
