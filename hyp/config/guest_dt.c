@@ -308,12 +308,6 @@ bool guest_dt_own_node(const struct vm_config *vm, const char *name)
 	node_name(own, sizeof(own), "intc", vm->dev.gicd);
 	if (!strcmp(name, own))
 		return true;
-	for (i = 0; i < vm->virtio_count; i++) {
-		node_name(own, sizeof(own), "virtio_mmio",
-			  LOWVISOR_VIRTIO_BASE + i * LOWVISOR_VIRTIO_SIZE);
-		if (!strcmp(name, own))
-			return true;
-	}
 	node_name(own, sizeof(own), "pl011", vm->dev.uart);
 	return !strcmp(name, own);
 }
