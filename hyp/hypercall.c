@@ -36,16 +36,14 @@ struct call {
 
 static const struct call_result done = { TRAP_CONTINUE, false };
 
-static struct call_result smccc_version(struct vcpu *v, uint32_t *r)
+static struct call_result smccc_version(struct vcpu *v __unused, uint32_t *r)
 {
-	(void)v;
 	r[0] = SMCCC_VERSION_1_1;
 	return done;
 }
 
-static struct call_result psci_version(struct vcpu *v, uint32_t *r)
+static struct call_result psci_version(struct vcpu *v __unused, uint32_t *r)
 {
-	(void)v;
 	r[0] = PSCI_VERSION_1_0;
 	return done;
 }
@@ -58,17 +56,15 @@ static struct call_result psci_cpu_on(struct vcpu *v, uint32_t *r)
 	return done;
 }
 
-static struct call_result psci_cpu_off(struct vcpu *v, uint32_t *r)
+static struct call_result psci_cpu_off(struct vcpu *v, uint32_t *r __unused)
 {
-	(void)r;
 	vm_vcpu_off(v);
 	return (struct call_result){ TRAP_YIELD, true };
 }
 
-static struct call_result psci_cpu_suspend(struct vcpu *v, uint32_t *r)
+static struct call_result psci_cpu_suspend(struct vcpu *v __unused, uint32_t *r)
 {
 	/* Standby only: a power-down state would need the entry point. */
-	(void)v;
 	r[0] = PSCI_RET_SUCCESS;
 	return (struct call_result){ TRAP_IDLE, false };
 }
@@ -84,30 +80,26 @@ static struct call_result psci_affinity_info(struct vcpu *v, uint32_t *r)
 	return done;
 }
 
-static struct call_result psci_migrate_info_type(struct vcpu *v, uint32_t *r)
+static struct call_result psci_migrate_info_type(struct vcpu *v __unused, uint32_t *r)
 {
-	(void)v;
 	r[0] = PSCI_MIGRATE_NOT_PRESENT;
 	return done;
 }
 
-static struct call_result psci_system_off(struct vcpu *v, uint32_t *r)
+static struct call_result psci_system_off(struct vcpu *v, uint32_t *r __unused)
 {
-	(void)r;
 	vm_stop(v->vm, NULL, "PSCI SYSTEM_OFF");
 	return (struct call_result){ TRAP_YIELD, true };
 }
 
-static struct call_result psci_system_reset(struct vcpu *v, uint32_t *r)
+static struct call_result psci_system_reset(struct vcpu *v, uint32_t *r __unused)
 {
-	(void)r;
 	vm_reset(v->vm, v);
 	return (struct call_result){ TRAP_YIELD, true };
 }
 
-static struct call_result lowvisor_uid(struct vcpu *v, uint32_t *r)
+static struct call_result lowvisor_uid(struct vcpu *v __unused, uint32_t *r)
 {
-	(void)v;
 	r[0] = LOWVISOR_UID_0;
 	r[1] = LOWVISOR_UID_1;
 	r[2] = LOWVISOR_UID_2;
@@ -115,9 +107,8 @@ static struct call_result lowvisor_uid(struct vcpu *v, uint32_t *r)
 	return done;
 }
 
-static struct call_result lowvisor_revision(struct vcpu *v, uint32_t *r)
+static struct call_result lowvisor_revision(struct vcpu *v __unused, uint32_t *r)
 {
-	(void)v;
 	r[0] = LOWVISOR_ABI_MAJOR;
 	r[1] = LOWVISOR_ABI_MINOR;
 	return done;
@@ -274,11 +265,10 @@ static const struct call *find_call(uint32_t fid)
 	return c && c->fn ? c : NULL;
 }
 
-static struct call_result psci_features(struct vcpu *v, uint32_t *r)
+static struct call_result psci_features(struct vcpu *v __unused, uint32_t *r)
 {
 	uint32_t fid = r[1];
 
-	(void)v;
 	/* Every PSCI call Lowvisor serves is supported; SMCCC_VERSION too. */
 	r[0] = ((fid & SMCCC_PREFIX_MASK) == PSCI_0_2_FN_VERSION || fid == SMCCC_VERSION) &&
 			       find_call(fid)

@@ -62,23 +62,21 @@ static enum trap_action wfx(struct vcpu *v, uint32_t hsr)
 	return TRAP_IDLE;
 }
 
-static enum trap_action hvc(struct vcpu *v, uint32_t hsr)
+/* ELR already points past the HVC. */
+static enum trap_action hvc(struct vcpu *v, uint32_t hsr __unused)
 {
-	(void)hsr; /* ELR already points past the HVC */
 	return hypercall(v);
 }
 
-static enum trap_action smc(struct vcpu *v, uint32_t hsr)
+/* The guest's DT says PSCI is by HVC; an SMC has no firmware behind it. */
+static enum trap_action smc(struct vcpu *v, uint32_t hsr __unused)
 {
-	/* The guest's DT says PSCI is by HVC; an SMC has no firmware behind it. */
-	(void)hsr;
 	vcpu_inject_undef(v);
 	return TRAP_CONTINUE;
 }
 
-static enum trap_action vfp(struct vcpu *v, uint32_t hsr)
+static enum trap_action vfp(struct vcpu *v, uint32_t hsr __unused)
 {
-	(void)hsr;
 	vcpu_vfp_switch(v);
 	return TRAP_CONTINUE;
 }
