@@ -26,17 +26,10 @@ struct vm_parse {
 };
 
 static void add_msg(char (*msgs)[CONFIG_MSG_MAX], unsigned max, unsigned *count,
-		    const char *prefix, const char *fmt, va_list ap)
+		    const char *fmt, va_list ap)
 {
-	char *m;
-	int n;
-
-	if (*count < max) {
-		m = msgs[*count];
-		n = snprintf(m, CONFIG_MSG_MAX, "%s", prefix);
-		if (n >= 0 && n < CONFIG_MSG_MAX)
-			vsnprintf(m + n, CONFIG_MSG_MAX - (size_t)n, fmt, ap);
-	}
+	if (*count < max)
+		vsnprintf(msgs[*count], CONFIG_MSG_MAX, fmt, ap);
 	(*count)++;
 }
 
@@ -45,7 +38,7 @@ static __printf(2, 3) void add_error(struct config_errors *e, const char *fmt, .
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_msg(e->msg, CONFIG_MAX_ERRORS, &e->count, "", fmt, ap);
+	add_msg(e->msg, CONFIG_MAX_ERRORS, &e->count, fmt, ap);
 	va_end(ap);
 }
 
@@ -54,38 +47,22 @@ static __printf(2, 3) void add_warning(struct config_errors *e, const char *fmt,
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_msg(e->warn, CONFIG_MAX_WARNINGS, &e->warn_count, "", fmt, ap);
+	add_msg(e->warn, CONFIG_MAX_WARNINGS, &e->warn_count, fmt, ap);
 	va_end(ap);
-}
-
-static void vm_prefix(const struct vm_parse *p, char *buf, size_t len)
-{
-	snprintf(buf, len, "vm '%s': ", p->vm->name);
 }
 
 /* Adds "vm 'NAME': ..." to the errors; returns false for the caller's
  * convenience. */
 static __printf(2, 3) bool vm_error(struct vm_parse *p, const char *fmt, ...)
 {
-	char prefix[VM_NAME_MAX + 8];
+	char m[CONFIG_MSG_MAX];
 	va_list ap;
 
-	vm_prefix(p, prefix, sizeof(prefix));
 	va_start(ap, fmt);
-	add_msg(p->errs->msg, CONFIG_MAX_ERRORS, &p->errs->count, prefix, fmt, ap);
+	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
+	add_error(p->errs, "vm '%s': %s", p->vm->name, m);
 	return false;
-}
-
-static __printf(2, 3) void vm_warn(struct vm_parse *p, const char *fmt, ...)
-{
-	char prefix[VM_NAME_MAX + 8];
-	va_list ap;
-
-	vm_prefix(p, prefix, sizeof(prefix));
-	va_start(ap, fmt);
-	add_msg(p->errs->warn, CONFIG_MAX_WARNINGS, &p->errs->warn_count, prefix, fmt, ap);
-	va_end(ap);
 }
 
 /* The characters dtc allows in a node name: a VM's name goes to the console
@@ -772,12 +749,13 @@ static void vm_check_unknown(struct vm_parse *p)
 
 	fdt_for_each_property_offset(prop, fit, p->node) {
 		if (fdt_getprop_by_offset(fit, prop, &name, NULL) && !vm_step_reads(name, false))
-			vm_warn(p, "unknown property '%s' ignored", name);
+			add_warning(p->errs, "vm '%s': unknown property '%s' ignored", p->vm->name,
+				    name);
 	}
 	fdt_for_each_subnode(sub, fit, p->node) {
 		name = fdt_get_name(fit, sub, NULL);
 		if (!vm_step_reads(name, true))
-			vm_warn(p, "unknown node '%s' ignored", name);
+			add_warning(p->errs, "vm '%s': unknown node '%s' ignored", p->vm->name, name);
 	}
 }
 
