@@ -255,56 +255,47 @@ static bool type_in(const char *type, const char *const *types)
 	return false;
 }
 
-/* Reads the image named by property prop.  0, -ENOENT when the property is
- * absent (the caller decides), or -EINVAL after adding a message. */
-static int vm_parse_image(struct vm_parse *p, const char *prop, struct bundle_image *img,
-			  const char *const *types, const char *role)
+/* Reads the image named by property prop into img; an absent one is an
+ * error only if required. */
+static bool vm_parse_image(struct vm_parse *p, const char *prop, struct bundle_image *img,
+			   const char *const *types, const char *role, bool required)
 {
 	struct dt_status st;
 	const char *name;
 	int err = bundle_prop_str(p->b->fit, p->node, prop, &name);
 
 	if (err == -ENOENT)
-		return err;
-	if (err || !*name) {
-		vm_error(p, "%s: must be the name of an image under /images", prop);
-		return -EINVAL;
-	}
+		return !required ||
+		       vm_error(p, "%s: missing (the name of an image under /images)", prop);
+	if (err || !*name)
+		return vm_error(p, "%s: must be the name of an image under /images", prop);
 	st = bundle_image_get(p->b, name, img);
-	if (st.err) {
-		vm_error(p, "%s = \"%.*s\": %s", prop, BUNDLE_NAME_MAX, name, st.msg);
-		return -EINVAL;
-	}
-	if (*img->type && !type_in(img->type, types)) {
-		vm_error(p, "%s = \"%s\": image '%s' is of type \"%s\", not %s", prop, name,
-			 img->name, img->type, role);
-		return -EINVAL;
-	}
-	if (!img->size) {
-		vm_error(p, "%s = \"%s\": image '%s' is empty", prop, name, img->name);
-		return -EINVAL;
-	}
-	return 0;
+	if (st.err)
+		return vm_error(p, "%s = \"%.*s\": %s", prop, BUNDLE_NAME_MAX, name, st.msg);
+	if (*img->type && !type_in(img->type, types))
+		return vm_error(p, "%s = \"%s\": image '%s' is of type \"%s\", not %s", prop, name,
+				img->name, img->type, role);
+	if (!img->size)
+		return vm_error(p, "%s = \"%s\": image '%s' is empty", prop, name, img->name);
+	return true;
 }
 
 static bool vm_parse_kernel(struct vm_parse *p)
 {
 	static const char *const types[] = { "kernel", "kernel_noload", "standalone",
 					     "firmware", NULL };
-	int err = vm_parse_image(p, "kernel", &p->vm->kernel, types, "a kernel");
 
-	if (err == -ENOENT)
-		return vm_error(p, "kernel: missing (the name of an image under /images)");
-	return !err;
+	return vm_parse_image(p, "kernel", &p->vm->kernel, types, "a kernel", true);
 }
 
 static bool vm_parse_ramdisk(struct vm_parse *p)
 {
 	static const char *const types[] = { "ramdisk", NULL };
-	int err = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, types, "a ramdisk");
+	bool ok = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, types, "a ramdisk", false);
 
-	p->vm->has_ramdisk = !err;
-	return !err || err == -ENOENT;
+	/* Absent, its size is vm_init's 0; a good one is not empty. */
+	p->vm->has_ramdisk = p->vm->ramdisk.size != 0;
+	return ok;
 }
 
 static bool vm_parse_bootargs(struct vm_parse *p)
