@@ -337,10 +337,7 @@ enum trap_action trap_handle(struct vcpu *v, uint32_t reason)
 		return trap_sync(v);
 	case EXIT_IRQ:
 		hyp_irq(NULL);
-		return TRAP_CONTINUE;
-	case EXIT_HANDLED:
-		return TRAP_CONTINUE;
-	default:
-		return TRAP_CONTINUE; /* FIQs are not used */
+		break;
 	}
+	return TRAP_CONTINUE; /* also EXIT_HANDLED, and FIQs (not used) */
 }
