@@ -60,11 +60,7 @@ void vm_irq_line(struct vm *vm, const struct irq_line *l)
 	struct vcpu *v;
 	uint32_t bit;
 
-	if (l->kind == IRQ_LINE_SPI) {
-		vm_set_irq(vm, l->intid, l->level);
-		return;
-	}
-	if (l->kind == IRQ_LINE_PPI) {
+	if (l->kind == IRQ_LINE_SPI || l->kind == IRQ_LINE_PPI) { /* an SPI's vcpu is 0 */
 		vm_set_irq_vcpu(vm, l->vcpu, l->intid, l->level);
 		return;
 	}
