@@ -300,15 +300,8 @@ void vcpu_run(struct vcpu *v)
 	vm_vcpu_left(v);
 }
 
-/* The vector base of the guest's exception, as SCTLR.V and VBAR say. */
-static uint32_t guest_vector(unsigned offset)
-{
-	uint32_t sctlr = sctlr_read();
-
-	return ((sctlr & SCTLR_V) ? 0xffff0000u : vbar_read()) + offset;
-}
-
-/* Takes an exception into the guest in mode with the return address lr. */
+/* Takes an exception into the guest in mode with the return address lr, at
+ * offset from the vector base SCTLR.V and VBAR give. */
 static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned offset)
 {
 	uint32_t sctlr = sctlr_read();
@@ -332,7 +325,7 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 		v->regs.lr_und = lr;
 	}
 	v->regs.cpsr = cpsr;
-	v->regs.pc = guest_vector(offset);
+	v->regs.pc = ((sctlr & SCTLR_V) ? 0xffff0000u : vbar_read()) + offset;
 }
 
 void vcpu_inject_undef(struct vcpu *v)
