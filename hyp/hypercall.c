@@ -114,15 +114,15 @@ static struct call_result lowvisor_revision(struct vcpu *v __unused, uint32_t *r
 	return done;
 }
 
-/* The VM a management call names in r[1], or NULL with r[0] the error:
- * -EPERM from a VM not marked management, -ENOENT for an unknown VM, and
- * -EINVAL for the caller's own unless self may be it. */
+/* The VM a management call names in r[1], r[0] then 0; or NULL with r[0]
+ * the error: -EPERM from a VM not marked management, -ENOENT for an
+ * unknown VM, and -EINVAL for the caller's own unless self may be it. */
 static struct vm *mgmt_target(struct vcpu *v, uint32_t *r, bool self)
 {
 	struct vm *t = v->vm->cfg.management ? vm_by_id(r[1]) : NULL;
 
-	if (!t || (t == v->vm && !self))
-		r[0] = (uint32_t)(!v->vm->cfg.management ? -EPERM : !t ? -ENOENT : -EINVAL);
+	r[0] = (uint32_t)(!v->vm->cfg.management ? -EPERM : !t ? -ENOENT :
+			  t == v->vm && !self ? -EINVAL : 0);
 	return r[0] ? NULL : t;
 }
 
@@ -133,12 +133,10 @@ static struct vm *mgmt_target(struct vcpu *v, uint32_t *r, bool self)
  */
 static struct call_result irq_line_call(struct vcpu *v, uint32_t *r)
 {
-	struct vm *target;
+	struct vm *target = mgmt_target(v, r, true);
 	struct irq_line_target t;
 	struct irq_line l;
 
-	r[0] = 0;
-	target = mgmt_target(v, r, true);
 	if (!target)
 		return done;
 	t.vcpu_count = target->cfg.vcpus;
@@ -153,10 +151,8 @@ static struct call_result irq_line_call(struct vcpu *v, uint32_t *r)
 static struct call_result vm_op_call(struct vcpu *v, uint32_t *r)
 {
 	uint32_t fid = r[0];
-	struct vm *t;
+	struct vm *t = mgmt_target(v, r, false);
 
-	r[0] = 0;
-	t = mgmt_target(v, r, false);
 	if (!t)
 		return done;
 	if (fid == LOWVISOR_FN_VM_PAUSE)
