@@ -183,14 +183,10 @@ static bool vm_prop_range(struct vm_parse *p, const char *name, uint32_t min, ui
 /* slice-us and priority: how it shares its CPUs (DESIGN section 10). */
 static bool vm_parse_sched(struct vm_parse *p)
 {
-	uint32_t prio;
-
-	if (!vm_prop_range(p, "slice-us", SLICE_US_MIN, SLICE_US_MAX, "microseconds",
-			   &p->vm->slice_us) ||
-	    !vm_prop_range(p, "priority", 0, CONFIG_PRIO_MAX, "higher runs first", &prio))
-		return false;
-	p->vm->priority = prio;
-	return true;
+	return vm_prop_range(p, "slice-us", SLICE_US_MIN, SLICE_US_MAX, "microseconds",
+			     &p->vm->slice_us) &&
+	       vm_prop_range(p, "priority", 0, CONFIG_PRIO_MAX, "higher runs first",
+			     &p->vm->priority);
 }
 
 /* The guest's own devices: its memory must leave their IPAs free. */

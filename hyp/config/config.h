@@ -288,7 +288,7 @@ struct vm_config {
 	unsigned vcpus;
 	uint32_t cpus; /* physical CPUs, always a subset of the machine's */
 	uint32_t slice_us; /* 0: the system's (lowvisor.slice_us) */
-	unsigned priority; /* 0..CONFIG_PRIO_MAX */
+	uint32_t priority; /* 0..CONFIG_PRIO_MAX */
 	uint64_t mem_base, mem_size; /* IPA */
 	struct vm_devices dev;
 	struct bundle_image kernel;
