@@ -36,21 +36,22 @@ static __printf(2, 3) void warn(struct platform *p, const char *fmt, ...)
 }
 
 /*
- * An index of the host DTB's nodes, made in one walk while platform_parse
- * runs: libfdt finds a node's parent, path or compatible match by walking
- * the tree from the root, scanning every node name a byte at a time on the
- * way, and parsing did that some eighty times (2.9 ms of QEMU virt's 58
- * nodes).  Offsets in order, so a node is found by binary search.  A tree
- * with more nodes or deeper than the index holds is read with libfdt's
- * walks instead, as is every other tree (the index is for the one being
- * parsed, and dropped after).
+ * An index of the host DTB's nodes, made in the check's walk when
+ * platform_parse or platform_find_uart starts: libfdt finds a node's
+ * parent, path or compatible match by walking the tree from the root,
+ * scanning every node name a byte at a time on the way, and parsing did
+ * that some eighty times (2.9 ms of QEMU virt's 58 nodes).  Offsets in
+ * order, so a node is found by binary search.  The index is the only way
+ * this file finds nodes: a host DTB with more nodes or deeper than it holds
+ * is refused, and it is kept for the host DTB's whole life (which never
+ * changes), for dt_read_reg.  Other trees are only checked (dt_check).
  */
 #define DT_INDEX_MAX 1024
 #define DT_INDEX_DEPTH 32
 
 struct dt_inode {
 	int offset;
-	int parent; /* -1 for the root */
+	int parent; /* -FDT_ERR_NOTFOUND for the root */
 	const char *name;
 	int name_len;
 	const char *compat; /* NULL: none */
@@ -71,19 +72,17 @@ static const char *str_prop(const char *val, int len)
 	return val && len > 0 && memchr(val, '\0', (size_t)len) ? val : NULL;
 }
 
-/* Adds node (at depth, named name) to the index being made by dt_check's
- * walk; stack holds the offsets of its ancestors by depth.  Returns the
- * entry, or NULL when the index is full (the walk goes on without it). */
+/* Adds node (at depth, named name) to the index being made by the check's
+ * walk, which has made sure it has room; stack holds the offsets of its
+ * ancestors by depth. */
 static struct dt_inode *index_add(int node, int depth, const char *name, int name_len, int *stack)
 {
-	struct dt_inode *e;
+	struct dt_inode *e = &dt_idx.node[dt_idx.count++];
 
-	if (depth >= DT_INDEX_DEPTH || dt_idx.count == DT_INDEX_MAX)
-		return NULL;
 	stack[depth] = node;
-	e = &dt_idx.node[dt_idx.count++];
-	*e = (struct dt_inode){ .offset = node, .parent = depth ? stack[depth - 1] : -1,
-				.name = name, .name_len = name_len, .enabled = true };
+	*e = (struct dt_inode){ .offset = node, .name = name, .name_len = name_len,
+				.parent = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND,
+				.enabled = true };
 	return e;
 }
 
@@ -120,43 +119,34 @@ static const struct dt_inode *index_find(const void *fdt, int node)
 	return NULL;
 }
 
+/* node's parent; a node of a tree not indexed (bad offset) has none. */
 static int dt_parent(const void *fdt, int node)
 {
 	const struct dt_inode *e = index_find(fdt, node);
 
-	if (!e)
-		return fdt_parent_offset(fdt, node);
-	return e->parent < 0 ? -FDT_ERR_NOTFOUND : e->parent;
+	return e ? e->parent : -FDT_ERR_BADOFFSET;
 }
 
+/* For the nodes the index gave (next_compatible, next_child). */
 static bool node_enabled(const void *fdt, int node)
 {
-	const struct dt_inode *e = index_find(fdt, node);
-	const char *s;
-
-	if (e)
-		return e->enabled;
-	s = fdt_getprop(fdt, node, "status", NULL);
-	return !s || !strcmp(s, "okay") || !strcmp(s, "ok");
+	return index_find(fdt, node)->enabled;
 }
 
 /* Whether node's device_type is type. */
 static bool node_type_is(const void *fdt, int node, const char *type)
 {
-	const struct dt_inode *e = index_find(fdt, node);
-	const char *t = e ? e->device_type : fdt_getprop(fdt, node, "device_type", NULL);
+	const char *t = index_find(fdt, node)->device_type;
 
 	return t && !strcmp(t, type);
 }
 
 /* The next node after node (-1: the first) that is compatible with compat,
  * as fdt_node_offset_by_compatible. */
-static int next_compatible(const void *fdt, int node, const char *compat)
+static int next_compatible(int node, const char *compat)
 {
 	unsigned i;
 
-	if (fdt != dt_idx.fdt)
-		return fdt_node_offset_by_compatible(fdt, node, compat);
 	for (i = 0; i < dt_idx.count; i++) {
 		const struct dt_inode *e = &dt_idx.node[i];
 
@@ -178,13 +168,11 @@ static bool name_is(const struct dt_inode *e, const char *name, size_t n)
 }
 
 /* The root's child called name (or name@unit), as fdt_path_offset("/name"). */
-static int top_node(const void *fdt, const char *name)
+static int top_node(const char *name)
 {
 	size_t n = strlen(name);
 	unsigned i;
 
-	if (fdt != dt_idx.fdt)
-		return fdt_subnode_offset(fdt, 0, name);
 	for (i = 1; i < dt_idx.count; i++) {
 		const struct dt_inode *e = &dt_idx.node[i];
 
@@ -197,13 +185,8 @@ static int top_node(const void *fdt, const char *name)
 /* node's children in order: first with child = -1, then the one before. */
 static int next_child(const void *fdt, int parent, int child)
 {
-	const struct dt_inode *e;
+	const struct dt_inode *e = index_find(fdt, child < 0 ? parent : child);
 
-	if (fdt != dt_idx.fdt)
-		return child < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, child);
-	e = index_find(fdt, child < 0 ? parent : child);
-	if (!e)
-		return -FDT_ERR_NOTFOUND;
 	for (e++; e < dt_idx.node + dt_idx.count; e++)
 		if (e->parent == parent)
 			return e->offset;
@@ -219,11 +202,6 @@ static void node_path(const void *fdt, int node, char *buf, size_t len)
 	int chain[DT_INDEX_DEPTH], depth = 0, i;
 	size_t at = 0;
 
-	if (!index_find(fdt, node)) {
-		if (fdt_get_path(fdt, node, buf, (int)len) < 0)
-			snprintf(buf, len, "(node at offset %d)", node);
-		return;
-	}
 	for (i = node; i > 0 && depth < DT_INDEX_DEPTH; i = dt_parent(fdt, i))
 		chain[depth++] = i;
 	buf[0] = '\0';
@@ -253,7 +231,8 @@ static int check_tail(const void *fdt, int offset)
 	return 0;
 }
 
-/* dt_check, and with index the index of the tree's nodes made on the way. */
+/* dt_check, and with index the index of the tree's nodes made on the way
+ * (a tree it cannot hold refused). */
 static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 {
 	struct dt_status st = { 0, "" };
@@ -281,8 +260,10 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 
 	/* Walk every node and property; libfdt checks tags, lengths and name
 	 * offsets as it goes, so a corrupt structure block surfaces here. */
-	dt_idx.fdt = NULL;
-	dt_idx.count = 0;
+	if (index) {
+		dt_idx.fdt = NULL;
+		dt_idx.count = 0;
+	}
 	for (node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
 		const char *name = fdt_get_name(fdt, node, &err);
 		struct dt_inode *e = NULL;
@@ -290,10 +271,14 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 		if (!name)
 			return dt_fail(&st, -EINVAL, "corrupt DTB: bad node name at offset %d: %s",
 				    node, fdt_strerror(err));
-		if (index) {
+		if (index && depth >= DT_INDEX_DEPTH)
+			return dt_fail(&st, -EINVAL, "DTB nests nodes deeper than %d levels, the most "
+				    "Lowvisor reads", DT_INDEX_DEPTH);
+		if (index && dt_idx.count == DT_INDEX_MAX)
+			return dt_fail(&st, -EINVAL, "DTB has more than %d nodes, the most Lowvisor reads",
+				    DT_INDEX_MAX);
+		if (index)
 			e = index_add(node, depth, name, err, stack);
-			index = e != NULL;
-		}
 		fdt_for_each_property_offset(prop, fdt, node) {
 			const char *pname, *val;
 			int len;
@@ -342,8 +327,6 @@ static uint64_t read_cells(const fdt32_t *cells, int count)
  * Translates an address on bus (a node's parent) up to a CPU physical
  * address through each ancestor's "ranges".  Returns false when an
  * ancestor has no ranges (the address is not memory-mapped) or none match.
- * (Without the index libfdt finds a parent by walking from the root:
- * callers look it up once per node, not per reg entry.)
  */
 static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 {
@@ -478,7 +461,7 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 
 static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct dt_status *st)
 {
-	int cpus = top_node(fdt, "cpus");
+	int cpus = top_node("cpus");
 	int node, ac;
 	char path[PLAT_PATH_MAX];
 
@@ -541,9 +524,9 @@ static int find_compatible(const void *fdt, const char *const *list, size_t n)
 	int node;
 
 	for (i = 0; i < n; i++) {
-		node = next_compatible(fdt, -1, list[i]);
+		node = next_compatible(-1, list[i]);
 		while (node >= 0 && !node_enabled(fdt, node))
-			node = next_compatible(fdt, node, list[i]);
+			node = next_compatible(node, list[i]);
 		if (node >= 0)
 			return node;
 	}
@@ -609,11 +592,9 @@ static int path_offset(const void *fdt, const char *path, int n, int aliased)
 	const char *end = path + n, *p = path;
 	int node = 0;
 
-	if (fdt != dt_idx.fdt)
-		return fdt_path_offset_namelen(fdt, path, n);
 	if (n > 0 && *p != '/') {
 		const char *q = memchr(p, '/', (size_t)n);
-		int aliases = top_node(fdt, "aliases"), len;
+		int aliases = top_node("aliases"), len;
 		const char *target;
 
 		if (!q)
@@ -648,7 +629,7 @@ static int path_offset(const void *fdt, const char *path, int n, int aliased)
 /* Resolves /chosen/stdout-path (an alias or a path, with ":options"). */
 static int stdout_node(const void *fdt)
 {
-	int chosen = top_node(fdt, "chosen");
+	int chosen = top_node("chosen");
 	const char *s;
 	int len, n;
 
@@ -687,7 +668,7 @@ static int find_uart(const void *fdt, struct plat_uart *uart)
 
 int platform_find_uart(const void *fdt, size_t max_size, struct plat_uart *uart)
 {
-	if (dt_check(fdt, max_size).err)
+	if (check_walk(fdt, max_size, true).err)
 		return -EINVAL;
 	return find_uart(fdt, uart);
 }
@@ -747,7 +728,7 @@ static void add_resv(struct platform *p, uint64_t base, uint64_t size, const cha
 
 static struct dt_status parse_chosen(struct platform *p, const void *fdt, struct dt_status *st)
 {
-	int chosen = top_node(fdt, "chosen");
+	int chosen = top_node("chosen");
 	const fdt32_t *s, *e;
 	int slen, elen;
 
@@ -778,7 +759,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
 			add_resv(p, base, size, "/memreserve/");
 	}
-	rm = top_node(fdt, "reserved-memory");
+	rm = top_node("reserved-memory");
 	if (rm < 0)
 		return *st;
 	for_each_child(node, fdt, rm) {
@@ -820,6 +801,5 @@ struct dt_status platform_parse(struct platform *p, const void *fdt, size_t max_
 	copy_prop(p->compatible, sizeof(p->compatible), fdt, 0, "compatible");
 	for (i = 0; i < ARRAY_SIZE(steps) && !st.err; i++)
 		st = steps[i](p, fdt, &st);
-	dt_idx.fdt = NULL; /* the tree may change or go: later lookups walk */
 	return st;
 }

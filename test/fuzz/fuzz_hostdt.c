@@ -4,7 +4,9 @@
  * from the loader (r2).  The input is the DTB: platform_parse() and
  * platform_find_uart() read it (platform/dt.c); then, on a tree dt_check()
  * accepted, what vm.c does with a passthrough node: its reg entries
- * (dt_read_reg, translated through the parents' ranges) and interrupts
+ * (dt_read_reg, translated through the parents' ranges, which it finds in
+ * the node index platform_find_uart's check left: none for a tree beyond
+ * the index, whose reg entries all read as malformed) and interrupts
  * (dt_gic_irq), and the node copied into a guest's device tree
  * (guest_dt_copy_node, hyp/config/guest_dt.c).  Besides what the sanitizers
  * catch, it checks the parsers' promises: a tree platform_parse() accepts
