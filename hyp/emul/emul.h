@@ -286,7 +286,7 @@ const char *hsr_ec_name(unsigned ec);
  *  2. per device, a static const register table built with the MMIO_REG*
  *     constructors: {offset, length, bits per IRQ, allowed widths, read,
  *     write}, sorted by offset, found through the device's per-word index
- *     (struct mmio_index) or by binary search on the offset.
+ *     (struct mmio_index).
  *
  * mmio_dispatch checks an access once (inside the region, a width the
  * register allows, naturally aligned) and calls one handler; anything it
@@ -366,9 +366,9 @@ static inline unsigned mmio_reg_irq(const struct mmio_reg *reg, uint32_t offset)
 }
 
 /* A device's registers by word, made once when its first region is added:
- * dispatch then finds a register with one load instead of a search.  For
- * tables of whole words (offsets and lengths multiples of 4) in the first
- * MMIO_INDEX_WORDS words, at most 255 registers. */
+ * dispatch then finds a register with one load.  Every device has one, so
+ * its table is of whole words (offsets and lengths multiples of 4) in the
+ * first MMIO_INDEX_WORDS words, at most 255 registers. */
 #define MMIO_INDEX_WORDS 1024
 struct mmio_index {
 	bool built;
@@ -383,7 +383,7 @@ struct mmio_ops {
 	/* Offsets no register covers read as zero and ignore writes (the
 	 * GIC's reserved space); otherwise the access is refused. */
 	bool holes_raz_wi;
-	struct mmio_index *index; /* optional, the device's own */
+	struct mmio_index *index; /* the device's own */
 };
 
 /* .regs and .reg_count of a struct mmio_ops from a register array. */
@@ -407,21 +407,19 @@ struct mmio_regions {
 void mmio_regions_init(struct mmio_regions *rs);
 
 /*
- * Adds the region [base, base + size) emulated by ops.  Adjacent regions are
- * fine.  -EINVAL for an empty region, one larger than 4 GiB (register
- * offsets are 32-bit), one that wraps past the top of the address space or
- * no ops; -EBUSY if it overlaps a region already there; -ENOSPC if the VM
- * has MMIO_REGIONS_MAX.  On error nothing changes.
+ * Adds the region [base, base + size) emulated by ops, building ops's index
+ * if it is the first.  Adjacent regions are fine.  -EINVAL for an empty
+ * region, one larger than 4 GiB (register offsets are 32-bit), one that
+ * wraps past the top of the address space, no ops or a register table the
+ * index cannot hold (struct mmio_index); -EBUSY if it overlaps a region
+ * already there; -ENOSPC if the VM has MMIO_REGIONS_MAX.  On error no
+ * region changes.
  */
 int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
 		    const struct mmio_ops *ops, void *dev);
 
 /* The region holding ipa, or NULL. */
 const struct mmio_region *mmio_region_find(const struct mmio_regions *rs, uint64_t ipa);
-
-/* The register of a sorted table that holds offset, or NULL (a hole). */
-const struct mmio_reg *mmio_reg_find(const struct mmio_reg *regs, size_t count,
-				     uint32_t offset);
 
 /*
  * Performs access a by vCPU vcpu at ipa inside region r: for a write, *val

@@ -46,7 +46,8 @@ static bool region_overlaps(const struct mmio_region *r, uint64_t base, uint64_t
 	return ranges_overlap(r->base, r->size, base, size);
 }
 
-static void index_build(const struct mmio_ops *ops)
+/* Fills ops's index, or -EINVAL for a table it cannot hold. */
+static int index_build(const struct mmio_ops *ops)
 {
 	struct mmio_index *x = ops->index;
 	size_t i;
@@ -57,11 +58,12 @@ static void index_build(const struct mmio_ops *ops)
 
 		if (i >= UINT8_MAX || reg->offset % 4 || reg->length % 4 ||
 		    reg->offset + reg->length > MMIO_INDEX_WORDS * 4)
-			return;
+			return -EINVAL;
 		for (o = reg->offset; o < reg->offset + reg->length; o += 4)
 			x->slot[o / 4] = (uint8_t)(i + 1);
 	}
 	x->built = true;
+	return 0;
 }
 
 int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
@@ -70,7 +72,8 @@ int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
 	unsigned i;
 
 	/* The end may not reach 2^64, which would wrap to 0. */
-	if (!size || size > REGION_SIZE_MAX || size > UINT64_MAX - base || !ops)
+	if (!size || size > REGION_SIZE_MAX || size > UINT64_MAX - base || !ops || !ops->index ||
+	    (!ops->index->built && index_build(ops)))
 		return -EINVAL;
 	i = region_upper_bound(rs, base);
 	if ((i > 0 && region_overlaps(&rs->r[i - 1], base, size)) ||
@@ -78,8 +81,6 @@ int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
 		return -EBUSY;
 	if (rs->count == MMIO_REGIONS_MAX)
 		return -ENOSPC;
-	if (ops->index && !ops->index->built)
-		index_build(ops);
 	memmove(&rs->r[i + 1], &rs->r[i], (rs->count - i) * sizeof(rs->r[0]));
 	rs->r[i] = (struct mmio_region){ .base = base, .size = size, .ops = ops, .dev = dev };
 	rs->count++;
@@ -97,25 +98,6 @@ const struct mmio_region *mmio_region_find(const struct mmio_regions *rs, uint64
 	return NULL;
 }
 
-const struct mmio_reg *mmio_reg_find(const struct mmio_reg *regs, size_t count,
-				     uint32_t offset)
-{
-	size_t lo = 0, hi = count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct mmio_reg *reg = &regs[mid];
-
-		if (offset < reg->offset)
-			hi = mid;
-		else if (offset - reg->offset >= reg->length)
-			lo = mid + 1;
-		else
-			return reg;
-	}
-	return NULL;
-}
-
 static bool width_ok(unsigned width)
 {
 	return width == 1 || width == 2 || width == 4;
@@ -128,25 +110,22 @@ int mmio_dispatch(const struct mmio_region *r, unsigned vcpu, const struct mmio_
 	uint64_t offset = ipa - r->base;
 	const struct mmio_reg *reg;
 	uint32_t off;
+	unsigned slot;
 
 	if (!a->valid || !width_ok(a->width) || !IS_ALIGNED(offset, a->width))
 		return -EINVAL;
 	if (offset >= r->size || a->width > r->size - offset)
 		return -ERANGE;
 	off = (uint32_t)offset; /* regions are at most 4 GiB */
-	if (r->ops->index && r->ops->index->built)
-		reg = off / 4 < MMIO_INDEX_WORDS && r->ops->index->slot[off / 4]
-			      ? &r->ops->regs[r->ops->index->slot[off / 4] - 1]
-			      : NULL;
-	else
-		reg = mmio_reg_find(r->ops->regs, r->ops->reg_count, off);
-	if (!reg) { /* a hole: RAZ/WI, or the access is refused */
+	slot = off / 4 < MMIO_INDEX_WORDS ? r->ops->index->slot[off / 4] : 0;
+	if (!slot) { /* a hole: RAZ/WI, or the access is refused */
 		if (!r->ops->holes_raz_wi)
 			return -ENOENT;
 		if (!a->write)
 			*val = 0;
 		return 0;
 	}
+	reg = &r->ops->regs[slot - 1];
 	if (!(reg->widths & a->width))
 		return -EINVAL;
 	if (a->width > reg->length - (off - reg->offset))

@@ -654,11 +654,15 @@ static const struct mmio_reg fake_regs[] = {
 	MMIO_REG_RAZ_WI(0xfd0, 0x30, MMIO_W_ANY),
 };
 
+/* The index of fake_regs, which both devices below share. */
+static struct mmio_index fake_index;
+
 /* A GIC-style device: reserved space reads as zero. */
 static const struct mmio_ops fake_gic_ops = {
 	.name = "fake-gicd",
 	MMIO_OPS_REGS(fake_regs),
 	.holes_raz_wi = true,
+	.index = &fake_index,
 };
 
 /* The same registers, with holes refused. */
@@ -666,28 +670,57 @@ static const struct mmio_ops fake_strict_ops = {
 	.name = "fake-strict",
 	MMIO_OPS_REGS(fake_regs),
 	.holes_raz_wi = false,
+	.index = &fake_index,
 };
 
-/* The registers by word (mmio_index): the same as the search, and a table
- * with a register that is not whole words is left to the search. */
+/* A table the index cannot hold: mmio_region_add refuses its device. */
+static void expect_not_indexed(const struct mmio_reg *regs, size_t count)
+{
+	static struct mmio_index idx;
+	const struct mmio_ops ops = { .name = "odd", .regs = regs, .reg_count = count,
+				      .index = &idx };
+	struct mmio_regions rs;
+
+	mmio_regions_init(&rs);
+	assert_int_equal(mmio_region_add(&rs, 0x09000000, 0x10000, &ops, NULL), -EINVAL);
+	assert_int_equal(rs.count, 0);
+	assert_false(idx.built);
+}
+
+/* The registers by word (mmio_index): each offset's register, as a scan of
+ * the table finds it; a table that is not whole words, reaches beyond the
+ * index or has more than 255 registers is refused, as is a device without
+ * an index. */
 static void test_index(void **state)
 {
-	static struct mmio_index idx, odd_idx;
-	static const struct mmio_reg odd_regs[] = {
+	static struct mmio_index idx, most_idx;
+	static const struct mmio_reg half[] = {
 		MMIO_REG_RAZ_WI(0x000, 4, MMIO_W32),
 		MMIO_REG(0x006, 2, MMIO_W16, fake_read_half, fake_write_half),
 	};
+	static const struct mmio_reg beyond[] = { MMIO_REG_RAZ_WI(MMIO_INDEX_WORDS * 4, 4, MMIO_W32) };
+	static struct mmio_reg many[256];
 	const struct mmio_ops ops = { .name = "indexed", MMIO_OPS_REGS(fake_regs),
 				      .holes_raz_wi = true, .index = &idx };
-	const struct mmio_ops odd = { .name = "odd", MMIO_OPS_REGS(odd_regs),
-				      .holes_raz_wi = false, .index = &odd_idx };
+	const struct mmio_ops most = { .name = "most", .regs = many, .reg_count = 255,
+				       .index = &most_idx };
+	const struct mmio_ops none = { .name = "none", MMIO_OPS_REGS(fake_regs) };
 	struct mmio_access a = { .valid = true, .width = 2, .il = 4 };
 	struct mmio_regions rs;
 	struct fake_dev d = { 0 };
 	uint32_t off = 0, v = 0;
+	size_t i;
 
 	(void)state;
 	assert_true(mmio_index_agrees(&ops, &off));
+	expect_not_indexed(half, ARRAY_SIZE(half));
+	expect_not_indexed(beyond, ARRAY_SIZE(beyond));
+	for (i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = (struct mmio_reg)MMIO_REG_RAZ_WI(i * 4, 4, MMIO_W32);
+	expect_not_indexed(many, ARRAY_SIZE(many));
+	assert_true(mmio_index_agrees(&most, &off));
+	mmio_regions_init(&rs);
+	assert_int_equal(mmio_region_add(&rs, 0x09000000, 0x1000, &none, NULL), -EINVAL);
 	/* Dispatch through it: GICD_TYPER-like, a hole, past the index. */
 	mmio_regions_init(&rs);
 	assert_int_equal(mmio_region_add(&rs, 0x08000000, 0x10000, &ops, &d), 0);
@@ -700,13 +733,6 @@ static void test_index(void **state)
 	v = 7;
 	assert_int_equal(mmio_dispatch(&rs.r[0], 0, &a, 0x08002000, &v), 0);
 	assert_int_equal(v, 0);
-	/* Half a word: no index, the search finds the register. */
-	mmio_regions_init(&rs);
-	assert_int_equal(mmio_region_add(&rs, 0x09000000, 0x1000, &odd, &d), 0);
-	assert_false(odd_idx.built);
-	a.width = 2;
-	assert_int_equal(mmio_dispatch(&rs.r[0], 0, &a, 0x09000006, &v), 0);
-	assert_int_equal(mmio_dispatch(&rs.r[0], 0, &a, 0x09000004, &v), -ENOENT);
 }
 
 /* Every register table here; each device's own table (vGIC, vUART) gets
@@ -793,29 +819,6 @@ static void test_table_checker_finds_bad_entries(void **state)
 	expect_bad_table(odd_bits, ARRAY_SIZE(odd_bits), 0);
 	expect_bad_table(wraps, ARRAY_SIZE(wraps), 0);
 	assert_true(mmio_regs_valid(at_top, ARRAY_SIZE(at_top), NULL));
-}
-
-static void test_reg_find_matches_a_linear_scan(void **state)
-{
-	uint32_t off;
-
-	(void)state;
-	for (off = 0; off < 0x1100; off++) {
-		const struct mmio_reg *want = NULL;
-		unsigned i;
-
-		for (i = 0; i < ARRAY_SIZE(fake_regs); i++)
-			if (off >= fake_regs[i].offset &&
-			    off < fake_regs[i].offset + fake_regs[i].length)
-				want = &fake_regs[i];
-		if (mmio_reg_find(fake_regs, ARRAY_SIZE(fake_regs), off) != want)
-			fail_msg("offset 0x%x found the wrong register", off);
-	}
-	assert_null(mmio_reg_find(fake_regs, ARRAY_SIZE(fake_regs), 0xffffffff));
-	assert_null(mmio_reg_find(fake_regs, 0, 0));
-	assert_ptr_equal(mmio_reg_find(fake_regs, ARRAY_SIZE(fake_regs), 0x4ff), &fake_regs[5]);
-	assert_ptr_equal(mmio_reg_find(fake_regs, ARRAY_SIZE(fake_regs), 0x7ff), &fake_regs[5]);
-	assert_null(mmio_reg_find(fake_regs, ARRAY_SIZE(fake_regs), 0x800));
 }
 
 /* ---- Regions ------------------------------------------------------------- */
@@ -1214,7 +1217,6 @@ int main(void)
 		cmocka_unit_test(test_it_advance),
 		cmocka_unit_test(test_tables_valid),
 		cmocka_unit_test(test_table_checker_finds_bad_entries),
-		cmocka_unit_test(test_reg_find_matches_a_linear_scan),
 		cmocka_unit_test(test_region_insert_keeps_order),
 		cmocka_unit_test(test_region_overlap_rejected),
 		cmocka_unit_test(test_region_bad_arguments_and_full),

@@ -42,8 +42,8 @@ static struct {
 	int cp15_ret;
 } fake;
 
-/* The VM's one device: [DEV_BASE, DEV_BASE + DEV_SIZE), one register
- * that records each access. */
+/* The VM's one device: [DEV_BASE, DEV_BASE + DEV_SIZE), its first 4 KiB
+ * (what a device's index holds) one register that records each access. */
 #define DEV_BASE 0x08000000u
 #define DEV_SIZE 0x02000000u
 
@@ -69,9 +69,11 @@ static void dev_write(struct mmio_ctx *c, const struct mmio_reg *reg, uint32_t o
 }
 
 static const struct mmio_reg dev_regs[] = {
-	MMIO_REG(0, DEV_SIZE, MMIO_W_ANY, dev_read, dev_write),
+	MMIO_REG(0, MMIO_INDEX_WORDS * 4, MMIO_W_ANY, dev_read, dev_write),
 };
-static const struct mmio_ops dev_ops = { .name = "fake", MMIO_OPS_REGS(dev_regs) };
+static struct mmio_index dev_index;
+static const struct mmio_ops dev_ops = { .name = "fake", MMIO_OPS_REGS(dev_regs),
+					 .index = &dev_index };
 bool vm_ram_fault(struct vm *v, uint64_t ipa)
 {
 	assert_ptr_equal(v, &vm);
@@ -282,7 +284,7 @@ static void test_fast_path(void **state)
 	f.r[2] = 0x1234;
 	fake_sysreg.elr_hyp = 0x40002000;
 	fake_sysreg.spsr_hyp = CPSR_MODE_SVC;
-	fake_sysreg.hdfar = 0x09000000;
+	fake_sysreg.hdfar = 0x08000200;
 	fake_sysreg.hsr = dabt_hsr(4, 2, true, false);
 	assert_int_equal(trap_fast(&f), TRAP_FAST_RESUME);
 	assert_int_equal(fake.mmio_val, 0x1234);
