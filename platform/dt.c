@@ -324,23 +324,22 @@ static uint64_t read_cells(const fdt32_t *cells, int count)
 }
 
 /*
- * Translates an address on bus (a node's parent) up to a CPU physical
- * address through each ancestor's "ranges".  Returns false when an
- * ancestor has no ranges (the address is not memory-mapped) or none match.
+ * Translates an address on bus (a node's parent, indexed, and so are all
+ * its ancestors) up to a CPU physical address through each ancestor's
+ * "ranges".  Returns false when an ancestor has no ranges (the address is
+ * not memory-mapped) or none match.
  */
 static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 {
 	while (bus > 0) {
 		int parent = dt_parent(fdt, bus);
 		int ac = fdt_address_cells(fdt, bus);
-		int pac = fdt_address_cells(fdt, parent < 0 ? 0 : parent);
+		int pac = fdt_address_cells(fdt, parent);
 		int sc = fdt_size_cells(fdt, bus);
 		const fdt32_t *r;
 		int len, step, i;
 		bool found = false;
 
-		if (parent < 0)
-			break;
 		r = fdt_getprop(fdt, bus, "ranges", &len);
 		if (!r)
 			return false;
@@ -372,9 +371,11 @@ static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 	return true;
 }
 
-/* Entry idx of node's reg, whose parent is parent, translated. */
-static int read_reg(const void *fdt, int node, int parent, int idx, struct mem_range *out)
+/* Reads entry idx of node's reg, translated to a CPU physical address; a
+ * node of a tree not indexed has no parent, so its reg is malformed. */
+int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 {
+	int parent = dt_parent(fdt, node);
 	int ac = fdt_address_cells(fdt, parent);
 	int sc = fdt_size_cells(fdt, parent);
 	const fdt32_t *reg;
@@ -398,14 +399,9 @@ static int read_reg(const void *fdt, int node, int parent, int idx, struct mem_r
 	return out->size && out->base + out->size < out->base ? -EINVAL : 0;
 }
 
-/* Reads entry idx of node's reg, translated to a CPU physical address. */
-int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
+static int reg_count(const void *fdt, int node)
 {
-	return read_reg(fdt, node, dt_parent(fdt, node), idx, out);
-}
-
-static int reg_count(const void *fdt, int node, int parent)
-{
+	int parent = dt_parent(fdt, node);
 	int ac = fdt_address_cells(fdt, parent);
 	int sc = fdt_size_cells(fdt, parent);
 	int len;
@@ -436,14 +432,14 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 	for_each_child(node, fdt, 0) {
 		if (!node_type_is(fdt, node, "memory") || !node_enabled(fdt, node))
 			continue;
-		n = reg_count(fdt, node, 0);
+		n = reg_count(fdt, node);
 		node_path(fdt, node, path, sizeof(path));
 		if (n == 0)
 			return dt_fail(st, -EINVAL, "%s: no usable reg property", path);
 		for (i = 0; i < n; i++) {
 			struct mem_range r;
 
-			if (read_reg(fdt, node, 0, i, &r))
+			if (dt_read_reg(fdt, node, i, &r))
 				return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", path, i);
 			if (!r.size)
 				continue;
@@ -538,13 +534,12 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 	int node = find_compatible(fdt, gic_compatibles, ARRAY_SIZE(gic_compatibles));
 	struct plat_gic *g = &p->gic;
 	struct mem_range *regs[4] = { &g->gicd, &g->gicc, &g->gich, &g->gicv };
-	int i, n, parent;
+	int i, n;
 
 	if (node < 0)
 		return dt_fail(st, -ENOENT, "no GICv2 node (compatible \"arm,cortex-a15-gic\" or alike)");
 	node_path(fdt, node, g->path, sizeof(g->path));
-	parent = dt_parent(fdt, node);
-	n = reg_count(fdt, node, parent);
+	n = reg_count(fdt, node);
 	if (n < 2)
 		return dt_fail(st, -EINVAL, "%s: reg must give GICD and GICC", g->path);
 	if (n < 4)
@@ -553,7 +548,7 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 			    "virtualization extensions (on QEMU use -M virt,virtualization=on)",
 			    g->path);
 	for (i = 0; i < 4; i++)
-		if (read_reg(fdt, node, parent, i, regs[i]) || !regs[i]->size)
+		if (dt_read_reg(fdt, node, i, regs[i]) || !regs[i]->size)
 			return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", g->path, i);
 	if (dt_gic_irq(fdt, node, 0, &g->maint_irq))
 		return dt_fail(st, -EINVAL, "%s: no maintenance interrupt in \"interrupts\"", g->path);
@@ -764,7 +759,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		return *st;
 	for_each_child(node, fdt, rm) {
 		char path[PLAT_PATH_MAX];
-		int j, count = reg_count(fdt, node, rm);
+		int j, count = reg_count(fdt, node);
 
 		node_path(fdt, node, path, sizeof(path));
 		if (!count && node_enabled(fdt, node)) {
@@ -774,7 +769,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		for (j = 0; j < count; j++) {
 			struct mem_range r;
 
-			if (read_reg(fdt, node, rm, j, &r))
+			if (dt_read_reg(fdt, node, j, &r))
 				return dt_fail(st, -EINVAL, "%s: reg entry %d is malformed", path, j);
 			add_resv(p, r.base, r.size, path);
 		}
