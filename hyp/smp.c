@@ -41,16 +41,6 @@ static uint64_t tick_interval_now(const struct percpu *c)
 	return c->ticks < BOOT_TICKS ? timer_us_to_ticks(BOOT_TICK_US) : c->tick_interval;
 }
 
-void tick_start(void)
-{
-	struct percpu *c = this_cpu();
-
-	c->tick_interval = timer_freq() / hyp.opts.tick_hz;
-	c->next_tick = timer_now() + tick_interval_now(c);
-	gic_enable_irq(hyp.plat.timer.hyp_irq, GIC_PRIO_HYP);
-	hyp_timer_arm_at(c->next_tick);
-}
-
 /* Housekeeping, from the HYP timer (sched_timer_irq) once next_tick is
  * due; the scheduler arms the timer. */
 void tick_handle(uint64_t now)
@@ -79,7 +69,10 @@ static void cpu_setup(struct percpu *c, unsigned index)
 	gic_enable_irq(hyp.plat.gic.maint_irq, GIC_PRIO_HYP);
 	gic_enable_irq(hyp.plat.timer.virt_irq, GIC_PRIO_HYP);
 	timer_cpu_init();
-	tick_start();
+	c->tick_interval = timer_freq() / hyp.opts.tick_hz;
+	c->next_tick = timer_now() + tick_interval_now(c);
+	gic_enable_irq(hyp.plat.timer.hyp_irq, GIC_PRIO_HYP);
+	hyp_timer_arm_at(c->next_tick); /* the first tick */
 }
 
 void smp_init_boot_cpu(void)

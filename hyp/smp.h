@@ -12,7 +12,6 @@ void smp_boot_secondaries(void);
 /* Lets the secondaries, waiting after they came online, start scheduling. */
 void smp_release(void);
 unsigned smp_cpu_count(void);
-void tick_start(void);
 void tick_handle(uint64_t now);
 
 /* The SGIs between CPUs: look at the run queue again (sched_kick), and
