@@ -58,10 +58,8 @@ int memory_init(void)
 		}
 		err = palloc_add(&pool, r.base, r.size);
 	}
-	if (err)
-		return err;
 	/* An empty range (no default bundle, no initrd) reserves nothing. */
-	err = reserve(img.base, img.size, "firmware image");
+	err = err ?: reserve(img.base, img.size, "firmware image");
 	err = err ?: reserve(pa_addr(hyp_image_pa(__bundle_start)),
 			     (uint64_t)(__bundle_end - __bundle_start), "default bundle");
 	err = err ?: reserve(hyp.dtb_pa, p->dtb_size, "device tree");
@@ -98,9 +96,8 @@ int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
 int page_alloc_at(uint64_t pa, uint64_t size)
 {
 	uint32_t flags = spin_lock_irqsave(&pool_lock);
-	int err;
+	int err = palloc_alloc_at(&pool, pa, size);
 
-	err = palloc_alloc_at(&pool, pa, size);
 	spin_unlock_irqrestore(&pool_lock, flags);
 	return err;
 }
@@ -108,9 +105,8 @@ int page_alloc_at(uint64_t pa, uint64_t size)
 void page_free(uint64_t pa, uint64_t size)
 {
 	uint32_t flags = spin_lock_irqsave(&pool_lock);
-	int err;
+	int err = palloc_free(&pool, pa, size);
 
-	err = palloc_free(&pool, pa, size);
 	spin_unlock_irqrestore(&pool_lock, flags);
 	if (err)
 		log_err("memory: bad free of %s (+%s): %d", HEX64(pa),
