@@ -334,15 +334,6 @@ static bool vm_parse_passthrough(struct vm_parse *p)
 
 /* --- guest-dt: device nodes the configuration adds to the guest's DT --- */
 
-/* GIC binding (as in guest_dt.c): interrupt types, trigger flags. */
-#define GIC_SPI 0u
-#define GIC_PPI 1u
-#define IRQ_TYPE_SENSE_MASK 0xfu
-#define IRQ_EDGE_RISING 1u
-#define IRQ_EDGE_FALLING 2u
-#define IRQ_LEVEL_HIGH 4u
-#define IRQ_LEVEL_LOW 8u
-
 /* What the checks of one VM's guest-dt share. */
 struct dt_walk {
 	struct vm_parse *p;
@@ -400,31 +391,22 @@ static bool dt_check_gic_irq(struct dt_walk *w, const char *prop, const fdt32_t 
 	return true;
 }
 
+/* interrupts: GIC triples; interrupts-extended: each after the GIC's
+ * phandle. */
 static bool dt_check_interrupts(struct dt_walk *w, const char *prop, const void *val, int len)
 {
 	const fdt32_t *c = val;
-	int i;
+	int n = strcmp(prop, "interrupts") ? 4 : 3, i;
 
-	if (!len || len % 12)
-		return dt_error(w, "%s: must be GIC triples <type number flags>", prop);
-	for (i = 0; i < len / 4; i += 3)
-		if (!dt_check_gic_irq(w, prop, c + i))
-			return false;
-	return true;
-}
-
-static bool dt_check_interrupts_ext(struct dt_walk *w, const char *prop, const void *val, int len)
-{
-	const fdt32_t *c = val;
-	int i;
-
-	if (!len || len % 16)
-		return dt_error(w, "%s: must be <GIC-phandle type number flags> entries", prop);
-	for (i = 0; i < len / 4; i += 4) {
-		if (fdt32_to_cpu(c[i]) != GUEST_DT_PHANDLE_GIC)
+	if (!len || len % (4 * n))
+		return dt_error(w, n == 3 ? "%s: must be GIC triples <type number flags>"
+					  : "%s: must be <GIC-phandle type number flags> entries",
+				prop);
+	for (i = 0; i < len / 4; i += n) {
+		if (n == 4 && fdt32_to_cpu(c[i]) != GUEST_DT_PHANDLE_GIC)
 			return dt_error(w, "%s: phandle 0x%lx is not the GIC's (0x%x)", prop,
 					(unsigned long)fdt32_to_cpu(c[i]), GUEST_DT_PHANDLE_GIC);
-		if (!dt_check_gic_irq(w, prop, c + i + 1))
+		if (!dt_check_gic_irq(w, prop, c + i + n - 3))
 			return false;
 	}
 	return true;
@@ -469,7 +451,7 @@ static bool dt_check_prop(struct dt_walk *w, const char *name, const void *val, 
 		bool (*check)(struct dt_walk *w, const char *prop, const void *val, int len);
 	} checks[] = {
 		{ "interrupts", dt_check_interrupts },
-		{ "interrupts-extended", dt_check_interrupts_ext },
+		{ "interrupts-extended", dt_check_interrupts },
 		{ "interrupt-parent", dt_check_parent },
 		{ "#interrupt-cells", dt_refuse_intc },
 		{ "interrupt-map", dt_refuse_intc },

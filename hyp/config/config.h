@@ -268,6 +268,15 @@ int bundle_prop_u64(const void *fit, int node, const char *name, uint64_t *out);
 #define GUEST_VTIMER_PPI 11u /* the virtual timer's: ID 27 (VGIC_VTIMER_IRQ) */
 #define GUEST_TIMER_PPIS { 13u, 14u, GUEST_VTIMER_PPI, 10u }
 
+/* GIC binding (a guest DT's interrupt specifiers): types, trigger flags. */
+#define GIC_SPI 0u
+#define GIC_PPI 1u
+#define IRQ_TYPE_SENSE_MASK 0xfu
+#define IRQ_EDGE_RISING 1u
+#define IRQ_EDGE_FALLING 2u
+#define IRQ_LEVEL_HIGH 4u
+#define IRQ_LEVEL_LOW 8u
+
 /* Placement, see above. */
 #define GUEST_KERNEL_OFFSET 0x8000u
 #define GUEST_RAMDISK_OFFSET_MAX MiB(128)

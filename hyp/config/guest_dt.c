@@ -20,11 +20,6 @@
 			return err_;       \
 	} while (0)
 
-/* GIC binding: interrupt types and flags. */
-#define GIC_SPI 0u
-#define GIC_PPI 1u
-#define IRQ_LEVEL_HIGH 4u
-
 #define APB_PCLK_HZ 24000000u
 
 /* Property values with embedded NULs: sizeof keeps the last one. */
