@@ -12,12 +12,9 @@
 #include "uapi/lowvisor.h"
 #include "vm.h"
 
-struct call_result {
-	enum trap_action action;
-	bool no_return; /* the call replaced the vCPU's registers */
-};
-
-typedef struct call_result (*call_fn)(struct vcpu *v, uint32_t *r);
+/* A call: its arguments and results in r[0..3] (the guest's registers);
+ * what the vCPU does next. */
+typedef enum trap_action (*call_fn)(struct vcpu *v, uint32_t *r);
 
 /*
  * A call and where it may run.  Most need nothing but r0-r3 and the
@@ -34,42 +31,40 @@ struct call {
 	bool own_state;
 };
 
-static const struct call_result done = { TRAP_CONTINUE, false };
-
-static struct call_result smccc_version(struct vcpu *v __unused, uint32_t *r)
+static enum trap_action smccc_version(struct vcpu *v __unused, uint32_t *r)
 {
 	r[0] = SMCCC_VERSION_1_1;
-	return done;
+	return TRAP_CONTINUE;
 }
 
-static struct call_result psci_version(struct vcpu *v __unused, uint32_t *r)
+static enum trap_action psci_version(struct vcpu *v __unused, uint32_t *r)
 {
 	r[0] = PSCI_VERSION_1_0;
-	return done;
+	return TRAP_CONTINUE;
 }
 
-static struct call_result psci_cpu_on(struct vcpu *v, uint32_t *r)
+static enum trap_action psci_cpu_on(struct vcpu *v, uint32_t *r)
 {
 	struct vcpu *t = vm_vcpu_by_mpidr(v->vm, r[1]);
 
 	r[0] = (uint32_t)(t ? vm_cpu_on(v->vm, t->index, r[2], r[3]) : PSCI_RET_INVALID_PARAMS);
-	return done;
+	return TRAP_CONTINUE;
 }
 
-static struct call_result psci_cpu_off(struct vcpu *v, uint32_t *r __unused)
+static enum trap_action psci_cpu_off(struct vcpu *v, uint32_t *r __unused)
 {
 	vm_vcpu_off(v);
-	return (struct call_result){ TRAP_YIELD, true };
+	return TRAP_YIELD;
 }
 
-static struct call_result psci_cpu_suspend(struct vcpu *v __unused, uint32_t *r)
+static enum trap_action psci_cpu_suspend(struct vcpu *v __unused, uint32_t *r)
 {
 	/* Standby only: a power-down state would need the entry point. */
 	r[0] = PSCI_RET_SUCCESS;
-	return (struct call_result){ TRAP_IDLE, false };
+	return TRAP_IDLE;
 }
 
-static struct call_result psci_affinity_info(struct vcpu *v, uint32_t *r)
+static enum trap_action psci_affinity_info(struct vcpu *v, uint32_t *r)
 {
 	struct vcpu *t = vm_vcpu_by_mpidr(v->vm, r[1]);
 
@@ -77,41 +72,41 @@ static struct call_result psci_affinity_info(struct vcpu *v, uint32_t *r)
 		r[0] = (uint32_t)PSCI_RET_INVALID_PARAMS;
 	else
 		r[0] = t->state == VCPU_RUNNABLE ? PSCI_AFFINITY_ON : PSCI_AFFINITY_OFF;
-	return done;
+	return TRAP_CONTINUE;
 }
 
-static struct call_result psci_migrate_info_type(struct vcpu *v __unused, uint32_t *r)
+static enum trap_action psci_migrate_info_type(struct vcpu *v __unused, uint32_t *r)
 {
 	r[0] = PSCI_MIGRATE_NOT_PRESENT;
-	return done;
+	return TRAP_CONTINUE;
 }
 
-static struct call_result psci_system_off(struct vcpu *v, uint32_t *r __unused)
+static enum trap_action psci_system_off(struct vcpu *v, uint32_t *r __unused)
 {
 	vm_stop(v->vm, NULL, "PSCI SYSTEM_OFF");
-	return (struct call_result){ TRAP_YIELD, true };
+	return TRAP_YIELD;
 }
 
-static struct call_result psci_system_reset(struct vcpu *v, uint32_t *r __unused)
+static enum trap_action psci_system_reset(struct vcpu *v, uint32_t *r __unused)
 {
 	vm_reset(v->vm, v);
-	return (struct call_result){ TRAP_YIELD, true };
+	return TRAP_YIELD;
 }
 
-static struct call_result lowvisor_uid(struct vcpu *v __unused, uint32_t *r)
+static enum trap_action lowvisor_uid(struct vcpu *v __unused, uint32_t *r)
 {
 	r[0] = LOWVISOR_UID_0;
 	r[1] = LOWVISOR_UID_1;
 	r[2] = LOWVISOR_UID_2;
 	r[3] = LOWVISOR_UID_3;
-	return done;
+	return TRAP_CONTINUE;
 }
 
-static struct call_result lowvisor_revision(struct vcpu *v __unused, uint32_t *r)
+static enum trap_action lowvisor_revision(struct vcpu *v __unused, uint32_t *r)
 {
 	r[0] = LOWVISOR_ABI_MAJOR;
 	r[1] = LOWVISOR_ABI_MINOR;
-	return done;
+	return TRAP_CONTINUE;
 }
 
 /* The VM a management call names in r[1], r[0] then 0; or NULL with r[0]
@@ -131,30 +126,30 @@ static struct vm *mgmt_target(struct vcpu *v, uint32_t *r, bool self)
  * mgmt_target's errors, -EINVAL for anything irq_line_decode() refuses;
  * nothing changes then.
  */
-static struct call_result irq_line_call(struct vcpu *v, uint32_t *r)
+static enum trap_action irq_line_call(struct vcpu *v, uint32_t *r)
 {
 	struct vm *target = mgmt_target(v, r, true);
 	struct irq_line_target t;
 	struct irq_line l;
 
 	if (!target)
-		return done;
+		return TRAP_CONTINUE;
 	t.vcpu_count = target->cfg.vcpus;
 	t.spi_count = VM_SPIS;
 	r[0] = (uint32_t)irq_line_decode(r[2], r[3], &t, &l);
 	if (!r[0])
 		vm_irq_line(target, &l);
-	return done;
+	return TRAP_CONTINUE;
 }
 
 /* PAUSE, RESUME, RESET and STOP of another VM (uapi/lowvisor.h). */
-static struct call_result vm_op_call(struct vcpu *v, uint32_t *r)
+static enum trap_action vm_op_call(struct vcpu *v, uint32_t *r)
 {
 	uint32_t fid = r[0];
 	struct vm *t = mgmt_target(v, r, false);
 
 	if (!t)
-		return done;
+		return TRAP_CONTINUE;
 	if (fid == LOWVISOR_FN_VM_PAUSE)
 		r[0] = (uint32_t)vm_pause(t, v);
 	else if (fid == LOWVISOR_FN_VM_RESUME)
@@ -163,23 +158,23 @@ static struct call_result vm_op_call(struct vcpu *v, uint32_t *r)
 		vm_reset(t, v);
 	else
 		vm_stop(t, v, "stopped by the management partition");
-	return done;
+	return TRAP_CONTINUE;
 }
 
-static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
+static enum trap_action vm_list_call(struct vcpu *v, uint32_t *r)
 {
 	struct lowvisor_vm_info *out;
 	unsigned i, n = 0, max = r[2] / sizeof(*out);
 
 	if (!v->vm->cfg.management) {
 		r[0] = (uint32_t)-EPERM;
-		return done;
+		return TRAP_CONTINUE;
 	}
 	/* The buffer is the caller's RAM, translated and bounds-checked. */
 	out = max ? vm_ram_ptr(v->vm, r[1], max * sizeof(*out)) : NULL;
 	if (max && !out) {
 		r[0] = (uint32_t)-EFAULT;
-		return done;
+		return TRAP_CONTINUE;
 	}
 	for (i = r[3]; i < vm_count() && n < max; i++, n++) {
 		const struct vm *vm = vm_at(i);
@@ -195,13 +190,13 @@ static struct call_result vm_list_call(struct vcpu *v, uint32_t *r)
 		dcache_clean_poc(out, n * sizeof(*out)); /* a guest may read with caches off */
 	r[0] = n;
 	r[1] = vm_count();
-	return done;
+	return TRAP_CONTINUE;
 }
 
 /* An SMCCC function ID's call type, convention and owner (bits 31-24). */
 #define SMCCC_PREFIX_MASK 0xff000000u
 
-static struct call_result psci_features(struct vcpu *v, uint32_t *r);
+static enum trap_action psci_features(struct vcpu *v, uint32_t *r);
 
 /* The calls, indexed by the function number within their service (bits
  * 15:0 of the function ID): a hypercall is dispatched by two loads, not a
@@ -261,7 +256,7 @@ static const struct call *find_call(uint32_t fid)
 	return c && c->fn ? c : NULL;
 }
 
-static struct call_result psci_features(struct vcpu *v __unused, uint32_t *r)
+static enum trap_action psci_features(struct vcpu *v __unused, uint32_t *r)
 {
 	uint32_t fid = r[1];
 
@@ -270,7 +265,7 @@ static struct call_result psci_features(struct vcpu *v __unused, uint32_t *r)
 			       find_call(fid)
 		       ? PSCI_RET_SUCCESS
 		       : (uint32_t)PSCI_RET_NOT_SUPPORTED;
-	return done;
+	return TRAP_CONTINUE;
 }
 
 int hypercall_fast(struct vcpu *v, uint32_t *r)
@@ -289,20 +284,11 @@ int hypercall_fast(struct vcpu *v, uint32_t *r)
 
 enum trap_action hypercall(struct vcpu *v)
 {
-	uint32_t r[4] = { v->regs.r[0], v->regs.r[1], v->regs.r[2], v->regs.r[3] };
-	const struct call *c = find_call(r[0]);
-	struct call_result res;
+	const struct call *c = find_call(v->regs.r[0]);
 
 	if (!c) {
 		v->regs.r[0] = (uint32_t)SMCCC_RET_NOT_SUPPORTED;
 		return TRAP_CONTINUE;
 	}
-	res = c->fn(v, r);
-	if (!res.no_return) {
-		v->regs.r[0] = r[0];
-		v->regs.r[1] = r[1];
-		v->regs.r[2] = r[2];
-		v->regs.r[3] = r[3];
-	}
-	return res.action;
+	return c->fn(v, v->regs.r);
 }
