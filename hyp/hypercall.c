@@ -262,9 +262,7 @@ static enum trap_action psci_features(struct vcpu *v __unused, uint32_t *r)
 
 	/* Every PSCI call Lowvisor serves is supported; SMCCC_VERSION too. */
 	r[0] = ((fid & SMCCC_PREFIX_MASK) == PSCI_0_2_FN_VERSION || fid == SMCCC_VERSION) &&
-			       find_call(fid)
-		       ? PSCI_RET_SUCCESS
-		       : (uint32_t)PSCI_RET_NOT_SUPPORTED;
+	       find_call(fid) ? PSCI_RET_SUCCESS : (uint32_t)PSCI_RET_NOT_SUPPORTED;
 	return TRAP_CONTINUE;
 }
 
