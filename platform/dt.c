@@ -127,7 +127,7 @@ static int dt_parent(const void *fdt, int node)
 	return e ? e->parent : -FDT_ERR_BADOFFSET;
 }
 
-/* For the nodes the index gave (next_compatible, next_child). */
+/* For the nodes the index gave (next_child). */
 static bool node_enabled(const void *fdt, int node)
 {
 	return index_find(fdt, node)->enabled;
@@ -139,22 +139,6 @@ static bool node_type_is(const void *fdt, int node, const char *type)
 	const char *t = index_find(fdt, node)->device_type;
 
 	return t && !strcmp(t, type);
-}
-
-/* The next node after node (-1: the first) that is compatible with compat,
- * as fdt_node_offset_by_compatible. */
-static int next_compatible(int node, const char *compat)
-{
-	unsigned i;
-
-	for (i = 0; i < dt_idx.count; i++) {
-		const struct dt_inode *e = &dt_idx.node[i];
-
-		if (e->offset > node && e->compat &&
-		    fdt_stringlist_contains(e->compat, e->compat_len, compat))
-			return e->offset;
-	}
-	return -FDT_ERR_NOTFOUND;
 }
 
 /* Whether e is called name (n bytes), or name@unit: libfdt's rule for a
@@ -220,15 +204,11 @@ static void node_path(const void *fdt, int node, char *buf, size_t len)
 static int check_tail(const void *fdt, int offset)
 {
 	uint32_t tag;
-	int next = offset;
 
 	do {
-		offset = next;
-		tag = fdt_next_tag(fdt, offset, &next);
-	} while (tag == FDT_NOP && next >= 0);
-	if (tag != FDT_END || next < 0)
-		return -FDT_ERR_BADSTRUCTURE;
-	return 0;
+		tag = fdt_next_tag(fdt, offset, &offset);
+	} while (tag == FDT_NOP && offset >= 0);
+	return tag == FDT_END && offset >= 0 ? 0 : -FDT_ERR_BADSTRUCTURE;
 }
 
 /* dt_check, and with index the index of the tree's nodes made on the way
@@ -416,12 +396,9 @@ static void copy_prop(char *dst, size_t len, const void *fdt, int node, const ch
 {
 	int srclen;
 	const char *src = fdt_getprop(fdt, node, name, &srclen) ?: "";
-	size_t n = srclen > 0 ? strnlen(src, (size_t)srclen) : 0;
 
-	if (n >= len)
-		n = len - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	/* Stops at the value's end even without a NUL (with none, srclen < 0). */
+	snprintf(dst, len, "%.*s", srclen, src);
 }
 
 static struct dt_status parse_memory(struct platform *p, const void *fdt, struct dt_status *st)
@@ -514,24 +491,27 @@ int dt_gic_irq(const void *fdt, int node, int idx, uint32_t *id)
 	return 0;
 }
 
-static int find_compatible(const void *fdt, const char *const *list, size_t n)
+/* The first enabled node compatible with list[0], else with list[1], ... */
+static int find_compatible(const char *const *list, size_t n)
 {
 	size_t i;
-	int node;
+	unsigned j;
 
 	for (i = 0; i < n; i++) {
-		node = next_compatible(-1, list[i]);
-		while (node >= 0 && !node_enabled(fdt, node))
-			node = next_compatible(node, list[i]);
-		if (node >= 0)
-			return node;
+		for (j = 0; j < dt_idx.count; j++) {
+			const struct dt_inode *e = &dt_idx.node[j];
+
+			if (e->enabled && e->compat &&
+			    fdt_stringlist_contains(e->compat, e->compat_len, list[i]))
+				return e->offset;
+		}
 	}
 	return -FDT_ERR_NOTFOUND;
 }
 
 static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt_status *st)
 {
-	int node = find_compatible(fdt, gic_compatibles, ARRAY_SIZE(gic_compatibles));
+	int node = find_compatible(gic_compatibles, ARRAY_SIZE(gic_compatibles));
 	struct plat_gic *g = &p->gic;
 	struct mem_range *regs[4] = { &g->gicd, &g->gicc, &g->gich, &g->gicv };
 	int i, n;
@@ -559,7 +539,7 @@ static const char *const timer_compatibles[] = { "arm,armv7-timer", "arm,armv8-t
 
 static struct dt_status parse_timer(struct platform *p, const void *fdt, struct dt_status *st)
 {
-	int node = find_compatible(fdt, timer_compatibles, ARRAY_SIZE(timer_compatibles));
+	int node = find_compatible(timer_compatibles, ARRAY_SIZE(timer_compatibles));
 	uint32_t *irqs[4] = { &p->timer.sec_irq, &p->timer.nonsec_irq, &p->timer.virt_irq,
 			      &p->timer.hyp_irq };
 	const fdt32_t *freq;
@@ -648,7 +628,7 @@ static int find_uart(const void *fdt, struct plat_uart *uart)
 	int node = stdout_node(fdt);
 
 	if (node < 0)
-		node = find_compatible(fdt, pl011, 1);
+		node = find_compatible(pl011, 1);
 	if (node < 0)
 		return -ENOENT;
 	node_path(fdt, node, uart->path, sizeof(uart->path));
@@ -686,7 +666,7 @@ static struct dt_status parse_uart(struct platform *p, const void *fdt, struct d
 static struct dt_status parse_psci(struct platform *p, const void *fdt, struct dt_status *st)
 {
 	static const char *const compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
-	int node = find_compatible(fdt, compat, ARRAY_SIZE(compat));
+	int node = find_compatible(compat, ARRAY_SIZE(compat));
 	const char *method;
 	const fdt32_t *v;
 	int len;
