@@ -188,9 +188,7 @@ static void node_path(const void *fdt, int node, char *buf, size_t len)
 
 	for (i = node; i > 0 && depth < DT_INDEX_DEPTH; i = dt_parent(fdt, i))
 		chain[depth++] = i;
-	buf[0] = '\0';
-	if (!depth)
-		snprintf(buf, len, "/");
+	snprintf(buf, len, "%s", depth ? "" : "/");
 	while (depth-- > 0 && at < len) {
 		const struct dt_inode *e = index_find(fdt, chain[depth]);
 		int n = snprintf(buf + at, len - at, "/%.*s", e->name_len, e->name);
