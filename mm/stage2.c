@@ -227,11 +227,6 @@ static int make_attrs(enum stage2_mem type, unsigned perms, uint64_t *attrs)
 	return 0;
 }
 
-static void link_table(uint64_t *e, uint64_t table_pa)
-{
-	desc_write(e, table_pa | LPAE_TYPE_TABLE);
-}
-
 /* Pages [ipa, end) of one level-3 table t. */
 static int map_l3(struct walk *w, uint64_t *t, uint64_t ipa, uint64_t end)
 {
@@ -281,7 +276,7 @@ static int map_l2(struct walk *w, uint64_t *e, uint64_t ipa, uint64_t end)
 	}
 	t = table_alloc(w->s2);
 	map_l3(w, table_at(t), ipa, end);
-	link_table(e, t);
+	desc_write(e, t | LPAE_TYPE_TABLE);
 	return 0;
 }
 
@@ -302,7 +297,7 @@ static int map_l1(struct walk *w, uint64_t *e, uint64_t ipa, uint64_t end)
 		err = map_l2(w, t ? &t[l2_index(ipa)] : NULL, ipa, next);
 	}
 	if (t_pa)
-		link_table(e, t_pa);
+		desc_write(e, t_pa | LPAE_TYPE_TABLE);
 	return err;
 }
 
@@ -375,7 +370,7 @@ static void split_block(struct walk *w, uint64_t *e, uint64_t ipa, uint64_t end)
 	stage2_sync_table(t, PAGE_SIZE);
 	desc_write(e, 0);
 	stage2_tlb_flush(w->s2);
-	link_table(e, t_pa);
+	desc_write(e, t_pa | LPAE_TYPE_TABLE);
 	w->removed = true;
 }
 
