@@ -33,10 +33,7 @@ static struct {
 
 void vmid_init(void)
 {
-	vmids.gen = 1;
-	vmids.next = VMID_FIRST;
-	vmids.rollovers = 0;
-	vmids.allocations = 0;
+	vmids = (__typeof__(vmids)){ .gen = 1, .next = VMID_FIRST };
 }
 
 uint8_t vmid_current_id(const struct vmid *v)
@@ -94,10 +91,8 @@ uint8_t vmid_check_and_update(struct vmid *v)
 
 void vmid_stats_read(struct vmid_stats *st)
 {
-	unsigned next = __atomic_load_n(&vmids.next, __ATOMIC_RELAXED);
-
 	st->generation = __atomic_load_n(&vmids.gen, __ATOMIC_RELAXED);
 	st->rollovers = __atomic_load_n(&vmids.rollovers, __ATOMIC_RELAXED);
 	st->allocations = __atomic_load_n(&vmids.allocations, __ATOMIC_RELAXED);
-	st->live = next - VMID_FIRST;
+	st->live = __atomic_load_n(&vmids.next, __ATOMIC_RELAXED) - VMID_FIRST;
 }
