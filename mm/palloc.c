@@ -35,17 +35,12 @@ static int insert_free(struct palloc *pa, uint64_t base, uint64_t size)
 	if ((i > 0 && range_end(&pa->free[i - 1]) > base) ||
 	    (i < pa->count && base + size > pa->free[i].base))
 		return -EINVAL;
+	if (i < pa->count && base + size == pa->free[i].base) {
+		size += pa->free[i].size;
+		remove_at(pa, i); /* so the insertion below has room */
+	}
 	if (i > 0 && range_end(&pa->free[i - 1]) == base) {
 		pa->free[i - 1].size += size;
-		if (i < pa->count && range_end(&pa->free[i - 1]) == pa->free[i].base) {
-			pa->free[i - 1].size += pa->free[i].size;
-			remove_at(pa, i);
-		}
-		return 0;
-	}
-	if (i < pa->count && base + size == pa->free[i].base) {
-		pa->free[i].base = base;
-		pa->free[i].size += size;
 		return 0;
 	}
 	return insert_at(pa, i, base, size);
