@@ -314,11 +314,10 @@ static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 		int ac = fdt_address_cells(fdt, bus);
 		int pac = fdt_address_cells(fdt, parent);
 		int sc = fdt_size_cells(fdt, bus);
-		const fdt32_t *r;
 		int len, step, i;
+		const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
 		bool found = false;
 
-		r = fdt_getprop(fdt, bus, "ranges", &len);
 		if (!r)
 			return false;
 		if (len == 0) { /* empty ranges: identity */
@@ -604,19 +603,15 @@ static int stdout_node(const void *fdt)
 {
 	int chosen = top_node("chosen");
 	const char *s;
-	int len, n;
+	int len;
 
 	if (chosen < 0)
 		return -FDT_ERR_NOTFOUND;
 	s = fdt_getprop(fdt, chosen, "stdout-path", &len);
 	if (!s)
 		s = fdt_getprop(fdt, chosen, "linux,stdout-path", &len);
-	if (!s || len < 1)
-		return -FDT_ERR_NOTFOUND;
-	n = (int)strnlen(s, (size_t)len);
-	if (memchr(s, ':', (size_t)n))
-		n = (int)((const char *)memchr(s, ':', (size_t)n) - s);
-	return path_offset(fdt, s, n, 0);
+	s = str_prop(s, len);
+	return s ? path_offset(fdt, s, (int)strcspn(s, ":"), 0) : -FDT_ERR_NOTFOUND;
 }
 
 /* platform_find_uart on a DTB already checked. */
@@ -762,11 +757,10 @@ struct dt_status platform_parse(struct platform *p, const void *fdt, size_t max_
 		parse_memory, parse_cpus, parse_gic, parse_timer,
 		parse_uart,   parse_psci, parse_chosen, parse_reserved,
 	};
-	struct dt_status st;
+	struct dt_status st = check_walk(fdt, max_size, true);
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	st = check_walk(fdt, max_size, true);
 	if (st.err)
 		return st;
 	p->dtb_size = fdt_totalsize(fdt);
