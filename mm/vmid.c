@@ -80,11 +80,9 @@ uint8_t vmid_check_and_update(struct vmid *v)
 		return id;
 	vmid_hw_lock();
 	/* Another vCPU of this VM may have got it an id while we waited. */
-	id = vmid_current_id(v);
-	if (!id) {
+	if (!vmid_current_id(v))
 		assign_locked(v);
-		id = v->id;
-	}
+	id = v->id;
 	vmid_hw_unlock();
 	return id;
 }
