@@ -12,7 +12,7 @@ static uintptr_t gicd, gicc, gich;
 
 void gic_init(uintptr_t d, uintptr_t c, uintptr_t h, struct gic_info *info)
 {
-	uint32_t typer, vtr;
+	uint32_t typer;
 	unsigned i;
 
 	gicd = d;
@@ -24,8 +24,7 @@ void gic_init(uintptr_t d, uintptr_t c, uintptr_t h, struct gic_info *info)
 		info->irq_count = 1020;
 	info->cpu_count = ((typer >> 5) & 7) + 1;
 	info->iidr = mmio_read32(gicd + GICD_IIDR);
-	vtr = mmio_read32(gich + GICH_VTR);
-	info->list_regs = (vtr & 0x3f) + 1;
+	info->list_regs = (mmio_read32(gich + GICH_VTR) & 0x3f) + 1;
 
 	mmio_write32(gicd + GICD_CTLR, 0);
 	for (i = 32; i < info->irq_count; i += 32) {
