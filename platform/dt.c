@@ -8,6 +8,7 @@
 #include <libfdt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "platform.h"
@@ -100,23 +101,18 @@ static void index_prop(struct dt_inode *e, const char *name, const char *val, in
 	}
 }
 
+static int inode_cmp(const void *key, const void *elem)
+{
+	int node = *(const int *)key, at = ((const struct dt_inode *)elem)->offset;
+
+	return (node > at) - (node < at);
+}
+
 static const struct dt_inode *index_find(const void *fdt, int node)
 {
-	unsigned lo = 0, hi = dt_idx.count;
-
 	if (fdt != dt_idx.fdt)
 		return NULL;
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-
-		if (dt_idx.node[mid].offset < node)
-			lo = mid + 1;
-		else if (dt_idx.node[mid].offset > node)
-			hi = mid;
-		else
-			return &dt_idx.node[mid];
-	}
-	return NULL;
+	return bsearch(&node, dt_idx.node, dt_idx.count, sizeof(dt_idx.node[0]), inode_cmp);
 }
 
 /* node's parent; a node of a tree not indexed (bad offset) has none. */
@@ -258,10 +254,10 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 		if (index)
 			e = index_add(node, depth, name, err, stack);
 		fdt_for_each_property_offset(prop, fdt, node) {
-			const char *pname, *val;
+			const char *pname;
 			int len;
+			const char *val = fdt_getprop_by_offset(fdt, prop, &pname, &len);
 
-			val = fdt_getprop_by_offset(fdt, prop, &pname, &len);
 			if (!val || !pname)
 				return dt_fail(&st, -EINVAL,
 					    "corrupt DTB: bad property at offset %d: %s", prop,
@@ -664,8 +660,7 @@ static struct dt_status parse_psci(struct platform *p, const void *fdt, struct d
 	const fdt32_t *v;
 	int len;
 
-	p->psci.conduit = PSCI_CONDUIT_NONE;
-	if (node < 0) {
+	if (node < 0) { /* conduit stays PSCI_CONDUIT_NONE */
 		warn(p, "no PSCI node: secondary CPUs cannot be started");
 		return *st;
 	}
