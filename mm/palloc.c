@@ -79,10 +79,9 @@ int palloc_reserve(struct palloc *pa, uint64_t base, uint64_t size)
 		if (r->base < start && rend > end) {
 			int err = insert_at(pa, i + 1, end, rend - end);
 
-			if (err)
-				return err;
-			pa->free[i].size = start - pa->free[i].base;
-			return 0;
+			if (!err)
+				pa->free[i].size = start - pa->free[i].base;
+			return err;
 		}
 		if (r->base < start) {
 			r->size = start - r->base;
