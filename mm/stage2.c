@@ -320,12 +320,9 @@ int stage2_map(struct stage2 *s2, ipaddr_t at, paddr_t to, uint64_t size,
 	struct walk w = { .s2 = s2, .pa_off = pa - ipa };
 	int err = check_range(ipa, size, IPA_LIMIT);
 
-	if (!err)
-		err = check_range(pa, size, PA_LIMIT);
-	if (!err)
-		err = make_attrs(type, perms, &w.attrs);
-	if (!err)
-		err = map_walk(&w, ipa, ipa + size);
+	err = err ?: check_range(pa, size, PA_LIMIT);
+	err = err ?: make_attrs(type, perms, &w.attrs);
+	err = err ?: map_walk(&w, ipa, ipa + size);
 	if (err)
 		return err;
 	if (w.need > s2->cache->count)
