@@ -9,10 +9,9 @@ static uint32_t freq;
 
 void timer_init(uint32_t dt_freq)
 {
-	/* The DT's clock-frequency overrides a CNTFRQ that firmware left unset. */
-	freq = dt_freq ? dt_freq : cntfrq_read();
-	if (!freq)
-		freq = 62500000;
+	/* The DT's clock-frequency overrides a CNTFRQ that firmware left unset;
+	 * with neither, 62.5 MHz. */
+	freq = dt_freq ?: cntfrq_read() ?: 62500000;
 }
 
 uint32_t timer_freq(void)
