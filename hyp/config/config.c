@@ -221,16 +221,11 @@ static bool vm_parse_memory(struct vm_parse *p)
 	c = fdt_getprop(p->b->fit, p->node, "memory", &len);
 	if (!c)
 		return vm_error(p, "memory: missing (<base size>, guest physical)");
-	if (len == 8) {
-		vm->mem_base = fdt32_to_cpu(c[0]);
-		vm->mem_size = fdt32_to_cpu(c[1]);
-	} else if (len == 16) {
-		vm->mem_base = (uint64_t)fdt32_to_cpu(c[0]) << 32 | fdt32_to_cpu(c[1]);
-		vm->mem_size = (uint64_t)fdt32_to_cpu(c[2]) << 32 | fdt32_to_cpu(c[3]);
-	} else {
+	if (len != 8 && len != 16)
 		return vm_error(p, "memory: must be <base size> (2 cells) or 4 cells of 64-bit "
 				"base and size");
-	}
+	vm->mem_base = len == 8 ? fdt32_ld(c) : fdt64_ld((const fdt64_t *)c);
+	vm->mem_size = len == 8 ? fdt32_ld(c + 1) : fdt64_ld((const fdt64_t *)c + 1);
 	if (!vm->mem_size)
 		return vm_error(p, "memory: size is 0");
 	if (!IS_ALIGNED(vm->mem_base | vm->mem_size, PAGE_SIZE))
@@ -311,12 +306,11 @@ static bool vm_parse_bootargs(struct vm_parse *p)
 
 static bool vm_parse_passthrough(struct vm_parse *p)
 {
-	const char *s = fdt_getprop(p->b->fit, p->node, "passthrough", NULL);
-	int len, i, n;
+	int len, i, n = fdt_stringlist_count(p->b->fit, p->node, "passthrough");
+	const char *s;
 
-	if (!s)
+	if (n == -FDT_ERR_NOTFOUND)
 		return true;
-	n = fdt_stringlist_count(p->b->fit, p->node, "passthrough");
 	if (n < 0)
 		return vm_error(p, "passthrough: must be a list of strings");
 	if (n > VM_MAX_PASSTHROUGH)
@@ -799,18 +793,14 @@ static void vm_check_unknown(struct vm_parse *p)
 
 static bool parse_vm(struct vm_parse *p)
 {
-	static bool (*const placement[])(struct vm_parse *) = {
-		place_kernel, place_ramdisk, place_dtb,
-	};
 	bool ok = true;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(vm_steps); i++)
 		ok = vm_steps[i].parse(p) && ok;
 	vm_check_unknown(p);
-	for (i = 0; ok && i < ARRAY_SIZE(placement); i++)
-		ok = placement[i](p);
-	return ok;
+	/* Placement, in this order, only once every step has passed. */
+	return ok && place_kernel(p) && place_ramdisk(p) && place_dtb(p);
 }
 
 static void parse_system(const struct bundle *b, int node, struct system_config *sys,
