@@ -842,13 +842,13 @@ static void vm_init(struct vm_config *vm, unsigned id)
 
 /*
  * Each virtio device's backend by name, among the VMs that parsed: a
- * management VM other than the frontend, with its ioreq SPI free and a slot
- * in its ring for each of the frontend's vCPUs.  False, with the message,
- * for the first device of vm that has none.
+ * management VM other than the frontend p->vm, with its ioreq SPI free and a
+ * slot in its ring for each of the frontend's vCPUs.  False, with the
+ * message, for the first device of p->vm that has none.
  */
-static bool link_backends(struct vm_config *vms, unsigned count, struct vm_config *vm,
-			  struct config_errors *errs)
+static bool link_backends(struct vm_parse *p, struct vm_config *vms, unsigned count)
 {
+	struct vm_config *vm = p->vm;
 	unsigned i, k, j;
 
 	for (i = 0; i < vm->virtio_count; i++) {
@@ -858,19 +858,15 @@ static bool link_backends(struct vm_config *vms, unsigned count, struct vm_confi
 		for (k = 0; k < count && !b; k++)
 			if (!strcmp(vms[k].name, d->backend_name))
 				b = &vms[k];
-		if (!b || !b->management || b == vm) {
-			add_error(errs, "vm '%s': virtio: %s: backend: '%.*s' %s: left out", vm->name,
-				  d->name, VM_NAME_MAX, d->backend_name,
-				  !b ? "is not a VM of this bundle that parsed" : b == vm ?
-				  "is this VM" : "is not marked management");
-			return false;
-		}
-		if (b->guest_dt_spis[LOWVISOR_IOREQ_SPI / 32] >> (LOWVISOR_IOREQ_SPI % 32) & 1u) {
-			add_error(errs, "vm '%s': virtio: %s: backend '%s': its ioreq SPI %u (ID %u) "
-				  "is a guest-dt node's interrupt too: left out", vm->name, d->name,
-				  b->name, LOWVISOR_IOREQ_SPI, LOWVISOR_IOREQ_SPI + 32);
-			return false;
-		}
+		if (!b || !b->management || b == vm)
+			return vm_error(p, "virtio: %s: backend: '%.*s' %s: left out", d->name,
+					VM_NAME_MAX, d->backend_name,
+					!b ? "is not a VM of this bundle that parsed" : b == vm ?
+					"is this VM" : "is not marked management");
+		if (b->guest_dt_spis[LOWVISOR_IOREQ_SPI / 32] >> (LOWVISOR_IOREQ_SPI % 32) & 1u)
+			return vm_error(p, "virtio: %s: backend '%s': its ioreq SPI %u (ID %u) is a "
+					"guest-dt node's interrupt too: left out", d->name, b->name,
+					LOWVISOR_IOREQ_SPI, LOWVISOR_IOREQ_SPI + 32);
 		d->backend = b->id;
 		for (j = 0; j < i && vm->virtio[j].backend != b->id; j++)
 			;
@@ -878,11 +874,9 @@ static bool link_backends(struct vm_config *vms, unsigned count, struct vm_confi
 			d->slot_base = vm->virtio[j].slot_base;
 			continue;
 		}
-		if (b->ioreq_slots + vm->vcpus > LOWVISOR_IOREQ_SLOTS) {
-			add_error(errs, "vm '%s': virtio: %s: backend '%s' serves more than %u vCPUs: "
-				  "left out", vm->name, d->name, b->name, LOWVISOR_IOREQ_SLOTS);
-			return false;
-		}
+		if (b->ioreq_slots + vm->vcpus > LOWVISOR_IOREQ_SLOTS)
+			return vm_error(p, "virtio: %s: backend '%s' serves more than %u vCPUs: left "
+					"out", d->name, b->name, LOWVISOR_IOREQ_SLOTS);
 		d->slot_base = (uint8_t)b->ioreq_slots;
 		b->ioreq_slots += vm->vcpus;
 		b->backend = true;
@@ -892,7 +886,7 @@ static bool link_backends(struct vm_config *vms, unsigned count, struct vm_confi
 
 /* link_backends() for every VM; one left out may have been another's
  * backend, so the links are made again until none fails. */
-static void link_all(struct system_config *sys, struct vm_config *vms, struct config_errors *errs)
+static void link_all(struct system_config *sys, struct vm_config *vms, struct vm_parse *p)
 {
 	unsigned i;
 
@@ -901,13 +895,15 @@ again:
 		vms[i].backend = false;
 		vms[i].ioreq_slots = 0;
 	}
-	for (i = 0; i < sys->vm_count; i++)
-		if (!link_backends(vms, sys->vm_count, &vms[i], errs)) {
+	for (i = 0; i < sys->vm_count; i++) {
+		p->vm = &vms[i];
+		if (!link_backends(p, vms, sys->vm_count)) {
 			memmove(&vms[i], &vms[i + 1], (sys->vm_count - i - 1) * sizeof(*vms));
 			sys->vm_count--;
 			sys->error_count++;
 			goto again;
 		}
+	}
 }
 
 int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
@@ -952,6 +948,6 @@ int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_
 		add_error(errs, "bundle: /lowvisor/vms has no VM");
 		return -EINVAL;
 	}
-	link_all(sys, vms, errs);
+	link_all(sys, vms, &p);
 	return 0;
 }
