@@ -271,19 +271,14 @@ static bool vm_parse_image(struct vm_parse *p, const char *prop, struct bundle_i
 	return true;
 }
 
-static bool vm_parse_kernel(struct vm_parse *p)
+static bool vm_parse_images(struct vm_parse *p)
 {
-	static const char *const types[] = { "kernel", "kernel_noload", "standalone",
-					     "firmware", NULL };
+	static const char *const kernels[] = { "kernel", "kernel_noload", "standalone",
+					       "firmware", NULL };
+	static const char *const ramdisks[] = { "ramdisk", NULL };
+	bool ok = vm_parse_image(p, "kernel", &p->vm->kernel, kernels, "a kernel", true);
 
-	return vm_parse_image(p, "kernel", &p->vm->kernel, types, "a kernel", true);
-}
-
-static bool vm_parse_ramdisk(struct vm_parse *p)
-{
-	static const char *const types[] = { "ramdisk", NULL };
-	bool ok = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, types, "a ramdisk", false);
-
+	ok = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, ramdisks, "a ramdisk", false) && ok;
 	/* Absent, its size is vm_init's 0; a good one is not empty. */
 	p->vm->has_ramdisk = p->vm->ramdisk.size != 0;
 	return ok;
@@ -751,8 +746,7 @@ static const struct vm_step {
 	{ .parse = vm_parse_cpus, .props = { "cpus" } },
 	{ .parse = vm_parse_sched, .props = { "slice-us", "priority" } },
 	{ .parse = vm_parse_memory, .props = { "memory", "identity" } },
-	{ .parse = vm_parse_kernel, .props = { "kernel" } },
-	{ .parse = vm_parse_ramdisk, .props = { "ramdisk" } },
+	{ .parse = vm_parse_images, .props = { "kernel", "ramdisk" } },
 	{ .parse = vm_parse_bootargs, .props = { "bootargs" } },
 	{ .parse = vm_parse_passthrough, .props = { "passthrough" } },
 	{ .parse = vm_parse_guest_dt, .node = "guest-dt" },
