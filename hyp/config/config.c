@@ -279,7 +279,7 @@ static bool vm_parse_images(struct vm_parse *p)
 	bool ok = vm_parse_image(p, "kernel", &p->vm->kernel, kernels, "a kernel", true);
 
 	ok = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, ramdisks, "a ramdisk", false) && ok;
-	/* Absent, its size is vm_init's 0; a good one is not empty. */
+	/* Absent, its size is parse_vm's 0; a good one is not empty. */
 	p->vm->has_ramdisk = p->vm->ramdisk.size != 0;
 	return ok;
 }
@@ -785,11 +785,15 @@ static void vm_check_unknown(struct vm_parse *p)
 	}
 }
 
-static bool parse_vm(struct vm_parse *p)
+/* The VM of node p->node, whose id is id, into p->vm: every step, then placement. */
+static bool parse_vm(struct vm_parse *p, unsigned id)
 {
 	bool ok = true;
 	size_t i;
 
+	memset(p->vm, 0, sizeof(*p->vm));
+	p->vm->id = id;
+	p->vm->dev = (struct vm_devices){ GUEST_GICD_BASE, GUEST_GICC_BASE, GUEST_UART_BASE };
 	for (i = 0; i < ARRAY_SIZE(vm_steps); i++)
 		ok = vm_steps[i].parse(p) && ok;
 	vm_check_unknown(p);
@@ -825,13 +829,6 @@ static void parse_system(const struct bundle *b, int node, struct system_config 
 		if (strcmp(name, "vms"))
 			add_warning(errs, "lowvisor: unknown node '%s' ignored", name);
 	}
-}
-
-static void vm_init(struct vm_config *vm, unsigned id)
-{
-	memset(vm, 0, sizeof(*vm));
-	vm->id = id;
-	vm->dev = (struct vm_devices){ GUEST_GICD_BASE, GUEST_GICC_BASE, GUEST_UART_BASE };
 }
 
 /*
@@ -930,8 +927,7 @@ int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_
 			sys->error_count++;
 		} else {
 			p.vm = &vms[sys->vm_count];
-			vm_init(p.vm, id);
-			if (parse_vm(&p))
+			if (parse_vm(&p, id))
 				sys->vm_count++;
 			else
 				sys->error_count++;
