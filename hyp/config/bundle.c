@@ -46,12 +46,9 @@ int bundle_prop_u64(const void *fit, int node, const char *name, uint64_t *out)
 
 	if (!v)
 		return len == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
-	if (len == 4)
-		*out = fdt32_to_cpu(v[0]);
-	else if (len == 8)
-		*out = (uint64_t)fdt32_to_cpu(v[0]) << 32 | fdt32_to_cpu(v[1]);
-	else
+	if (len != 4 && len != 8)
 		return -EINVAL;
+	*out = len == 4 ? fdt32_ld(v) : fdt64_ld((const fdt64_t *)v);
 	return 0;
 }
 
@@ -73,16 +70,22 @@ struct dt_status bundle_open(struct bundle *b, const void *fit, size_t size)
 	return st;
 }
 
-/* External data (mkimage -E): data-size with data-offset, counted from the
- * 4-byte aligned end of the FDT, or data-position, from its start. */
-static struct dt_status get_external(const struct bundle *b, int node, struct bundle_image *img,
-				     struct dt_status *st)
+/* data, or external data (mkimage -E): data-size with data-offset, counted
+ * from the 4-byte aligned end of the FDT, or data-position, from its start. */
+static struct dt_status get_data(struct bundle *b, int node, struct bundle_image *img,
+				 struct dt_status *st)
 {
 	uint32_t size, where;
 	uint64_t start;
 	const char *what = "data-offset";
-	int err = bundle_prop_u32(b->fit, node, "data-size", &size);
+	int len, err;
 
+	img->data = fdt_getprop(b->fit, node, "data", &len);
+	if (img->data) {
+		img->size = (uint32_t)len;
+		return *st;
+	}
+	err = bundle_prop_u32(b->fit, node, "data-size", &size);
 	if (err == -ENOENT)
 		return dt_fail(st, -EINVAL, "image '%s': no data (neither data nor data-size)",
 			    img->name);
@@ -104,19 +107,6 @@ static struct dt_status get_external(const struct bundle *b, int node, struct bu
 			    (unsigned long)where, (unsigned long)size, (unsigned long)b->size);
 	img->data = (const uint8_t *)b->fit + start;
 	img->size = size;
-	return *st;
-}
-
-static struct dt_status get_data(struct bundle *b, int node, struct bundle_image *img,
-				 struct dt_status *st)
-{
-	int len;
-	const void *data = fdt_getprop(b->fit, node, "data", &len);
-
-	if (!data)
-		return get_external(b, node, img, st);
-	img->data = data;
-	img->size = (uint32_t)len;
 	return *st;
 }
 

@@ -221,16 +221,11 @@ static bool vm_parse_memory(struct vm_parse *p)
 	c = fdt_getprop(p->b->fit, p->node, "memory", &len);
 	if (!c)
 		return vm_error(p, "memory: missing (<base size>, guest physical)");
-	if (len == 8) {
-		vm->mem_base = fdt32_to_cpu(c[0]);
-		vm->mem_size = fdt32_to_cpu(c[1]);
-	} else if (len == 16) {
-		vm->mem_base = (uint64_t)fdt32_to_cpu(c[0]) << 32 | fdt32_to_cpu(c[1]);
-		vm->mem_size = (uint64_t)fdt32_to_cpu(c[2]) << 32 | fdt32_to_cpu(c[3]);
-	} else {
+	if (len != 8 && len != 16)
 		return vm_error(p, "memory: must be <base size> (2 cells) or 4 cells of 64-bit "
 				"base and size");
-	}
+	vm->mem_base = len == 8 ? fdt32_ld(c) : fdt64_ld((const fdt64_t *)c);
+	vm->mem_size = len == 8 ? fdt32_ld(c + 1) : fdt64_ld((const fdt64_t *)c + 1);
 	if (!vm->mem_size)
 		return vm_error(p, "memory: size is 0");
 	if (!IS_ALIGNED(vm->mem_base | vm->mem_size, PAGE_SIZE))
@@ -276,20 +271,15 @@ static bool vm_parse_image(struct vm_parse *p, const char *prop, struct bundle_i
 	return true;
 }
 
-static bool vm_parse_kernel(struct vm_parse *p)
+static bool vm_parse_images(struct vm_parse *p)
 {
-	static const char *const types[] = { "kernel", "kernel_noload", "standalone",
-					     "firmware", NULL };
+	static const char *const kernels[] = { "kernel", "kernel_noload", "standalone",
+					       "firmware", NULL };
+	static const char *const ramdisks[] = { "ramdisk", NULL };
+	bool ok = vm_parse_image(p, "kernel", &p->vm->kernel, kernels, "a kernel", true);
 
-	return vm_parse_image(p, "kernel", &p->vm->kernel, types, "a kernel", true);
-}
-
-static bool vm_parse_ramdisk(struct vm_parse *p)
-{
-	static const char *const types[] = { "ramdisk", NULL };
-	bool ok = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, types, "a ramdisk", false);
-
-	/* Absent, its size is vm_init's 0; a good one is not empty. */
+	ok = vm_parse_image(p, "ramdisk", &p->vm->ramdisk, ramdisks, "a ramdisk", false) && ok;
+	/* Absent, its size is parse_vm's 0; a good one is not empty. */
 	p->vm->has_ramdisk = p->vm->ramdisk.size != 0;
 	return ok;
 }
@@ -311,12 +301,11 @@ static bool vm_parse_bootargs(struct vm_parse *p)
 
 static bool vm_parse_passthrough(struct vm_parse *p)
 {
-	const char *s = fdt_getprop(p->b->fit, p->node, "passthrough", NULL);
-	int len, i, n;
+	int len, i, n = fdt_stringlist_count(p->b->fit, p->node, "passthrough");
+	const char *s;
 
-	if (!s)
+	if (n == -FDT_ERR_NOTFOUND)
 		return true;
-	n = fdt_stringlist_count(p->b->fit, p->node, "passthrough");
 	if (n < 0)
 		return vm_error(p, "passthrough: must be a list of strings");
 	if (n > VM_MAX_PASSTHROUGH)
@@ -757,8 +746,7 @@ static const struct vm_step {
 	{ .parse = vm_parse_cpus, .props = { "cpus" } },
 	{ .parse = vm_parse_sched, .props = { "slice-us", "priority" } },
 	{ .parse = vm_parse_memory, .props = { "memory", "identity" } },
-	{ .parse = vm_parse_kernel, .props = { "kernel" } },
-	{ .parse = vm_parse_ramdisk, .props = { "ramdisk" } },
+	{ .parse = vm_parse_images, .props = { "kernel", "ramdisk" } },
 	{ .parse = vm_parse_bootargs, .props = { "bootargs" } },
 	{ .parse = vm_parse_passthrough, .props = { "passthrough" } },
 	{ .parse = vm_parse_guest_dt, .node = "guest-dt" },
@@ -797,20 +785,20 @@ static void vm_check_unknown(struct vm_parse *p)
 	}
 }
 
-static bool parse_vm(struct vm_parse *p)
+/* The VM of node p->node, whose id is id, into p->vm: every step, then placement. */
+static bool parse_vm(struct vm_parse *p, unsigned id)
 {
-	static bool (*const placement[])(struct vm_parse *) = {
-		place_kernel, place_ramdisk, place_dtb,
-	};
 	bool ok = true;
 	size_t i;
 
+	memset(p->vm, 0, sizeof(*p->vm));
+	p->vm->id = id;
+	p->vm->dev = (struct vm_devices){ GUEST_GICD_BASE, GUEST_GICC_BASE, GUEST_UART_BASE };
 	for (i = 0; i < ARRAY_SIZE(vm_steps); i++)
 		ok = vm_steps[i].parse(p) && ok;
 	vm_check_unknown(p);
-	for (i = 0; ok && i < ARRAY_SIZE(placement); i++)
-		ok = placement[i](p);
-	return ok;
+	/* Placement, in this order, only once every step has passed. */
+	return ok && place_kernel(p) && place_ramdisk(p) && place_dtb(p);
 }
 
 static void parse_system(const struct bundle *b, int node, struct system_config *sys,
@@ -843,22 +831,15 @@ static void parse_system(const struct bundle *b, int node, struct system_config 
 	}
 }
 
-static void vm_init(struct vm_config *vm, unsigned id)
-{
-	memset(vm, 0, sizeof(*vm));
-	vm->id = id;
-	vm->dev = (struct vm_devices){ GUEST_GICD_BASE, GUEST_GICC_BASE, GUEST_UART_BASE };
-}
-
 /*
  * Each virtio device's backend by name, among the VMs that parsed: a
- * management VM other than the frontend, with its ioreq SPI free and a slot
- * in its ring for each of the frontend's vCPUs.  False, with the message,
- * for the first device of vm that has none.
+ * management VM other than the frontend p->vm, with its ioreq SPI free and a
+ * slot in its ring for each of the frontend's vCPUs.  False, with the
+ * message, for the first device of p->vm that has none.
  */
-static bool link_backends(struct vm_config *vms, unsigned count, struct vm_config *vm,
-			  struct config_errors *errs)
+static bool link_backends(struct vm_parse *p, struct vm_config *vms, unsigned count)
 {
+	struct vm_config *vm = p->vm;
 	unsigned i, k, j;
 
 	for (i = 0; i < vm->virtio_count; i++) {
@@ -868,19 +849,15 @@ static bool link_backends(struct vm_config *vms, unsigned count, struct vm_confi
 		for (k = 0; k < count && !b; k++)
 			if (!strcmp(vms[k].name, d->backend_name))
 				b = &vms[k];
-		if (!b || !b->management || b == vm) {
-			add_error(errs, "vm '%s': virtio: %s: backend: '%.*s' %s: left out", vm->name,
-				  d->name, VM_NAME_MAX, d->backend_name,
-				  !b ? "is not a VM of this bundle that parsed" : b == vm ?
-				  "is this VM" : "is not marked management");
-			return false;
-		}
-		if (b->guest_dt_spis[LOWVISOR_IOREQ_SPI / 32] >> (LOWVISOR_IOREQ_SPI % 32) & 1u) {
-			add_error(errs, "vm '%s': virtio: %s: backend '%s': its ioreq SPI %u (ID %u) "
-				  "is a guest-dt node's interrupt too: left out", vm->name, d->name,
-				  b->name, LOWVISOR_IOREQ_SPI, LOWVISOR_IOREQ_SPI + 32);
-			return false;
-		}
+		if (!b || !b->management || b == vm)
+			return vm_error(p, "virtio: %s: backend: '%.*s' %s: left out", d->name,
+					VM_NAME_MAX, d->backend_name,
+					!b ? "is not a VM of this bundle that parsed" : b == vm ?
+					"is this VM" : "is not marked management");
+		if (b->guest_dt_spis[LOWVISOR_IOREQ_SPI / 32] >> (LOWVISOR_IOREQ_SPI % 32) & 1u)
+			return vm_error(p, "virtio: %s: backend '%s': its ioreq SPI %u (ID %u) is a "
+					"guest-dt node's interrupt too: left out", d->name, b->name,
+					LOWVISOR_IOREQ_SPI, LOWVISOR_IOREQ_SPI + 32);
 		d->backend = b->id;
 		for (j = 0; j < i && vm->virtio[j].backend != b->id; j++)
 			;
@@ -888,11 +865,9 @@ static bool link_backends(struct vm_config *vms, unsigned count, struct vm_confi
 			d->slot_base = vm->virtio[j].slot_base;
 			continue;
 		}
-		if (b->ioreq_slots + vm->vcpus > LOWVISOR_IOREQ_SLOTS) {
-			add_error(errs, "vm '%s': virtio: %s: backend '%s' serves more than %u vCPUs: "
-				  "left out", vm->name, d->name, b->name, LOWVISOR_IOREQ_SLOTS);
-			return false;
-		}
+		if (b->ioreq_slots + vm->vcpus > LOWVISOR_IOREQ_SLOTS)
+			return vm_error(p, "virtio: %s: backend '%s' serves more than %u vCPUs: left "
+					"out", d->name, b->name, LOWVISOR_IOREQ_SLOTS);
 		d->slot_base = (uint8_t)b->ioreq_slots;
 		b->ioreq_slots += vm->vcpus;
 		b->backend = true;
@@ -902,7 +877,7 @@ static bool link_backends(struct vm_config *vms, unsigned count, struct vm_confi
 
 /* link_backends() for every VM; one left out may have been another's
  * backend, so the links are made again until none fails. */
-static void link_all(struct system_config *sys, struct vm_config *vms, struct config_errors *errs)
+static void link_all(struct system_config *sys, struct vm_config *vms, struct vm_parse *p)
 {
 	unsigned i;
 
@@ -911,13 +886,15 @@ again:
 		vms[i].backend = false;
 		vms[i].ioreq_slots = 0;
 	}
-	for (i = 0; i < sys->vm_count; i++)
-		if (!link_backends(vms, sys->vm_count, &vms[i], errs)) {
+	for (i = 0; i < sys->vm_count; i++) {
+		p->vm = &vms[i];
+		if (!link_backends(p, vms, sys->vm_count)) {
 			memmove(&vms[i], &vms[i + 1], (sys->vm_count - i - 1) * sizeof(*vms));
 			sys->vm_count--;
 			sys->error_count++;
 			goto again;
 		}
+	}
 }
 
 int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
@@ -950,8 +927,7 @@ int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_
 			sys->error_count++;
 		} else {
 			p.vm = &vms[sys->vm_count];
-			vm_init(p.vm, id);
-			if (parse_vm(&p))
+			if (parse_vm(&p, id))
 				sys->vm_count++;
 			else
 				sys->error_count++;
@@ -962,6 +938,6 @@ int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_
 		add_error(errs, "bundle: /lowvisor/vms has no VM");
 		return -EINVAL;
 	}
-	link_all(sys, vms, errs);
+	link_all(sys, vms, &p);
 	return 0;
 }

@@ -395,14 +395,14 @@ struct config_errors {
  * The image data pointers in vms point into the bundle, which must stay
  * where it is while the VMs use them.
  */
+int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
+		 const void *bundle, size_t size, unsigned cpu_count, struct config_errors *errs);
+
 /* What in the VM's own configuration uses SPI spi (ID 32 + spi), to
  * follow "is": "the VM's virtual UART's", "also a guest-dt node's
  * interrupt", "virtio device 'NAME''s" (in buf), "the VM's ioreq
  * interrupt"; or NULL. */
 const char *config_spi_user(const struct vm_config *c, unsigned spi, char *buf, size_t len);
-
-int config_parse(struct system_config *sys, struct vm_config *vms, unsigned max_vms,
-		 const void *bundle, size_t size, unsigned cpu_count, struct config_errors *errs);
 
 /*
  * The device tree each guest boots with, built from its vm_config: what

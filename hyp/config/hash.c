@@ -5,6 +5,7 @@
  * a VM starts: small code (a 16-entry CRC table), but SHA-256 keeps its
  * working variables in registers.
  */
+#include <libfdt.h> /* fdt32_ld(), fdt32_st(), fdt64_st(): big-endian loads and stores */
 #include <string.h>
 
 #include "hash.h"
@@ -12,19 +13,6 @@
 static inline uint32_t rotr(uint32_t x, unsigned n)
 {
 	return (x >> n) | (x << (32 - n));
-}
-
-static inline uint32_t load_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void store_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* First 32 bits of the fractional parts of the cube roots of the first 64
@@ -66,7 +54,7 @@ static void sha256_compress(uint32_t h[8], const uint8_t *block)
 	unsigned t;
 
 	for (t = 0; t < 16; t++)
-		w[t] = load_be32(block + 4 * t);
+		w[t] = fdt32_ld((const fdt32_t *)(block + 4 * t));
 	for (; t < 64; t++) {
 		uint32_t w15 = w[t - 15], w2 = w[t - 2];
 
@@ -134,12 +122,11 @@ static void sha256(const uint8_t *data, size_t len, uint8_t digest[SHA256_DIGEST
 	memcpy(tail, data, rest);
 	tail[rest] = 0x80;
 	memset(tail + rest + 1, 0, n - rest - 1);
-	for (i = 0; i < 8; i++)
-		tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
+	fdt64_st(tail + n - 8, bits);
 	for (i = 0; i < n; i += 64)
 		sha256_compress(h, tail + i);
 	for (i = 0; i < 8; i++)
-		store_be32(digest + 4 * i, h[i]);
+		fdt32_st(digest + 4 * i, h[i]);
 }
 
 /* Per algorithm: its name in a FIT and its digest size. */
@@ -170,7 +157,7 @@ void hash_compute(enum hash_algo algo, const void *data, size_t len,
 		  uint8_t digest[HASH_MAX_DIGEST_SIZE])
 {
 	if (algo == HASH_CRC32)
-		store_be32(digest, crc32_update(0, data, len));
+		fdt32_st(digest, crc32_update(0, data, len));
 	else if (algo == HASH_SHA256)
 		sha256(data, len, digest);
 }

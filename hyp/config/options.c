@@ -68,10 +68,8 @@ static const struct {
 
 void options_default(struct hyp_options *o)
 {
-	o->log_level = LOG_INFO;
-	o->tick_hz = 100;
-	o->slice_us = SLICE_US_DEFAULT;
-	o->fault = 0;
+	*o = (struct hyp_options){ .log_level = LOG_INFO, .tick_hz = 100,
+				   .slice_us = SLICE_US_DEFAULT };
 }
 
 static void apply_word(struct hyp_options *o, const char *w, size_t len,
