@@ -23,9 +23,8 @@ int irq_line_decode(uint32_t irq, unsigned level, const struct irq_line_target *
 
 	switch (type) {
 	case LOWVISOR_IRQ_TYPE_CPU:
-		if (num != LOWVISOR_IRQ_CPU_IRQ && num != LOWVISOR_IRQ_CPU_FIQ)
-			return -EINVAL;
-		if (vcpu >= t->vcpu_count)
+		if ((num != LOWVISOR_IRQ_CPU_IRQ && num != LOWVISOR_IRQ_CPU_FIQ) ||
+		    vcpu >= t->vcpu_count)
 			return -EINVAL;
 		l.kind = num == LOWVISOR_IRQ_CPU_IRQ ? IRQ_LINE_CPU_IRQ : IRQ_LINE_CPU_FIQ;
 		l.intid = 0;
