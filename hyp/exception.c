@@ -28,7 +28,7 @@ static const char *const vector_names[] = {
 	[VEC_FIQ] = "FIQ",
 };
 
-__noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f)
+static __noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f)
 {
 	uint32_t hsr = hsr_read();
 	unsigned i;
@@ -67,12 +67,12 @@ __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector)
 static bool vcpu_irq(uint32_t id)
 {
 	struct vcpu *v = this_cpu()->loaded;
-	uint32_t kick;
 
 	if (!v) /* nobody's: a stale timer of a vCPU since put */
 		return false;
 	if (id == hyp.plat.gic.maint_irq) {
-		kick = vgic_maintenance(v->vm->vgic, v->index);
+		uint32_t kick = vgic_maintenance(v->vm->vgic, v->index);
+
 		if (kick)
 			vm_kick(v->vm, kick);
 		return false;

@@ -71,6 +71,5 @@ uint32_t trap_fast(struct guest_frame *f);
 
 __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector);
 void hyp_irq(struct trap_frame *f);
-__noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f);
 
 #endif
