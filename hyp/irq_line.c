@@ -13,7 +13,6 @@
 int irq_line_decode(uint32_t irq, unsigned level, const struct irq_line_target *t,
 		    struct irq_line *out)
 {
-	unsigned type = LOWVISOR_IRQ_TYPE(irq);
 	unsigned num = LOWVISOR_IRQ_NUM(irq);
 	unsigned vcpu = lowvisor_irq_vcpu(irq);
 	struct irq_line l = { .vcpu = vcpu, .intid = num, .level = level };
@@ -21,7 +20,7 @@ int irq_line_decode(uint32_t irq, unsigned level, const struct irq_line_target *
 	if (level > 1)
 		return -EINVAL;
 
-	switch (type) {
+	switch (LOWVISOR_IRQ_TYPE(irq)) {
 	case LOWVISOR_IRQ_TYPE_CPU:
 		if ((num != LOWVISOR_IRQ_CPU_IRQ && num != LOWVISOR_IRQ_CPU_FIQ) ||
 		    vcpu >= t->vcpu_count)
