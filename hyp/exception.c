@@ -17,15 +17,10 @@
 #include "vgic.h"
 #include "vm.h"
 
+/* By the vector's place in the table, the number boot/vectors.S passes. */
 static const char *const vector_names[] = {
-	[VEC_RESET] = "reset",
-	[VEC_UNDEF] = "undefined instruction",
-	[VEC_SVC] = "supervisor call",
-	[VEC_PABT] = "prefetch abort",
-	[VEC_DABT] = "data abort",
-	[VEC_TRAP] = "hyp trap",
-	[VEC_IRQ] = "IRQ",
-	[VEC_FIQ] = "FIQ",
+	"reset", "undefined instruction", "supervisor call", "prefetch abort",
+	"data abort", "hyp trap", "IRQ", "FIQ",
 };
 
 static __noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f)
