@@ -331,9 +331,7 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 
 void vcpu_inject_undef(struct vcpu *v)
 {
-	uint32_t lr = v->regs.pc + ((v->regs.cpsr & CPSR_T) ? 2 : 4);
-
-	enter_exception(v, CPSR_MODE_UND, lr, 0x04);
+	enter_exception(v, CPSR_MODE_UND, v->regs.pc + ((v->regs.cpsr & CPSR_T) ? 2 : 4), 0x04);
 }
 
 /* A synchronous external abort, in the format the guest's TTBCR selects:
