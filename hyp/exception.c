@@ -17,18 +17,13 @@
 #include "vgic.h"
 #include "vm.h"
 
+/* By the vector's place in the table, the number boot/vectors.S passes. */
 static const char *const vector_names[] = {
-	[VEC_RESET] = "reset",
-	[VEC_UNDEF] = "undefined instruction",
-	[VEC_SVC] = "supervisor call",
-	[VEC_PABT] = "prefetch abort",
-	[VEC_DABT] = "data abort",
-	[VEC_TRAP] = "hyp trap",
-	[VEC_IRQ] = "IRQ",
-	[VEC_FIQ] = "FIQ",
+	"reset", "undefined instruction", "supervisor call", "prefetch abort",
+	"data abort", "hyp trap", "IRQ", "FIQ",
 };
 
-__noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f)
+static __noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f)
 {
 	uint32_t hsr = hsr_read();
 	unsigned i;
@@ -67,12 +62,12 @@ __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector)
 static bool vcpu_irq(uint32_t id)
 {
 	struct vcpu *v = this_cpu()->loaded;
-	uint32_t kick;
 
 	if (!v) /* nobody's: a stale timer of a vCPU since put */
 		return false;
 	if (id == hyp.plat.gic.maint_irq) {
-		kick = vgic_maintenance(v->vm->vgic, v->index);
+		uint32_t kick = vgic_maintenance(v->vm->vgic, v->index);
+
 		if (kick)
 			vm_kick(v->vm, kick);
 		return false;

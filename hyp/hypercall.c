@@ -135,8 +135,7 @@ static enum trap_action irq_line_call(struct vcpu *v, uint32_t *r)
 
 	if (!target)
 		return TRAP_CONTINUE;
-	t.vcpu_count = target->cfg.vcpus;
-	t.spi_count = VM_SPIS;
+	t = (struct irq_line_target){ .vcpu_count = target->cfg.vcpus, .spi_count = VM_SPIS };
 	r[0] = (uint32_t)irq_line_decode(r[2], r[3], &t, &l);
 	if (!r[0])
 		vm_irq_line(target, &l);

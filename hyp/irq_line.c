@@ -13,7 +13,6 @@
 int irq_line_decode(uint32_t irq, unsigned level, const struct irq_line_target *t,
 		    struct irq_line *out)
 {
-	unsigned type = LOWVISOR_IRQ_TYPE(irq);
 	unsigned num = LOWVISOR_IRQ_NUM(irq);
 	unsigned vcpu = lowvisor_irq_vcpu(irq);
 	struct irq_line l = { .vcpu = vcpu, .intid = num, .level = level };
@@ -21,11 +20,10 @@ int irq_line_decode(uint32_t irq, unsigned level, const struct irq_line_target *
 	if (level > 1)
 		return -EINVAL;
 
-	switch (type) {
+	switch (LOWVISOR_IRQ_TYPE(irq)) {
 	case LOWVISOR_IRQ_TYPE_CPU:
-		if (num != LOWVISOR_IRQ_CPU_IRQ && num != LOWVISOR_IRQ_CPU_FIQ)
-			return -EINVAL;
-		if (vcpu >= t->vcpu_count)
+		if ((num != LOWVISOR_IRQ_CPU_IRQ && num != LOWVISOR_IRQ_CPU_FIQ) ||
+		    vcpu >= t->vcpu_count)
 			return -EINVAL;
 		l.kind = num == LOWVISOR_IRQ_CPU_IRQ ? IRQ_LINE_CPU_IRQ : IRQ_LINE_CPU_FIQ;
 		l.intid = 0;

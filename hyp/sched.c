@@ -57,11 +57,10 @@ void sched_cpu_init(struct percpu *cpu)
 
 void sched_add(struct vcpu *v, unsigned pcpu, unsigned slice_us, unsigned prio)
 {
-	struct percpu *cpu = &percpu_area[pcpu];
 	uint32_t flags = irq_save();
 
 	v->pcpu = pcpu;
-	runq_add(&cpu->rq, &v->sched, timer_us_to_ticks(slice_us), prio);
+	runq_add(&percpu_area[pcpu].rq, &v->sched, timer_us_to_ticks(slice_us), prio);
 	irq_restore(flags);
 }
 

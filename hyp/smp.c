@@ -105,29 +105,21 @@ void smp_release(void)
 	sev();
 }
 
-static int32_t cpu_on(uint32_t mpidr, unsigned index)
-{
-	uint32_t entry = (uint32_t)pa_addr(hyp_image_pa(secondary_entry));
-
-	if (hyp.plat.psci.conduit == PSCI_CONDUIT_SMC)
-		return smc_call(hyp.plat.psci.cpu_on, mpidr, entry, index);
-	/* An HVC from HYP traps to Lowvisor itself: no firmware behind it. */
-	return PSCI_RET_NOT_SUPPORTED;
-}
-
 void smp_boot_secondaries(void)
 {
 	uint32_t self = mpidr_read() & 0x00ffffffu;
+	uint32_t entry = (uint32_t)pa_addr(hyp_image_pa(secondary_entry));
 	uint64_t deadline;
 	unsigned i, logical = 1, pending = 0;
 
-	if (hyp.plat.psci.conduit != PSCI_CONDUIT_SMC && hyp.plat.cpu_count > 1) {
+	/* An HVC from HYP traps to Lowvisor itself: no firmware behind it. */
+	if (hyp.plat.psci.conduit != PSCI_CONDUIT_SMC && hyp.plat.cpu_count > 1)
 		log_err("smp: PSCI conduit is %s: the other %u CPUs cannot be started",
 			hyp.plat.psci.conduit == PSCI_CONDUIT_HVC ? "hvc (not usable from HYP)"
 								  : "missing",
 			hyp.plat.cpu_count - 1);
+	if (hyp.plat.psci.conduit != PSCI_CONDUIT_SMC)
 		return;
-	}
 	for (i = 0; i < hyp.plat.cpu_count && logical < PLAT_MAX_CPUS; i++) {
 		uint32_t mpidr = hyp.plat.cpu_mpidr[i];
 		int32_t r;
@@ -136,7 +128,7 @@ void smp_boot_secondaries(void)
 			continue;
 		/* The DT's value until the CPU, online, writes its own. */
 		percpu_area[logical].mpidr = mpidr;
-		r = cpu_on(mpidr, logical);
+		r = smc_call(hyp.plat.psci.cpu_on, mpidr, entry, logical);
 		if (r == PSCI_RET_SUCCESS)
 			pending |= 1u << logical;
 		else

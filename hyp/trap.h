@@ -30,17 +30,6 @@ struct trap_frame {
 	uint32_t spsr;
 };
 
-enum hyp_vector {
-	VEC_RESET,
-	VEC_UNDEF,
-	VEC_SVC,
-	VEC_PABT,
-	VEC_DABT,
-	VEC_TRAP,
-	VEC_IRQ,
-	VEC_FIQ,
-};
-
 /* What boot/vectors.S saves on an exception from a guest. */
 struct guest_frame {
 	uint32_t r[13];
@@ -71,6 +60,5 @@ uint32_t trap_fast(struct guest_frame *f);
 
 __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector);
 void hyp_irq(struct trap_frame *f);
-__noreturn void hyp_panic_dump(const char *why, const struct trap_frame *f);
 
 #endif

@@ -108,13 +108,11 @@ static void cp15_restore(const struct vcpu_cp15 *c)
  */
 static void timer_save(struct vcpu *v)
 {
-	unsigned irq = hyp.plat.timer.virt_irq;
-
 	v->cp15.cntv_ctl = cntv_ctl_read();
 	v->cp15.cntv_cval = cntv_cval_read();
 	cntv_ctl_write(0);
 	isb();
-	gic_irq_set_active(irq, false); /* the next vCPU sets its own state */
+	gic_irq_set_active(hyp.plat.timer.virt_irq, false); /* the next vCPU sets its own */
 }
 
 static void timer_restore(struct vcpu *v)
@@ -333,9 +331,7 @@ static void enter_exception(struct vcpu *v, uint32_t mode, uint32_t lr, unsigned
 
 void vcpu_inject_undef(struct vcpu *v)
 {
-	uint32_t lr = v->regs.pc + ((v->regs.cpsr & CPSR_T) ? 2 : 4);
-
-	enter_exception(v, CPSR_MODE_UND, lr, 0x04);
+	enter_exception(v, CPSR_MODE_UND, v->regs.pc + ((v->regs.cpsr & CPSR_T) ? 2 : 4), 0x04);
 }
 
 /* A synchronous external abort, in the format the guest's TTBCR selects:

@@ -117,13 +117,10 @@ static int create_vcpus(struct vm *vm)
 
 void vm_boot(struct vm *vm)
 {
-	struct vcpu *v = vm->vcpus[0];
-
 	vm->cntvoff = timer_now();
 	/* The Linux boot protocol: r0 = 0, r1 = ~0 (no machine type), r2 = DTB. */
-	vcpu_boot(v, (uint32_t)vm->cfg.entry_ipa, 0, ~0u, (uint32_t)vm->cfg.dtb_ipa);
+	vcpu_boot(vm->vcpus[0], (uint32_t)vm->cfg.entry_ipa, 0, ~0u, (uint32_t)vm->cfg.dtb_ipa);
 }
-
 
 static int create_vgic(struct vm *vm)
 {

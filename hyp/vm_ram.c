@@ -170,6 +170,7 @@ static int copy_image(struct vm *vm, const struct bundle_image *img, uint64_t ip
 	if (!to) /* its place was checked: only memory for stage-2 tables can fail */
 		return -ENOMEM;
 	memcpy(to, img->data, img->size);
+	dcache_clean_poc(to, img->size); /* the rest is cleaned with the zeros */
 	return 0;
 }
 
@@ -210,10 +211,6 @@ int vm_load_images(struct vm *vm)
 	/* libfdt leaves scratch copies (of the strings, of moved blocks)
 	 * behind the tree: the guest sees zeros there, like everywhere else. */
 	memset((char *)dtb + fdt_totalsize(dtb), 0, GUEST_DTB_SIZE - fdt_totalsize(dtb));
-	/* The rest was cleaned with the zeros. */
-	dcache_clean_poc(vm_ram_ptr(vm, c->kernel_ipa, c->kernel.size), c->kernel.size);
-	if (c->has_ramdisk)
-		dcache_clean_poc(vm_ram_ptr(vm, c->ramdisk_ipa, c->ramdisk.size), c->ramdisk.size);
 	dcache_clean_poc(dtb, GUEST_DTB_SIZE);
 	return 0;
 }

@@ -65,9 +65,8 @@ void vuart_flush(struct vuart *u)
 /* A prompt without a newline would otherwise wait for the next line. */
 void vuart_flush_stale(struct vuart *u, uint64_t now, uint64_t max_age)
 {
-	if (!u->len || now - u->line_since < max_age)
-		return;
-	vuart_flush(u);
+	if (u->len && now - u->line_since >= max_age)
+		vuart_flush(u);
 }
 
 static void tx(struct vuart *u, char c)

@@ -106,10 +106,11 @@ static uint32_t read_sgi_pending(struct mmio_ctx *ctx, const struct mmio_reg *re
 }
 
 static void write_sgi_pending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			      unsigned width, uint32_t val, bool set)
+			      unsigned width, uint32_t val)
 {
 	struct vgic *d = ctx_vgic(ctx);
 	unsigned first = offset - reg->offset, i;
+	bool set = reg->offset == GICD_SPENDSGIR;
 	uint32_t flags = vgic_lock(d);
 
 	for (i = 0; i < width; i++) {
@@ -120,18 +121,6 @@ static void write_sgi_pending(struct mmio_ctx *ctx, const struct mmio_reg *reg, 
 				 : vgic_sgi_clear_sources(d, irq, sources);
 	}
 	vgic_unlock(d, flags);
-}
-
-static void write_sgi_cpending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			       unsigned width, uint32_t val)
-{
-	write_sgi_pending(ctx, reg, offset, width, val, false);
-}
-
-static void write_sgi_spending(struct mmio_ctx *ctx, const struct mmio_reg *reg, uint32_t offset,
-			       unsigned width, uint32_t val)
-{
-	write_sgi_pending(ctx, reg, offset, width, val, true);
 }
 
 /* PIDR4-7, PIDR0-3, CIDR0-3 of a GIC-400: PIDR2's ArchRev (bits [7:4]) is
@@ -169,8 +158,8 @@ static const struct mmio_reg vgic_v2_dist_regs[] = {
 	MMIO_REG_PER_IRQ(GICD_ICFGR, 2, MMIO_W32, vgic_mmio_read_config,
 			 vgic_mmio_write_config),
 	MMIO_REG(GICD_SGIR, 4, MMIO_W32, mmio_read_raz, write_sgir),
-	MMIO_REG(GICD_CPENDSGIR, 16, MMIO_W8 | MMIO_W32, read_sgi_pending, write_sgi_cpending),
-	MMIO_REG(GICD_SPENDSGIR, 16, MMIO_W8 | MMIO_W32, read_sgi_pending, write_sgi_spending),
+	MMIO_REG(GICD_CPENDSGIR, 16, MMIO_W8 | MMIO_W32, read_sgi_pending, write_sgi_pending),
+	MMIO_REG(GICD_SPENDSGIR, 16, MMIO_W8 | MMIO_W32, read_sgi_pending, write_sgi_pending),
 	MMIO_REG_RO(GICD_PIDR4, 48, MMIO_W32, read_id),
 };
 

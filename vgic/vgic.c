@@ -331,12 +331,10 @@ int vgic_map_hw(struct vgic *d, unsigned vcpu, unsigned virq, unsigned phys_irq)
 
 bool vgic_map_is_active(struct vgic *d, unsigned vcpu, unsigned virq)
 {
-	struct vgic_irq *irq;
 	uint32_t flags = vgic_lock(d);
-	bool busy;
+	struct vgic_irq *irq = vgic_get_irq(d, vcpu, virq);
+	bool busy = irq && irq->hw && irq_busy(irq);
 
-	irq = vgic_get_irq(d, vcpu, virq);
-	busy = irq && irq->hw && irq_busy(irq);
 	vgic_unlock(d, flags);
 	return busy;
 }
@@ -503,7 +501,6 @@ void vgic_flush(struct vgic *d, unsigned vcpu)
 	if (d->cpu[vcpu].loaded && nothing_to_flush(d, vcpu))
 		return;
 	flags = vgic_lock(d);
-
 	if (d->cpu[vcpu].loaded)
 		flush_locked(d, vcpu);
 	vgic_unlock(d, flags);
@@ -517,28 +514,22 @@ bool vgic_lrs_idle(const struct vgic *d, unsigned vcpu)
 	return c->loaded && !c->lr_used && c->hcr == GICH_HCR_EN;
 }
 
-/* With the list registers idle only the guest's GICV_PMR/CTLR (in
- * GICH_VMCR) may have changed; vmcr is one aligned word, read by others
- * whole. */
-static bool sync_idle(struct vgic *d, unsigned vcpu)
-{
-	if (!vgic_lrs_idle(d, vcpu))
-		return false;
-	d->cpu[vcpu].vmcr = gich_read(GICH_VMCR);
-	return true;
-}
-
 uint32_t vgic_sync(struct vgic *d, unsigned vcpu)
 {
 	struct vgic_cpu *c = &d->cpu[vcpu];
 	uint32_t flags, kick = 0;
 
-	if (sync_idle(d, vcpu))
+	/* With the list registers idle only the guest's GICV_PMR/CTLR (in
+	 * GICH_VMCR) may have changed; vmcr is one aligned word, read by
+	 * others whole. */
+	if (vgic_lrs_idle(d, vcpu)) {
+		c->vmcr = gich_read(GICH_VMCR);
 		return 0;
+	}
 	flags = vgic_lock(d);
 	if (c->loaded) {
 		kick = vgic_v2_sync_lrs(d, vcpu);
-		d->cpu[vcpu].vmcr = gich_read(GICH_VMCR);
+		c->vmcr = gich_read(GICH_VMCR);
 		vgic_v2_set_hcr(d, vcpu, GICH_HCR_EN);
 	}
 	vgic_unlock(d, flags);

@@ -68,7 +68,6 @@ enum hsr_ec {
 #define HSR_DABT_SAS_SHIFT 22 /* [23:22] access size: 1 << SAS bytes */
 #define HSR_DABT_SSE (1u << 21)
 #define HSR_DABT_SRT_SHIFT 16 /* [19:16] the transfer register */
-#define HSR_ABT_EA (1u << 9)
 #define HSR_DABT_CM (1u << 8)
 #define HSR_ABT_S1PTW (1u << 7)
 #define HSR_DABT_WNR (1u << 6)

@@ -49,9 +49,7 @@ static unsigned field(uint32_t v, unsigned shift, unsigned bits)
 
 const char *hsr_ec_name(unsigned ec)
 {
-	if (ec >= HSR_EC_COUNT || !ec_names[ec])
-		return "reserved";
-	return ec_names[ec];
+	return ec < HSR_EC_COUNT && ec_names[ec] ? ec_names[ec] : "reserved";
 }
 
 int hsr_cv_cond(uint32_t hsr)
@@ -123,11 +121,7 @@ uint32_t cpsr_it_advance(uint32_t cpsr)
 
 	/* The base condition stays in IT[7:5]; IT[4:0] shifts left, and the
 	 * block ends when its last instruction (IT[2:0] == 0) has gone. */
-	if (!(it & 7))
-		it = 0;
-	else
-		it = (it & 0xe0) | ((it << 1) & 0x1f);
-	return cpsr_with_it(cpsr, it);
+	return cpsr_with_it(cpsr, (it & 7) ? (it & 0xe0) | ((it << 1) & 0x1f) : 0);
 }
 
 /* MCR/MRC and MCRR/MRRC share CRm, Rt and the direction; Opc1 is wider

@@ -41,11 +41,6 @@ static unsigned region_upper_bound(const struct mmio_regions *rs, uint64_t ipa)
 	return lo;
 }
 
-static bool region_overlaps(const struct mmio_region *r, uint64_t base, uint64_t size)
-{
-	return ranges_overlap(r->base, r->size, base, size);
-}
-
 /* Fills ops's index, or -EINVAL for a table it cannot hold. */
 static int index_build(const struct mmio_ops *ops)
 {
@@ -76,8 +71,8 @@ int mmio_region_add(struct mmio_regions *rs, uint64_t base, uint64_t size,
 	    (!ops->index->built && index_build(ops)))
 		return -EINVAL;
 	i = region_upper_bound(rs, base);
-	if ((i > 0 && region_overlaps(&rs->r[i - 1], base, size)) ||
-	    (i < rs->count && region_overlaps(&rs->r[i], base, size)))
+	if ((i > 0 && ranges_overlap(rs->r[i - 1].base, rs->r[i - 1].size, base, size)) ||
+	    (i < rs->count && ranges_overlap(rs->r[i].base, rs->r[i].size, base, size)))
 		return -EBUSY;
 	if (rs->count == MMIO_REGIONS_MAX)
 		return -ENOSPC;
