@@ -258,6 +258,16 @@ __cold static struct ioreq_map *map_find(struct vm *b, const struct vm *f)
 	return NULL;
 }
 
+/* The first of f's lazily zeroed blocks not zeroed yet, or f->ram_blocks. */
+__cold static unsigned unready_block(const struct vm *f)
+{
+	unsigned i = 0;
+
+	while (i < f->ram_blocks && (f->ram_ready[i / 32] >> (i % 32) & 1u))
+		i++;
+	return i;
+}
+
 __cold int ioreq_map_guest(struct vm *b, unsigned id, uint64_t ipa, bool unmap)
 {
 	struct vm *f = vm_by_id(id);
@@ -282,9 +292,13 @@ __cold int ioreq_map_guest(struct vm *b, unsigned id, uint64_t ipa, bool unmap)
 	if (!IS_ALIGNED(ipa, LPAE_BLOCK_SIZE) || ipa >= (1ull << GUEST_IPA_BITS) ||
 	    size > (1ull << GUEST_IPA_BITS) - ipa || !ipa_free(b, ipa, size))
 		return -EINVAL;
-	/* Lazily zeroed blocks are zeroed now, never seen by b as they were. */
-	for (b_id = 0; b_id < f->ram_blocks; b_id++)
+	/* Lazily zeroed blocks are zeroed before b sees them, one a call: the
+	 * time with IRQs masked stays one block's. */
+	b_id = unready_block(f);
+	if (b_id < f->ram_blocks) {
 		vm_ram_fault(f, f->cfg.mem_base + (uint64_t)b_id * LPAE_BLOCK_SIZE);
+		return -EAGAIN;
+	}
 	spin_lock(&b->lock);
 	m = map_find(b, NULL);
 	if (!m || map_find(b, f))
@@ -294,6 +308,13 @@ __cold int ioreq_map_guest(struct vm *b, unsigned id, uint64_t ipa, bool unmap)
 	if (!err) {
 		*m = (struct ioreq_map){ f, ipa };
 		mapped_set(b, id, true);
+		/* A reset of f whose revocation went before this (b->lock)
+		 * shows as its state or its blocks: undone, to be tried again. */
+		dmb();
+		if (f->state == VM_RESETTING || unready_block(f) < f->ram_blocks) {
+			unmap_one(b, m);
+			err = -EAGAIN;
+		}
 	}
 	spin_unlock(&b->lock);
 	return err ? err : (int)(size / PAGE_SIZE);

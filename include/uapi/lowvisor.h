@@ -283,7 +283,9 @@ struct lowvisor_vm_info {
  * -EPERM unless the caller backs a device of that frontend (never for its
  * own RAM); -EINVAL for a misaligned IPA or one in use (its RAM, devices
  * or another mapping) or past the IPA space; -EEXIST if it is mapped
- * already.  The mapping is normal write-back memory, read-write.  Lowvisor
+ * already; -EAGAIN to be called again (one 2 MiB block of the frontend's
+ * RAM not zeroed since its reset was zeroed: one a call, so no call takes
+ * long; or the frontend is being reset).  The mapping is normal write-back memory, read-write.  Lowvisor
  * removes it (TLBs invalidated) before the frontend's RAM is zeroed for a
  * reset, clears the frontend's bit in the ring's mapped[] and raises the
  * backend's SPI.

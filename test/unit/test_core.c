@@ -46,6 +46,7 @@ static struct {
 	uint32_t kicked[NVMS]; /* vm_kick masks, ORed */
 	unsigned skipped;    /* vcpu_skip_insn bytes */
 	uint64_t mapped_ipa, mapped_pa, mapped_size, unmapped_ipa;
+	unsigned ram_faults;  /* vm_ram_fault calls: blocks zeroed */
 	char out[512];       /* console_write_line's lines */
 	bool focus;
 } fake;
@@ -120,7 +121,14 @@ void vm_set_irq(struct vm *vm, unsigned irq, bool level)
 
 void vm_kick(struct vm *vm, uint32_t mask) { fake.kicked[vm - vms] |= mask; }
 void vcpu_skip_insn(struct vcpu *v, unsigned len) { (void)v, fake.skipped += len; }
-bool vm_ram_fault(struct vm *vm, uint64_t ipa) { (void)vm, (void)ipa; return true; }
+bool vm_ram_fault(struct vm *vm, uint64_t ipa)
+{
+	unsigned b = (unsigned)((ipa - vm->cfg.mem_base) / MiB(2));
+
+	vm->ram_ready[b / 32] |= 1u << (b % 32);
+	fake.ram_faults++;
+	return true;
+}
 
 int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
 {
@@ -332,7 +340,23 @@ static void test_ioreq_a_frontend_reset_cancels_and_unmaps(void **state)
 	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, 0x42000, 0), (uint32_t)-EINVAL);
 	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 2), (uint32_t)-EINVAL);
 	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 1), (uint32_t)-ENOENT);
+	/* Blocks not zeroed since its reset are zeroed first, one a call. */
+	vms[1].ram_blocks = 3;
+	vms[1].ram_ready[0] = 1u << 1;
+	fake.ram_faults = 0;
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 0), (uint32_t)-EAGAIN);
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 0), (uint32_t)-EAGAIN);
+	assert_int_equal(fake.ram_faults, 2);
+	assert_int_equal(ring->mapped[0], 0);
+	/* Nor while it resets: what is mapped is undone. */
+	vms[1].state = VM_RESETTING;
+	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 0), (uint32_t)-EAGAIN);
+	assert_int_equal(fake.unmapped_ipa, 0x80000000u);
+	assert_int_equal(ring->mapped[0], 0);
+	vms[1].state = VM_RUNNING;
+	fake.unmapped_ipa = 0;
 	assert_int_equal(hvc(b, LOWVISOR_FN_MAP_GUEST, 1, page, 0), MiB(64) >> 12);
+	assert_int_equal(fake.ram_faults, 2);
 	assert_int_equal(fake.mapped_ipa, 0x80000000u);
 	assert_int_equal(fake.mapped_pa, 0x70000000u);
 	assert_int_equal(ring->mapped[0], 1u << 1);

@@ -32,6 +32,7 @@
 #include <linux/of.h>
 #include <linux/of_irq.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -238,7 +239,12 @@ static long do_map(void __user *arg)
 	mutex_lock(&ring_lock);
 	revoke_locked(); /* a revocation whose interrupt is not handled yet */
 	if (!maps[m.vm].size) {
-		pages = hvc(LOWVISOR_FN_MAP_GUEST, m.vm, (u32)(map_next >> PAGE_SHIFT), 0, &res);
+		/* -EAGAIN: one more block of its RAM zeroed, or it is resetting. */
+		do {
+			pages = hvc(LOWVISOR_FN_MAP_GUEST, m.vm, (u32)(map_next >> PAGE_SHIFT),
+				    0, &res);
+			cond_resched();
+		} while (pages == -EAGAIN && !fatal_signal_pending(current));
 		if (pages < 0) {
 			mutex_unlock(&ring_lock);
 			return pages;
