@@ -63,3 +63,19 @@ $(LINUX_INITRAMFS_MGMT): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINU
 		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor
 
 linux: $(LINUX_INITRAMFS_MGMT)
+
+# lowvisord's test (configs/linux-blk.its): the management initramfs with a
+# /etc/lowvisord.conf and the lvinit.d script that makes its disks.
+LINUX_INITRAMFS_MGMT_BLK := $(LINUX_OUT)/initramfs-mgmt-blk.cpio.gz
+$(LINUX_INITRAMFS_MGMT_BLK): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
+		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh \
+		$(LINUX_TEST_DIR)/lvinit-testdisks.sh $(LINUX_TEST_DIR)/lowvisord-test.conf
+	@printf '  %-8s %s\n' CPIO $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
+		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
+		$(TOOLS_LOWVISORD)=/bin/lowvisord \
+		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
+		$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
+		$(LINUX_TEST_DIR)/lowvisord-test.conf=/etc/lowvisord.conf
+
+linux: $(LINUX_INITRAMFS_MGMT_BLK)
