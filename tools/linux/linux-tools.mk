@@ -79,3 +79,20 @@ $(LINUX_INITRAMFS_MGMT_BLK): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(
 		$(LINUX_TEST_DIR)/lowvisord-test.conf=/etc/lowvisord.conf
 
 linux: $(LINUX_INITRAMFS_MGMT_BLK)
+
+# lowvisord's transport, virtqueues and virtio-blk on the host (cmocka),
+# with a fake frontend RAM: part of `make unit-test`.
+TOOLS_TEST := $(TOOLS_OUT)/test-lowvisord
+$(TOOLS_TEST): $(TOOLS_DIR)/test-lowvisord.c $(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c \
+		$(TOOLS_DIR)/lowvisord.h
+	@printf '  %-8s %s\n' HOSTCC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)gcc -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -g -O1 \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(TOOLS_DIR) \
+		-o $@ $(filter %.c,$^) -lcmocka
+
+.PHONY: tools-test
+tools-test: $(TOOLS_TEST)
+	$(Q)$(TOOLS_TEST)
+
+unit-test: tools-test

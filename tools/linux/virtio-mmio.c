@@ -366,9 +366,13 @@ static void status_write(struct vdev *d, uint32_t val)
 		val &= ~(uint32_t)VIRTIO_CONFIG_S_FEATURES_OK;
 	}
 	d->status = val;
+	if (!(val & VIRTIO_CONFIG_S_DRIVER_OK) || (old & VIRTIO_CONFIG_S_DRIVER_OK))
+		return;
+	/* Broken during the set-up: the driver is told now that it listens. */
+	if (d->broken)
+		vdev_interrupt(d, VIRTIO_MMIO_INT_CONFIG);
 	/* Requests notified before DRIVER_OK (the spec says not to) wait until now. */
-	if ((val & VIRTIO_CONFIG_S_DRIVER_OK) && !(old & VIRTIO_CONFIG_S_DRIVER_OK))
-		vq_process_all(d);
+	vq_process_all(d);
 }
 
 /* A queue's set-up, only while it is not ready. */
