@@ -268,3 +268,8 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     out = own_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))
     assert "rc=0" in out, out
     assert not [l for l in out if "broken" in l], out
+    # Mapped again after the reset, at the same offset: lowvisor.ko places a
+    # frontend's RAM where a revoked mapping was.
+    maps = [l for l in out if "'s RAM (" in l]
+    assert maps == ["lowvisord: vm 1's RAM (256 MiB at 0x40000000) mapped from offset "
+                    "0x80000000"] * 2, out

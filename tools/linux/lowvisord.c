@@ -67,7 +67,7 @@ int guest_map(struct guest *g)
 
 	if (ioctl(dev, LOWVISOR_MAP_GUEST, &map))
 		return -errno;
-	if (g->ram && map.offset == g->map_offset && map.size == g->ram_size)
+	if (g->ram && map.gen == g->gen)
 		return 0;
 	/* Mapped afresh (the frontend was reset): the old mapping is gone. */
 	if (g->ram)
@@ -80,6 +80,9 @@ int guest_map(struct guest *g)
 	g->ram = p;
 	g->ram_size = map.size;
 	g->map_offset = map.offset;
+	g->gen = map.gen;
+	printf("lowvisord: vm %u's RAM (%" PRIu64 " MiB at 0x%" PRIx64 ") mapped from offset 0x%"
+	       PRIx64 "\n", g->vm, g->ram_size >> 20, g->ram_ipa, g->map_offset);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct guest {
 	uint8_t *ram;       /* NULL: not mapped */
 	uint64_t ram_size;
 	uint64_t map_offset; /* lowvisor.ko's mmap() offset of it */
+	uint32_t gen;       /* lowvisor.ko's number of that mapping: one per boot */
 };
 
 /* One split virtqueue, as the driver set it up (IPAs) and the device's
@@ -94,6 +95,7 @@ struct vdev {
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features;
 	bool broken;               /* until the driver resets the device */
+	uint32_t gen;              /* the guest's gen when its queues were set up */
 	unsigned int messages;     /* logged, for the rate limit */
 	struct vq vq[VDEV_QUEUES_MAX];
 	union {
@@ -127,7 +129,8 @@ extern const struct vdev_type blk_type;
 int blk_open(struct vdev *d, const char *path, bool ro);
 
 /* From the daemon (lowvisord.c): maps g's RAM, or finds the mapping still
- * current, 0; or a negative errno. */
+ * current, 0; or a negative errno.  g->gen changes when it maps afresh (the
+ * frontend was reset: queues set up before belong to its last boot). */
 int guest_map(struct guest *g);
 /* Raises or lowers d's interrupt line in its frontend. */
 void vdev_set_irq(struct vdev *d, bool level);

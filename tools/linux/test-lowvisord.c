@@ -43,6 +43,7 @@
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static struct guest guest = { .vm = 1, .ram_ipa = RAM_IPA };
 static int map_error;
+static uint32_t map_gen = 1; /* lowvisor.ko's: a new one per frontend boot */
 static int irq_level[2];
 
 int guest_map(struct guest *g)
@@ -51,6 +52,7 @@ int guest_map(struct guest *g)
 		return map_error;
 	g->ram = ram;
 	g->ram_size = sizeof(ram);
+	g->gen = map_gen;
 	return 0;
 }
 
@@ -543,6 +545,25 @@ static void test_notify_of_no_queue_and_garbage_registers(void **state)
 	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
+/* The frontend rebooted (its RAM mapped afresh, for the other device's
+ * set-up): a queue set up in its last boot serves nothing until its
+ * driver resets the device, and is not broken by it. */
+static void test_queues_of_the_last_boot_ignored(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	map_gen++;
+	assert_int_equal(driver_init(&devs[1], QSIZE, V1), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(le16toh(used()->idx), 0);
+	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +579,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_avail_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_of_no_queue_and_garbage_registers,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queues_of_the_last_boot_ignored, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,6 +132,7 @@ static bool vq_check(struct vdev *d, unsigned int qi)
 		return vdev_break(d, "queue %u: rings at 0x%llx 0x%llx 0x%llx: misaligned or "
 				  "not in its RAM", qi, (unsigned long long)q->desc,
 				  (unsigned long long)q->avail, (unsigned long long)q->used);
+	d->gen = d->guest->gen;
 	return true;
 }
 
@@ -200,7 +201,8 @@ static void vq_process(struct vdev *d, unsigned int qi)
 	uint32_t written;
 	bool any = false;
 
-	if (!q->ready || d->broken || !avail || !used)
+	/* A queue of the frontend's last boot: its driver resets the device first. */
+	if (!q->ready || d->broken || !avail || !used || d->gen != d->guest->gen)
 		return;
 	end = le16toh(__atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE));
 	if ((uint16_t)(end - q->next_avail) > q->num) {
