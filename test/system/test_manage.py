@@ -4,7 +4,9 @@ with progress to watch): Debian's armmp Linux with lowvisor.ko and
 lowvisorctl drives a second Linux and a bare-metal guest from its shell.
 The console is in focus mode on the management VM: its output comes
 unprefixed, the others' lines behind "linux| " and "ticker| "."""
+import hashlib
 import os
+import random
 import re
 
 import pexpect
@@ -27,7 +29,7 @@ def mshell(b, line, timeout=30):
 
 def own_lines(out):
     """The management VM's own lines of some output."""
-    return [l for l in out.split("\n") if not re.match(r"(linux|ticker)\| ", l)]
+    return [l for l in out.split("\n") if not re.match(r"(linux|ticker|mgmt)\| ", l)]
 
 
 def test_lowvisorctl_drives_the_other_vms(boot):
@@ -189,3 +191,85 @@ def test_a_linux_device_model_answers_an_unmodified_guest(boot):
     out = own_lines(mshell(b, "lvdev find 0 x; echo rc=$?"))
     assert "lvdev: map vm 0: Operation not permitted" in out, out
     b.expect(r"linux\| (?:\S+ )?tick \d+\r*\n", timeout=15)  # the guest runs on
+
+
+# /tmp/disk.img of configs/linux-blk.its (test/linux/lvinit-testdisks.sh).
+DISK_MD5 = hashlib.md5(b"".join(b"%-511d\n" % i for i in range(8192))).hexdigest()
+
+
+def focus(b, vm):
+    """Moves the console's input to vm (the next one) and waits for its prompt."""
+    b.child.send("\x01\x01" * 3)  # Ctrl-A three times, doubled for QEMU
+    b.expect(rf"console: input goes to vm '{vm}'")
+    # A line of its own after any prompt it printed before.
+    b.child.sendline("echo focus-on-$((6 * 7))")
+    b.expect(r"focus-on-42\r*\n")
+    b.expect(MGMT_PROMPT)
+
+
+def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
+    """lowvisord (configs/linux-blk.its), started by the management
+    initramfs, serves an unmodified Debian guest two virtio-blk disks from
+    files the management Linux made at boot: the guest reads the first
+    whole (its checksum is the file's), finds its id and the second one
+    read-only, writes a sector and syncs; the management Linux sees the
+    write in its file; the guest, reset, reads it back.  A third window,
+    not configured, is a transport without a device."""
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-blk.itb")]),
+             timeout=300)
+    b.expect(rf"(?<!\| )lvinit: test disks made: {DISK_MD5}  /tmp/disk\.img\r*\n")
+    b.expect(r"(?<!\| )lvinit: lowvisord started for /etc/lowvisord\.conf")
+    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
+    log = b.transcript()
+    assert re.search(r"linux\| \[[ \d.]+\] virtio_blk virtio0: \[vda\] 8192 512-byte logical "
+                     r"blocks", log), log
+    assert re.search(r"linux\| \[[ \d.]+\] virtio_blk virtio1: \[vdb\] 2048 512-byte logical "
+                     r"blocks", log), log
+    assert "virtio2" not in log
+    b.child.sendline("")
+    b.expect(MGMT_PROMPT, timeout=60)
+    out = own_lines(mshell(b, "cat /tmp/lowvisord.log"))
+    for line in ("lowvisord: vm 1 (linux) device 0: virtio-blk /tmp/disk.img, 8192 sectors, "
+                 "read-write",
+                 "lowvisord: vm 1 (linux) device 1: virtio-blk /tmp/ro.img, 2048 sectors, "
+                 "read-only",
+                 "lowvisord: serving",
+                 "lowvisord: vm 1 device 2: nothing configured: no device there"):
+        assert line in out, out
+
+    focus(b, "linux")
+    out = own_lines(mshell(b, "md5sum /dev/vda; cat /sys/block/vda/serial; echo; "
+                              "cat /sys/block/vda/ro /sys/block/vdb/ro", timeout=120))
+    assert f"{DISK_MD5}  /dev/vda" in out, out
+    assert out[-4:-1] == ["disk.img", "0", "1"], out
+    # Throughput, for the record: the whole disk again, uncached.
+    print(own_lines(mshell(b, "echo 3 >/proc/sys/vm/drop_caches; "
+                              "time dd if=/dev/vda of=/dev/null bs=64k", timeout=120)))
+    token = "lowvisord-%08x" % random.getrandbits(32)
+    out = own_lines(mshell(b, f"echo {token} | dd of=/dev/vda bs=512 seek=100 conv=fsync "
+                              "&& sync; echo rc=$?", timeout=60))
+    assert "rc=0" in out, out
+    out = own_lines(mshell(b, "echo x | dd of=/dev/vdb 2>/dev/null; echo rc=$?"))
+    assert "rc=1" in out, out
+    read_back = "dd if=%s bs=512 skip=100 count=1 2>/dev/null | head -n 1"
+
+    focus(b, "mgmt")
+    assert token in own_lines(mshell(b, read_back % "/tmp/disk.img"))
+    out = own_lines(mshell(b, "lowvisorctl reset linux; echo rc=$?"))
+    assert "rc=0" in out, out
+    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
+    since_reset = b.transcript().rsplit("vm 'linux': reset (boot 1)", 1)[1]
+    assert re.search(r"virtio_blk virtio0: \[vda\] 8192 512-byte", since_reset), since_reset
+
+    focus(b, "linux")
+    assert token in own_lines(mshell(b, read_back % "/dev/vda", timeout=60))
+
+    focus(b, "mgmt")
+    out = own_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))
+    assert "rc=0" in out, out
+    assert not [l for l in out if "broken" in l], out
+    # Mapped again after the reset, at the same offset: lowvisor.ko places a
+    # frontend's RAM where a revoked mapping was.
+    maps = [l for l in out if "'s RAM (" in l]
+    assert maps == ["lowvisord: vm 1's RAM (256 MiB at 0x40000000) mapped from offset "
+                    "0x80000000"] * 2, out

@@ -6,6 +6,9 @@
 #                                (scripts/setup.sh --headers-dir) with
 #                                gcc-arm-linux-gnueabihf
 #   $(BUILD)/tools/lowvisorctl   the command-line tool, static armhf
+#   $(BUILD)/tools/lowvisord     the device models (virtio-mmio, virtio-blk),
+#                                static armhf
+#   $(BUILD)/tools/lvdev         the test device model, static armhf
 # Included by the top-level Makefile (target `tools`).
 
 TOOLS_DIR := tools/linux
@@ -14,11 +17,13 @@ TOOLS_CROSS := arm-linux-gnueabihf-
 TOOLS_KO := $(TOOLS_OUT)/lowvisor.ko
 TOOLS_CTL := $(TOOLS_OUT)/lowvisorctl
 TOOLS_LVDEV := $(TOOLS_OUT)/lvdev
+TOOLS_LOWVISORD := $(TOOLS_OUT)/lowvisord
+TOOLS_LOWVISORD_SRCS := $(TOOLS_DIR)/lowvisord.c $(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c
 TOOLS_KMOD_SRCS := $(TOOLS_DIR)/lowvisor.c $(TOOLS_DIR)/lowvisor-dev.h $(TOOLS_DIR)/Kbuild
 TOOLS_HEADERS = $(shell scripts/setup.sh --headers-dir)
 
 .PHONY: tools
-tools: $(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LVDEV)
+tools: $(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LVDEV) $(TOOLS_LOWVISORD)
 
 # Kbuild writes its objects next to the sources: it gets a copy of them.
 $(TOOLS_KO): $(TOOLS_KMOD_SRCS) include/uapi/lowvisor.h | $(SETUP_STAMP)
@@ -37,15 +42,57 @@ $(TOOLS_CTL) $(TOOLS_LVDEV): $(TOOLS_OUT)/%: $(TOOLS_DIR)/%.c $(TOOLS_DIR)/lowvi
 	$(Q)$(TOOLS_CROSS)gcc -std=gnu11 -static -s -O2 -Wall -Wextra -Werror -Iinclude -I$(TOOLS_DIR) \
 		-o $@ $<
 
+# 64-bit file offsets: disks past 2 GiB, and mmap() offsets past 2 GiB.
+$(TOOLS_LOWVISORD): $(TOOLS_LOWVISORD_SRCS) $(TOOLS_DIR)/lowvisord.h $(TOOLS_DIR)/lowvisor-dev.h \
+		include/uapi/lowvisor.h | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(TOOLS_CROSS)gcc -std=gnu11 -static -s -O2 -Wall -Wextra -Werror -Wshadow \
+		-Wmissing-prototypes -Wvla -D_FILE_OFFSET_BITS=64 -Iinclude -I$(TOOLS_DIR) \
+		-o $@ $(TOOLS_LOWVISORD_SRCS)
+
 # The management partition's initramfs: the test initramfs plus the module,
 # lowvisorctl and the lvinit.d script that loads the module.
 LINUX_INITRAMFS_MGMT := $(LINUX_OUT)/initramfs-mgmt.cpio.gz
 $(LINUX_INITRAMFS_MGMT): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
-		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LVDEV) $(TOOLS_DIR)/lvinit-lowvisor.sh
+		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LVDEV) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh
 	@printf '  %-8s %s\n' CPIO $@
 	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
 		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
-		$(TOOLS_LVDEV)=/bin/lvdev \
+		$(TOOLS_LVDEV)=/bin/lvdev $(TOOLS_LOWVISORD)=/bin/lowvisord \
 		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor
 
 linux: $(LINUX_INITRAMFS_MGMT)
+
+# lowvisord's test (configs/linux-blk.its): the management initramfs with a
+# /etc/lowvisord.conf and the lvinit.d script that makes its disks.
+LINUX_INITRAMFS_MGMT_BLK := $(LINUX_OUT)/initramfs-mgmt-blk.cpio.gz
+$(LINUX_INITRAMFS_MGMT_BLK): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
+		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh \
+		$(LINUX_TEST_DIR)/lvinit-testdisks.sh $(LINUX_TEST_DIR)/lowvisord-test.conf
+	@printf '  %-8s %s\n' CPIO $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
+		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
+		$(TOOLS_LOWVISORD)=/bin/lowvisord \
+		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
+		$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
+		$(LINUX_TEST_DIR)/lowvisord-test.conf=/etc/lowvisord.conf
+
+linux: $(LINUX_INITRAMFS_MGMT_BLK)
+
+# lowvisord's transport, virtqueues and virtio-blk on the host (cmocka),
+# with a fake frontend RAM: part of `make unit-test`.
+TOOLS_TEST := $(TOOLS_OUT)/test-lowvisord
+$(TOOLS_TEST): $(TOOLS_DIR)/test-lowvisord.c $(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c \
+		$(TOOLS_DIR)/lowvisord.h
+	@printf '  %-8s %s\n' HOSTCC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)gcc -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -g -O1 \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(TOOLS_DIR) \
+		-o $@ $(filter %.c,$^) -lcmocka
+
+.PHONY: tools-test
+tools-test: $(TOOLS_TEST)
+	$(Q)$(TOOLS_TEST)
+
+unit-test: tools-test

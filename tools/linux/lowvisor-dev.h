@@ -62,7 +62,9 @@ struct lowvisor_vm_list {
  * LOWVISOR_MAP_GUEST maps a frontend's RAM into this VM and returns the
  * mmap() offset and size of it on /dev/lowvisor (normal cacheable memory,
  * read-write, shared).  Lowvisor revokes it before that RAM is zeroed for
- * the frontend's reset: an access after that faults (SIGBUS).
+ * the frontend's reset: an access after that faults (SIGBUS), and the next
+ * LOWVISOR_MAP_GUEST maps it afresh, with another `gen` (the offset may be
+ * the same: a revoked mapping's place is used again).
  */
 struct lowvisor_mmio {
 	__u64 phys_addr; /* the frontend's IPA */
@@ -78,7 +80,7 @@ struct lowvisor_mmio {
 
 struct lowvisor_map {
 	__u32 vm;     /* in: the frontend's id */
-	__u32 pad;
+	__u32 gen;    /* out: a new number each time its RAM is mapped afresh */
 	__u64 offset; /* out: mmap() offset */
 	__u64 size;   /* out: bytes */
 };

@@ -115,8 +115,9 @@ static DECLARE_WAIT_QUEUE_HEAD(ring_wait);
 
 static struct {
 	u64 ipa, size; /* size 0: not mapped */
+	u32 gen;
 } maps[LOWVISOR_IOREQ_VMS];
-static u64 map_next;
+static u32 map_gen; /* the last struct lowvisor_map gen handed out */
 
 /* A slot with a request not handed out yet, or -1. */
 static int next_request(void)
@@ -226,11 +227,57 @@ static long do_complete(void __user *arg)
 		   m.is_write ? 0 : val, &res);
 }
 
+/* The bytes of VM vm's RAM (VM_LIST), rounded up to 2 MiB; 0 if unknown. */
+static u64 ram_size(u32 vm)
+{
+	struct lowvisor_vm_list *l = kzalloc(sizeof(*l), GFP_KERNEL);
+	u64 size = 0;
+	u32 i;
+
+	if (!l)
+		return 0;
+	while (!size && !vm_list(l) && l->count) {
+		for (i = 0; i < l->count; i++)
+			if (l->vms[i].id == vm)
+				size = ALIGN(((u64)l->vms[i].mem_mib + 1) << 20, SZ_2M);
+		l->first += l->count;
+	}
+	kfree(l);
+	return size;
+}
+
+/*
+ * Where a frontend's RAM of size bytes goes: the lowest 2 MiB-aligned IPA
+ * from map_base clear of every live mapping (a revoked one's place is
+ * used again), whose end this kernel's page tables reach (4 GiB without
+ * LPAE: remap_pfn_range() would wrap beyond); 0 if there is none.
+ */
+static u64 map_place(u64 size)
+{
+	u64 at = ALIGN(map_base, SZ_2M);
+	unsigned int i;
+	bool moved;
+
+	do {
+		moved = false;
+		for (i = 0; i < LOWVISOR_IOREQ_VMS; i++)
+			if (maps[i].size && at < maps[i].ipa + maps[i].size &&
+			    maps[i].ipa < at + size) {
+				at = ALIGN(maps[i].ipa + maps[i].size, SZ_2M);
+				moved = true;
+			}
+	} while (moved);
+	if (!size || at + size - 1 < at || at + size - 1 > (u64)(phys_addr_t)~0ull)
+		return 0;
+	return at;
+}
+
 static long do_map(void __user *arg)
 {
 	struct arm_smccc_res res;
 	struct lowvisor_map m;
 	long pages;
+	u64 at;
 
 	if (copy_from_user(&m, arg, sizeof(m)))
 		return -EFAULT;
@@ -239,20 +286,22 @@ static long do_map(void __user *arg)
 	mutex_lock(&ring_lock);
 	revoke_locked(); /* a revocation whose interrupt is not handled yet */
 	if (!maps[m.vm].size) {
+		at = map_place(ram_size(m.vm));
 		/* -EAGAIN: one more block of its RAM zeroed, or it is resetting. */
 		do {
-			pages = hvc(LOWVISOR_FN_MAP_GUEST, m.vm, (u32)(map_next >> PAGE_SHIFT),
-				    0, &res);
+			pages = at ? hvc(LOWVISOR_FN_MAP_GUEST, m.vm, (u32)(at >> PAGE_SHIFT), 0,
+					 &res) : -ENOSPC;
 			cond_resched();
 		} while (pages == -EAGAIN && !fatal_signal_pending(current));
 		if (pages < 0) {
 			mutex_unlock(&ring_lock);
 			return pages;
 		}
-		maps[m.vm].ipa = map_next;
+		maps[m.vm].ipa = at;
 		maps[m.vm].size = (u64)pages << PAGE_SHIFT;
-		map_next = ALIGN(map_next + maps[m.vm].size, SZ_2M);
+		maps[m.vm].gen = ++map_gen ? map_gen : ++map_gen; /* never 0 */
 	}
+	m.gen = maps[m.vm].gen;
 	m.offset = maps[m.vm].ipa;
 	m.size = maps[m.vm].size;
 	mutex_unlock(&ring_lock);
@@ -305,7 +354,6 @@ static int backend_init(void)
 		ring = NULL;
 		return err;
 	}
-	map_next = ALIGN(map_base, SZ_2M);
 	pr_info("lowvisor: backend of virtio devices: %ld slots\n", slots);
 	return 0;
 }

@@ -5,7 +5,9 @@
 # lvdev=serve on the kernel command line it starts `lvdev serve` (the test
 # device model, tools/linux/lvdev.c) in the background, logging to
 # /tmp/lvdev.log; with lvdev=N it answers N accesses quietly and powers
-# the VM off (`make bench`).
+# the VM off (`make bench`).  With /etc/lowvisord.conf it starts lowvisord
+# (tools/linux/lowvisord.c), the device models of the devices that file
+# names, in the background, logging to /tmp/lowvisord.log.
 if insmod /lib/lowvisor/lowvisor.ko; then
 	echo "lvinit: lowvisor.ko loaded: /dev/lowvisor; try: lowvisorctl list"
 	n=$(sed -n 's/.*lvdev=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -14,6 +16,10 @@ if insmod /lib/lowvisor/lowvisor.ko; then
 		echo "lvinit: lvdev serving"
 	elif [ -n "$n" ]; then
 		(lvdev serve "$n"; poweroff -f) &
+	fi
+	if [ -f /etc/lowvisord.conf ]; then
+		lowvisord >/tmp/lowvisord.log 2>&1 &
+		echo "lvinit: lowvisord started for /etc/lowvisord.conf (log: /tmp/lowvisord.log)"
 	fi
 else
 	echo "lvinit: lowvisor.ko did not load:"

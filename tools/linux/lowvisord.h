@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lowvisord's pieces (tools/linux/lowvisord.c): the virtio-mmio transport
+ * and split virtqueues (virtio-mmio.c), the devices (virtio-blk.c), and
+ * what they need from the daemon around them.  The transport and the
+ * devices know nothing of /dev/lowvisor: they see a frontend's RAM as a
+ * mapping, and call guest_map() and vdev_set_irq(), which lowvisord.c
+ * implements with lowvisor.ko's ioctls (and the host unit test,
+ * tools/linux/test-lowvisord.c, with a fake).
+ *
+ * Everything a frontend's RAM holds is the frontend's to change at any
+ * moment: it is read once into a local copy, checked, and only the copy
+ * is used.  A frontend that breaks the rules gets its device marked broken
+ * (DEVICE_NEEDS_RESET and a configuration-change interrupt) until it
+ * resets it; nothing it writes stops the daemon or another device.
+ */
+#ifndef LOWVISORD_H
+#define LOWVISORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+/* QueueNumMax of every queue, and so the longest descriptor chain. */
+#define VQ_SIZE_MAX 128u
+#define VDEV_QUEUES_MAX 1u
+
+/* A frontend VM: its RAM, as lowvisor.ko maps it into the daemon. */
+struct guest {
+	unsigned int vm;    /* its id */
+	uint64_t ram_ipa;   /* where its RAM starts in its own IPA space */
+	uint8_t *ram;       /* NULL: not mapped */
+	uint64_t ram_size;
+	uint64_t map_offset; /* lowvisor.ko's mmap() offset of it */
+	uint32_t gen;       /* lowvisor.ko's number of that mapping: one per boot */
+};
+
+/* One split virtqueue, as the driver set it up (IPAs) and the device's
+ * own indices, which never come from the frontend's RAM. */
+struct vq {
+	uint16_t num;       /* QueueNum */
+	bool ready;         /* QueueReady, set only after vq_check() */
+	uint64_t desc, avail, used;
+	uint16_t next_avail; /* the avail ring index to take next */
+	uint16_t used_idx;   /* the used ring's idx as the device wrote it */
+};
+
+/* A request's descriptor chain, checked: pointers into the mapped RAM of
+ * the frontend.  rd: the driver's data for the device; wr: the device's
+ * to fill (the spec puts all of rd before all of wr). */
+struct seg {
+	uint8_t *p;
+	uint32_t len;
+};
+
+struct chain {
+	struct seg rd[VQ_SIZE_MAX], wr[VQ_SIZE_MAX];
+	unsigned int rd_count, wr_count;
+	uint64_t rd_len, wr_len;
+};
+
+struct vdev;
+
+/* A device type: a static const table entry of virtio-blk.c etc. */
+struct vdev_type {
+	const char *name;
+	uint32_t device_id;
+	unsigned int queue_count;
+	uint64_t (*features)(const struct vdev *d);
+	/* Its configuration space into buf (at most size bytes); the length. */
+	unsigned int (*config)(const struct vdev *d, uint8_t *buf, unsigned int size);
+	/*
+	 * Serves one request of queue q: sets *written to the bytes it wrote
+	 * into c's wr part.  False for a request that breaks the device's rules
+	 * (the caller marks the device broken; the request is not completed).
+	 */
+	bool (*request)(struct vdev *d, unsigned int q, const struct chain *c, uint32_t *written);
+};
+
+/* What backs a virtio-blk device. */
+struct blk {
+	int fd;
+	uint64_t sectors;  /* capacity in 512-byte sectors */
+	bool ro;
+	char id[20];       /* GET_ID's answer (VIRTIO_BLK_ID_BYTES) */
+	const char *path;
+};
+
+struct vdev {
+	const struct vdev_type *type;
+	struct guest *guest;
+	unsigned int index;        /* the window's index: its SPI, its IPA */
+	uint32_t status;           /* as the driver wrote it */
+	uint32_t isr;              /* InterruptStatus */
+	uint32_t dev_features_sel, drv_features_sel, queue_sel;
+	uint64_t driver_features;
+	bool broken;               /* until the driver resets the device */
+	uint32_t gen;              /* the guest's gen when its queues were set up */
+	unsigned int messages;     /* logged, for the rate limit */
+	struct vq vq[VDEV_QUEUES_MAX];
+	union {
+		struct blk blk;
+	} u;
+};
+
+/* virtio-mmio.c: one access to the device's window (offset off, len 1, 2
+ * or 4 bytes, little endian); a read returns its value. */
+uint32_t vdev_read(struct vdev *d, unsigned int off, unsigned int len);
+void vdev_write(struct vdev *d, unsigned int off, unsigned int len, uint32_t val);
+/* Back to the state of a reset by the driver (the frontend's RAM is not
+ * touched: it may be gone). */
+void vdev_reset(struct vdev *d);
+/* Marks d broken for the reason given (logged); returns false. */
+bool vdev_break(struct vdev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A message about d, at most VDEV_MESSAGES_MAX of them. */
+void vdev_log(struct vdev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define VDEV_MESSAGES_MAX 20u
+
+/* The bytes [off, off + len) of c's rd or wr part, copied out or in. */
+void chain_read(const struct chain *c, uint64_t off, void *buf, uint64_t len);
+void chain_write(const struct chain *c, uint64_t off, const void *buf, uint64_t len);
+/* An iovec array for the bytes [off, off + len) of segs; its count. */
+unsigned int segs_iov(const struct seg *s, unsigned int count, uint64_t off, uint64_t len,
+		      struct iovec *iov);
+
+/* virtio-blk.c */
+extern const struct vdev_type blk_type;
+/* Opens path for d (ro: read-only); 0 or a negative errno. */
+int blk_open(struct vdev *d, const char *path, bool ro);
+
+/* From the daemon (lowvisord.c): maps g's RAM, or finds the mapping still
+ * current, 0; or a negative errno.  g->gen changes when it maps afresh (the
+ * frontend was reset: queues set up before belong to its last boot). */
+int guest_map(struct guest *g);
+/* Raises or lowers d's interrupt line in its frontend. */
+void vdev_set_irq(struct vdev *d, bool level);
+
+#endif

@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit test (cmocka) of lowvisord's transport, virtqueues and
+ * virtio-blk (virtio-mmio.c, virtio-blk.c): a driver written here, as
+ * Linux's virtio_mmio and virtio_blk drive a device, against a fake
+ * frontend RAM (a buffer) and disks in temporary files; then frontends
+ * that write garbage into their rings, each of which must leave the
+ * device broken (DEVICE_NEEDS_RESET, a configuration-change interrupt)
+ * and the other device serving.  `make tools-test` builds and runs it.
+ */
+#include <endian.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
+
+#include "lowvisord.h"
+
+#define RAM_IPA 0x40000000ull
+#define RAM_SIZE 0x100000u
+#define QSIZE 8u
+/* Where the driver here puts things in the fake RAM. */
+#define DESC_OFF 0x1000u
+#define AVAIL_OFF 0x2000u
+#define USED_OFF 0x3000u
+#define HDR_OFF 0x4000u
+#define DATA_OFF 0x8000u
+#define STATUS_OFF 0x7000u
+#define DISK_SECTORS 64u
+
+static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
+static struct guest guest = { .vm = 1, .ram_ipa = RAM_IPA };
+static int map_error;
+static uint32_t map_gen = 1; /* lowvisor.ko's: a new one per frontend boot */
+static int irq_level[2];
+
+int guest_map(struct guest *g)
+{
+	if (map_error)
+		return map_error;
+	g->ram = ram;
+	g->ram_size = sizeof(ram);
+	g->gen = map_gen;
+	return 0;
+}
+
+void vdev_set_irq(struct vdev *d, bool level)
+{
+	assert_int_not_equal(irq_level[d->index], level); /* only changes */
+	irq_level[d->index] = level;
+}
+
+/* ---- The driver ---- */
+
+static void wr(struct vdev *d, unsigned int off, uint32_t v)
+{
+	vdev_write(d, off, 4, v);
+}
+
+static uint32_t rd(struct vdev *d, unsigned int off)
+{
+	return vdev_read(d, off, 4);
+}
+
+/* Linux's order: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, the
+ * queue, DRIVER_OK.  Returns the status read back. */
+static uint32_t driver_init(struct vdev *d, uint16_t num, uint64_t features)
+{
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+				  VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
+		return rd(d, VIRTIO_MMIO_STATUS);
+	memset(ram + DESC_OFF, 0, USED_OFF + 0x1000 - DESC_OFF);
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), VQ_SIZE_MAX);
+	wr(d, VIRTIO_MMIO_QUEUE_NUM, num);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(RAM_IPA + DESC_OFF));
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(RAM_IPA + AVAIL_OFF));
+	wr(d, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(RAM_IPA + USED_OFF));
+	wr(d, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+				  VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+	return rd(d, VIRTIO_MMIO_STATUS);
+}
+
+#define OK_STATUS                                                                     \
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK | \
+	 VIRTIO_CONFIG_S_DRIVER_OK)
+#define V1 (1ull << VIRTIO_F_VERSION_1)
+
+static struct vring_desc *desc_at(unsigned int i)
+{
+	return (struct vring_desc *)(ram + DESC_OFF) + i;
+}
+
+static void desc_set(unsigned int i, uint64_t off, uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct vring_desc *desc = desc_at(i);
+
+	desc->addr = htole64(RAM_IPA + off);
+	desc->len = htole32(len);
+	desc->flags = htole16(flags);
+	desc->next = htole16(next);
+}
+
+static struct vring_avail *avail(void)
+{
+	return (struct vring_avail *)(ram + AVAIL_OFF);
+}
+
+static struct vring_used *used(void)
+{
+	return (struct vring_used *)(ram + USED_OFF);
+}
+
+/* Makes descriptor head available and notifies. */
+static void kick(struct vdev *d, uint16_t head)
+{
+	uint16_t idx = le16toh(avail()->idx);
+
+	avail()->ring[idx % QSIZE] = htole16(head);
+	avail()->idx = htole16((uint16_t)(idx + 1));
+	wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+}
+
+/* A virtio-blk request as three descriptors from 0: the header, data of
+ * len bytes at DATA_OFF (none if len is 0), the status byte. */
+static void blk_submit(struct vdev *d, uint32_t type, uint64_t sector, uint32_t len)
+{
+	struct virtio_blk_outhdr *hdr = (void *)(ram + HDR_OFF);
+	bool in = type != VIRTIO_BLK_T_OUT;
+
+	hdr->type = htole32(type);
+	hdr->ioprio = 0;
+	hdr->sector = htole64(sector);
+	ram[STATUS_OFF] = 0xee;
+	desc_set(0, HDR_OFF, sizeof(*hdr), VRING_DESC_F_NEXT, 1);
+	if (len) {
+		desc_set(1, DATA_OFF, len, VRING_DESC_F_NEXT | (in ? VRING_DESC_F_WRITE : 0), 2);
+		desc_set(2, STATUS_OFF, 1, VRING_DESC_F_WRITE, 0);
+	} else {
+		desc_set(0, HDR_OFF, sizeof(*hdr), VRING_DESC_F_NEXT, 2);
+		desc_set(2, STATUS_OFF, 1, VRING_DESC_F_WRITE, 0);
+	}
+	kick(d, 0);
+}
+
+/* The last used element: its id and len. */
+static void used_last(uint32_t *id, uint32_t *len)
+{
+	uint16_t idx = le16toh(used()->idx);
+
+	assert_int_not_equal(idx, 0);
+	*id = le32toh(used()->ring[(idx - 1) % QSIZE].id);
+	*len = le32toh(used()->ring[(idx - 1) % QSIZE].len);
+}
+
+/* ---- Fixtures: two disks on temporary files ---- */
+
+static struct vdev devs[2];
+static char paths[2][32];
+
+static int disk_make(unsigned int i, bool ro)
+{
+	uint8_t sector[512];
+	unsigned int s;
+	int fd;
+
+	snprintf(paths[i], sizeof(paths[i]), "/tmp/lvd-test-XXXXXX");
+	fd = mkstemp(paths[i]);
+	if (fd < 0)
+		return -1;
+	for (s = 0; s < DISK_SECTORS; s++) {
+		memset(sector, (int)(s + 16 * i), sizeof(sector));
+		if (write(fd, sector, sizeof(sector)) != sizeof(sector))
+			return -1;
+	}
+	close(fd);
+	memset(&devs[i], 0, sizeof(devs[i]));
+	devs[i].guest = &guest;
+	devs[i].index = i;
+	return blk_open(&devs[i], paths[i], ro);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	guest.ram = NULL;
+	map_error = 0;
+	irq_level[0] = irq_level[1] = 0;
+	memset(ram, 0, sizeof(ram));
+	return disk_make(0, false) || disk_make(1, true) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		close(devs[i].u.blk.fd);
+		unlink(paths[i]);
+	}
+	return 0;
+}
+
+/* ---- A driver that follows the rules ---- */
+
+static void test_registers(void **state)
+{
+	struct vdev *d = &devs[0], *ro = &devs[1];
+	uint64_t cap;
+
+	(void)state;
+	assert_int_equal(rd(d, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	assert_int_equal(rd(d, VIRTIO_MMIO_VERSION), 2);
+	assert_int_equal(rd(d, VIRTIO_MMIO_DEVICE_ID), 2);
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	assert_int_equal(rd(d, VIRTIO_MMIO_DEVICE_FEATURES), 1); /* VERSION_1 */
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	assert_true(rd(d, VIRTIO_MMIO_DEVICE_FEATURES) & 1u << VIRTIO_BLK_F_FLUSH);
+	assert_false(rd(d, VIRTIO_MMIO_DEVICE_FEATURES) & 1u << VIRTIO_BLK_F_RO);
+	assert_true(rd(ro, VIRTIO_MMIO_DEVICE_FEATURES) & 1u << VIRTIO_BLK_F_RO);
+	/* The capacity in two 32-bit halves, and bytewise. */
+	cap = vdev_read(d, 0x100, 4) | (uint64_t)vdev_read(d, 0x104, 4) << 32;
+	assert_int_equal(cap, DISK_SECTORS);
+	assert_int_equal(vdev_read(d, 0x100, 1), DISK_SECTORS);
+	assert_int_equal(vdev_read(d, 0x100 + offsetof(struct virtio_blk_config, blk_size), 4), 512);
+	assert_int_equal(vdev_read(d, 0x1fc, 4), 0);
+	/* Registers are 32-bit only. */
+	assert_int_equal(vdev_read(d, VIRTIO_MMIO_MAGIC_VALUE, 2), 0);
+}
+
+static void test_features_without_version_1_refused(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	assert_false(driver_init(d, QSIZE, 1ull << VIRTIO_BLK_F_FLUSH) &
+		     VIRTIO_CONFIG_S_FEATURES_OK);
+	/* Nor a feature the device did not offer. */
+	assert_false(driver_init(d, QSIZE, V1 | 1ull << VIRTIO_BLK_F_MQ) &
+		     VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_int_equal(driver_init(d, QSIZE, V1 | 1ull << VIRTIO_BLK_F_FLUSH), OK_STATUS);
+}
+
+static void test_read_write_flush_id(void **state)
+{
+	struct vdev *d = &devs[0];
+	uint8_t buf[1024];
+	uint32_t id, len;
+	int fd;
+
+	(void)state;
+	assert_int_equal(driver_init(d, QSIZE, V1 | 1ull << VIRTIO_BLK_F_FLUSH), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, 3, 1024);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	memset(buf, 3, 512);
+	memset(buf + 512, 4, 512);
+	assert_memory_equal(ram + DATA_OFF, buf, 1024);
+	used_last(&id, &len);
+	assert_int_equal(id, 0);
+	assert_int_equal(len, 1025);
+	/* The interrupt: raised, and lowered by the acknowledgement. */
+	assert_int_equal(irq_level[0], 1);
+	assert_int_equal(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	wr(d, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	assert_int_equal(irq_level[0], 0);
+
+	memset(ram + DATA_OFF, 0xa5, 512);
+	blk_submit(d, VIRTIO_BLK_T_OUT, 10, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	fd = open(paths[0], O_RDONLY);
+	assert_int_equal(pread(fd, buf, 512, 10 * 512), 512);
+	close(fd);
+	assert_memory_equal(buf, ram + DATA_OFF, 512);
+
+	blk_submit(d, VIRTIO_BLK_T_FLUSH, 0, 0);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	blk_submit(d, VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_memory_equal(ram + DATA_OFF, strrchr(paths[0], '/') + 1, strlen(paths[0]) - 5);
+	blk_submit(d, 0x1234, 0, 16);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_UNSUPP);
+	assert_int_equal(le16toh(used()->idx), 5);
+	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+static void test_io_errors_reach_the_guest(void **state)
+{
+	struct vdev *d = &devs[0], *ro = &devs[1];
+	int fd;
+
+	(void)state;
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, DISK_SECTORS - 1, 1024); /* past the end */
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_IOERR);
+	blk_submit(d, VIRTIO_BLK_T_IN, UINT64_MAX, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_IOERR);
+	blk_submit(d, VIRTIO_BLK_T_IN, 0, 100); /* not whole sectors */
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_IOERR);
+	/* The backing file failing: a directory where the file was. */
+	fd = d->u.blk.fd;
+	d->u.blk.fd = open("/", O_RDONLY | O_DIRECTORY);
+	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_IOERR);
+	blk_submit(d, VIRTIO_BLK_T_FLUSH, 0, 0);
+	close(d->u.blk.fd);
+	d->u.blk.fd = fd;
+	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+
+	assert_int_equal(driver_init(ro, QSIZE, V1 | 1ull << VIRTIO_BLK_F_RO), OK_STATUS);
+	blk_submit(ro, VIRTIO_BLK_T_OUT, 0, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_IOERR);
+	blk_submit(ro, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_int_equal(ram[DATA_OFF], 16);
+}
+
+/* ---- Frontends that break the rules ---- */
+
+/* d is broken: NEEDS_RESET, a configuration interrupt; the other device
+ * still serves; and a reset makes d work again. */
+static void assert_broken_then_recovers(struct vdev *d)
+{
+	struct vdev *other = &devs[1];
+	uint16_t used_before = le16toh(used()->idx);
+
+	assert_true(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+	assert_int_equal(irq_level[d->index], 1);
+	/* Notifies are ignored now. */
+	kick(d, 0);
+	assert_int_equal(le16toh(used()->idx), used_before);
+
+	assert_int_equal(driver_init(other, QSIZE, V1), OK_STATUS);
+	blk_submit(other, VIRTIO_BLK_T_IN, 1, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_int_equal(ram[DATA_OFF], 17);
+
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	assert_int_equal(irq_level[d->index], 0);
+	blk_submit(d, VIRTIO_BLK_T_IN, 2, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_int_equal(ram[DATA_OFF], 2);
+}
+
+static void test_bad_queue_sizes(void **state)
+{
+	static const uint16_t sizes[] = { 0, 3, 2 * VQ_SIZE_MAX, 0xffff };
+	struct vdev *d = &devs[0];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		driver_init(d, sizes[i], V1);
+		assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_READY), 0);
+		assert_broken_then_recovers(d);
+	}
+}
+
+static void test_rings_outside_ram(void **state)
+{
+	static const uint64_t where[] = { 0, RAM_IPA - 16, RAM_IPA + RAM_SIZE - 16, 1ull << 40,
+					  UINT64_MAX - 15, RAM_IPA + DESC_OFF + 8 };
+	struct vdev *d = &devs[0];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		driver_init(d, QSIZE, V1);
+		wr(d, VIRTIO_MMIO_STATUS, 0);
+		wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+		wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+		wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 1);
+		wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+					  VIRTIO_CONFIG_S_FEATURES_OK);
+		wr(d, VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+		wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)where[i]);
+		wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(where[i] >> 32));
+		wr(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(RAM_IPA + AVAIL_OFF));
+		wr(d, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(RAM_IPA + USED_OFF));
+		wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
+		assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_READY), 0);
+		wr(d, VIRTIO_MMIO_STATUS, OK_STATUS);
+		assert_broken_then_recovers(d);
+	}
+}
+
+static void test_ram_not_mappable(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	map_error = -1; /* EPERM */
+	driver_init(d, QSIZE, V1);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_READY), 0);
+	map_error = 0;
+	assert_broken_then_recovers(d);
+}
+
+/* A request whose descriptors the frontend spoils after blk_submit()'s
+ * set-up, before the notify: each spoiler is one case. */
+static void spoil_outside_ram(void)
+{
+	desc_set(1, RAM_SIZE - 256, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+}
+
+static void spoil_wrapping_address(void)
+{
+	desc_at(1)->addr = htole64(UINT64_MAX - 255);
+}
+
+static void spoil_loop(void)
+{
+	desc_at(2)->flags = htole16(VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	desc_at(2)->next = htole16(1);
+}
+
+static void spoil_self_loop(void)
+{
+	desc_at(0)->next = htole16(0);
+}
+
+static void spoil_next_past_the_table(void)
+{
+	desc_at(0)->next = htole16(QSIZE);
+}
+
+static void spoil_indirect(void)
+{
+	desc_at(0)->flags = htole16(VRING_DESC_F_INDIRECT);
+}
+
+static void spoil_readable_after_writable(void)
+{
+	desc_at(2)->flags = htole16(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+	desc_at(2)->next = htole16(3);
+	desc_set(3, HDR_OFF, 16, 0, 0);
+}
+
+static void spoil_no_status(void)
+{
+	desc_at(1)->flags = 0; /* readable, and the chain's end */
+}
+
+static void spoil_short_header(void)
+{
+	desc_at(0)->len = htole32(8);
+}
+
+static void (*const spoilers[])(void) = {
+	spoil_outside_ram,   spoil_wrapping_address,        spoil_loop,
+	spoil_self_loop,     spoil_next_past_the_table,     spoil_indirect,
+	spoil_readable_after_writable, spoil_no_status, spoil_short_header,
+};
+
+static void test_bad_descriptors(void **state)
+{
+	struct vdev *d = &devs[0];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(spoilers) / sizeof(spoilers[0]); i++) {
+		struct virtio_blk_outhdr *hdr = (void *)(ram + HDR_OFF);
+		uint16_t idx;
+
+		assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+		hdr->type = htole32(VIRTIO_BLK_T_IN);
+		hdr->sector = 0;
+		desc_set(0, HDR_OFF, sizeof(*hdr), VRING_DESC_F_NEXT, 1);
+		desc_set(1, DATA_OFF, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+		desc_set(2, STATUS_OFF, 1, VRING_DESC_F_WRITE, 0);
+		spoilers[i]();
+		idx = le16toh(avail()->idx);
+		avail()->ring[idx % QSIZE] = 0;
+		avail()->idx = htole16((uint16_t)(idx + 1));
+		wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+		assert_int_equal(le16toh(used()->idx), 0);
+		assert_broken_then_recovers(d);
+	}
+}
+
+static void test_bad_avail_ring(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	/* An index far ahead of the device. */
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	avail()->idx = htole16(QSIZE + 1);
+	wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_broken_then_recovers(d);
+	/* A head past the table. */
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	avail()->ring[0] = htole16(0xffff);
+	avail()->idx = htole16(1);
+	wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_broken_then_recovers(d);
+}
+
+static void test_notify_of_no_queue_and_garbage_registers(void **state)
+{
+	struct vdev *d = &devs[0];
+	unsigned int off;
+
+	(void)state;
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 7);
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 5);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
+	/* Queue set-up registers of a ready queue are left alone. */
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
+	for (off = 0x100; off < 0x200; off += 4)
+		wr(d, off, 0xffffffff);
+	blk_submit(d, VIRTIO_BLK_T_IN, 5, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_int_equal(ram[DATA_OFF], 5);
+	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+/* The frontend rebooted (its RAM mapped afresh, for the other device's
+ * set-up): a queue set up in its last boot serves nothing until its
+ * driver resets the device, and is not broken by it. */
+static void test_queues_of_the_last_boot_ignored(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	map_gen++;
+	assert_int_equal(driver_init(&devs[1], QSIZE, V1), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(le16toh(used()->idx), 0);
+	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_features_without_version_1_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_write_flush_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_io_errors_reach_the_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_queue_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rings_outside_ram, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ram_not_mappable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_descriptors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_avail_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify_of_no_queue_and_garbage_registers,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queues_of_the_last_boot_ignored, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

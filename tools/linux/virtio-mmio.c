@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The virtio-mmio transport, version 2 (virtio 1.1, section 4.2.2), and
+ * split virtqueues (section 2.6), for lowvisord (lowvisord.h).
+ *
+ * The registers live here, in struct vdev, never in the frontend's RAM.
+ * The rings do live there: each index, ring entry and descriptor is read
+ * once into a local variable, checked, and only that copy is used.  The
+ * checks: a queue's size is a power of two up to VQ_SIZE_MAX and its three
+ * areas lie in the frontend's RAM, aligned, when the driver makes it
+ * ready; the avail index never runs more than the queue's size ahead of
+ * the device; every descriptor index is inside the table, every buffer in
+ * the RAM, no chain longer than the queue (so no loop), no indirect
+ * descriptor (not offered), no device-readable buffer after a writable
+ * one.  A failed check marks the device broken.
+ *
+ * Interrupts follow InterruptStatus: the line rises when it becomes
+ * non-zero and falls when the driver acknowledges it back to zero.
+ */
+#include <endian.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
+
+#include "lowvisord.h"
+
+#define VIRTIO_MAGIC 0x74726976u  /* "virt" */
+#define VIRTIO_VENDOR 0x564f4c4cu /* "LLOV" */
+#define VIRTIO_MMIO_VERSION_2 2u
+#define CONFIG_OFF 0x100u
+#define CONFIG_MAX 0x100u
+
+void vdev_log(struct vdev *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->messages >= VDEV_MESSAGES_MAX)
+		return;
+	fprintf(stderr, "lowvisord: vm %u device %u: ", d->guest->vm, d->index);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (++d->messages == VDEV_MESSAGES_MAX)
+		fprintf(stderr, " (its further messages are not shown)");
+	fputc('\n', stderr);
+}
+
+static void vdev_interrupt(struct vdev *d, uint32_t bits)
+{
+	uint32_t old = d->isr;
+
+	d->isr |= bits;
+	if (!old && d->isr)
+		vdev_set_irq(d, true);
+}
+
+bool vdev_break(struct vdev *d, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (!d->broken)
+		vdev_log(d, "broken until the driver resets it: %s", why);
+	d->broken = true;
+	if (d->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		vdev_interrupt(d, VIRTIO_MMIO_INT_CONFIG);
+	return false;
+}
+
+void vdev_reset(struct vdev *d)
+{
+	if (d->isr)
+		vdev_set_irq(d, false);
+	d->status = 0;
+	d->isr = 0;
+	d->dev_features_sel = d->drv_features_sel = d->queue_sel = 0;
+	d->driver_features = 0;
+	d->broken = false;
+	memset(d->vq, 0, sizeof(d->vq));
+}
+
+/* The mapped bytes [ipa, ipa + len) of g's RAM, or NULL. */
+static void *ram_at(const struct guest *g, uint64_t ipa, uint64_t len)
+{
+	uint64_t off = ipa - g->ram_ipa;
+
+	if (!g->ram || ipa < g->ram_ipa || off > g->ram_size || len > g->ram_size - off)
+		return NULL;
+	return g->ram + off;
+}
+
+/* ---- Split virtqueues ---- */
+
+static uint64_t desc_size(unsigned int num)
+{
+	return 16ull * num;
+}
+
+static uint64_t avail_size(unsigned int num)
+{
+	return 6 + 2ull * num;
+}
+
+static uint64_t used_size(unsigned int num)
+{
+	return 6 + 8ull * num;
+}
+
+/* Queue q as the driver set it up, before it is made ready. */
+static bool vq_check(struct vdev *d, unsigned int qi)
+{
+	const struct vq *q = &d->vq[qi];
+	int err;
+
+	if (!q->num || q->num > VQ_SIZE_MAX || (q->num & (q->num - 1)))
+		return vdev_break(d, "queue %u: size %u (a power of two up to %u)", qi, q->num,
+				  VQ_SIZE_MAX);
+	err = guest_map(d->guest);
+	if (err)
+		return vdev_break(d, "queue %u: the frontend's RAM cannot be mapped: %s", qi,
+				  strerror(-err));
+	if ((q->desc & 15) || !ram_at(d->guest, q->desc, desc_size(q->num)) ||
+	    (q->avail & 1) || !ram_at(d->guest, q->avail, avail_size(q->num)) ||
+	    (q->used & 3) || !ram_at(d->guest, q->used, used_size(q->num)))
+		return vdev_break(d, "queue %u: rings at 0x%llx 0x%llx 0x%llx: misaligned or "
+				  "not in its RAM", qi, (unsigned long long)q->desc,
+				  (unsigned long long)q->avail, (unsigned long long)q->used);
+	d->gen = d->guest->gen;
+	return true;
+}
+
+static bool chain_add(struct vdev *d, struct chain *c, const struct vring_desc *desc)
+{
+	uint64_t addr = le64toh(desc->addr);
+	uint32_t len = le32toh(desc->len);
+	uint8_t *p = ram_at(d->guest, addr, len);
+
+	if (!p)
+		return vdev_break(d, "a buffer of %u bytes at 0x%llx: not in its RAM", len,
+				  (unsigned long long)addr);
+	if (le16toh(desc->flags) & VRING_DESC_F_WRITE) {
+		c->wr[c->wr_count++] = (struct seg){ p, len };
+		c->wr_len += len;
+	} else if (c->wr_count) {
+		return vdev_break(d, "a device-readable buffer after a writable one");
+	} else {
+		c->rd[c->rd_count++] = (struct seg){ p, len };
+		c->rd_len += len;
+	}
+	return true;
+}
+
+/* The chain from head into c; false (device broken) for a bad one. */
+static bool chain_build(struct vdev *d, const struct vq *q, uint16_t head, struct chain *c)
+{
+	const volatile struct vring_desc *table = ram_at(d->guest, q->desc, desc_size(q->num));
+	struct vring_desc desc;
+	unsigned int n = 0;
+	uint16_t i = head;
+
+	c->rd_count = c->wr_count = 0;
+	c->rd_len = c->wr_len = 0;
+	if (!table)
+		return false; /* unmapped since (a reset of the frontend) */
+	for (;;) {
+		if (i >= q->num)
+			return vdev_break(d, "descriptor index %u, in a queue of %u", i, q->num);
+		if (++n > q->num)
+			return vdev_break(d, "the chain from descriptor %u is longer than its queue "
+					  "(a loop)", head);
+		memcpy(&desc, (const void *)&table[i], sizeof(desc));
+		if (le16toh(desc.flags) & VRING_DESC_F_INDIRECT)
+			return vdev_break(d, "an indirect descriptor (not offered)");
+		if (!chain_add(d, c, &desc))
+			return false;
+		if (!(le16toh(desc.flags) & VRING_DESC_F_NEXT))
+			return true;
+		i = le16toh(desc.next);
+	}
+}
+
+/*
+ * Serves what the driver made available in queue qi up to the avail index
+ * read once at the start: whatever it adds later comes with a notify of
+ * its own, so one notify costs at most the queue's size in requests.
+ */
+static void vq_process(struct vdev *d, unsigned int qi)
+{
+	struct vq *q = &d->vq[qi];
+	volatile struct vring_avail *avail = ram_at(d->guest, q->avail, avail_size(q->num));
+	volatile struct vring_used *used = ram_at(d->guest, q->used, used_size(q->num));
+	static struct chain c;
+	uint16_t end, head;
+	uint32_t written;
+	bool any = false;
+
+	/* A queue of the frontend's last boot: its driver resets the device first. */
+	if (!q->ready || d->broken || !avail || !used || d->gen != d->guest->gen)
+		return;
+	end = le16toh(__atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE));
+	if ((uint16_t)(end - q->next_avail) > q->num) {
+		vdev_break(d, "queue %u: avail idx %u, %u entries past the device's %u", qi, end,
+			   (uint16_t)(end - q->next_avail), q->next_avail);
+		return;
+	}
+	while (q->next_avail != end) {
+		head = le16toh(avail->ring[q->next_avail & (q->num - 1)]);
+		if (!chain_build(d, q, head, &c) || !d->type->request(d, qi, &c, &written)) {
+			vdev_break(d, "queue %u: the request at avail %u (descriptor %u) is bad", qi,
+				   q->next_avail, head);
+			return;
+		}
+		used->ring[q->used_idx & (q->num - 1)].id = htole32(head);
+		used->ring[q->used_idx & (q->num - 1)].len = htole32(written);
+		q->next_avail++;
+		q->used_idx++;
+		__atomic_store_n(&used->idx, htole16(q->used_idx), __ATOMIC_RELEASE);
+		any = true;
+	}
+	/* The used index out before the driver's flags are read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (any && !(le16toh(avail->flags) & VRING_AVAIL_F_NO_INTERRUPT))
+		vdev_interrupt(d, VIRTIO_MMIO_INT_VRING);
+}
+
+static void vq_process_all(struct vdev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->type->queue_count; i++)
+		vq_process(d, i);
+}
+
+/* ---- Chains as byte ranges ---- */
+
+unsigned int segs_iov(const struct seg *s, unsigned int count, uint64_t off, uint64_t len,
+		      struct iovec *iov)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < count && len; i++) {
+		uint64_t take;
+
+		if (off >= s[i].len) {
+			off -= s[i].len;
+			continue;
+		}
+		take = s[i].len - off < len ? s[i].len - off : len;
+		iov[n].iov_base = s[i].p + off;
+		iov[n++].iov_len = (size_t)take;
+		len -= take;
+		off = 0;
+	}
+	return n;
+}
+
+void chain_read(const struct chain *c, uint64_t off, void *buf, uint64_t len)
+{
+	struct iovec iov[VQ_SIZE_MAX];
+	unsigned int i, n = segs_iov(c->rd, c->rd_count, off, len, iov);
+	uint8_t *to = buf;
+
+	for (i = 0; i < n; i++) {
+		memcpy(to, iov[i].iov_base, iov[i].iov_len);
+		to += iov[i].iov_len;
+	}
+}
+
+void chain_write(const struct chain *c, uint64_t off, const void *buf, uint64_t len)
+{
+	struct iovec iov[VQ_SIZE_MAX];
+	unsigned int i, n = segs_iov(c->wr, c->wr_count, off, len, iov);
+	const uint8_t *from = buf;
+
+	for (i = 0; i < n; i++) {
+		memcpy(iov[i].iov_base, from, iov[i].iov_len);
+		from += iov[i].iov_len;
+	}
+}
+
+/* ---- The registers ---- */
+
+static uint32_t config_read(const struct vdev *d, unsigned int off, unsigned int len)
+{
+	uint8_t buf[CONFIG_MAX] = { 0 };
+	unsigned int size = d->type->config(d, buf, sizeof(buf));
+	uint32_t v = 0;
+
+	if (off < size && len <= size - off)
+		memcpy(&v, buf + off, len);
+	return le32toh(v);
+}
+
+static uint32_t queue_read(const struct vdev *d, unsigned int off)
+{
+	if (d->queue_sel >= d->type->queue_count)
+		return 0;
+	switch (off) {
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+		return VQ_SIZE_MAX;
+	case VIRTIO_MMIO_QUEUE_READY:
+		return d->vq[d->queue_sel].ready;
+	default:
+		return 0;
+	}
+}
+
+uint32_t vdev_read(struct vdev *d, unsigned int off, unsigned int len)
+{
+	uint64_t features;
+
+	if (off >= CONFIG_OFF)
+		return config_read(d, off - CONFIG_OFF, len);
+	if (len != 4 || (off & 3))
+		return 0; /* the registers are 32-bit */
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return VIRTIO_MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return VIRTIO_MMIO_VERSION_2;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return d->type->device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return VIRTIO_VENDOR;
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+		features = d->type->features(d) | 1ull << VIRTIO_F_VERSION_1;
+		return d->dev_features_sel < 2 ? (uint32_t)(features >> 32 * d->dev_features_sel) : 0;
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		return d->isr;
+	case VIRTIO_MMIO_STATUS:
+		return d->status | (d->broken ? VIRTIO_CONFIG_S_NEEDS_RESET : 0);
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return 0; /* nothing in the configuration changes */
+	default:
+		return queue_read(d, off);
+	}
+}
+
+/* FEATURES_OK only for a subset of the device's features with VERSION_1. */
+static bool features_ok(const struct vdev *d)
+{
+	uint64_t offered = d->type->features(d) | 1ull << VIRTIO_F_VERSION_1;
+
+	return !(d->driver_features & ~offered) &&
+	       (d->driver_features & 1ull << VIRTIO_F_VERSION_1);
+}
+
+static void status_write(struct vdev *d, uint32_t val)
+{
+	uint32_t old = d->status;
+
+	if (!val) {
+		vdev_reset(d);
+		return;
+	}
+	val &= ~(uint32_t)VIRTIO_CONFIG_S_NEEDS_RESET;
+	if ((val & VIRTIO_CONFIG_S_FEATURES_OK) && !(old & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    !features_ok(d)) {
+		vdev_log(d, "driver features 0x%llx refused",
+			 (unsigned long long)d->driver_features);
+		val &= ~(uint32_t)VIRTIO_CONFIG_S_FEATURES_OK;
+	}
+	d->status = val;
+	if (!(val & VIRTIO_CONFIG_S_DRIVER_OK) || (old & VIRTIO_CONFIG_S_DRIVER_OK))
+		return;
+	/* Broken during the set-up: the driver is told now that it listens. */
+	if (d->broken)
+		vdev_interrupt(d, VIRTIO_MMIO_INT_CONFIG);
+	/* Requests notified before DRIVER_OK (the spec says not to) wait until now. */
+	vq_process_all(d);
+}
+
+/* A queue's set-up, only while it is not ready. */
+static void queue_write(struct vdev *d, unsigned int off, uint32_t val)
+{
+	struct vq *q;
+
+	if (d->queue_sel >= d->type->queue_count)
+		return;
+	q = &d->vq[d->queue_sel];
+	if (off == VIRTIO_MMIO_QUEUE_READY) {
+		if (!val) {
+			q->ready = false;
+		} else if (!q->ready && !d->broken && vq_check(d, d->queue_sel)) {
+			q->next_avail = q->used_idx = 0;
+			q->ready = true;
+		}
+		return;
+	}
+	if (q->ready)
+		return;
+	switch (off) {
+	case VIRTIO_MMIO_QUEUE_NUM:
+		q->num = (uint16_t)(val > 0xffff ? 0 : val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+		q->desc = (q->desc & ~0xffffffffull) | val;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		q->desc = (q->desc & 0xffffffffull) | (uint64_t)val << 32;
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+		q->avail = (q->avail & ~0xffffffffull) | val;
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
+		q->avail = (q->avail & 0xffffffffull) | (uint64_t)val << 32;
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+		q->used = (q->used & ~0xffffffffull) | val;
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
+		q->used = (q->used & 0xffffffffull) | (uint64_t)val << 32;
+		break;
+	}
+}
+
+void vdev_write(struct vdev *d, unsigned int off, unsigned int len, uint32_t val)
+{
+	if (off >= CONFIG_OFF || len != 4 || (off & 3))
+		return; /* a read-only configuration; 32-bit registers */
+	switch (off) {
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		d->dev_features_sel = val;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		d->drv_features_sel = val;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		if (d->drv_features_sel < 2 && !(d->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+			unsigned int shift = 32 * d->drv_features_sel;
+
+			d->driver_features &= ~(0xffffffffull << shift);
+			d->driver_features |= (uint64_t)val << shift;
+		}
+		break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		d->queue_sel = val;
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		if (val < d->type->queue_count && (d->status & VIRTIO_CONFIG_S_DRIVER_OK))
+			vq_process(d, val);
+		break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		if (d->isr && !(d->isr &= ~val))
+			vdev_set_irq(d, false);
+		break;
+	case VIRTIO_MMIO_STATUS:
+		status_write(d, val);
+		break;
+	default:
+		queue_write(d, off, val);
+		break;
+	}
+}
