@@ -164,7 +164,7 @@ static enum trap_action vm_op_call(struct vcpu *v, uint32_t *r)
 static enum trap_action vm_list_call(struct vcpu *v, uint32_t *r)
 {
 	struct lowvisor_vm_info *out;
-	unsigned i, n = 0, max = r[2] / sizeof(*out);
+	unsigned i, k, n = 0, max = r[2] / sizeof(*out);
 
 	if (!v->vm->cfg.management) {
 		r[0] = (uint32_t)-EPERM;
@@ -186,6 +186,12 @@ static enum trap_action vm_list_call(struct vcpu *v, uint32_t *r)
 		out[n].mem_mib = (uint32_t)(vm->cfg.mem_size >> 20);
 		strncpy(out[n].name, vm->cfg.name, sizeof(out[n].name) - 1);
 		out[n].waiting = ioreq_waiting(vm);
+		out[n].mem_base = vm->cfg.mem_base;
+		out[n].virtio_count = vm->cfg.virtio_count;
+		for (k = 0; k < vm->cfg.virtio_count; k++) {
+			out[n].virtio_type[k] = vm->cfg.virtio[k].type;
+			out[n].virtio_backend[k] = (uint16_t)vm->cfg.virtio[k].backend;
+		}
 	}
 	if (n)
 		dcache_clean_poc(out, n * sizeof(*out)); /* a guest may read with caches off */

@@ -89,7 +89,7 @@
 
 /* REVISION: major in r0, minor in r1. */
 #define LOWVISOR_ABI_MAJOR 0
-#define LOWVISOR_ABI_MINOR 2
+#define LOWVISOR_ABI_MINOR 3
 
 /*
  * Errors of Lowvisor's own calls, as the negative values returned in r0.
@@ -242,6 +242,8 @@ static inline int32_t lowvisor_irq_line(uint32_t vm_id, uint32_t irq, uint32_t l
 #define LOWVISOR_VM_PAUSED 2
 #define LOWVISOR_VM_RESETTING 3
 
+#define LOWVISOR_VIRTIO_MAX 8u /* emulated devices of a VM (below) */
+
 struct lowvisor_vm_info {
 	uint32_t id;
 	uint32_t state; /* LOWVISOR_VM_* */
@@ -249,6 +251,10 @@ struct lowvisor_vm_info {
 	uint32_t mem_mib;
 	char name[32]; /* NUL-terminated */
 	uint32_t waiting; /* vCPUs waiting for a backend to complete an access */
+	uint64_t mem_base; /* its RAM's IPA (ABI 0.3) */
+	uint32_t virtio_count; /* its emulated devices, windows 0..count-1 */
+	uint8_t virtio_type[LOWVISOR_VIRTIO_MAX]; /* 1 net, 2 block, 3 console */
+	uint16_t virtio_backend[LOWVISOR_VIRTIO_MAX]; /* the id of the VM serving it */
 };
 
 /*
@@ -299,7 +305,6 @@ struct lowvisor_vm_info {
 #define LOWVISOR_VIRTIO_BASE 0x0a000000u
 #define LOWVISOR_VIRTIO_SIZE 0x200u
 #define LOWVISOR_VIRTIO_SPI 16u   /* SPI number: ID 48 for device 0 */
-#define LOWVISOR_VIRTIO_MAX 8u
 #define LOWVISOR_VIRTIO_NOTIFY 0x050u
 #define LOWVISOR_IOREQ_SPI 95u    /* the backend's: ID 127 */
 

@@ -36,7 +36,7 @@ def test_lowvisorctl_drives_the_other_vms(boot):
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "manage.itb")]),
              timeout=300)
     b.expect(r"console: input goes to vm 'mgmt'")
-    b.expect(r"\] lowvisor: management partition of Lowvisor \(ABI 0\.2\), 3 VMs")
+    b.expect(r"\] lowvisor: management partition of Lowvisor \(ABI 0\.3\), 3 VMs")
     b.expect(r"(?<!\| )lvinit: lowvisor\.ko loaded")
     b.expect(MGMT_PROMPT, timeout=60)
     b.child.sendline("")  # settles busybox's cursor query

@@ -456,6 +456,10 @@ static void test_vm_list_fills_the_callers_buffer_or_refuses(void **state)
 
 	(void)state;
 	vms[2].state = LOWVISOR_VM_PAUSED;
+	vms[2].cfg.mem_base = 0x80000000;
+	vms[1].cfg.virtio_count = 2;
+	vms[1].cfg.virtio[0] = (struct vm_virtio){ .name = "blk", .backend = 0, .type = 2 };
+	vms[1].cfg.virtio[1] = (struct vm_virtio){ .name = "net", .backend = 2, .type = 1 };
 	assert_int_equal(hvc(mgmt, LOWVISOR_FN_VM_LIST, 0x40000000, 2 * sizeof(*info), 1), 2);
 	assert_int_equal(mgmt->regs.r[1], NVMS);
 	assert_int_equal(info[0].id, 1);
@@ -464,11 +468,21 @@ static void test_vm_list_fills_the_callers_buffer_or_refuses(void **state)
 	assert_int_equal(info[1].state, LOWVISOR_VM_PAUSED);
 	assert_int_equal(info[1].vcpus, 1);
 	assert_int_equal(info[1].mem_mib, 64);
+	assert_int_equal(info[1].mem_base, 0x80000000);
+	assert_int_equal(info[1].virtio_count, 0);
+	/* Each emulated device's type and backend. */
+	assert_int_equal(info[0].virtio_count, 2);
+	assert_int_equal(info[0].virtio_type[0], 2);
+	assert_int_equal(info[0].virtio_backend[0], 0);
+	assert_int_equal(info[0].virtio_type[1], 1);
+	assert_int_equal(info[0].virtio_backend[1], 2);
+	assert_int_equal(info[0].virtio_type[2], 0);
 	/* Not from a plain VM; a buffer outside the caller's RAM, or one
 	 * running past its end: -EFAULT, and nothing written. */
 	assert_int_equal((int)hvc(&vcpus[1][0], LOWVISOR_FN_VM_LIST, 0x40000000, 64, 0), -EPERM);
 	memset(ram, 0xaa, sizeof(ram));
-	assert_int_equal((int)hvc(mgmt, LOWVISOR_FN_VM_LIST, 0x3ffff000, 64, 0), -EFAULT);
+	assert_int_equal((int)hvc(mgmt, LOWVISOR_FN_VM_LIST, 0x3ffff000, sizeof(*info), 0),
+			 -EFAULT);
 	assert_int_equal((int)hvc(mgmt, LOWVISOR_FN_VM_LIST, 0x40000fc0, 4 * sizeof(*info), 0),
 			 -EFAULT);
 	assert_int_equal(ram[0], 0xaa);

@@ -436,7 +436,7 @@ static int check_hypervisor(void)
 		return -ENODEV;
 	}
 	hvc(LOWVISOR_FN_REVISION, 0, 0, 0, &res);
-	if (res.a0 != LOWVISOR_ABI_MAJOR) {
+	if (res.a0 != LOWVISOR_ABI_MAJOR || res.a1 < LOWVISOR_ABI_MINOR) {
 		pr_err("lowvisor: hypervisor ABI %lu.%lu, this module speaks %u.%u\n", res.a0,
 		       res.a1, LOWVISOR_ABI_MAJOR, LOWVISOR_ABI_MINOR);
 		return -ENODEV;
