@@ -18,7 +18,8 @@ TOOLS_KO := $(TOOLS_OUT)/lowvisor.ko
 TOOLS_CTL := $(TOOLS_OUT)/lowvisorctl
 TOOLS_LVDEV := $(TOOLS_OUT)/lvdev
 TOOLS_LOWVISORD := $(TOOLS_OUT)/lowvisord
-TOOLS_LOWVISORD_SRCS := $(TOOLS_DIR)/lowvisord.c $(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c
+TOOLS_LOWVISORD_SRCS := $(TOOLS_DIR)/lowvisord.c $(TOOLS_DIR)/lowvisord-spec.c \
+	$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c
 TOOLS_KMOD_SRCS := $(TOOLS_DIR)/lowvisor.c $(TOOLS_DIR)/lowvisor-dev.h $(TOOLS_DIR)/Kbuild
 TOOLS_HEADERS = $(shell scripts/setup.sh --headers-dir)
 
@@ -35,8 +36,9 @@ $(TOOLS_KO): $(TOOLS_KMOD_SRCS) include/uapi/lowvisor.h | $(SETUP_STAMP)
 		$(if $(V),,>/dev/null)
 	$(Q)$(TOOLS_CROSS)strip --strip-debug -o $@ $(TOOLS_OUT)/kmod/lowvisor.ko
 
+# lowvisorctl reads lowvisord's state file (lowvisord.h).
 $(TOOLS_CTL) $(TOOLS_LVDEV): $(TOOLS_OUT)/%: $(TOOLS_DIR)/%.c $(TOOLS_DIR)/lowvisor-dev.h \
-		include/uapi/lowvisor.h | $(SETUP_STAMP)
+		$(TOOLS_DIR)/lowvisord.h include/uapi/lowvisor.h | $(SETUP_STAMP)
 	@printf '  %-8s %s\n' CC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(TOOLS_CROSS)gcc -std=gnu11 -static -s -O2 -Wall -Wextra -Werror -Iinclude -I$(TOOLS_DIR) \
@@ -80,15 +82,16 @@ $(LINUX_INITRAMFS_MGMT_BLK): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(
 
 linux: $(LINUX_INITRAMFS_MGMT_BLK)
 
-# lowvisord's transport, virtqueues and virtio-blk on the host (cmocka),
-# with a fake frontend RAM: part of `make unit-test`.
+# lowvisord's SPECs, transport, virtqueues and virtio-blk on the host
+# (cmocka), with a fake VM list and frontend RAM: part of `make unit-test`.
 TOOLS_TEST := $(TOOLS_OUT)/test-lowvisord
-$(TOOLS_TEST): $(TOOLS_DIR)/test-lowvisord.c $(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c \
-		$(TOOLS_DIR)/lowvisord.h
+$(TOOLS_TEST): $(TOOLS_DIR)/test-lowvisord.c $(TOOLS_DIR)/lowvisord-spec.c \
+		$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c $(TOOLS_DIR)/lowvisord.h \
+		include/uapi/lowvisor.h
 	@printf '  %-8s %s\n' HOSTCC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)gcc -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -g -O1 \
-		-fsanitize=address,undefined -fno-sanitize-recover=undefined -I$(TOOLS_DIR) \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude -I$(TOOLS_DIR) \
 		-o $@ $(filter %.c,$^) -lcmocka
 
 .PHONY: tools-test

@@ -16,9 +16,13 @@
  *   blk:VM:N=PATH[,ro]   device N (its window's index in VM's virtio { })
  *                        is a virtio-blk disk backed by PATH, a file or a
  *                        block device; ro: read-only
- *   ram:VM=IPA           VM's RAM starts at IPA (default 0x40000000)
- * VM is a name or an id.  A window with no SPEC answers as a transport
- * without a device (DeviceID 0).  -v prints every access.
+ * VM is a name or an id.  Each SPEC is checked against VM_LIST before
+ * anything is opened: VM has a device N, of type block, whose backend is
+ * this VM (its id from its DT, /chosen/lowvisor,vm-id).  A frontend's RAM
+ * is where VM_LIST says (mem_base).  A window of this VM's with no SPEC
+ * answers as a transport without a device (DeviceID 0).  -v prints every
+ * access.  Each window's state goes to LOWVISORD_STATE_FILE (lowvisord.h)
+ * for `lowvisorctl devices`.
  *
  * One thread serves every request in turn; a backing file's I/O holds up
  * the others meanwhile.  A frontend that is reset or stopped loses its
@@ -47,7 +51,7 @@
 
 #define DEVICE "/dev/lowvisor"
 #define DEFAULT_CONF "/etc/lowvisord.conf"
-#define DEFAULT_RAM_IPA 0x40000000ull
+#define SELF_ID "/proc/device-tree/chosen/lowvisor,vm-id"
 #define SPECS_MAX 64u
 #define VIRTIO_MAGIC 0x74726976u
 #define VIRTIO_VENDOR 0x564f4c4cu
@@ -56,7 +60,7 @@ static int dev = -1;
 static bool verbose;
 static struct guest *guests[LOWVISOR_IOREQ_VMS];
 static struct vdev *devs[LOWVISOR_IOREQ_VMS][LOWVISOR_VIRTIO_MAX];
-static uint8_t absent_told[LOWVISOR_IOREQ_VMS]; /* windows said to have no device */
+static uint8_t unbacked[LOWVISOR_IOREQ_VMS]; /* windows with no SPEC, said so: bit i */
 
 /* ---- What the daemon gives virtio-mmio.c ---- */
 
@@ -103,63 +107,15 @@ void vdev_set_irq(struct vdev *d, bool level)
 
 /* ---- Configuration ---- */
 
-struct spec {
-	char kind;        /* 'b' blk, 'r' ram */
-	const char *vm;
-	unsigned int index;
-	const char *path;
-	bool ro;
-	uint64_t ipa;
-};
-
 static struct spec specs[SPECS_MAX];
 static unsigned int spec_count;
+static struct lowvisor_vm_info vms[LOWVISOR_IOREQ_VMS]; /* VM_LIST at start */
+static unsigned int vm_count;
 
-static bool parse_num(const char *s, uint64_t max, uint64_t *out)
+static bool spec_add(char *s)
 {
-	char *end;
-
-	if (!*s || *s == '-')
+	if (spec_count == SPECS_MAX || !spec_parse(s, &specs[spec_count]))
 		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return !errno && !*end && *out <= max;
-}
-
-/* One SPEC (s is kept: the spec points into it); false if it is bad. */
-static bool parse_spec(char *s)
-{
-	struct spec *sp = &specs[spec_count];
-	char *rest, *opt;
-	uint64_t n;
-
-	memset(sp, 0, sizeof(*sp));
-	if (spec_count == SPECS_MAX)
-		return false;
-	if (!strncmp(s, "blk:", 4)) {
-		sp->kind = 'b';
-		rest = s + 4;
-		sp->vm = strsep(&rest, ":");
-		opt = rest ? strsep(&rest, "=") : NULL;
-		if (!opt || !rest || !*rest || !*sp->vm ||
-		    !parse_num(opt, LOWVISOR_VIRTIO_MAX - 1, &n))
-			return false;
-		sp->index = (unsigned int)n;
-		sp->path = strsep(&rest, ",");
-		while ((opt = strsep(&rest, ",")))
-			if (!strcmp(opt, "ro"))
-				sp->ro = true;
-			else
-				return false;
-	} else if (!strncmp(s, "ram:", 4)) {
-		sp->kind = 'r';
-		rest = s + 4;
-		sp->vm = strsep(&rest, "=");
-		if (!rest || !*sp->vm || !parse_num(rest, UINT64_MAX, &sp->ipa))
-			return false;
-	} else {
-		return false;
-	}
 	spec_count++;
 	return true;
 }
@@ -185,7 +141,7 @@ static int read_conf(const char *file)
 		if (s == end)
 			continue;
 		*end = 0;
-		if (!parse_spec(strdup(s))) {
+		if (!spec_add(strdup(s))) {
 			fprintf(stderr, "lowvisord: %s:%u: bad or one too many: %s\n", file, no, s);
 			fclose(f);
 			return 1;
@@ -195,78 +151,203 @@ static int read_conf(const char *file)
 	return 0;
 }
 
-/* A VM's id by name, or by number when no VM has that name; -1 if none. */
-static long vm_lookup(const char *name)
+/* Every VM's VM_LIST entry into vms[]; 0, or 1 having said why not. */
+static int vms_read(void)
 {
-	struct lowvisor_vm_list l;
-	uint64_t id;
+	static struct lowvisor_vm_list l;
 	uint32_t i;
 
 	memset(&l, 0, sizeof(l));
 	do {
-		if (ioctl(dev, LOWVISOR_VM_LIST, &l))
-			return -1;
-		for (i = 0; i < l.count; i++)
-			if (!strncmp(l.vms[i].name, name, sizeof(l.vms[i].name)))
-				return l.vms[i].id;
+		if (ioctl(dev, LOWVISOR_VM_LIST, &l)) {
+			fprintf(stderr, "lowvisord: VM_LIST: %s\n", strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < l.count && vm_count < LOWVISOR_IOREQ_VMS; i++)
+			vms[vm_count++] = l.vms[i];
 		l.first += l.count;
 	} while (l.count && l.first < l.total);
-	return parse_num(name, LOWVISOR_IOREQ_VMS - 1, &id) ? (long)id : -1;
+	return 0;
 }
 
-static struct guest *guest_get(unsigned int vm)
+/*
+ * This VM's id, from the DT Lowvisor gave it (/chosen/lowvisor,vm-id, one
+ * big-endian cell); -1 if it is not there, having said that the backend
+ * of each device is then not checked.
+ */
+static long self_id(void)
 {
-	if (!guests[vm]) {
-		guests[vm] = calloc(1, sizeof(*guests[vm]));
-		if (!guests[vm])
-			return NULL;
-		guests[vm]->vm = vm;
-		guests[vm]->ram_ipa = DEFAULT_RAM_IPA;
+	uint8_t b[4];
+	int fd = open(SELF_ID, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof(b));
+
+	if (fd >= 0)
+		close(fd);
+	if (n != sizeof(b)) {
+		fprintf(stderr, "lowvisord: %s: %s: which VM backs a device is not checked\n",
+			SELF_ID, n < 0 ? strerror(errno) : "not one cell");
+		return -1;
 	}
-	return guests[vm];
+	return (long)((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
 }
 
-/* The devices of the SPECs; 0, or 1 having said why not. */
+static struct guest *guest_get(const struct lowvisor_vm_info *vm)
+{
+	struct guest **g = &guests[vm->id];
+
+	if (!*g) {
+		*g = calloc(1, sizeof(**g));
+		if (!*g)
+			return NULL;
+		(*g)->vm = vm->id;
+		(*g)->ram_ipa = vm->mem_base;
+	}
+	return *g;
+}
+
+/* sp checked against VM_LIST; its VM's entry, or NULL having said why. */
+static const struct lowvisor_vm_info *spec_vm(const struct spec *sp, long self)
+{
+	const struct lowvisor_vm_info *vm;
+	char why[200];
+
+	vm = spec_check(sp, vms, vm_count, self, why, sizeof(why));
+	if (!vm)
+		fprintf(stderr, "lowvisord: %s\n", why);
+	else if (vm->id >= LOWVISOR_IOREQ_VMS)
+		fprintf(stderr, "lowvisord: vm '%.32s' has id %u: beyond lowvisord's %u\n",
+			vm->name, vm->id, LOWVISOR_IOREQ_VMS);
+	else
+		return vm;
+	return NULL;
+}
+
+/* The device of a checked SPEC; 0, or 1 having said why not. */
+static int spec_open(const struct spec *sp, const struct lowvisor_vm_info *vm)
+{
+	struct vdev *d = calloc(1, sizeof(*d));
+	int err;
+
+	if (!d || !guest_get(vm))
+		return 1;
+	d->guest = guests[vm->id];
+	d->index = sp->index;
+	err = blk_open(d, sp->path, sp->ro);
+	if (err) {
+		fprintf(stderr, "lowvisord: %s: %s\n", sp->path, strerror(-err));
+		return 1;
+	}
+	devs[vm->id][sp->index] = d;
+	printf("lowvisord: vm %u (%.32s) device %u: virtio-blk %s, %" PRIu64 " sectors, %s\n",
+	       vm->id, vm->name, sp->index, sp->path, d->u.blk.sectors,
+	       sp->ro ? "read-only" : "read-write");
+	return 0;
+}
+
+/* The windows this VM serves that no SPEC backs: said once, here. */
+static void unbacked_find(long self)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < vm_count; i++) {
+		const struct lowvisor_vm_info *vm = &vms[i];
+
+		for (k = 0; k < vm->virtio_count && k < LOWVISOR_VIRTIO_MAX; k++) {
+			if (vm->id >= LOWVISOR_IOREQ_VMS || vm->virtio_backend[k] != self ||
+			    devs[vm->id][k])
+				continue;
+			unbacked[vm->id] |= (uint8_t)(1u << k);
+			printf("lowvisord: vm %u (%.32s) device %u: %s device with no backing (no "
+			       "SPEC): answers as no device\n", vm->id, vm->name, k,
+			       virtio_type_name(vm->virtio_type[k]));
+		}
+	}
+}
+
+/* The devices of the SPECs, every SPEC checked first; 0, or 1 having said
+ * why not. */
 static int setup(void)
+{
+	const struct lowvisor_vm_info *vm[SPECS_MAX];
+	unsigned int i, k;
+	long self;
+
+	if (vms_read())
+		return 1;
+	self = self_id();
+	for (i = 0; i < spec_count; i++) {
+		vm[i] = spec_vm(&specs[i], self);
+		if (!vm[i])
+			return 1;
+		for (k = 0; k < i; k++)
+			if (vm[k] == vm[i] && specs[k].index == specs[i].index) {
+				fprintf(stderr, "lowvisord: vm '%.32s' device %u: given twice\n",
+					vm[i]->name, specs[i].index);
+				return 1;
+			}
+	}
+	for (i = 0; i < spec_count; i++)
+		if (spec_open(&specs[i], vm[i]))
+			return 1;
+	if (self >= 0)
+		unbacked_find(self);
+	return 0;
+}
+
+/* ---- The state file (lowvisord.h) ---- */
+
+/* What each window's line in the file says now; NULL: no line. */
+static const char *shown[LOWVISOR_IOREQ_VMS][LOWVISOR_VIRTIO_MAX];
+
+static const char *window_state(unsigned int vm, unsigned int i)
+{
+	if (devs[vm][i])
+		return vdev_state(devs[vm][i]);
+	return unbacked[vm] & 1u << i ? "no backing" : NULL;
+}
+
+static void state_write(void)
+{
+	static bool told;
+	const char *tmp = LOWVISORD_STATE_FILE ".new";
+	FILE *f = fopen(tmp, "w");
+	unsigned int vm, i;
+	bool ok = f && fprintf(f, "pid %d\n", (int)getpid()) > 0;
+
+	for (vm = 0; vm < LOWVISOR_IOREQ_VMS; vm++)
+		for (i = 0; i < LOWVISOR_VIRTIO_MAX; i++) {
+			shown[vm][i] = window_state(vm, i);
+			if (ok && shown[vm][i])
+				ok = fprintf(f, "%u %u %s\n", vm, i, shown[vm][i]) > 0;
+		}
+	if (f && fclose(f))
+		ok = false;
+	if (ok && !rename(tmp, LOWVISORD_STATE_FILE))
+		return;
+	if (!told)
+		fprintf(stderr, "lowvisord: %s: %s (said once; tried again at each change)\n",
+			LOWVISORD_STATE_FILE, strerror(errno));
+	told = true;
+	unlink(tmp);
+}
+
+/* The file again if a window of frontend vm changed its state. */
+static void state_refresh(unsigned int vm)
 {
 	unsigned int i;
 
-	for (i = 0; i < spec_count; i++) {
-		const struct spec *sp = &specs[i];
-		long vm = vm_lookup(sp->vm);
-		struct vdev *d;
-		int err;
+	for (i = 0; vm < LOWVISOR_IOREQ_VMS && i < LOWVISOR_VIRTIO_MAX; i++)
+		if (window_state(vm, i) != shown[vm][i]) {
+			state_write();
+			return;
+		}
+}
 
-		if (vm < 0) {
-			fprintf(stderr, "lowvisord: %s: no such VM (lowvisorctl list)\n", sp->vm);
-			return 1;
-		}
-		if (!guest_get((unsigned int)vm))
-			return 1;
-		if (sp->kind == 'r') {
-			guests[vm]->ram_ipa = sp->ipa;
-			continue;
-		}
-		if (devs[vm][sp->index]) {
-			fprintf(stderr, "lowvisord: vm %s device %u: given twice\n", sp->vm, sp->index);
-			return 1;
-		}
-		d = calloc(1, sizeof(*d));
-		if (!d)
-			return 1;
-		d->guest = guests[vm];
-		d->index = sp->index;
-		err = blk_open(d, sp->path, sp->ro);
-		if (err) {
-			fprintf(stderr, "lowvisord: %s: %s\n", sp->path, strerror(-err));
-			return 1;
-		}
-		devs[vm][sp->index] = d;
-		printf("lowvisord: vm %ld (%s) device %u: virtio-blk %s, %" PRIu64 " sectors, %s\n",
-		       vm, sp->vm, sp->index, sp->path, d->u.blk.sectors,
-		       sp->ro ? "read-only" : "read-write");
-	}
-	return 0;
+static void on_term(int sig)
+{
+	unlink(LOWVISORD_STATE_FILE);
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 /* ---- Serving ---- */
@@ -297,10 +378,12 @@ static void complete(struct lowvisor_mmio *m)
 /* A window nothing backs: a transport without a device. */
 static uint32_t absent_read(const struct lowvisor_mmio *m, unsigned int off)
 {
-	if (!(absent_told[m->vm] & 1u << m->device)) {
-		absent_told[m->vm] |= (uint8_t)(1u << m->device);
-		fprintf(stderr, "lowvisord: vm %u device %u: nothing configured: no device there\n",
-			m->vm, m->device);
+	/* Said at the start when this VM's id is known; otherwise at its first access. */
+	if (m->vm < LOWVISOR_IOREQ_VMS && m->device < LOWVISOR_VIRTIO_MAX &&
+	    !(unbacked[m->vm] & 1u << m->device)) {
+		unbacked[m->vm] |= (uint8_t)(1u << m->device);
+		printf("lowvisord: vm %u device %u: no backing (no SPEC): answers as no device\n",
+		       m->vm, m->device);
 	}
 	switch (off) {
 	case 0x000: return VIRTIO_MAGIC;
@@ -383,6 +466,7 @@ static int serve_forever(void)
 		}
 		if (!cur_done)
 			complete(&cur);
+		state_refresh(cur.vm);
 	}
 }
 
@@ -390,9 +474,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: lowvisord [-v] [-c FILE] [SPEC...]\n"
 			"  SPEC  blk:VM:N=PATH[,ro]  device N of VM: a virtio-blk disk on PATH\n"
-			"        ram:VM=IPA          VM's RAM starts at IPA (default 0x%llx)\n"
 			"  FILE  SPECs, one per line (default %s without SPECs)\n",
-		DEFAULT_RAM_IPA, DEFAULT_CONF);
+		DEFAULT_CONF);
 	return 2;
 }
 
@@ -411,7 +494,7 @@ int main(int argc, char **argv)
 			return usage();
 	}
 	for (i = optind; i < argc; i++)
-		if (!parse_spec(argv[i])) {
+		if (!spec_add(argv[i])) {
 			fprintf(stderr, "lowvisord: bad SPEC: %s\n", argv[i]);
 			return usage();
 		}
@@ -424,6 +507,11 @@ int main(int argc, char **argv)
 	}
 	if (setup())
 		return 1;
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	state_write();
 	printf("lowvisord: serving\n");
-	return serve_forever();
+	i = serve_forever();
+	unlink(LOWVISORD_STATE_FILE);
+	return i;
 }

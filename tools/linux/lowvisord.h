@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lowvisord's pieces (tools/linux/lowvisord.c): the virtio-mmio transport
- * and split virtqueues (virtio-mmio.c), the devices (virtio-blk.c), and
- * what they need from the daemon around them.  The transport and the
+ * and split virtqueues (virtio-mmio.c), the devices (virtio-blk.c), the
+ * SPECs (lowvisord-spec.c), and what they need from the daemon around
+ * them; and its state file, which lowvisorctl reads.  The transport and the
  * devices know nothing of /dev/lowvisor: they see a frontend's RAM as a
  * mapping, and call guest_map() and vdev_set_irq(), which lowvisord.c
  * implements with lowvisor.ko's ioctls (and the host unit test,
@@ -19,7 +20,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <sys/uio.h>
+
+#include "uapi/lowvisor.h"
 
 /* QueueNumMax of every queue, and so the longest descriptor chain. */
 #define VQ_SIZE_MAX 128u
@@ -95,6 +99,7 @@ struct vdev {
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features;
 	bool broken;               /* until the driver resets the device */
+	bool reset_seen;           /* reset by its driver, or its frontend's reset */
 	uint32_t gen;              /* the guest's gen when its queues were set up */
 	unsigned int messages;     /* logged, for the rate limit */
 	struct vq vq[VDEV_QUEUES_MAX];
@@ -110,6 +115,10 @@ void vdev_write(struct vdev *d, unsigned int off, unsigned int len, uint32_t val
 /* Back to the state of a reset by the driver (the frontend's RAM is not
  * touched: it may be gone). */
 void vdev_reset(struct vdev *d);
+/* d's state for the state file (below): "waiting for driver", "driver ok",
+ * "broken (needs reset)" or "reset" (by its driver or its frontend's reset,
+ * and not set up again since). */
+const char *vdev_state(const struct vdev *d);
 /* Marks d broken for the reason given (logged); returns false. */
 bool vdev_break(struct vdev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A message about d, at most VDEV_MESSAGES_MAX of them. */
@@ -127,6 +136,50 @@ unsigned int segs_iov(const struct seg *s, unsigned int count, uint64_t off, uin
 extern const struct vdev_type blk_type;
 /* Opens path for d (ro: read-only); 0 or a negative errno. */
 int blk_open(struct vdev *d, const char *path, bool ro);
+
+/* ---- Configuration (lowvisord-spec.c) ---- */
+
+/* One SPEC: blk:VM:N=PATH[,ro]. */
+struct spec {
+	const char *vm;     /* a name or an id, as given */
+	unsigned int index; /* the window's index in VM's virtio { } */
+	const char *path;
+	bool ro;
+};
+
+/* Parses s into sp (which points into s); false for a bad SPEC. */
+bool spec_parse(char *s, struct spec *sp);
+/* The VM named name, or with that id when no VM has that name: its entry
+ * of vms[0..count) (VM_LIST), or NULL. */
+const struct lowvisor_vm_info *vm_find(const struct lowvisor_vm_info *vms, unsigned int count,
+				       const char *name);
+/*
+ * sp checked against VM_LIST: its VM exists, has a device sp->index, of
+ * type block, whose backend is self (this VM's id; -1: unknown, not
+ * checked).  The VM's entry, or NULL having written why not into why
+ * ("vm 'linux' device 1 is a net device, not block").
+ */
+const struct lowvisor_vm_info *spec_check(const struct spec *sp,
+					  const struct lowvisor_vm_info *vms, unsigned int count,
+					  long self, char *why, size_t size);
+/* A virtio device ID's name (VM_LIST's virtio_type): "net", "block",
+ * "console" or "unknown".  Inline: lowvisorctl shows them too. */
+static inline const char *virtio_type_name(unsigned int type)
+{
+	static const char *const names[] = { [1] = "net", [2] = "block", [3] = "console" };
+
+	return type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type] : "unknown";
+}
+
+/*
+ * The state file, for `lowvisorctl devices`: rewritten whole (a new file
+ * renamed over the old) whenever the state of a window lowvisord serves
+ * changes.  Its first line is "pid PID" (the daemon's: a file whose daemon
+ * is gone says nothing), then one line per window: "VM DEVICE STATE", the
+ * frontend's id, the window's index and vdev_state()'s words, or
+ * "no backing" for a window with no SPEC.
+ */
+#define LOWVISORD_STATE_FILE "/run/lowvisord.state"
 
 /* From the daemon (lowvisord.c): maps g's RAM, or finds the mapping still
  * current, 0; or a negative errno.  g->gen changes when it maps afresh (the

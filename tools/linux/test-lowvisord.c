@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host unit test (cmocka) of lowvisord's transport, virtqueues and
- * virtio-blk (virtio-mmio.c, virtio-blk.c): a driver written here, as
+ * Host unit test (cmocka) of lowvisord: its SPECs checked against a VM
+ * list written here as VM_LIST gives it (lowvisord-spec.c); its
+ * transport, virtqueues and virtio-blk (virtio-mmio.c, virtio-blk.c), and
+ * the device states of its state file: a driver written here, as
  * Linux's virtio_mmio and virtio_blk drive a device, against a fake
  * frontend RAM (a buffer) and disks in temporary files; then frontends
  * that write garbage into their rings, each of which must leave the
@@ -564,9 +566,131 @@ static void test_queues_of_the_last_boot_ignored(void **state)
 	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
 }
 
+/* ---- SPECs against VM_LIST ---- */
+
+/* mgmt (0) backs linux's (1) devices 0 (block) and 1 (net); mgmt2 (2)
+ * backs its device 2 (block); mgmt2 has none. */
+static const struct lowvisor_vm_info vm_list[] = {
+	{ .id = 0, .name = "mgmt", .mem_base = 0x40000000 },
+	{ .id = 1, .name = "linux", .mem_base = 0x80000000, .virtio_count = 3,
+	  .virtio_type = { 2, 1, 2 }, .virtio_backend = { 0, 0, 2 } },
+	{ .id = 2, .name = "mgmt2", .mem_base = 0x40000000 },
+	{ .id = 3, .name = "7" }, /* a name that is another VM's id */
+	{ .id = 7, .name = "seven", .virtio_count = 1, .virtio_type = { 9 } },
+};
+#define VM_LIST_COUNT (sizeof(vm_list) / sizeof(vm_list[0]))
+
+/* SPEC s checked as the daemon run by VM self checks it: NULL if it is
+ * good, else the words why not. */
+static const char *spec_why(const char *s, long self)
+{
+	static char why[200];
+	char buf[128];
+	struct spec sp;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	assert_true(spec_parse(buf, &sp));
+	return spec_check(&sp, vm_list, VM_LIST_COUNT, self, why, sizeof(why)) ? NULL : why;
+}
+
+static void test_spec_parse(void **state)
+{
+	static const char *const bad[] = {
+		"ram:linux=0x40000000", "blk:linux:0", "blk:linux:0=", "blk::0=/x",
+		"blk:linux:65536=/x", "blk:linux:-1=/x", "blk:linux:x=/x", "blk:linux:0=/x,rw",
+		"blk:linux:0=,ro", "blk:linux", "disk:linux:0=/x",
+	};
+	char buf[64];
+	struct spec sp;
+	unsigned int i;
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "blk:linux:7=/tmp/a,b.img,ro");
+	assert_false(spec_parse(buf, &sp)); /* a comma ends the path */
+	snprintf(buf, sizeof(buf), "blk:linux:7=/tmp/a.img,ro");
+	assert_true(spec_parse(buf, &sp));
+	assert_string_equal(sp.vm, "linux");
+	assert_int_equal(sp.index, 7);
+	assert_string_equal(sp.path, "/tmp/a.img");
+	assert_true(sp.ro);
+	snprintf(buf, sizeof(buf), "blk:1:0x1=/dev/vdb");
+	assert_true(spec_parse(buf, &sp));
+	assert_int_equal(sp.index, 1);
+	assert_false(sp.ro);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", bad[i]);
+		assert_false(spec_parse(buf, &sp));
+	}
+}
+
+static void test_spec_checked_against_vm_list(void **state)
+{
+	const struct lowvisor_vm_info *vm;
+	char buf[64], why[200];
+	struct spec sp;
+
+	(void)state;
+	assert_null(spec_why("blk:linux:0=/x", 0));
+	assert_null(spec_why("blk:1:0=/x", 0));     /* by id */
+	assert_null(spec_why("blk:linux:0x2=/x", 2)); /* mgmt2's daemon */
+	assert_string_equal(spec_why("blk:linux:1=/x", 0),
+			    "vm 'linux' device 1 is a net device, not block");
+	assert_string_equal(spec_why("blk:linux:3=/x", 0),
+			    "vm 'linux' device 3 does not exist: vm 'linux' has 3 devices");
+	assert_string_equal(spec_why("blk:linux:9=/x", 0),
+			    "vm 'linux' device 9 does not exist: vm 'linux' has 3 devices");
+	assert_string_equal(spec_why("blk:mgmt:0=/x", 0),
+			    "vm 'mgmt' device 0 does not exist: vm 'mgmt' has 0 devices");
+	assert_string_equal(spec_why("blk:seven:0=/x", 0),
+			    "vm 'seven' device 0 is a device of type 9, not block");
+	assert_string_equal(spec_why("blk:7:0=/x", 0), /* the name first */
+			    "vm '7' device 0 does not exist: vm '7' has 0 devices");
+	assert_string_equal(spec_why("blk:linux:2=/x", 0),
+			    "vm 'linux' device 2 is served by vm 'mgmt2', not by this one (vm 'mgmt')");
+	assert_string_equal(spec_why("blk:linux:0=/x", 2),
+			    "vm 'linux' device 0 is served by vm 'mgmt', not by this one (vm 'mgmt2')");
+	assert_string_equal(spec_why("blk:nosuch:0=/x", 0), "nosuch: no such VM (lowvisorctl list)");
+	assert_string_equal(spec_why("blk:9:0=/x", 0), "9: no such VM (lowvisorctl list)");
+	/* This VM's id unknown: the backend is not checked, the rest is. */
+	assert_null(spec_why("blk:linux:2=/x", -1));
+	assert_non_null(spec_why("blk:linux:1=/x", -1));
+	/* The entry found gives the frontend's RAM base. */
+	snprintf(buf, sizeof(buf), "blk:linux:0=/x");
+	assert_true(spec_parse(buf, &sp));
+	vm = spec_check(&sp, vm_list, VM_LIST_COUNT, 0, why, sizeof(why));
+	assert_non_null(vm);
+	assert_int_equal(vm->mem_base, 0x80000000);
+}
+
+/* The words of the state file follow the driver and the frontend. */
+static void test_device_states(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	assert_string_equal(vdev_state(d), "waiting for driver");
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	assert_string_equal(vdev_state(d), "reset");
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	assert_string_equal(vdev_state(d), "waiting for driver");
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	assert_string_equal(vdev_state(d), "driver ok");
+	avail()->idx = htole16(QSIZE + 1);
+	wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_string_equal(vdev_state(d), "broken (needs reset)");
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	assert_string_equal(vdev_state(d), "reset");
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	vdev_reset(d); /* the frontend's reset, as the daemon does it */
+	assert_string_equal(vdev_state(d), "reset");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spec_parse),
+		cmocka_unit_test(test_spec_checked_against_vm_list),
+		cmocka_unit_test_setup_teardown(test_device_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_features_without_version_1_refused, setup,
 						teardown),

@@ -83,7 +83,19 @@ void vdev_reset(struct vdev *d)
 	d->dev_features_sel = d->drv_features_sel = d->queue_sel = 0;
 	d->driver_features = 0;
 	d->broken = false;
+	d->reset_seen = true;
 	memset(d->vq, 0, sizeof(d->vq));
+}
+
+const char *vdev_state(const struct vdev *d)
+{
+	if (d->broken)
+		return "broken (needs reset)";
+	if (d->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		return "driver ok";
+	if (!d->status && d->reset_seen)
+		return "reset";
+	return "waiting for driver";
 }
 
 /* The mapped bytes [ipa, ipa + len) of g's RAM, or NULL. */
