@@ -214,7 +214,9 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     whole (its checksum is the file's), finds its id and the second one
     read-only, writes a sector and syncs; the management Linux sees the
     write in its file; the guest, reset, reads it back.  A third window,
-    not configured, is a transport without a device."""
+    not configured, is a transport without a device.  `lowvisorctl devices`
+    lists the three with the daemon's state of each; a SPEC naming a
+    device the guest does not have stops a second lowvisord at its start."""
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-blk.itb")]),
              timeout=300)
     b.expect(rf"(?<!\| )lvinit: test disks made: {DISK_MD5}  /tmp/disk\.img\r*\n")
@@ -233,9 +235,12 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
                  "read-write",
                  "lowvisord: vm 1 (linux) device 1: virtio-blk /tmp/ro.img, 2048 sectors, "
                  "read-only",
-                 "lowvisord: serving",
-                 "lowvisord: vm 1 device 2: nothing configured: no device there"):
+                 "lowvisord: vm 1 (linux) device 2: block device with no backing (no SPEC): "
+                 "answers as no device",
+                 "lowvisord: serving"):
         assert line in out, out
+    # It knew its own VM (from its DT): every backend was checked.
+    assert not [l for l in out if "not checked" in l], out
 
     focus(b, "linux")
     out = own_lines(mshell(b, "md5sum /dev/vda; cat /sys/block/vda/serial; echo; "
@@ -255,6 +260,13 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
 
     focus(b, "mgmt")
     assert token in own_lines(mshell(b, read_back % "/tmp/disk.img"))
+    # A SPEC against the guest's configuration: words on stderr, status 1,
+    # and the running daemon untouched.
+    out = own_lines(mshell(b, "lowvisord blk:linux:9=/tmp/x >/tmp/out 2>/tmp/err; echo rc=$?; "
+                              "cat /tmp/err; echo out:; cat /tmp/out"))
+    assert out[-4:-1] == ["rc=1", "lowvisord: vm 'linux' device 9 does not exist: vm 'linux' "
+                          "has 3 devices", "out:"], out
+    assert_devices(b, ["driver ok", "driver ok", "no backing"])
     out = own_lines(mshell(b, "lowvisorctl reset linux; echo rc=$?"))
     assert "rc=0" in out, out
     b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
@@ -273,3 +285,22 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     maps = [l for l in out if "'s RAM (" in l]
     assert maps == ["lowvisord: vm 1's RAM (256 MiB at 0x40000000) mapped from offset "
                     "0x80000000"] * 2, out
+    assert_devices(b, ["driver ok", "driver ok", "no backing"])
+    # With the daemon gone, no state.
+    assert "rc=0" in own_lines(mshell(b, "killall lowvisord; sleep 1; echo rc=$?"))
+    assert_devices(b, ["-", "-", "-"])
+
+
+def assert_devices(b, states):
+    """`lowvisorctl devices` lists the guest's three windows of
+    configs/linux-blk.its, served by mgmt, in the states given, and
+    nothing else."""
+    out = own_lines(mshell(b, "lowvisorctl devices; echo rc=$?"))
+    rows = [l for l in out if re.match(r"\s*\d+\s", l)]
+    assert out[-2] == "rc=0", out
+    assert " id  vm                   dev  type     backend              window      irq  state" \
+        in out, out
+    assert len(rows) == 3, out
+    for i, (row, state) in enumerate(zip(rows, states)):
+        assert re.fullmatch(rf"  1  linux\s+{i}  block    mgmt\s+0x0a000{2 * i}00 +{48 + i}  "
+                            rf"{re.escape(state)}", row), (i, state, out)

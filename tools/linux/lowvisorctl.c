@@ -4,12 +4,15 @@
  * through /dev/lowvisor (tools/linux/lowvisor.c).  A static armhf program.
  *
  *   lowvisorctl list
+ *   lowvisorctl devices
  *   lowvisorctl irq VM spi INTID 0|1
  *   lowvisorctl irq VM ppi VCPU INTID 0|1
  *   lowvisorctl irq VM line VCPU irq|fiq 0|1
  *   lowvisorctl pause|resume|reset|stop VM
  *
- * VM is a name (as `list` shows) or an id.  Errors are printed as words on
+ * VM is a name (as `list` shows) or an id.  `devices` lists every VM's
+ * emulated devices (VM_LIST) with the state lowvisord's state file gives
+ * (lowvisord.h), "-" where it gives none or the daemon is not running.  Errors are printed as words on
  * stderr and the exit status is 1 (2 for a bad command line).
  */
 #include <errno.h>
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include "lowvisor-dev.h"
+#include "lowvisord.h"
 
 #define DEVICE "/dev/lowvisor"
 
@@ -34,6 +38,9 @@ static void usage(FILE *f)
 		"usage: %s COMMAND ...\n"
 		"  list                              the VMs: id, name, state, vCPUs, memory, and\n"
 		"                                    vCPUs waiting for a device backend\n"
+		"  devices                           every VM's emulated devices: VM id and name,\n"
+		"                                    index, type, backend VM, window, interrupt ID\n"
+		"                                    and lowvisord's state of it (- if none)\n"
 		"  irq VM spi INTID 0|1              lower (0) or raise (1) shared interrupt INTID\n"
 		"                                    (a GIC ID, 32..; DT <0 N ...> is ID N + 32)\n"
 		"  irq VM ppi VCPU INTID 0|1         the private interrupt INTID (16..31) of a vCPU\n"
@@ -166,6 +173,116 @@ static int cmd_list(void)
 	printf(" id  name                 state    vcpus  memory\n");
 	r = for_each_vm(print_vm, NULL);
 	return r < 0 ? fail("list", -r) : 0;
+}
+
+/* ---- devices ---- */
+
+/* Every VM's entry at once: names of backends are looked up in it. */
+struct vm_table {
+	struct lowvisor_vm_info *vms;
+	unsigned int count, size;
+};
+
+static int vm_collect(const struct lowvisor_vm_info *vm, void *arg)
+{
+	struct vm_table *t = arg;
+
+	if (t->count == t->size) {
+		void *p = realloc(t->vms, (t->size * 2 + 8) * sizeof(*t->vms));
+
+		if (!p)
+			return -ENOMEM;
+		t->vms = p;
+		t->size = t->size * 2 + 8;
+	}
+	t->vms[t->count++] = *vm;
+	return 0;
+}
+
+/* lowvisord's word for each window it serves; "" for none. */
+static char states[LOWVISOR_IOREQ_VMS][LOWVISOR_VIRTIO_MAX][32];
+
+/* Is pid a running lowvisord?  A state file outlives a killed daemon. */
+static bool lowvisord_runs(int pid)
+{
+	char path[32], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return !strcmp(comm, "lowvisord\n");
+}
+
+/* states[] from the state file ("pid PID", then "VM DEVICE STATE" lines),
+ * if its daemon runs; nothing otherwise. */
+static void states_read(void)
+{
+	FILE *f = fopen(LOWVISORD_STATE_FILE, "r");
+	char line[96], state[32];
+	unsigned int vm, i;
+	int pid;
+
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) && sscanf(line, "pid %d", &pid) == 1 &&
+	    lowvisord_runs(pid))
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "%u %u %31[^\n]", &vm, &i, state) == 3 &&
+			    vm < LOWVISOR_IOREQ_VMS && i < LOWVISOR_VIRTIO_MAX)
+				strcpy(states[vm][i], state);
+	fclose(f);
+}
+
+static const char *backend_name(const struct vm_table *t, unsigned int id, char *buf,
+				size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->count; i++)
+		if (t->vms[i].id == id) {
+			snprintf(buf, size, "%.32s", t->vms[i].name);
+			return buf;
+		}
+	snprintf(buf, size, "%u", id);
+	return buf;
+}
+
+static void print_devices(const struct vm_table *t, const struct lowvisor_vm_info *vm)
+{
+	char backend[40];
+	unsigned int i;
+
+	for (i = 0; i < vm->virtio_count && i < LOWVISOR_VIRTIO_MAX; i++)
+		printf("%3u  %-20.32s %3u  %-8s %-20s 0x%08x %4u  %s\n", vm->id, vm->name, i,
+		       virtio_type_name(vm->virtio_type[i]),
+		       backend_name(t, vm->virtio_backend[i], backend, sizeof(backend)),
+		       LOWVISOR_VIRTIO_BASE + i * LOWVISOR_VIRTIO_SIZE,
+		       32 + LOWVISOR_VIRTIO_SPI + i,
+		       vm->id < LOWVISOR_IOREQ_VMS && states[vm->id][i][0] ? states[vm->id][i] : "-");
+}
+
+static int cmd_devices(void)
+{
+	struct vm_table t = { NULL, 0, 0 };
+	unsigned int i;
+	int r = for_each_vm(vm_collect, &t);
+
+	if (r < 0) {
+		free(t.vms);
+		return fail("list", -r);
+	}
+	states_read();
+	printf("%3s  %-20s %3s  %-8s %-20s %-10s %4s  %s\n", "id", "vm", "dev", "type", "backend",
+	       "window", "irq", "state");
+	for (i = 0; i < t.count; i++)
+		print_devices(&t, &t.vms[i]);
+	free(t.vms);
+	return 0;
 }
 
 struct find {
@@ -313,6 +430,11 @@ int main(int argc, char **argv)
 		if (argc != 2)
 			return bad_usage("list: %s", "takes no arguments");
 		return open_dev() ? 1 : cmd_list();
+	}
+	if (!strcmp(argv[1], "devices")) {
+		if (argc != 2)
+			return bad_usage("devices: %s", "takes no arguments");
+		return open_dev() ? 1 : cmd_devices();
 	}
 	if (!strcmp(argv[1], "irq")) {
 		if (open_dev())
