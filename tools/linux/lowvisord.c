@@ -6,7 +6,8 @@
  * virtio-mmio window is one read() and one LOWVISOR_IOREQ_COMPLETE; the
  * frontends' RAM comes from LOWVISOR_MAP_GUEST and mmap(); their
  * interrupts go out with LOWVISOR_IRQ_LINE.  The transport and the
- * virtqueues are virtio-mmio.c, the devices virtio-blk.c (lowvisord.h).
+ * virtqueues are virtio-mmio.c, the devices virtio-blk.c and virtio-net.c
+ * (lowvisord.h).
  *
  *   lowvisord [-v] [-c FILE] [SPEC...]
  *
@@ -16,15 +17,23 @@
  *   blk:VM:N=PATH[,ro]   device N (its window's index in VM's virtio { })
  *                        is a virtio-blk disk backed by PATH, a file or a
  *                        block device; ro: read-only
+ *   net:VM:N=NET[,mac=M] device N is a virtio-net device on the network
+ *                        NET, a learning switch (virtio-net.c) made by
+ *                        naming it; M its address (xx:xx:xx:xx:xx:xx),
+ *                        by default 52:4c:56:00:VM:N (VM id and N in hex)
+ *   tap:NET=IFNAME       joins the network NET to the management Linux's
+ *                        TAP device IFNAME, which lowvisord creates (it
+ *                        needs the tun module); configure it with ip(8)
  *   ram:VM=IPA           VM's RAM starts at IPA (default 0x40000000)
  * VM is a name or an id.  A window with no SPEC answers as a transport
  * without a device (DeviceID 0).  -v prints every access.
  *
- * One thread serves every request in turn; a backing file's I/O holds up
+ * One thread serves every request in turn, and the frames the TAP devices
+ * have (it polls them with /dev/lowvisor); a backing file's I/O holds up
  * the others meanwhile.  A frontend that is reset or stopped loses its
  * RAM under the daemon (lowvisor.ko revokes it): a touch of it then
- * raises SIGBUS, which ends the request at hand and resets that
- * frontend's devices, as its next boot will anyway.
+ * raises SIGBUS, which ends the request or frame at hand and resets the
+ * devices of the frontend whose RAM it was, as its next boot will anyway.
  *
  * Exit status 1 when it cannot start (printed as words), 2 for a bad
  * command line.
@@ -33,6 +42,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,6 +59,7 @@
 #define DEFAULT_CONF "/etc/lowvisord.conf"
 #define DEFAULT_RAM_IPA 0x40000000ull
 #define SPECS_MAX 64u
+#define TAPS_MAX 16u
 #define VIRTIO_MAGIC 0x74726976u
 #define VIRTIO_VENDOR 0x564f4c4cu
 
@@ -104,11 +115,13 @@ void vdev_set_irq(struct vdev *d, bool level)
 /* ---- Configuration ---- */
 
 struct spec {
-	char kind;        /* 'b' blk, 'r' ram */
-	const char *vm;
+	char kind;        /* 'b' blk, 'n' net, 't' tap, 'r' ram */
+	const char *vm;   /* for a tap: the network */
 	unsigned int index;
-	const char *path;
+	const char *path; /* for a net: the network; for a tap: its name */
 	bool ro;
+	bool has_mac;
+	uint8_t mac[6];
 	uint64_t ipa;
 };
 
@@ -124,6 +137,51 @@ static bool parse_num(const char *s, uint64_t max, uint64_t *out)
 	errno = 0;
 	*out = strtoull(s, &end, 0);
 	return !errno && !*end && *out <= max;
+}
+
+static bool parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int b[6], i;
+	char end;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &end) != 6 || strlen(s) != 17)
+		return false;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return !(mac[0] & 1); /* a unicast address */
+}
+
+/* net:VM:N=NET[,mac=M] after its "net:"; false if it is bad. */
+static bool parse_net(struct spec *sp, char *rest)
+{
+	char *opt;
+	uint64_t n;
+
+	sp->kind = 'n';
+	sp->vm = strsep(&rest, ":");
+	opt = rest ? strsep(&rest, "=") : NULL;
+	if (!opt || !rest || !*rest || !*sp->vm || !parse_num(opt, LOWVISOR_VIRTIO_MAX - 1, &n))
+		return false;
+	sp->index = (unsigned int)n;
+	sp->path = strsep(&rest, ",");
+	if (!*sp->path)
+		return false;
+	while ((opt = strsep(&rest, ",")))
+		if (!strncmp(opt, "mac=", 4) && parse_mac(opt + 4, sp->mac))
+			sp->has_mac = true;
+		else
+			return false;
+	return true;
+}
+
+/* tap:NET=IFNAME after its "tap:"; false if it is bad. */
+static bool parse_tap(struct spec *sp, char *rest)
+{
+	sp->kind = 't';
+	sp->vm = strsep(&rest, "=");
+	sp->path = rest;
+	return rest && *sp->vm && *rest && strlen(rest) < 16; /* IFNAMSIZ */
 }
 
 /* One SPEC (s is kept: the spec points into it); false if it is bad. */
@@ -151,6 +209,12 @@ static bool parse_spec(char *s)
 				sp->ro = true;
 			else
 				return false;
+	} else if (!strncmp(s, "net:", 4)) {
+		if (!parse_net(sp, s + 4))
+			return false;
+	} else if (!strncmp(s, "tap:", 4)) {
+		if (!parse_tap(sp, s + 4))
+			return false;
 	} else if (!strncmp(s, "ram:", 4)) {
 		sp->kind = 'r';
 		rest = s + 4;
@@ -226,6 +290,36 @@ static struct guest *guest_get(unsigned int vm)
 	return guests[vm];
 }
 
+/* A tap: SPEC's TAP device; 0, or 1 having said why not. */
+static int setup_tap(const struct spec *sp)
+{
+	int fd = net_tap_open(sp->vm, sp->path);
+
+	if (fd < 0) {
+		fprintf(stderr, "lowvisord: tap %s: %s (modprobe tun)\n", sp->path, strerror(-fd));
+		return 1;
+	}
+	printf("lowvisord: network %s: TAP device %s\n", sp->vm, sp->path);
+	return 0;
+}
+
+/* A net: SPEC's device d; 0, or 1 having said why not. */
+static int setup_net(const struct spec *sp, long vm, struct vdev *d)
+{
+	const uint8_t *m;
+	int err = net_attach(d, sp->path, sp->has_mac ? sp->mac : NULL);
+
+	if (err) {
+		fprintf(stderr, "lowvisord: network %s: %s\n", sp->path, strerror(-err));
+		return 1;
+	}
+	m = d->u.net.mac;
+	printf("lowvisord: vm %ld (%s) device %u: virtio-net on network %s, "
+	       "%02x:%02x:%02x:%02x:%02x:%02x\n", vm, sp->vm, sp->index, sp->path, m[0], m[1],
+	       m[2], m[3], m[4], m[5]);
+	return 0;
+}
+
 /* The devices of the SPECs; 0, or 1 having said why not. */
 static int setup(void)
 {
@@ -233,9 +327,15 @@ static int setup(void)
 
 	for (i = 0; i < spec_count; i++) {
 		const struct spec *sp = &specs[i];
-		long vm = vm_lookup(sp->vm);
+		long vm = sp->kind == 't' ? 0 : vm_lookup(sp->vm);
 		struct vdev *d;
 		int err;
+
+		if (sp->kind == 't') {
+			if (setup_tap(sp))
+				return 1;
+			continue;
+		}
 
 		if (vm < 0) {
 			fprintf(stderr, "lowvisord: %s: no such VM (lowvisorctl list)\n", sp->vm);
@@ -256,6 +356,12 @@ static int setup(void)
 			return 1;
 		d->guest = guests[vm];
 		d->index = sp->index;
+		if (sp->kind == 'n') {
+			if (setup_net(sp, vm, d))
+				return 1;
+			devs[vm][sp->index] = d;
+			continue;
+		}
 		err = blk_open(d, sp->path, sp->ro);
 		if (err) {
 			fprintf(stderr, "lowvisord: %s: %s\n", sp->path, strerror(-err));
@@ -273,13 +379,16 @@ static int setup(void)
 
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t fault_armed;
+static void *volatile fault_addr;
 static struct lowvisor_mmio cur; /* the request at hand */
 static volatile bool cur_done;
 
-static void on_sigbus(int sig)
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	if (fault_armed) {
 		fault_armed = 0;
+		fault_addr = si->si_addr;
 		siglongjmp(fault_jmp, 1);
 	}
 	signal(sig, SIG_DFL);
@@ -338,11 +447,24 @@ static void serve(struct lowvisor_mmio *m)
 		vdev_write(d, off, m->len, v);
 }
 
-/* The frontend's RAM was revoked under a request: it was reset or stopped. */
-static void revoked(unsigned int vm)
+/* The frontend whose RAM mapping holds p: LOWVISOR_IOREQ_VMS if none. */
+static unsigned int guest_at(const void *p)
 {
+	unsigned int vm;
+
+	for (vm = 0; vm < LOWVISOR_IOREQ_VMS; vm++)
+		if (guests[vm] && guests[vm]->ram && (const uint8_t *)p >= guests[vm]->ram &&
+		    (uint64_t)((const uint8_t *)p - guests[vm]->ram) < guests[vm]->ram_size)
+			return vm;
+	return LOWVISOR_IOREQ_VMS;
+}
+
+/* A frontend's RAM was revoked under a request or a frame (the fault was at
+ * addr): it was reset or stopped. */
+static void revoked(const void *addr)
+{
+	unsigned int vm = guest_at(addr), i;
 	struct guest *g = vm < LOWVISOR_IOREQ_VMS ? guests[vm] : NULL;
-	unsigned int i;
 
 	if (!g)
 		return;
@@ -357,32 +479,76 @@ static void revoked(unsigned int vm)
 			vdev_reset(devs[vm][i]);
 }
 
+/* One request of /dev/lowvisor, if there is one: 0, 1 when there is none,
+ * or -1 having said why it cannot read. */
+static int serve_one(void)
+{
+	ssize_t r = read(dev, &cur, sizeof(cur));
+
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (r != sizeof(cur)) {
+		fprintf(stderr, "lowvisord: read: %s\n", r < 0 ? strerror(errno) : "short");
+		return -1;
+	}
+	cur_done = false;
+	if (sigsetjmp(fault_jmp, 1)) {
+		revoked(fault_addr);
+	} else {
+		fault_armed = 1;
+		serve(&cur);
+		fault_armed = 0;
+	}
+	if (!cur_done)
+		complete(&cur);
+	return 0;
+}
+
+/* The frames a TAP device has for its network. */
+static void serve_fd(int fd)
+{
+	if (sigsetjmp(fault_jmp, 1)) {
+		revoked(fault_addr);
+	} else {
+		fault_armed = 1;
+		net_fd_input(fd);
+		fault_armed = 0;
+	}
+}
+
 static int serve_forever(void)
 {
+	struct pollfd pfd[1 + TAPS_MAX];
+	int fds[TAPS_MAX];
+	unsigned int i, n = net_fds(fds, TAPS_MAX);
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigbus;
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGBUS, &sa, NULL);
+	pfd[0] = (struct pollfd){ .fd = dev, .events = POLLIN };
+	for (i = 0; i < n; i++)
+		pfd[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
 	for (;;) {
-		ssize_t r = read(dev, &cur, sizeof(cur));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r != sizeof(cur)) {
-			fprintf(stderr, "lowvisord: read: %s\n", r < 0 ? strerror(errno) : "short");
+		if (poll(pfd, 1 + n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "lowvisord: poll: %s\n", strerror(errno));
 			return 1;
 		}
-		cur_done = false;
-		if (sigsetjmp(fault_jmp, 1)) {
-			revoked(cur.vm);
-		} else {
-			fault_armed = 1;
-			serve(&cur);
-			fault_armed = 0;
+		/* Requests first, at most a ring's worth, then each TAP's frames. */
+		for (i = 0; i < LOWVISOR_IOREQ_VMS * 4 && pfd[0].revents; i++) {
+			int r = serve_one();
+
+			if (r < 0)
+				return 1;
+			if (r)
+				break;
 		}
-		if (!cur_done)
-			complete(&cur);
+		for (i = 0; i < n; i++)
+			if (pfd[1 + i].revents)
+				serve_fd(fds[i]);
 	}
 }
 
@@ -390,6 +556,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: lowvisord [-v] [-c FILE] [SPEC...]\n"
 			"  SPEC  blk:VM:N=PATH[,ro]  device N of VM: a virtio-blk disk on PATH\n"
+			"        net:VM:N=NET[,mac=M] device N of VM: a virtio-net device on network NET\n"
+			"        tap:NET=IFNAME      network NET joined to TAP device IFNAME\n"
 			"        ram:VM=IPA          VM's RAM starts at IPA (default 0x%llx)\n"
 			"  FILE  SPECs, one per line (default %s without SPECs)\n",
 		DEFAULT_RAM_IPA, DEFAULT_CONF);
@@ -417,7 +585,7 @@ int main(int argc, char **argv)
 		}
 	if ((conf || optind == argc) && read_conf(conf ? conf : DEFAULT_CONF))
 		return 1;
-	dev = open(DEVICE, O_RDWR | O_CLOEXEC);
+	dev = open(DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (dev < 0) {
 		fprintf(stderr, "lowvisord: %s: %s (insmod lowvisor.ko)\n", DEVICE, strerror(errno));
 		return 1;
