@@ -273,3 +273,62 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     maps = [l for l in out if "'s RAM (" in l]
     assert maps == ["lowvisord: vm 1's RAM (256 MiB at 0x40000000) mapped from offset "
                     "0x80000000"] * 2, out
+
+
+def net_lines(out):
+    """The focused VM's own lines of some output: not the other VMs'."""
+    return [l for l in out.split("\n") if not re.match(r"(net-a|net-b|mgmt)\| ", l)]
+
+
+def test_lowvisord_switches_a_network_of_unmodified_guests(boot):
+    """lowvisord (configs/linux-net.its), started by the management
+    initramfs, gives two unmodified Debian guests a virtio-net device each
+    on one network, a learning switch that the management Linux joins
+    through a TAP device: with addresses typed at their shells, guest A
+    pings guest B, and the management Linux pings both."""
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-net.itb")]),
+             timeout=300)
+    b.expect(r"(?<!\| )lvinit: lowvisord started for /etc/lowvisord\.conf")
+    up = set()
+    while len(up) < 2:  # in either order
+        b.expect(r"(net-a|net-b)\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=300)
+        up.add(b.child.match.group(1))
+    b.child.sendline("")
+    b.expect(MGMT_PROMPT, timeout=60)
+    out = net_lines(mshell(b, "cat /tmp/lowvisord.log"))
+    for line in ("lowvisord: network lan: TAP device lv0",
+                 "lowvisord: vm 1 (net-a) device 0: virtio-net on network lan, "
+                 "52:4c:56:00:01:00",
+                 "lowvisord: vm 2 (net-b) device 0: virtio-net on network lan, "
+                 "52:4c:56:00:0b:0b",
+                 "lowvisord: serving"):
+        assert line in out, out
+
+    for vm, host, mac in (("net-a", 1, "52:4c:56:00:01:00"), ("net-b", 2, "52:4c:56:00:0b:0b")):
+        focus(b, vm)
+        out = net_lines(mshell(b, f"ip addr add 10.0.15.{host}/24 dev eth0 && "
+                                  "ip link set eth0 up && cat /sys/class/net/eth0/address"))
+        assert mac in out, out
+
+    focus(b, "mgmt")
+    mshell(b, "ip addr add 10.0.15.254/24 dev lv0 && ip link set lv0 up; echo rc=$?")
+    for host in (1, 2):
+        b.child.sendline(f"ping -c 3 10.0.15.{host}")
+        b.expect(rf"(?<!\| )64 bytes from 10\.0\.15\.{host}: seq=0 ttl=64 time=[\d.]+ ms\r*\n",
+                 timeout=60)
+        b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+                 timeout=60)
+        b.expect(MGMT_PROMPT)
+
+    focus(b, "net-a")
+    b.child.sendline("ping -c 3 10.0.15.2")
+    b.expect(r"(?<!\| )64 bytes from 10\.0\.15\.2: seq=0 ttl=64 time=[\d.]+ ms\r*\n", timeout=60)
+    b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+             timeout=60)
+    b.expect(MGMT_PROMPT)
+
+    focus(b, "net-b")
+    focus(b, "mgmt")
+    out = net_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))
+    assert "rc=0" in out, out
+    assert not [l for l in out if "broken" in l], out
