@@ -285,7 +285,9 @@ def test_lowvisord_switches_a_network_of_unmodified_guests(boot):
     initramfs, gives two unmodified Debian guests a virtio-net device each
     on one network, a learning switch that the management Linux joins
     through a TAP device: with addresses typed at their shells, guest A
-    pings guest B, and the management Linux pings both."""
+    pings guest B, and the management Linux pings both.  B, reset, loses
+    its RAM under the daemon, which goes on switching and serves B again
+    once it is up."""
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-net.itb")]),
              timeout=300)
     b.expect(r"(?<!\| )lvinit: lowvisord started for /etc/lowvisord\.conf")
@@ -332,3 +334,26 @@ def test_lowvisord_switches_a_network_of_unmodified_guests(boot):
     out = net_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))
     assert "rc=0" in out, out
     assert not [l for l in out if "broken" in l], out
+
+    # B reset: its RAM goes from under the daemon, which floods it A's ARP
+    # answer's question (a broadcast) all the same, and goes on; B, up
+    # again, is reached again.
+    out = net_lines(mshell(b, "lowvisorctl reset net-b; echo rc=$?"))
+    assert "rc=0" in out, out
+    b.child.sendline("ip neigh flush dev lv0; ping -c 3 10.0.15.1")
+    b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+             timeout=60)
+    b.expect(MGMT_PROMPT)
+    b.expect(r"net-b\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=300)
+    focus(b, "net-a")
+    focus(b, "net-b")
+    mshell(b, "ip addr add 10.0.15.2/24 dev eth0 && ip link set eth0 up")
+    focus(b, "mgmt")
+    b.child.sendline("ping -c 3 10.0.15.2")
+    b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+             timeout=60)
+    b.expect(MGMT_PROMPT)
+    out = net_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))
+    assert "rc=0" in out, out
+    assert not [l for l in out if "broken" in l], out
+    assert "lowvisord: vm 2's RAM went away (reset or stopped): its devices reset" in out, out
