@@ -223,7 +223,8 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     write in its file; the guest, reset, reads it back.  A third window,
     not configured, is a transport without a device.  `lowvisorctl devices`
     lists the three with the daemon's state of each; a SPEC naming a
-    device the guest does not have stops a second lowvisord at its start."""
+    device the guest does not have, or its disk as a net device, stops a
+    second lowvisord at its start."""
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-blk.itb")]),
              timeout=300)
     b.expect(rf"(?<!\| )lvinit: test disks made: {DISK_MD5}  /tmp/disk\.img\r*\n")
@@ -273,6 +274,10 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
                               "cat /tmp/err; echo out:; cat /tmp/out"))
     assert out[-4:-1] == ["rc=1", "lowvisord: vm 'linux' device 9 does not exist: vm 'linux' "
                           "has 3 devices", "out:"], out
+    out = own_lines(mshell(b, "lowvisord net:linux:0=lan >/tmp/out 2>/tmp/err; echo rc=$?; "
+                              "cat /tmp/err; echo out:; cat /tmp/out"))
+    assert out[-4:-1] == ["rc=1", "lowvisord: vm 'linux' device 0 is a block device, not net",
+                          "out:"], out
     assert_devices(b, ["driver ok", "driver ok", "no backing"])
     out = own_lines(mshell(b, "lowvisorctl reset linux; echo rc=$?"))
     assert "rc=0" in out, out
@@ -311,3 +316,112 @@ def assert_devices(b, states):
     for i, (row, state) in enumerate(zip(rows, states)):
         assert re.fullmatch(rf"  1  linux\s+{i}  block    mgmt\s+0x0a000{2 * i}00 +{48 + i}  "
                             rf"{re.escape(state)}", row), (i, state, out)
+
+
+def net_lines(out):
+    """The focused VM's own lines of some output: not the other VMs'."""
+    return [l for l in out.split("\n") if not re.match(r"(net-a|net-b|mgmt)\| ", l)]
+
+
+def assert_net_devices(b, states):
+    """`lowvisorctl devices` lists net-a's and net-b's one window each of
+    configs/linux-net.its, net devices served by mgmt, in the states
+    given, and nothing else."""
+    out = net_lines(mshell(b, "lowvisorctl devices; echo rc=$?"))
+    rows = [l for l in out if re.match(r"\s*\d+\s", l)]
+    assert out[-2] == "rc=0", out
+    assert len(rows) == 2, out
+    for vm, (row, state, name) in enumerate(zip(rows, states, ("net-a", "net-b")), start=1):
+        assert re.fullmatch(rf"  {vm}  {name}\s+0  net      mgmt\s+0x0a000000 +48  "
+                            rf"{re.escape(state)}", row), (vm, state, out)
+
+
+def test_lowvisord_switches_a_network_of_unmodified_guests(boot):
+    """lowvisord (configs/linux-net.its), started by the management
+    initramfs, gives two unmodified Debian guests a virtio-net device each
+    on one network, a learning switch that the management Linux joins
+    through a TAP device: with addresses typed at their shells, guest A
+    pings guest B, and the management Linux pings both; `lowvisorctl
+    devices` lists both devices with the driver ok, and a blk: SPEC for
+    one stops a second lowvisord at its start.  B, reset, loses its RAM
+    under the daemon, which goes on switching and serves B again once it
+    is up."""
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-net.itb")]),
+             timeout=300)
+    b.expect(r"(?<!\| )lvinit: lowvisord started for /etc/lowvisord\.conf")
+    up = set()
+    while len(up) < 2:  # in either order
+        b.expect(r"(net-a|net-b)\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=300)
+        up.add(b.child.match.group(1))
+    b.child.sendline("")
+    b.expect(MGMT_PROMPT, timeout=60)
+    out = net_lines(mshell(b, "cat /tmp/lowvisord.log"))
+    for line in ("lowvisord: network lan: TAP device lv0",
+                 "lowvisord: vm 1 (net-a) device 0: virtio-net on network lan, "
+                 "52:4c:56:00:01:00",
+                 "lowvisord: vm 2 (net-b) device 0: virtio-net on network lan, "
+                 "52:4c:56:00:0b:0b",
+                 "lowvisord: serving"):
+        assert line in out, out
+
+    for vm, host, mac in (("net-a", 1, "52:4c:56:00:01:00"), ("net-b", 2, "52:4c:56:00:0b:0b")):
+        focus(b, vm)
+        out = net_lines(mshell(b, f"ip addr add 10.0.15.{host}/24 dev eth0 && "
+                                  "ip link set eth0 up && cat /sys/class/net/eth0/address"))
+        assert mac in out, out
+
+    focus(b, "mgmt")
+    mshell(b, "ip addr add 10.0.15.254/24 dev lv0 && ip link set lv0 up; echo rc=$?")
+    for host in (1, 2):
+        b.child.sendline(f"ping -c 3 10.0.15.{host}")
+        b.expect(rf"(?<!\| )64 bytes from 10\.0\.15\.{host}: seq=0 ttl=64 time=[\d.]+ ms\r*\n",
+                 timeout=60)
+        b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+                 timeout=60)
+        b.expect(MGMT_PROMPT)
+
+    focus(b, "net-a")
+    b.child.sendline("ping -c 3 10.0.15.2")
+    b.expect(r"(?<!\| )64 bytes from 10\.0\.15\.2: seq=0 ttl=64 time=[\d.]+ ms\r*\n", timeout=60)
+    b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+             timeout=60)
+    b.expect(MGMT_PROMPT)
+
+    focus(b, "net-b")
+    focus(b, "mgmt")
+    out = net_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))
+    assert "rc=0" in out, out
+    assert not [l for l in out if "broken" in l], out
+    # It knew its own VM (from its DT): every backend was checked.
+    assert not [l for l in out if "not checked" in l], out
+    assert_net_devices(b, ["driver ok", "driver ok"])
+    # A blk: SPEC for a net device: words on stderr, status 1, and the
+    # running daemon untouched.
+    out = net_lines(mshell(b, "lowvisord blk:net-a:0=/tmp/x >/tmp/out 2>/tmp/err; echo rc=$?; "
+                              "cat /tmp/err; echo out:; cat /tmp/out"))
+    assert out[-4:-1] == ["rc=1", "lowvisord: vm 'net-a' device 0 is a net device, not block",
+                          "out:"], out
+
+    # B reset: its RAM goes from under the daemon, which floods it A's ARP
+    # answer's question (a broadcast) all the same, and goes on; B, up
+    # again, is reached again.
+    out = net_lines(mshell(b, "lowvisorctl reset net-b; echo rc=$?"))
+    assert "rc=0" in out, out
+    b.child.sendline("ip neigh flush dev lv0; ping -c 3 10.0.15.1")
+    b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+             timeout=60)
+    b.expect(MGMT_PROMPT)
+    b.expect(r"net-b\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=300)
+    focus(b, "net-a")
+    focus(b, "net-b")
+    mshell(b, "ip addr add 10.0.15.2/24 dev eth0 && ip link set eth0 up")
+    focus(b, "mgmt")
+    b.child.sendline("ping -c 3 10.0.15.2")
+    b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+             timeout=60)
+    b.expect(MGMT_PROMPT)
+    out = net_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))
+    assert "rc=0" in out, out
+    assert not [l for l in out if "broken" in l], out
+    assert "lowvisord: vm 2's RAM went away (reset or stopped): its devices reset" in out, out
+    assert_net_devices(b, ["driver ok", "driver ok"])

@@ -6,8 +6,8 @@
 #                                (scripts/setup.sh --headers-dir) with
 #                                gcc-arm-linux-gnueabihf
 #   $(BUILD)/tools/lowvisorctl   the command-line tool, static armhf
-#   $(BUILD)/tools/lowvisord     the device models (virtio-mmio, virtio-blk),
-#                                static armhf
+#   $(BUILD)/tools/lowvisord     the device models (virtio-mmio, virtio-blk,
+#                                virtio-net), static armhf
 #   $(BUILD)/tools/lvdev         the test device model, static armhf
 # Included by the top-level Makefile (target `tools`).
 
@@ -19,7 +19,7 @@ TOOLS_CTL := $(TOOLS_OUT)/lowvisorctl
 TOOLS_LVDEV := $(TOOLS_OUT)/lvdev
 TOOLS_LOWVISORD := $(TOOLS_OUT)/lowvisord
 TOOLS_LOWVISORD_SRCS := $(TOOLS_DIR)/lowvisord.c $(TOOLS_DIR)/lowvisord-spec.c \
-	$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c
+	$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c $(TOOLS_DIR)/virtio-net.c
 TOOLS_KMOD_SRCS := $(TOOLS_DIR)/lowvisor.c $(TOOLS_DIR)/lowvisor-dev.h $(TOOLS_DIR)/Kbuild
 TOOLS_HEADERS = $(shell scripts/setup.sh --headers-dir)
 
@@ -82,12 +82,30 @@ $(LINUX_INITRAMFS_MGMT_BLK): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(
 
 linux: $(LINUX_INITRAMFS_MGMT_BLK)
 
-# lowvisord's SPECs, transport, virtqueues and virtio-blk on the host
-# (cmocka), with a fake VM list and frontend RAM: part of `make unit-test`.
+# lowvisord's network test (configs/linux-net.its): the management
+# initramfs with the tun module (for the TAP device) and a
+# /etc/lowvisord.conf that puts two guests and the TAP device on one network.
+LINUX_INITRAMFS_MGMT_NET := $(LINUX_OUT)/initramfs-mgmt-net.cpio.gz
+$(LINUX_INITRAMFS_MGMT_NET): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
+		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh \
+		$(LINUX_TEST_DIR)/lowvisord-net.conf
+	@printf '  %-8s %s\n' CPIO $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox \
+		-k $$(ls -d $(LINUX_CACHE)/armmp/lib/modules/*) -m tun $@ \
+		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
+		$(TOOLS_LOWVISORD)=/bin/lowvisord \
+		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
+		$(LINUX_TEST_DIR)/lowvisord-net.conf=/etc/lowvisord.conf
+
+linux: $(LINUX_INITRAMFS_MGMT_NET)
+
+# lowvisord's SPECs, transport, virtqueues, virtio-blk and virtio-net's
+# switch on the host (cmocka), with a fake VM list and frontend RAM: part of
+# `make unit-test`.
 TOOLS_TEST := $(TOOLS_OUT)/test-lowvisord
 $(TOOLS_TEST): $(TOOLS_DIR)/test-lowvisord.c $(TOOLS_DIR)/lowvisord-spec.c \
-		$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c $(TOOLS_DIR)/lowvisord.h \
-		include/uapi/lowvisor.h
+		$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c $(TOOLS_DIR)/virtio-net.c \
+		$(TOOLS_DIR)/lowvisord.h include/uapi/lowvisor.h
 	@printf '  %-8s %s\n' HOSTCC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)gcc -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -g -O1 \

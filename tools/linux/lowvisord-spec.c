@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * lowvisord's SPECs (lowvisord.h): parsed, then checked against what
- * VM_LIST says of each VM's devices, so that a SPEC naming the wrong
- * device stops the daemon at its start with words, not a guest's driver
- * later with a device of the wrong kind.  No /dev/lowvisor here: the host
- * unit test (test-lowvisord.c) gives it a VM list of its own.
+ * lowvisord's SPECs (lowvisord.h): parsed, then those naming a VM's device
+ * (blk:, net:) checked against what VM_LIST says of each VM's devices, so
+ * that a SPEC naming the wrong device stops the daemon at its start with
+ * words, not a guest's driver later with a device of the wrong kind.  No
+ * /dev/lowvisor here: the host unit test (test-lowvisord.c) gives it a VM
+ * list of its own.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "lowvisord.h"
 
+#define VIRTIO_ID_NET 1u
 #define VIRTIO_ID_BLOCK 2u
 
 static bool parse_num(const char *s, uint64_t max, uint64_t *out)
@@ -26,23 +28,42 @@ static bool parse_num(const char *s, uint64_t max, uint64_t *out)
 	return !errno && !*end && *out <= max;
 }
 
-bool spec_parse(char *s, struct spec *sp)
+static bool parse_mac(const char *s, uint8_t *mac)
 {
-	char *rest, *opt;
+	unsigned int b[6], i;
+	char end;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &end) != 6 || strlen(s) != 17)
+		return false;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return !(mac[0] & 1); /* a unicast address */
+}
+
+/* "VM:N=" of blk: and net:, then what follows the '=' up to a comma into
+ * sp->path; the options after it in *rest. */
+static bool parse_window(struct spec *sp, char **rest)
+{
+	char *opt;
 	uint64_t n;
 
-	memset(sp, 0, sizeof(*sp));
-	if (strncmp(s, "blk:", 4))
-		return false;
-	rest = s + 4;
-	sp->vm = strsep(&rest, ":");
-	opt = rest ? strsep(&rest, "=") : NULL;
+	sp->vm = strsep(rest, ":");
+	opt = *rest ? strsep(rest, "=") : NULL;
 	/* Any index: spec_check() says what the VM has. */
-	if (!opt || !rest || !*rest || !*sp->vm || !parse_num(opt, UINT16_MAX, &n))
+	if (!opt || !*rest || !**rest || !*sp->vm || !parse_num(opt, UINT16_MAX, &n))
 		return false;
 	sp->index = (unsigned int)n;
-	sp->path = strsep(&rest, ",");
-	if (!*sp->path)
+	sp->path = strsep(rest, ",");
+	return *sp->path != 0;
+}
+
+/* blk:VM:N=PATH[,ro] after its "blk:". */
+static bool parse_blk(struct spec *sp, char *rest)
+{
+	char *opt;
+
+	if (!parse_window(sp, &rest))
 		return false;
 	while ((opt = strsep(&rest, ",")))
 		if (!strcmp(opt, "ro"))
@@ -50,6 +71,50 @@ bool spec_parse(char *s, struct spec *sp)
 		else
 			return false;
 	return true;
+}
+
+/* net:VM:N=NET[,mac=M] after its "net:". */
+static bool parse_net(struct spec *sp, char *rest)
+{
+	char *opt;
+
+	if (!parse_window(sp, &rest))
+		return false;
+	while ((opt = strsep(&rest, ",")))
+		if (!strncmp(opt, "mac=", 4) && parse_mac(opt + 4, sp->mac))
+			sp->has_mac = true;
+		else
+			return false;
+	return true;
+}
+
+/* tap:NET=IFNAME after its "tap:". */
+static bool parse_tap(struct spec *sp, char *rest)
+{
+	sp->vm = strsep(&rest, "=");
+	sp->path = rest;
+	return rest && *sp->vm && *rest && strlen(rest) < 16; /* IFNAMSIZ */
+}
+
+bool spec_parse(char *s, struct spec *sp)
+{
+	static const struct {
+		char prefix[5];
+		bool (*parse)(struct spec *sp, char *rest);
+	} kinds[] = {
+		{ .prefix = "blk:", .parse = parse_blk },
+		{ .prefix = "net:", .parse = parse_net },
+		{ .prefix = "tap:", .parse = parse_tap },
+	};
+	unsigned int i;
+
+	memset(sp, 0, sizeof(*sp));
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strncmp(s, kinds[i].prefix, 4)) {
+			sp->kind = kinds[i].prefix[0];
+			return kinds[i].parse(sp, s + 4);
+		}
+	return false;
 }
 
 const struct lowvisor_vm_info *vm_find(const struct lowvisor_vm_info *vms, unsigned int count,
@@ -88,10 +153,15 @@ const struct lowvisor_vm_info *spec_check(const struct spec *sp,
 					  const struct lowvisor_vm_info *vms, unsigned int count,
 					  long self, char *why, size_t size)
 {
-	const struct lowvisor_vm_info *vm = vm_find(vms, count, sp->vm);
-	unsigned int n = sp->index, type;
+	const struct lowvisor_vm_info *vm;
+	unsigned int n = sp->index, type, want = sp->kind == 'n' ? VIRTIO_ID_NET : VIRTIO_ID_BLOCK;
 	char name[48], other[40], me[40];
 
+	if (sp->kind == 't') {
+		snprintf(why, size, "tap:%s=%s names no VM", sp->vm, sp->path);
+		return NULL;
+	}
+	vm = vm_find(vms, count, sp->vm);
 	if (!vm) {
 		snprintf(why, size, "%s: no such VM (lowvisorctl list)", sp->vm);
 		return NULL;
@@ -103,12 +173,13 @@ const struct lowvisor_vm_info *spec_check(const struct spec *sp,
 		return NULL;
 	}
 	type = vm->virtio_type[n];
-	if (type != VIRTIO_ID_BLOCK) {
+	if (type != want) {
 		if (!strcmp(virtio_type_name(type), "unknown"))
-			snprintf(why, size, "%s is a device of type %u, not block", name, type);
+			snprintf(why, size, "%s is a device of type %u, not %s", name, type,
+				 virtio_type_name(want));
 		else
-			snprintf(why, size, "%s is a %s device, not block", name,
-				 virtio_type_name(type));
+			snprintf(why, size, "%s is a %s device, not %s", name, virtio_type_name(type),
+				 virtio_type_name(want));
 		return NULL;
 	}
 	if (self >= 0 && vm->virtio_backend[n] != self) {

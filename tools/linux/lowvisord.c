@@ -6,7 +6,8 @@
  * virtio-mmio window is one read() and one LOWVISOR_IOREQ_COMPLETE; the
  * frontends' RAM comes from LOWVISOR_MAP_GUEST and mmap(); their
  * interrupts go out with LOWVISOR_IRQ_LINE.  The transport and the
- * virtqueues are virtio-mmio.c, the devices virtio-blk.c (lowvisord.h).
+ * virtqueues are virtio-mmio.c, the devices virtio-blk.c and virtio-net.c
+ * (lowvisord.h), the SPECs lowvisord-spec.c.
  *
  *   lowvisord [-v] [-c FILE] [SPEC...]
  *
@@ -16,19 +17,28 @@
  *   blk:VM:N=PATH[,ro]   device N (its window's index in VM's virtio { })
  *                        is a virtio-blk disk backed by PATH, a file or a
  *                        block device; ro: read-only
- * VM is a name or an id.  Each SPEC is checked against VM_LIST before
- * anything is opened: VM has a device N, of type block, whose backend is
- * this VM (its id from its DT, /chosen/lowvisor,vm-id).  A frontend's RAM
- * is where VM_LIST says (mem_base).  A window of this VM's with no SPEC
- * answers as a transport without a device (DeviceID 0).  -v prints every
- * access.  Each window's state goes to LOWVISORD_STATE_FILE (lowvisord.h)
- * for `lowvisorctl devices`.
+ *   net:VM:N=NET[,mac=M] device N is a virtio-net device on the network
+ *                        NET, a learning switch (virtio-net.c) made by
+ *                        naming it; M its address (xx:xx:xx:xx:xx:xx),
+ *                        by default 52:4c:56:00:VM:N (VM id and N in hex)
+ *   tap:NET=IFNAME       joins the network NET to the management Linux's
+ *                        TAP device IFNAME, which lowvisord creates (it
+ *                        needs the tun module); configure it with ip(8)
+ * VM is a name or an id.  Each blk: and net: SPEC is checked against
+ * VM_LIST before anything is opened: VM has a device N, of the SPEC's type
+ * (block, net), whose backend is this VM (its id from its DT,
+ * /chosen/lowvisor,vm-id).  A frontend's RAM is where VM_LIST says
+ * (mem_base).  A window of this VM's with no SPEC answers as a transport
+ * without a device (DeviceID 0).  -v prints every access.  Each window's
+ * state goes to LOWVISORD_STATE_FILE (lowvisord.h) for `lowvisorctl
+ * devices`.
  *
- * One thread serves every request in turn; a backing file's I/O holds up
+ * One thread serves every request in turn, and the frames the TAP devices
+ * have (it polls them with /dev/lowvisor); a backing file's I/O holds up
  * the others meanwhile.  A frontend that is reset or stopped loses its
  * RAM under the daemon (lowvisor.ko revokes it): a touch of it then
- * raises SIGBUS, which ends the request at hand and resets that
- * frontend's devices, as its next boot will anyway.
+ * raises SIGBUS, which ends the request or frame at hand and resets the
+ * devices of the frontend whose RAM it was, as its next boot will anyway.
  *
  * Exit status 1 when it cannot start (printed as words), 2 for a bad
  * command line.
@@ -37,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,6 +64,7 @@
 #define DEFAULT_CONF "/etc/lowvisord.conf"
 #define SELF_ID "/proc/device-tree/chosen/lowvisor,vm-id"
 #define SPECS_MAX 64u
+#define TAPS_MAX 16u
 #define VIRTIO_MAGIC 0x74726976u
 #define VIRTIO_VENDOR 0x564f4c4cu
 
@@ -222,25 +234,68 @@ static const struct lowvisor_vm_info *spec_vm(const struct spec *sp, long self)
 	return NULL;
 }
 
-/* The device of a checked SPEC; 0, or 1 having said why not. */
-static int spec_open(const struct spec *sp, const struct lowvisor_vm_info *vm)
+/* A blk: SPEC's device d; 0, or 1 having said why not. */
+static int open_blk(const struct spec *sp, const struct lowvisor_vm_info *vm, struct vdev *d)
 {
-	struct vdev *d = calloc(1, sizeof(*d));
-	int err;
+	int err = blk_open(d, sp->path, sp->ro);
 
-	if (!d || !guest_get(vm))
-		return 1;
-	d->guest = guests[vm->id];
-	d->index = sp->index;
-	err = blk_open(d, sp->path, sp->ro);
 	if (err) {
 		fprintf(stderr, "lowvisord: %s: %s\n", sp->path, strerror(-err));
 		return 1;
 	}
-	devs[vm->id][sp->index] = d;
 	printf("lowvisord: vm %u (%.32s) device %u: virtio-blk %s, %" PRIu64 " sectors, %s\n",
 	       vm->id, vm->name, sp->index, sp->path, d->u.blk.sectors,
 	       sp->ro ? "read-only" : "read-write");
+	return 0;
+}
+
+/* A net: SPEC's device d; 0, or 1 having said why not. */
+static int open_net(const struct spec *sp, const struct lowvisor_vm_info *vm, struct vdev *d)
+{
+	const uint8_t *m;
+	int err = net_attach(d, sp->path, sp->has_mac ? sp->mac : NULL);
+
+	if (err) {
+		fprintf(stderr, "lowvisord: network %s: %s\n", sp->path, strerror(-err));
+		return 1;
+	}
+	m = d->u.net.mac;
+	printf("lowvisord: vm %u (%.32s) device %u: virtio-net on network %s, "
+	       "%02x:%02x:%02x:%02x:%02x:%02x\n", vm->id, vm->name, sp->index, sp->path, m[0],
+	       m[1], m[2], m[3], m[4], m[5]);
+	return 0;
+}
+
+/* A tap: SPEC's TAP device; 0, or 1 having said why not. */
+static int open_tap(const struct spec *sp)
+{
+	int fd = net_tap_open(sp->vm, sp->path);
+
+	if (fd < 0) {
+		fprintf(stderr, "lowvisord: tap %s: %s (modprobe tun)\n", sp->path, strerror(-fd));
+		return 1;
+	}
+	printf("lowvisord: network %s: TAP device %s\n", sp->vm, sp->path);
+	return 0;
+}
+
+/* What a checked SPEC names (vm: its VM, NULL for a tap:); 0, or 1 having
+ * said why not. */
+static int spec_open(const struct spec *sp, const struct lowvisor_vm_info *vm)
+{
+	struct vdev *d;
+
+	if (sp->kind == 't')
+		return open_tap(sp);
+	d = calloc(1, sizeof(*d));
+	if (!d || !guest_get(vm))
+		return 1;
+	/* Its RAM at VM_LIST's mem_base (guest_get), for either kind. */
+	d->guest = guests[vm->id];
+	d->index = sp->index;
+	if (sp->kind == 'n' ? open_net(sp, vm, d) : open_blk(sp, vm, d))
+		return 1;
+	devs[vm->id][sp->index] = d;
 	return 0;
 }
 
@@ -276,6 +331,9 @@ static int setup(void)
 		return 1;
 	self = self_id();
 	for (i = 0; i < spec_count; i++) {
+		vm[i] = NULL;
+		if (specs[i].kind == 't')
+			continue; /* a network's, no VM's */
 		vm[i] = spec_vm(&specs[i], self);
 		if (!vm[i])
 			return 1;
@@ -331,16 +389,22 @@ static void state_write(void)
 	unlink(tmp);
 }
 
-/* The file again if a window of frontend vm changed its state. */
-static void state_refresh(unsigned int vm)
+/*
+ * The file again if a device changed its state: any frontend's, not only
+ * the one whose request it was, since a frame switched from one device
+ * (or a TAP device) may break another, and a SIGBUS resets the devices of
+ * the frontend whose RAM faulted.  Only frontends with a device can change.
+ */
+static void state_refresh(void)
 {
-	unsigned int i;
+	unsigned int vm, i;
 
-	for (i = 0; vm < LOWVISOR_IOREQ_VMS && i < LOWVISOR_VIRTIO_MAX; i++)
-		if (window_state(vm, i) != shown[vm][i]) {
-			state_write();
-			return;
-		}
+	for (vm = 0; vm < LOWVISOR_IOREQ_VMS; vm++)
+		for (i = 0; guests[vm] && i < LOWVISOR_VIRTIO_MAX; i++)
+			if (window_state(vm, i) != shown[vm][i]) {
+				state_write();
+				return;
+			}
 }
 
 static void on_term(int sig)
@@ -354,13 +418,16 @@ static void on_term(int sig)
 
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t fault_armed;
+static void *volatile fault_addr;
 static struct lowvisor_mmio cur; /* the request at hand */
 static volatile bool cur_done;
 
-static void on_sigbus(int sig)
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	if (fault_armed) {
 		fault_armed = 0;
+		fault_addr = si->si_addr;
 		siglongjmp(fault_jmp, 1);
 	}
 	signal(sig, SIG_DFL);
@@ -421,11 +488,24 @@ static void serve(struct lowvisor_mmio *m)
 		vdev_write(d, off, m->len, v);
 }
 
-/* The frontend's RAM was revoked under a request: it was reset or stopped. */
-static void revoked(unsigned int vm)
+/* The frontend whose RAM mapping holds p: LOWVISOR_IOREQ_VMS if none. */
+static unsigned int guest_at(const void *p)
 {
+	unsigned int vm;
+
+	for (vm = 0; vm < LOWVISOR_IOREQ_VMS; vm++)
+		if (guests[vm] && guests[vm]->ram && (const uint8_t *)p >= guests[vm]->ram &&
+		    (uint64_t)((const uint8_t *)p - guests[vm]->ram) < guests[vm]->ram_size)
+			return vm;
+	return LOWVISOR_IOREQ_VMS;
+}
+
+/* A frontend's RAM was revoked under a request or a frame (the fault was at
+ * addr): it was reset or stopped. */
+static void revoked(const void *addr)
+{
+	unsigned int vm = guest_at(addr), i;
 	struct guest *g = vm < LOWVISOR_IOREQ_VMS ? guests[vm] : NULL;
-	unsigned int i;
 
 	if (!g)
 		return;
@@ -440,33 +520,78 @@ static void revoked(unsigned int vm)
 			vdev_reset(devs[vm][i]);
 }
 
+/* One request of /dev/lowvisor, if there is one: 0, 1 when there is none,
+ * or -1 having said why it cannot read. */
+static int serve_one(void)
+{
+	ssize_t r = read(dev, &cur, sizeof(cur));
+
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (r != sizeof(cur)) {
+		fprintf(stderr, "lowvisord: read: %s\n", r < 0 ? strerror(errno) : "short");
+		return -1;
+	}
+	cur_done = false;
+	if (sigsetjmp(fault_jmp, 1)) {
+		revoked(fault_addr);
+	} else {
+		fault_armed = 1;
+		serve(&cur);
+		fault_armed = 0;
+	}
+	if (!cur_done)
+		complete(&cur);
+	state_refresh();
+	return 0;
+}
+
+/* The frames a TAP device has for its network. */
+static void serve_fd(int fd)
+{
+	if (sigsetjmp(fault_jmp, 1)) {
+		revoked(fault_addr);
+	} else {
+		fault_armed = 1;
+		net_fd_input(fd);
+		fault_armed = 0;
+	}
+	state_refresh();
+}
+
 static int serve_forever(void)
 {
+	struct pollfd pfd[1 + TAPS_MAX];
+	int fds[TAPS_MAX];
+	unsigned int i, n = net_fds(fds, TAPS_MAX);
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigbus;
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGBUS, &sa, NULL);
+	pfd[0] = (struct pollfd){ .fd = dev, .events = POLLIN };
+	for (i = 0; i < n; i++)
+		pfd[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
 	for (;;) {
-		ssize_t r = read(dev, &cur, sizeof(cur));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r != sizeof(cur)) {
-			fprintf(stderr, "lowvisord: read: %s\n", r < 0 ? strerror(errno) : "short");
+		if (poll(pfd, 1 + n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "lowvisord: poll: %s\n", strerror(errno));
 			return 1;
 		}
-		cur_done = false;
-		if (sigsetjmp(fault_jmp, 1)) {
-			revoked(cur.vm);
-		} else {
-			fault_armed = 1;
-			serve(&cur);
-			fault_armed = 0;
+		/* Requests first, at most a ring's worth, then each TAP's frames. */
+		for (i = 0; i < LOWVISOR_IOREQ_VMS * 4 && pfd[0].revents; i++) {
+			int r = serve_one();
+
+			if (r < 0)
+				return 1;
+			if (r)
+				break;
 		}
-		if (!cur_done)
-			complete(&cur);
-		state_refresh(cur.vm);
+		for (i = 0; i < n; i++)
+			if (pfd[1 + i].revents)
+				serve_fd(fds[i]);
 	}
 }
 
@@ -474,6 +599,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: lowvisord [-v] [-c FILE] [SPEC...]\n"
 			"  SPEC  blk:VM:N=PATH[,ro]  device N of VM: a virtio-blk disk on PATH\n"
+			"        net:VM:N=NET[,mac=M] device N of VM: a virtio-net device on network NET\n"
+			"        tap:NET=IFNAME      network NET joined to TAP device IFNAME\n"
 			"  FILE  SPECs, one per line (default %s without SPECs)\n",
 		DEFAULT_CONF);
 	return 2;
@@ -500,7 +627,7 @@ int main(int argc, char **argv)
 		}
 	if ((conf || optind == argc) && read_conf(conf ? conf : DEFAULT_CONF))
 		return 1;
-	dev = open(DEVICE, O_RDWR | O_CLOEXEC);
+	dev = open(DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (dev < 0) {
 		fprintf(stderr, "lowvisord: %s: %s (insmod lowvisor.ko)\n", DEVICE, strerror(errno));
 		return 1;

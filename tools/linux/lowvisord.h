@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lowvisord's pieces (tools/linux/lowvisord.c): the virtio-mmio transport
- * and split virtqueues (virtio-mmio.c), the devices (virtio-blk.c), the
- * SPECs (lowvisord-spec.c), and what they need from the daemon around
- * them; and its state file, which lowvisorctl reads.  The transport and the
+ * and split virtqueues (virtio-mmio.c), the devices (virtio-blk.c,
+ * virtio-net.c with its switches), the SPECs (lowvisord-spec.c), and what
+ * they need from the daemon around them; and its state file, which
+ * lowvisorctl reads.  The transport and the
  * devices know nothing of /dev/lowvisor: they see a frontend's RAM as a
  * mapping, and call guest_map() and vdev_set_irq(), which lowvisord.c
  * implements with lowvisor.ko's ioctls (and the host unit test,
@@ -27,7 +28,7 @@
 
 /* QueueNumMax of every queue, and so the longest descriptor chain. */
 #define VQ_SIZE_MAX 128u
-#define VDEV_QUEUES_MAX 1u
+#define VDEV_QUEUES_MAX 2u
 
 /* A frontend VM: its RAM, as lowvisor.ko maps it into the daemon. */
 struct guest {
@@ -70,6 +71,10 @@ struct vdev_type {
 	const char *name;
 	uint32_t device_id;
 	unsigned int queue_count;
+	/* Queues whose buffers the device takes when it has something for them
+	 * (vq_pop, vq_push: virtio-net's receive queue); a notify of one is
+	 * nothing to serve, and request() never sees them. */
+	uint32_t own_queues;
 	uint64_t (*features)(const struct vdev *d);
 	/* Its configuration space into buf (at most size bytes); the length. */
 	unsigned int (*config)(const struct vdev *d, uint8_t *buf, unsigned int size);
@@ -90,6 +95,15 @@ struct blk {
 	const char *path;
 };
 
+/* What backs a virtio-net device: a port of a switch (virtio-net.c). */
+struct netsw;
+struct net {
+	uint8_t mac[6];
+	struct netsw *sw;
+	unsigned int port;
+	uint64_t rx_frames, rx_dropped, tx_frames, tx_dropped;
+};
+
 struct vdev {
 	const struct vdev_type *type;
 	struct guest *guest;
@@ -105,6 +119,7 @@ struct vdev {
 	struct vq vq[VDEV_QUEUES_MAX];
 	union {
 		struct blk blk;
+		struct net net;
 	} u;
 };
 
@@ -125,6 +140,14 @@ bool vdev_break(struct vdev *d, const char *fmt, ...) __attribute__((format(prin
 void vdev_log(struct vdev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define VDEV_MESSAGES_MAX 20u
 
+/* For a queue the device serves at its own pace (own_queues): the next
+ * chain the driver made available, checked, into c and its head into
+ * *head: 1; 0 if there is none or the queue is not in use; -1 if the
+ * device is broken (now or already).  vq_push() gives it back with
+ * `written` bytes written, and interrupts unless the driver asked not. */
+int vq_pop(struct vdev *d, unsigned int q, struct chain *c, uint16_t *head);
+void vq_push(struct vdev *d, unsigned int q, uint16_t head, uint32_t written);
+
 /* The bytes [off, off + len) of c's rd or wr part, copied out or in. */
 void chain_read(const struct chain *c, uint64_t off, void *buf, uint64_t len);
 void chain_write(const struct chain *c, uint64_t off, const void *buf, uint64_t len);
@@ -137,14 +160,34 @@ extern const struct vdev_type blk_type;
 /* Opens path for d (ro: read-only); 0 or a negative errno. */
 int blk_open(struct vdev *d, const char *path, bool ro);
 
+/* virtio-net.c */
+extern const struct vdev_type net_type;
+/* Makes d a virtio-net device on a port of the switch `network` (made on
+ * first use) with address mac, or one derived from d's place if NULL; 0 or
+ * a negative errno. */
+int net_attach(struct vdev *d, const char *network, const uint8_t *mac);
+/* Joins fd, which carries one Ethernet frame per read() and write() and
+ * does not block, to the switch `network`: 0 or a negative errno. */
+int net_attach_fd(const char *network, int fd);
+/* Creates (or opens) the TAP device ifname of the management Linux and
+ * joins it to `network`: its fd, or a negative errno. */
+int net_tap_open(const char *network, const char *ifname);
+/* The file descriptors joined to switches, at most max of them, into fds;
+ * their count.  net_fd_input() switches what one of them has to read. */
+unsigned int net_fds(int *fds, unsigned int max);
+void net_fd_input(int fd);
+
 /* ---- Configuration (lowvisord-spec.c) ---- */
 
-/* One SPEC: blk:VM:N=PATH[,ro]. */
+/* One SPEC: blk:VM:N=PATH[,ro], net:VM:N=NET[,mac=M] or tap:NET=IFNAME. */
 struct spec {
-	const char *vm;     /* a name or an id, as given */
+	char kind;          /* 'b' blk, 'n' net, 't' tap */
+	const char *vm;     /* a name or an id, as given; for a tap: the network */
 	unsigned int index; /* the window's index in VM's virtio { } */
-	const char *path;
+	const char *path;   /* for a net: the network; for a tap: its name */
 	bool ro;
+	bool has_mac;
+	uint8_t mac[6];
 };
 
 /* Parses s into sp (which points into s); false for a bad SPEC. */
@@ -154,10 +197,11 @@ bool spec_parse(char *s, struct spec *sp);
 const struct lowvisor_vm_info *vm_find(const struct lowvisor_vm_info *vms, unsigned int count,
 				       const char *name);
 /*
- * sp checked against VM_LIST: its VM exists, has a device sp->index, of
- * type block, whose backend is self (this VM's id; -1: unknown, not
- * checked).  The VM's entry, or NULL having written why not into why
- * ("vm 'linux' device 1 is a net device, not block").
+ * A blk: or net: SPEC sp checked against VM_LIST: its VM exists, has a
+ * device sp->index, of the SPEC's type (block or net), whose backend is
+ * self (this VM's id; -1: unknown, not checked).  The VM's entry, or NULL
+ * having written why not into why ("vm 'linux' device 1 is a net device,
+ * not block").  A tap: SPEC names no VM: NULL.
  */
 const struct lowvisor_vm_info *spec_check(const struct spec *sp,
 					  const struct lowvisor_vm_info *vms, unsigned int count,

@@ -2,13 +2,16 @@
 /*
  * Host unit test (cmocka) of lowvisord: its SPECs checked against a VM
  * list written here as VM_LIST gives it (lowvisord-spec.c); its
- * transport, virtqueues and virtio-blk (virtio-mmio.c, virtio-blk.c), and
- * the device states of its state file: a driver written here, as
- * Linux's virtio_mmio and virtio_blk drive a device, against a fake
- * frontend RAM (a buffer) and disks in temporary files; then frontends
- * that write garbage into their rings, each of which must leave the
- * device broken (DEVICE_NEEDS_RESET, a configuration-change interrupt)
- * and the other device serving.  `make tools-test` builds and runs it.
+ * transport, virtqueues, virtio-blk and virtio-net (virtio-mmio.c,
+ * virtio-blk.c, virtio-net.c), and the device states of its state file:
+ * a driver written here, as Linux's virtio_mmio and virtio_blk drive a
+ * device, against a fake frontend RAM (a buffer) and disks in temporary
+ * files; then frontends that write garbage into their rings, each of which
+ * must leave the device broken (DEVICE_NEEDS_RESET, a configuration-change
+ * interrupt) and the other device serving.  Then virtio-net devices on a
+ * switch with a datagram socket for a TAP device: learning, flooding,
+ * frames dropped for want of a receive buffer, bad buffers.  `make
+ * tools-test` builds and runs it.
  */
 #include <endian.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,6 +30,7 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
+#include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
 #include "lowvisord.h"
@@ -46,7 +51,7 @@ static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static struct guest guest = { .vm = 1, .ram_ipa = RAM_IPA };
 static int map_error;
 static uint32_t map_gen = 1; /* lowvisor.ko's: a new one per frontend boot */
-static int irq_level[2];
+static int irq_level[8]; /* by window index */
 
 int guest_map(struct guest *g)
 {
@@ -211,7 +216,7 @@ static int setup(void **state)
 	(void)state;
 	guest.ram = NULL;
 	map_error = 0;
-	irq_level[0] = irq_level[1] = 0;
+	memset(irq_level, 0, sizeof(irq_level));
 	memset(ram, 0, sizeof(ram));
 	return disk_make(0, false) || disk_make(1, true) ? -1 : 0;
 }
@@ -599,6 +604,11 @@ static void test_spec_parse(void **state)
 		"ram:linux=0x40000000", "blk:linux:0", "blk:linux:0=", "blk::0=/x",
 		"blk:linux:65536=/x", "blk:linux:-1=/x", "blk:linux:x=/x", "blk:linux:0=/x,rw",
 		"blk:linux:0=,ro", "blk:linux", "disk:linux:0=/x",
+		"net:linux:1", "net:linux:1=", "net::1=lan", "net:linux:65536=lan",
+		"net:linux:1=lan,ro", "net:linux:1=lan,mac=", "net:linux:1=lan,mac=52:4c:56:00:01",
+		"net:linux:1=lan,mac=52:4c:56:00:01:0g", "net:linux:1=lan,mac=52:4c:56:00:01:001",
+		"net:linux:1=lan,mac=01:00:5e:00:00:01", /* a group address */
+		"tap:lan", "tap:lan=", "tap:=lv0", "tap:lan=abcdefghijklmnop", /* 16: past IFNAMSIZ */
 	};
 	char buf[64];
 	struct spec sp;
@@ -617,6 +627,23 @@ static void test_spec_parse(void **state)
 	assert_true(spec_parse(buf, &sp));
 	assert_int_equal(sp.index, 1);
 	assert_false(sp.ro);
+	assert_int_equal(sp.kind, 'b');
+	snprintf(buf, sizeof(buf), "net:linux:1=lan");
+	assert_true(spec_parse(buf, &sp));
+	assert_int_equal(sp.kind, 'n');
+	assert_string_equal(sp.vm, "linux");
+	assert_int_equal(sp.index, 1);
+	assert_string_equal(sp.path, "lan");
+	assert_false(sp.has_mac);
+	snprintf(buf, sizeof(buf), "net:2:0=lan,mac=52:4C:56:00:0b:0B");
+	assert_true(spec_parse(buf, &sp));
+	assert_true(sp.has_mac);
+	assert_memory_equal(sp.mac, ((const uint8_t[]){ 0x52, 0x4c, 0x56, 0, 0x0b, 0x0b }), 6);
+	snprintf(buf, sizeof(buf), "tap:lan=lv0");
+	assert_true(spec_parse(buf, &sp));
+	assert_int_equal(sp.kind, 't');
+	assert_string_equal(sp.vm, "lan");
+	assert_string_equal(sp.path, "lv0");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(buf, sizeof(buf), "%s", bad[i]);
 		assert_false(spec_parse(buf, &sp));
@@ -654,6 +681,20 @@ static void test_spec_checked_against_vm_list(void **state)
 	/* This VM's id unknown: the backend is not checked, the rest is. */
 	assert_null(spec_why("blk:linux:2=/x", -1));
 	assert_non_null(spec_why("blk:linux:1=/x", -1));
+	/* net: wants a net device, with the same checks. */
+	assert_null(spec_why("net:linux:1=lan", 0));
+	assert_null(spec_why("net:1:1=lan,mac=52:4c:56:00:01:01", 0));
+	assert_string_equal(spec_why("net:linux:0=lan", 0),
+			    "vm 'linux' device 0 is a block device, not net");
+	assert_string_equal(spec_why("net:seven:0=lan", 0),
+			    "vm 'seven' device 0 is a device of type 9, not net");
+	assert_string_equal(spec_why("net:linux:3=lan", 0),
+			    "vm 'linux' device 3 does not exist: vm 'linux' has 3 devices");
+	assert_string_equal(spec_why("net:linux:1=lan", 2),
+			    "vm 'linux' device 1 is served by vm 'mgmt', not by this one (vm 'mgmt2')");
+	assert_string_equal(spec_why("net:nosuch:1=lan", 0), "nosuch: no such VM (lowvisorctl list)");
+	/* A tap: joins a network, no VM's device: nothing to check it against. */
+	assert_string_equal(spec_why("tap:lan=lv0", 0), "tap:lan=lv0 names no VM");
 	/* The entry found gives the frontend's RAM base. */
 	snprintf(buf, sizeof(buf), "blk:linux:0=/x");
 	assert_true(spec_parse(buf, &sp));
@@ -685,6 +726,332 @@ static void test_device_states(void **state)
 	assert_string_equal(vdev_state(d), "reset");
 }
 
+/* ---- virtio-net and its switch ---- */
+
+/*
+ * Three virtio-net devices (windows 2, 3, 4) in the fake RAM, each driven
+ * by the code below: queue q of device k at NQ(k, q), its descriptors,
+ * avail and used rings 4 KiB apart, then buffer i at NQ_BUF(k, q, i).
+ * Receive buffers are one writable descriptor of NET_BUF bytes; a frame to
+ * send is two readable ones, the header and the frame.
+ */
+#define NETQ 8u
+#define NET_BUF 0x800u
+#define NQ(k, q) (0x20000u * ((k) + 1) + 0x10000u * (q))
+#define NQ_BUF(k, q, i) (NQ(k, q) + 0x4000u + NET_BUF * (i))
+#define MAC_F (1ull << VIRTIO_NET_F_MAC)
+
+static struct vdev ndev[3];
+static uint16_t navail[3][2]; /* the driver's avail idx of each queue */
+static int tap[2];            /* the switch's end, the test's */
+
+static uint8_t *nram(uint32_t off)
+{
+	return ram + off;
+}
+
+static void nq_setup(struct vdev *d, unsigned int k, unsigned int q)
+{
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, q);
+	wr(d, VIRTIO_MMIO_QUEUE_NUM, NETQ);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(RAM_IPA + NQ(k, q)));
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(RAM_IPA + NQ(k, q) + 0x1000));
+	wr(d, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(RAM_IPA + NQ(k, q) + 0x2000));
+	wr(d, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
+}
+
+/* Device k on network net, driven up to DRIVER_OK with both queues. */
+static void net_up(unsigned int k, const char *net, const uint8_t *mac)
+{
+	struct vdev *d = &ndev[k];
+
+	memset(d, 0, sizeof(*d));
+	memset(nram(NQ(k, 0)), 0, 0x20000); /* its rings and buffers */
+	d->guest = &guest;
+	d->index = 2 + k;
+	irq_level[d->index] = 0;
+	assert_int_equal(net_attach(d, net, mac), 0);
+	navail[k][0] = navail[k][1] = 0;
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)MAC_F);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(V1 >> 32));
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+				  VIRTIO_CONFIG_S_FEATURES_OK);
+	nq_setup(d, k, 0);
+	nq_setup(d, k, 1);
+	wr(d, VIRTIO_MMIO_STATUS, OK_STATUS);
+	assert_int_equal(rd(d, VIRTIO_MMIO_STATUS), OK_STATUS);
+}
+
+static struct vring_desc *ndesc(unsigned int k, unsigned int q, unsigned int i)
+{
+	return (struct vring_desc *)nram(NQ(k, q)) + i;
+}
+
+static void ndesc_set(unsigned int k, unsigned int q, unsigned int i, uint32_t off, uint32_t len,
+		      uint16_t flags, uint16_t next)
+{
+	ndesc(k, q, i)->addr = htole64(RAM_IPA + off);
+	ndesc(k, q, i)->len = htole32(len);
+	ndesc(k, q, i)->flags = htole16(flags);
+	ndesc(k, q, i)->next = htole16(next);
+}
+
+static void nkick(unsigned int k, unsigned int q, uint16_t head)
+{
+	struct vring_avail *a = (void *)nram(NQ(k, q) + 0x1000);
+
+	a->ring[navail[k][q] % NETQ] = htole16(head);
+	navail[k][q]++;
+	a->idx = htole16(navail[k][q]);
+	wr(&ndev[k], VIRTIO_MMIO_QUEUE_NOTIFY, q);
+}
+
+static struct vring_used *nused(unsigned int k, unsigned int q)
+{
+	return (void *)nram(NQ(k, q) + 0x2000);
+}
+
+/* n receive buffers of len bytes for device k, from descriptor `first`. */
+static void rx_give(unsigned int k, unsigned int first, unsigned int n, uint32_t len)
+{
+	unsigned int i;
+
+	for (i = first; i < first + n; i++) {
+		ndesc_set(k, 0, i, NQ_BUF(k, 0, i), len, VRING_DESC_F_WRITE, 0);
+		nkick(k, 0, (uint16_t)i);
+	}
+}
+
+/* An Ethernet frame from src to dst of len bytes (payload: the byte tag). */
+static void frame_make(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint32_t len,
+		       uint8_t tag)
+{
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memset(f + 14, tag, len - 14);
+}
+
+/* Device k sends a 60-byte frame to dst, tagged. */
+static void tx(unsigned int k, const uint8_t *dst, uint8_t tag)
+{
+	unsigned int slot = navail[k][1] % 4;
+
+	memset(nram(NQ_BUF(k, 1, 2 * slot)), 0, 12);
+	frame_make(nram(NQ_BUF(k, 1, 2 * slot + 1)), dst, ndev[k].u.net.mac, 60, tag);
+	ndesc_set(k, 1, 2 * slot, NQ_BUF(k, 1, 2 * slot), 12, VRING_DESC_F_NEXT,
+		  (uint16_t)(2 * slot + 1));
+	ndesc_set(k, 1, 2 * slot + 1, NQ_BUF(k, 1, 2 * slot + 1), 60, 0, 0);
+	nkick(k, 1, (uint16_t)(2 * slot));
+}
+
+/* How many frames device k has received. */
+static unsigned int rx_count(unsigned int k)
+{
+	return le16toh(nused(k, 0)->idx);
+}
+
+/* The tag of device k's received frame j, its header and length checked. */
+static uint8_t rx_tag(unsigned int k, unsigned int j)
+{
+	const struct vring_used_elem *e = &nused(k, 0)->ring[j % NETQ];
+	const uint8_t *buf = nram(NQ_BUF(k, 0, le32toh(e->id)));
+	static const uint8_t hdr[12] = { [10] = 1 }; /* num_buffers 1 */
+
+	assert_int_equal(le32toh(e->len), 12 + 60);
+	assert_memory_equal(buf, hdr, sizeof(hdr));
+	assert_memory_equal(buf + 12, ndev[k].u.net.mac, 6);
+	return buf[12 + 14];
+}
+
+/* A frame the TAP device's end got, or -1: its tag. */
+static int tap_tag(void)
+{
+	uint8_t f[128];
+	ssize_t r = read(tap[1], f, sizeof(f));
+
+	if (r < 0)
+		return -1;
+	assert_int_equal(r, 60);
+	return f[14];
+}
+
+static int net_setup(void **state)
+{
+	setup(state);
+	return socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, tap);
+}
+
+static int net_teardown(void **state)
+{
+	teardown(state);
+	close(tap[0]);
+	close(tap[1]);
+	return 0;
+}
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t tap_mac[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+
+static void test_net_registers(void **state)
+{
+	static const uint8_t mac[6] = { 0x52, 0x4c, 0x56, 0x00, 0x01, 0x03 };
+	struct vdev *d = &ndev[1];
+	unsigned int i;
+
+	(void)state;
+	net_up(1, "regs", NULL);
+	assert_int_equal(rd(d, VIRTIO_MMIO_DEVICE_ID), 1);
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	assert_int_equal(rd(d, VIRTIO_MMIO_DEVICE_FEATURES), MAC_F);
+	/* The derived address: 52:4c:56:00:VM:N. */
+	for (i = 0; i < 6; i++)
+		assert_int_equal(vdev_read(d, 0x100 + i, 1), mac[i]);
+	assert_int_equal(vdev_read(d, 0x106, 1), 0);
+}
+
+static void test_net_learning_and_flooding(void **state)
+{
+	const uint8_t *a = ndev[0].u.net.mac, *b = ndev[1].u.net.mac;
+	uint8_t f[60];
+
+	(void)state;
+	net_up(0, "learn", NULL);
+	net_up(1, "learn", NULL);
+	net_up(2, "learn", NULL);
+	assert_int_equal(net_attach_fd("learn", tap[0]), 0);
+	rx_give(0, 0, 4, NET_BUF);
+	rx_give(1, 0, 4, NET_BUF);
+	rx_give(2, 0, 4, NET_BUF);
+	assert_int_equal(rx_count(0) + rx_count(1) + rx_count(2), 0); /* buffers wait */
+
+	/* B unknown yet: flooded to every port but A's. */
+	tx(0, b, 1);
+	assert_int_equal(le16toh(nused(0, 1)->idx), 1);
+	assert_int_equal(rx_count(0), 0);
+	assert_int_equal(rx_count(1), 1);
+	assert_int_equal(rx_tag(1, 0), 1);
+	assert_int_equal(rx_count(2), 1);
+	assert_int_equal(tap_tag(), 1);
+	assert_int_equal(tap_tag(), -1);
+	assert_int_equal(irq_level[2 + 1], 1);
+
+	/* A learnt: B's answer goes to A alone, and so on both ways. */
+	tx(1, a, 2);
+	assert_int_equal(rx_count(0), 1);
+	assert_int_equal(rx_tag(0, 0), 2);
+	assert_int_equal(rx_count(2), 1);
+	assert_int_equal(tap_tag(), -1);
+	tx(0, b, 3);
+	assert_int_equal(rx_count(1), 2);
+	assert_int_equal(rx_tag(1, 1), 3);
+	assert_int_equal(rx_count(2), 1);
+	assert_int_equal(tap_tag(), -1);
+
+	/* A broadcast reaches all the others. */
+	tx(2, bcast, 4);
+	assert_int_equal(rx_count(0), 2);
+	assert_int_equal(rx_count(1), 3);
+	assert_int_equal(rx_count(2), 1);
+	assert_int_equal(tap_tag(), 4);
+
+	/* From the TAP device: to A alone; then A's answer to it alone. */
+	frame_make(f, a, tap_mac, sizeof(f), 5);
+	assert_int_equal(write(tap[1], f, sizeof(f)), (ssize_t)sizeof(f));
+	net_fd_input(tap[0]);
+	assert_int_equal(rx_count(0), 3);
+	assert_int_equal(rx_tag(0, 2), 5);
+	assert_int_equal(rx_count(1), 3);
+	tx(0, tap_mac, 6);
+	assert_int_equal(tap_tag(), 6);
+	assert_int_equal(rx_count(1), 3);
+	assert_int_equal(rx_count(2), 1);
+	/* A frame for the port it came from goes nowhere. */
+	frame_make(f, tap_mac, tap_mac, sizeof(f), 7);
+	assert_int_equal(write(tap[1], f, sizeof(f)), (ssize_t)sizeof(f));
+	net_fd_input(tap[0]);
+	assert_int_equal(rx_count(0) + rx_count(1) + rx_count(2), 3 + 3 + 1);
+	assert_int_equal(tap_tag(), -1);
+}
+
+static void test_net_full_rx_queue_drops(void **state)
+{
+	const uint8_t *b = ndev[1].u.net.mac;
+
+	(void)state;
+	net_up(0, "full", NULL);
+	net_up(1, "full", NULL);
+	rx_give(1, 0, 2, NET_BUF);
+	tx(0, b, 1);
+	tx(0, b, 2);
+	tx(0, b, 3);
+	/* Every frame sent; two received, the third dropped and counted. */
+	assert_int_equal(le16toh(nused(0, 1)->idx), 3);
+	assert_int_equal(rx_count(1), 2);
+	assert_int_equal(rx_tag(1, 1), 2);
+	assert_int_equal(ndev[1].u.net.rx_dropped, 1);
+	assert_int_equal(ndev[1].u.net.rx_frames, 2);
+	/* A buffer given later takes the next frame, not the dropped one. */
+	rx_give(1, 2, 1, NET_BUF);
+	tx(0, b, 4);
+	assert_int_equal(rx_count(1), 3);
+	assert_int_equal(rx_tag(1, 2), 4);
+	assert_false(ndev[1].broken);
+	/* A device its driver has not set up (reset) drops too. */
+	wr(&ndev[1], VIRTIO_MMIO_STATUS, 0);
+	tx(0, b, 5);
+	assert_int_equal(ndev[1].u.net.rx_dropped, 2);
+}
+
+static void test_net_bad_buffers(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	const uint8_t *b = ndev[1].u.net.mac;
+
+	(void)state;
+	net_up(0, "bad", mac);
+	assert_memory_equal(ndev[0].u.net.mac, mac, 6);
+	net_up(1, "bad", NULL);
+	/* Too small for the frame: given back empty, the frame dropped. */
+	rx_give(1, 0, 1, 40);
+	tx(0, b, 1);
+	assert_int_equal(rx_count(1), 1);
+	assert_int_equal(le32toh(nused(1, 0)->ring[0].len), 0);
+	assert_int_equal(ndev[1].u.net.rx_dropped, 1);
+	assert_false(ndev[1].broken);
+	/* A receive buffer the device may not write breaks the receiver only. */
+	ndesc_set(1, 0, 1, NQ_BUF(1, 0, 1), NET_BUF, 0, 0);
+	nkick(1, 0, 1);
+	tx(0, b, 2);
+	assert_true(rd(&ndev[1], VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_false(ndev[0].broken);
+	assert_int_equal(le16toh(nused(0, 1)->idx), 2);
+	/* What the state file says of each (lowvisorctl devices). */
+	assert_string_equal(vdev_state(&ndev[1]), "broken (needs reset)");
+	assert_string_equal(vdev_state(&ndev[0]), "driver ok");
+	/* A transmit request without its whole header breaks the sender. */
+	ndesc_set(0, 1, 0, NQ_BUF(0, 1, 0), 10, 0, 0);
+	nkick(0, 1, 0);
+	assert_true(rd(&ndev[0], VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(le16toh(nused(0, 1)->idx), 2);
+	/* A receive buffer outside the RAM, likewise. */
+	net_up(1, "bad2", NULL);
+	net_up(0, "bad2", NULL);
+	ndesc_set(1, 0, 0, RAM_SIZE - 16, NET_BUF, VRING_DESC_F_WRITE, 0);
+	nkick(1, 0, 0);
+	tx(0, b, 3);
+	assert_true(ndev[1].broken);
+	assert_false(ndev[0].broken);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -705,6 +1072,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queues_of_the_last_boot_ignored, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_net_registers, net_setup, net_teardown),
+		cmocka_unit_test_setup_teardown(test_net_learning_and_flooding, net_setup,
+						net_teardown),
+		cmocka_unit_test_setup_teardown(test_net_full_rx_queue_drops, net_setup,
+						net_teardown),
+		cmocka_unit_test_setup_teardown(test_net_bad_buffers, net_setup, net_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -198,6 +198,93 @@ static bool chain_build(struct vdev *d, const struct vq *q, uint16_t head, struc
 	}
 }
 
+/* Queue qi's rings if it is in use: ready, of the frontend's current boot,
+ * the device not broken. */
+static bool vq_rings(struct vdev *d, unsigned int qi, volatile struct vring_avail **avail,
+		     volatile struct vring_used **used)
+{
+	const struct vq *q = &d->vq[qi];
+
+	*avail = ram_at(d->guest, q->avail, avail_size(q->num));
+	*used = ram_at(d->guest, q->used, used_size(q->num));
+	/* A queue of the frontend's last boot: its driver resets the device first. */
+	return q->ready && !d->broken && *avail && *used && d->gen == d->guest->gen;
+}
+
+/* The avail index, checked against the device's own; false: broken. */
+static bool avail_end(struct vdev *d, unsigned int qi, volatile struct vring_avail *avail,
+		      uint16_t *end)
+{
+	const struct vq *q = &d->vq[qi];
+
+	*end = le16toh(__atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE));
+	if ((uint16_t)(*end - q->next_avail) > q->num)
+		return vdev_break(d, "queue %u: avail idx %u, %u entries past the device's %u", qi,
+				  *end, (uint16_t)(*end - q->next_avail), q->next_avail);
+	return true;
+}
+
+/* The next available chain (there is one) into c; false: broken. */
+static bool vq_take(struct vdev *d, unsigned int qi, volatile struct vring_avail *avail,
+		    struct chain *c, uint16_t *head)
+{
+	struct vq *q = &d->vq[qi];
+
+	*head = le16toh(avail->ring[q->next_avail & (q->num - 1)]);
+	if (!chain_build(d, q, *head, c))
+		return vdev_break(d, "queue %u: the request at avail %u (descriptor %u) is bad", qi,
+				  q->next_avail, *head);
+	q->next_avail++;
+	return true;
+}
+
+static void vq_give(struct vdev *d, unsigned int qi, volatile struct vring_used *used,
+		    uint16_t head, uint32_t written)
+{
+	struct vq *q = &d->vq[qi];
+
+	used->ring[q->used_idx & (q->num - 1)].id = htole32(head);
+	used->ring[q->used_idx & (q->num - 1)].len = htole32(written);
+	q->used_idx++;
+	__atomic_store_n(&used->idx, htole16(q->used_idx), __ATOMIC_RELEASE);
+}
+
+static void vq_interrupt(struct vdev *d, volatile struct vring_avail *avail)
+{
+	/* The used index out before the driver's flags are read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(le16toh(avail->flags) & VRING_AVAIL_F_NO_INTERRUPT))
+		vdev_interrupt(d, VIRTIO_MMIO_INT_VRING);
+}
+
+int vq_pop(struct vdev *d, unsigned int qi, struct chain *c, uint16_t *head)
+{
+	volatile struct vring_avail *avail;
+	volatile struct vring_used *used;
+	uint16_t end;
+
+	if (d->broken)
+		return -1;
+	if (qi >= d->type->queue_count || !vq_rings(d, qi, &avail, &used))
+		return 0;
+	if (!avail_end(d, qi, avail, &end))
+		return -1;
+	if (end == d->vq[qi].next_avail)
+		return 0;
+	return vq_take(d, qi, avail, c, head) ? 1 : -1;
+}
+
+void vq_push(struct vdev *d, unsigned int qi, uint16_t head, uint32_t written)
+{
+	volatile struct vring_avail *avail;
+	volatile struct vring_used *used;
+
+	if (qi >= d->type->queue_count || !vq_rings(d, qi, &avail, &used))
+		return;
+	vq_give(d, qi, used, head, written);
+	vq_interrupt(d, avail);
+}
+
 /*
  * Serves what the driver made available in queue qi up to the avail index
  * read once at the start: whatever it adds later comes with a notify of
@@ -205,41 +292,32 @@ static bool chain_build(struct vdev *d, const struct vq *q, uint16_t head, struc
  */
 static void vq_process(struct vdev *d, unsigned int qi)
 {
-	struct vq *q = &d->vq[qi];
-	volatile struct vring_avail *avail = ram_at(d->guest, q->avail, avail_size(q->num));
-	volatile struct vring_used *used = ram_at(d->guest, q->used, used_size(q->num));
+	volatile struct vring_avail *avail;
+	volatile struct vring_used *used;
 	static struct chain c;
 	uint16_t end, head;
 	uint32_t written;
 	bool any = false;
 
-	/* A queue of the frontend's last boot: its driver resets the device first. */
-	if (!q->ready || d->broken || !avail || !used || d->gen != d->guest->gen)
+	if ((d->type->own_queues & 1u << qi) || !vq_rings(d, qi, &avail, &used) ||
+	    !avail_end(d, qi, avail, &end))
 		return;
-	end = le16toh(__atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE));
-	if ((uint16_t)(end - q->next_avail) > q->num) {
-		vdev_break(d, "queue %u: avail idx %u, %u entries past the device's %u", qi, end,
-			   (uint16_t)(end - q->next_avail), q->next_avail);
-		return;
-	}
-	while (q->next_avail != end) {
-		head = le16toh(avail->ring[q->next_avail & (q->num - 1)]);
-		if (!chain_build(d, q, head, &c) || !d->type->request(d, qi, &c, &written)) {
+	while (d->vq[qi].next_avail != end) {
+		if (!vq_take(d, qi, avail, &c, &head))
+			return;
+		if (!d->type->request(d, qi, &c, &written)) {
 			vdev_break(d, "queue %u: the request at avail %u (descriptor %u) is bad", qi,
-				   q->next_avail, head);
+				   (uint16_t)(d->vq[qi].next_avail - 1), head);
 			return;
 		}
-		used->ring[q->used_idx & (q->num - 1)].id = htole32(head);
-		used->ring[q->used_idx & (q->num - 1)].len = htole32(written);
-		q->next_avail++;
-		q->used_idx++;
-		__atomic_store_n(&used->idx, htole16(q->used_idx), __ATOMIC_RELEASE);
+		/* The request may have broken or reset the device meanwhile. */
+		if (!vq_rings(d, qi, &avail, &used))
+			return;
+		vq_give(d, qi, used, head, written);
 		any = true;
 	}
-	/* The used index out before the driver's flags are read. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (any && !(le16toh(avail->flags) & VRING_AVAIL_F_NO_INTERRUPT))
-		vdev_interrupt(d, VIRTIO_MMIO_INT_VRING);
+	if (any)
+		vq_interrupt(d, avail);
 }
 
 static void vq_process_all(struct vdev *d)
