@@ -163,15 +163,16 @@ static enum trap_action vm_op_call(struct vcpu *v, uint32_t *r)
 
 static enum trap_action vm_list_call(struct vcpu *v, uint32_t *r)
 {
-	struct lowvisor_vm_info *out;
-	unsigned i, k, n = 0, max = r[2] / sizeof(*out);
+	struct lowvisor_vm_info e;
+	uint8_t *out; /* bytes: the caller's buffer need not be aligned */
+	unsigned i, k, n = 0, max = r[2] / sizeof(e);
 
 	if (!v->vm->cfg.management) {
 		r[0] = (uint32_t)-EPERM;
 		return TRAP_CONTINUE;
 	}
 	/* The buffer is the caller's RAM, translated and bounds-checked. */
-	out = max ? vm_ram_ptr(v->vm, r[1], max * sizeof(*out)) : NULL;
+	out = max ? vm_ram_ptr(v->vm, r[1], max * sizeof(e)) : NULL;
 	if (max && !out) {
 		r[0] = (uint32_t)-EFAULT;
 		return TRAP_CONTINUE;
@@ -179,22 +180,25 @@ static enum trap_action vm_list_call(struct vcpu *v, uint32_t *r)
 	for (i = r[3]; i < vm_count() && n < max; i++, n++) {
 		const struct vm *vm = vm_at(i);
 
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].id = vm->cfg.id;
-		out[n].state = vm->state;
-		out[n].vcpus = vm->cfg.vcpus;
-		out[n].mem_mib = (uint32_t)(vm->cfg.mem_size >> 20);
-		strncpy(out[n].name, vm->cfg.name, sizeof(out[n].name) - 1);
-		out[n].waiting = ioreq_waiting(vm);
-		out[n].mem_base = vm->cfg.mem_base;
-		out[n].virtio_count = vm->cfg.virtio_count;
+		memset(&e, 0, sizeof(e));
+		e.id = vm->cfg.id;
+		e.state = vm->state;
+		e.vcpus = vm->cfg.vcpus;
+		e.mem_mib = (uint32_t)(vm->cfg.mem_size >> 20);
+		strncpy(e.name, vm->cfg.name, sizeof(e.name) - 1);
+		e.waiting = ioreq_waiting(vm);
+		e.mem_base = vm->cfg.mem_base;
+		e.virtio_count = vm->cfg.virtio_count;
 		for (k = 0; k < vm->cfg.virtio_count; k++) {
-			out[n].virtio_type[k] = vm->cfg.virtio[k].type;
-			out[n].virtio_backend[k] = (uint16_t)vm->cfg.virtio[k].backend;
+			e.virtio_type[k] = vm->cfg.virtio[k].type;
+			e.virtio_backend[k] = (uint16_t)vm->cfg.virtio[k].backend;
 		}
+		/* Copied, not stored field by field: the compiler pairs stores
+		 * into STRD, which faults in HYP mode at an unaligned address. */
+		memcpy(out + n * sizeof(e), &e, sizeof(e));
 	}
 	if (n)
-		dcache_clean_poc(out, n * sizeof(*out)); /* a guest may read with caches off */
+		dcache_clean_poc(out, n * sizeof(e)); /* a guest may read with caches off */
 	r[0] = n;
 	r[1] = vm_count();
 	return TRAP_CONTINUE;
