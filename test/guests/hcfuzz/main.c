@@ -60,6 +60,9 @@
 #define GUEST_SPIS 96u /* SPIs of a VM's vGIC (hyp/config/config.h) */
 #define LIST_SLACK 4096u /* VM_LIST buffers start this far before scratch's end */
 #define INFO_SIZE ((uint32_t)sizeof(struct lowvisor_vm_info))
+/* ...and at least this far: room for every VM's entry (the size of an
+ * entry grows with the ABI: 52 bytes in 0.2, 96 in 0.3). */
+#define LIST_ROOM (VMS_MAX * INFO_SIZE)
 #define LOWVISOR_EFAULT_RET ((uint32_t)-LOWVISOR_EFAULT)
 #define NOT_SUPPORTED ((uint32_t)SMCCC_RET_NOT_SUPPORTED)
 
@@ -225,7 +228,7 @@ static void gen_vm_list(uint32_t *r)
 	switch (below(6)) {
 	case 0:
 	case 1:
-		r[1] = (uint32_t)(uintptr_t)scratch + SCRATCH_SIZE - LIST_SLACK + below(LIST_SLACK - 256);
+		r[1] = (uint32_t)(uintptr_t)scratch + SCRATCH_SIZE - LIST_SLACK + below(LIST_SLACK - LIST_ROOM);
 		break;
 	case 2:
 		r[1] = free + below(end - free - 256);
@@ -258,7 +261,7 @@ static void gen_vm_list(uint32_t *r)
 	 * memory: the scratch window, RAM past the image, or nowhere. */
 	if (r[1] >= ram.base && r[1] < free &&
 	    (r[1] < (uint32_t)(uintptr_t)scratch + SCRATCH_SIZE - LIST_SLACK ||
-	     r[1] > (uint32_t)(uintptr_t)scratch + SCRATCH_SIZE - 256))
+	     r[1] > (uint32_t)(uintptr_t)scratch + SCRATCH_SIZE - LIST_ROOM))
 		r[1] = free;
 }
 
