@@ -67,12 +67,12 @@ vec_dabt:	unexpected 4
 
 /* A trap from a guest: trap_fast() (hyp/trap.c) handles the common ones
  * with only the frame saved and says -1, back to the guest at once; or it
- * names the exit reason for the whole exit through guest_exit. */
+ * names the exit reason for the whole exit through guest_exit.  Only a
+ * guest gets here: the Hyp Trap vector is for exceptions taken to HYP
+ * from a Non-secure PL0/PL1 mode; HYP's own undefined instructions,
+ * calls and aborts have the entries above (ARM ARM B1.8.3). */
 vec_trap:
-	test_from_hyp
-	bne	1f
-	unexpected 5
-1:	push	{r0-r12, lr}
+	push	{r0-r12, lr}
 	mov	r0, sp
 	bl	trap_fast
 	cmn	r0, #1
