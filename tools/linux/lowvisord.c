@@ -38,7 +38,9 @@
  * the others meanwhile.  A frontend that is reset or stopped loses its
  * RAM under the daemon (lowvisor.ko revokes it): a touch of it then
  * raises SIGBUS, which ends the request or frame at hand and resets the
- * devices of the frontend whose RAM it was, as its next boot will anyway.
+ * devices of the frontend whose RAM it was, as its next boot will anyway;
+ * a frame being copied into a receiver that resets ends there, and the
+ * sender's request completes (ram_guarded).
  *
  * Exit status 1 when it cannot start (printed as words), 2 for a bad
  * command line.
@@ -544,6 +546,25 @@ static int serve_one(void)
 		complete(&cur);
 	state_refresh();
 	return 0;
+}
+
+bool ram_guarded(void (*fn)(void *), void *arg)
+{
+	sig_atomic_t armed = fault_armed;
+	sigjmp_buf outer;
+	bool ok = true;
+
+	memcpy(outer, fault_jmp, sizeof(outer));
+	if (sigsetjmp(fault_jmp, 1)) {
+		revoked(fault_addr);
+		ok = false;
+	} else {
+		fault_armed = 1;
+		fn(arg);
+	}
+	memcpy(fault_jmp, outer, sizeof(outer));
+	fault_armed = armed;
+	return ok;
 }
 
 /* The frames a TAP device has for its network. */

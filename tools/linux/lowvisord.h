@@ -130,6 +130,11 @@ void vdev_write(struct vdev *d, unsigned int off, unsigned int len, uint32_t val
 /* Back to the state of a reset by the driver (the frontend's RAM is not
  * touched: it may be gone). */
 void vdev_reset(struct vdev *d);
+/* lowvisord.c: fn(arg), with a SIGBUS from a frontend's RAM revoked under
+ * it (the frontend reset) contained: that frontend's devices are reset and
+ * the caller goes on; false if so.  For the work one request does in
+ * another frontend's RAM (a frame switched into it). */
+bool ram_guarded(void (*fn)(void *), void *arg);
 /* d's state for the state file (below): "waiting for driver", "driver ok",
  * "broken (needs reset)" or "reset" (by its driver or its frontend's reset,
  * and not set up again since). */

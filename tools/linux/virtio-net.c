@@ -132,12 +132,29 @@ static void fdb_learn(struct netsw *sw, const uint8_t *mac, unsigned int port)
 
 static bool net_rx(struct vdev *d, const uint8_t *f, uint32_t len);
 
+struct rx_arg {
+	struct vdev *d;
+	const uint8_t *f;
+	uint32_t len;
+};
+
+static void rx_call(void *arg)
+{
+	const struct rx_arg *a = arg;
+
+	net_rx(a->d, a->f, a->len);
+}
+
 static void port_send(struct netsw *sw, unsigned int p, const uint8_t *f, uint32_t len)
 {
 	const struct port *port = &sw->port[p];
 
+	/* The receiver's RAM may be revoked under the copy (its reset): that
+	 * resets the receiver alone; the sender's request completes. */
 	if (port->d) {
-		net_rx(port->d, f, len);
+		struct rx_arg a = { port->d, f, len };
+
+		ram_guarded(rx_call, &a);
 		return;
 	}
 	/* A TAP device that cannot take it now (EAGAIN) or is down (EIO) loses
