@@ -99,6 +99,26 @@ $(LINUX_INITRAMFS_MGMT_NET): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(
 
 linux: $(LINUX_INITRAMFS_MGMT_NET)
 
+# The demo's management initramfs (configs/demo.its, `make run`): the
+# management initramfs with the tun module, a /etc/lowvisord.conf
+# (demo-lowvisord.conf) that gives the guest linux a disk and a network
+# joined to the TAP device lv0, and the lvinit.d script that makes the
+# disk and gives lv0 its address.
+LINUX_INITRAMFS_MGMT_DEMO := $(LINUX_OUT)/initramfs-mgmt-demo.cpio.gz
+$(LINUX_INITRAMFS_MGMT_DEMO): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
+		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh \
+		$(TOOLS_DIR)/lvinit-demo.sh $(TOOLS_DIR)/demo-lowvisord.conf
+	@printf '  %-8s %s\n' CPIO $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox \
+		-k $$(ls -d $(LINUX_CACHE)/armmp/lib/modules/*) -m tun $@ \
+		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
+		$(TOOLS_LOWVISORD)=/bin/lowvisord \
+		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
+		$(TOOLS_DIR)/lvinit-demo.sh=/etc/lvinit.d/05-demo \
+		$(TOOLS_DIR)/demo-lowvisord.conf=/etc/lowvisord.conf
+
+linux: $(LINUX_INITRAMFS_MGMT_DEMO)
+
 # lowvisord's SPECs, transport, virtqueues, virtio-blk and virtio-net's
 # switch on the host (cmocka), with a fake VM list and frontend RAM: part of
 # `make unit-test`.
