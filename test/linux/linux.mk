@@ -76,10 +76,12 @@ $(LINUX_INITRAMFS): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CAC
 	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
 		$(LINUX_OUT)/lvload=bin/lvload
 
-# With the modules a virtio-mmio disk needs (passthrough tests), and
-# virtio_net (lowvisord's network test).
+# With the modules a virtio-mmio disk needs (passthrough tests),
+# virtio_net (lowvisord's network test) and virtio_console (its console
+# test: /init runs a shell on /dev/hvc0).
 LINUX_INITRAMFS_VIRTIO := $(LINUX_OUT)/initramfs-virtio.cpio.gz
-LINUX_VIRTIO_MODULES := virtio_mmio virtio_blk virtio_net vfat nls_cp437 nls_ascii
+LINUX_VIRTIO_MODULES := virtio_mmio virtio_blk virtio_net virtio_console vfat nls_cp437 \
+	nls_ascii
 $(LINUX_INITRAMFS_VIRTIO): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
 		$(LINUX_TEST_DIR)/linux.mk
 	@printf '  %-8s %s\n' CPIO $@
