@@ -432,7 +432,9 @@ def test_lowvisord_console_reaches_a_guest_shell(boot):
     shell with con:linux:0, serves an unmodified Debian guest a
     virtio-console whose hvc0 runs a shell: `lowvisorctl console linux`
     with a command on stdin (a pipe, not a terminal) gets the shell's
-    answer back, and `lowvisorctl devices` shows the console driver ok."""
+    answer back; attached from the management shell's terminal, it passes
+    the keys until Ctrl-] and leaves the terminal as it was; and
+    `lowvisorctl devices` shows the console driver ok."""
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-console.itb")]),
              timeout=300)
     b.expect(r"(?<!\| )lvinit: lowvisor\.ko loaded")
@@ -455,6 +457,17 @@ def test_lowvisord_console_reaches_a_guest_shell(boot):
             break
     assert "rc=0" in own_lines(out), out
     assert re.search(r"\nhvc-42\r*\n", out), out
+    # From the management shell's terminal: raw mode, the keys go to the
+    # guest until Ctrl-], and the terminal is as it was after.
+    b.child.sendline("lowvisorctl console linux")
+    b.expect(r"lowvisorctl: vm 'linux' console 0; Ctrl-\] leaves\r*\n")
+    b.child.send("echo tty-$((6*7))\r")
+    b.expect(r"\ntty-42\r*\n", timeout=30)
+    b.child.send("\x1d")
+    b.expect(r"lowvisorctl: left vm 'linux' console 0\r*\n")
+    b.expect(MGMT_PROMPT)
+    out = own_lines(mshell(b, "stty -a 2>/dev/null | tr ' ' '\\n' | grep -x -- '-\\?icanon'"))
+    assert "icanon" in out, out
     out = own_lines(mshell(b, "lowvisorctl devices; echo rc=$?"))
     rows = [l for l in out if re.match(r"\s*\d+\s", l)]
     assert len(rows) == 1, out
