@@ -89,6 +89,21 @@ $(LINUX_INITRAMFS_VIRTIO): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LI
 
 linux: $(LINUX_INITRAMFS_VIRTIO)
 
+# With virtio_console besides (lowvisord's console test,
+# configs/linux-console.its: /init runs a shell on /dev/hvc0).  Not in
+# initramfs-virtio: there it made the linux-ioreq guest miss
+# test_manage.py's 15 s for a tick after its reset (3 runs of 3; why is
+# not known yet).
+LINUX_INITRAMFS_CONSOLE := $(LINUX_OUT)/initramfs-console.cpio.gz
+$(LINUX_INITRAMFS_CONSOLE): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
+		$(LINUX_TEST_DIR)/linux.mk
+	@printf '  %-8s %s\n' CPIO $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox \
+		-k $$(ls -d $(LINUX_CACHE)/armmp/lib/modules/*) \
+		-m virtio_mmio -m virtio_console $@
+
+linux: $(LINUX_INITRAMFS_CONSOLE)
+
 LINUX_NATIVE_CHECK = $(LINUX_PYTHON) $(LINUX_TEST_DIR)/native_check.py \
 	--qemu $(LINUX_QEMU) --initrd $(LINUX_INITRAMFS)
 

@@ -7,7 +7,7 @@
 #                                gcc-arm-linux-gnueabihf
 #   $(BUILD)/tools/lowvisorctl   the command-line tool, static armhf
 #   $(BUILD)/tools/lowvisord     the device models (virtio-mmio, virtio-blk,
-#                                virtio-net), static armhf
+#                                virtio-net, virtio-console), static armhf
 #   $(BUILD)/tools/lvdev         the test device model, static armhf
 # Included by the top-level Makefile (target `tools`).
 
@@ -19,7 +19,8 @@ TOOLS_CTL := $(TOOLS_OUT)/lowvisorctl
 TOOLS_LVDEV := $(TOOLS_OUT)/lvdev
 TOOLS_LOWVISORD := $(TOOLS_OUT)/lowvisord
 TOOLS_LOWVISORD_SRCS := $(TOOLS_DIR)/lowvisord.c $(TOOLS_DIR)/lowvisord-spec.c \
-	$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c $(TOOLS_DIR)/virtio-net.c
+	$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c $(TOOLS_DIR)/virtio-net.c \
+	$(TOOLS_DIR)/virtio-console.c
 TOOLS_KMOD_SRCS := $(TOOLS_DIR)/lowvisor.c $(TOOLS_DIR)/lowvisor-dev.h $(TOOLS_DIR)/Kbuild
 TOOLS_HEADERS = $(shell scripts/setup.sh --headers-dir)
 
@@ -119,13 +120,14 @@ $(LINUX_INITRAMFS_MGMT_DEMO): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $
 
 linux: $(LINUX_INITRAMFS_MGMT_DEMO)
 
-# lowvisord's SPECs, transport, virtqueues, virtio-blk and virtio-net's
-# switch on the host (cmocka), with a fake VM list and frontend RAM: part of
+# lowvisord's SPECs, transport, virtqueues, virtio-blk, virtio-net's
+# switch and virtio-console on the host (cmocka), with a fake VM list and
+# frontend RAM: part of
 # `make unit-test`.
 TOOLS_TEST := $(TOOLS_OUT)/test-lowvisord
 $(TOOLS_TEST): $(TOOLS_DIR)/test-lowvisord.c $(TOOLS_DIR)/lowvisord-spec.c \
 		$(TOOLS_DIR)/virtio-mmio.c $(TOOLS_DIR)/virtio-blk.c $(TOOLS_DIR)/virtio-net.c \
-		$(TOOLS_DIR)/lowvisord.h include/uapi/lowvisor.h
+		$(TOOLS_DIR)/virtio-console.c $(TOOLS_DIR)/lowvisord.h include/uapi/lowvisor.h
 	@printf '  %-8s %s\n' HOSTCC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)gcc -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -g -O1 \

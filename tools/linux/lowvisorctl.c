@@ -9,10 +9,16 @@
  *   lowvisorctl irq VM ppi VCPU INTID 0|1
  *   lowvisorctl irq VM line VCPU irq|fiq 0|1
  *   lowvisorctl pause|resume|reset|stop VM
+ *   lowvisorctl console VM [N]
  *
  * VM is a name (as `list` shows) or an id.  `devices` lists every VM's
  * emulated devices (VM_LIST) with the state lowvisord's state file gives
- * (lowvisord.h), "-" where it gives none or the daemon is not running.  Errors are printed as words on
+ * (lowvisord.h), "-" where it gives none or the daemon is not running.
+ * `console` attaches to the endpoint lowvisord gives VM's virtio-console
+ * N (by default its first), /run/lowvisord/console-NAME-N: the terminal in
+ * raw mode, both ways copied until Ctrl-] (CONSOLE_ESCAPE) or the end of
+ * stdin.  Stdin need not be a terminal: at its end, what the guest answers
+ * is still copied until the console has been quiet for CONSOLE_LINGER_MS.  Errors are printed as words on
  * stderr and the exit status is 1 (2 for a bad command line).
  */
 #include <errno.h>
@@ -21,13 +27,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "lowvisor-dev.h"
 #include "lowvisord.h"
 
 #define DEVICE "/dev/lowvisor"
+/* Ctrl-]: telnet's; Ctrl-A is Lowvisor's own console's (and QEMU's). */
+#define CONSOLE_ESCAPE 0x1d
+#define CONSOLE_LINGER_MS 2000
 
 static const char *prog = "lowvisorctl";
 static int dev = -1;
@@ -48,6 +61,8 @@ static void usage(FILE *f)
 		"  pause VM | resume VM              stop and restart its vCPUs, state kept\n"
 		"  reset VM                          restart it from its images\n"
 		"  stop VM                           power it off\n"
+		"  console VM [N]                    attach to VM's virtio-console N (default: its\n"
+		"                                    first) that lowvisord serves; Ctrl-] leaves\n"
 		"  --help                            this text\n"
 		"VM is a name or an id.  Edge-triggered interrupts are pended by a 0->1 change;\n"
 		"level-sensitive ones follow the line (as KVM_IRQ_LINE).  Needs %s (insmod\n"
@@ -332,6 +347,158 @@ static int cmd_vm(const char *cmd, unsigned long req, const char *name)
 	return 0;
 }
 
+/* ---- console ---- */
+
+struct find_info {
+	uint32_t id;
+	struct lowvisor_vm_info vm;
+};
+
+static int match_id(const struct lowvisor_vm_info *vm, void *arg)
+{
+	struct find_info *f = arg;
+
+	if (vm->id != f->id)
+		return 0;
+	f->vm = *vm;
+	return 1;
+}
+
+/* VM's console index: n as given, checked, or (NULL) its first; -1 having
+ * said why not. */
+static int console_index(const struct lowvisor_vm_info *vm, const char *n)
+{
+	uint32_t i;
+
+	if (n) {
+		if (!parse_u32(n, &i) || i >= vm->virtio_count || i >= LOWVISOR_VIRTIO_MAX ||
+		    vm->virtio_type[i] != 3) {
+			fprintf(stderr, "%s: vm '%.32s' has no console device %s (lowvisorctl "
+				"devices)\n", prog, vm->name, n);
+			return -1;
+		}
+		return (int)i;
+	}
+	for (i = 0; i < vm->virtio_count && i < LOWVISOR_VIRTIO_MAX; i++)
+		if (vm->virtio_type[i] == 3)
+			return (int)i;
+	fprintf(stderr, "%s: vm '%.32s' has no console device (lowvisorctl devices)\n", prog,
+		vm->name);
+	return -1;
+}
+
+static int console_connect(const struct lowvisor_vm_info *vm, int n)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/run/lowvisord/console-%.32s-%d", vm->name, n);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "%s: %s: %s (does lowvisord serve it? SPEC con:%.32s:%d)\n", prog,
+			sa.sun_path, strerror(errno), vm->name, n);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t r = write(fd, p, len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		p += r;
+		len -= (size_t)r;
+	}
+	return true;
+}
+
+/* Stdin's bytes to the console up to the escape key (tty only); false at
+ * the end: the escape, stdin's end or an error. */
+static bool console_input(int sock, bool tty)
+{
+	char buf[1024], *esc;
+	ssize_t r = read(0, buf, sizeof(buf));
+
+	if (r < 0 && errno == EINTR)
+		return true;
+	if (r <= 0)
+		return false;
+	esc = tty ? memchr(buf, CONSOLE_ESCAPE, (size_t)r) : NULL;
+	if (!write_all(sock, buf, esc ? (size_t)(esc - buf) : (size_t)r))
+		return false;
+	return !esc;
+}
+
+/* Copies both ways until the escape key, stdin's end (then the linger) or
+ * the daemon's end of the socket. */
+static void console_copy(int sock, bool tty)
+{
+	struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+	bool in = true;
+	char buf[1024];
+
+	for (;;) {
+		int r = poll(p, in ? 2 : 1, in ? -1 : CONSOLE_LINGER_MS);
+		ssize_t n;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return; /* quiet since stdin's end */
+		if (p[0].revents) {
+			n = read(sock, buf, sizeof(buf));
+			if (n <= 0 || !write_all(1, buf, (size_t)n))
+				return;
+		}
+		if (in && p[1].revents && !console_input(sock, tty)) {
+			if (tty)
+				return;
+			in = false;
+		}
+	}
+}
+
+static int cmd_console(const char *name, const char *n)
+{
+	struct find_info f;
+	struct termios old, raw;
+	bool tty = isatty(0);
+	int sock, i;
+
+	if (vm_id(name, &f.id))
+		return 1;
+	i = for_each_vm(match_id, &f);
+	if (i <= 0) {
+		fprintf(stderr, "%s: %s: no such VM (lowvisorctl list shows them)\n", prog, name);
+		return 1;
+	}
+	i = console_index(&f.vm, n);
+	sock = i < 0 ? -1 : console_connect(&f.vm, i);
+	if (sock < 0)
+		return 1;
+	if (tty && !tcgetattr(0, &old)) {
+		fprintf(stderr, "%s: vm '%.32s' console %d; Ctrl-] leaves\r\n", prog, f.vm.name, i);
+		raw = old;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+	} else {
+		tty = false;
+	}
+	console_copy(sock, tty);
+	if (tty) {
+		tcsetattr(0, TCSANOW, &old);
+		fprintf(stderr, "\r\n%s: left vm '%.32s' console %d\n", prog, f.vm.name, i);
+	}
+	close(sock);
+	return 0;
+}
+
 static int parse_level(const char *s, uint32_t *level)
 {
 	if (!strcmp(s, "0") || !strcmp(s, "1")) {
@@ -435,6 +602,11 @@ int main(int argc, char **argv)
 		if (argc != 2)
 			return bad_usage("devices: %s", "takes no arguments");
 		return open_dev() ? 1 : cmd_devices();
+	}
+	if (!strcmp(argv[1], "console")) {
+		if (argc != 3 && argc != 4)
+			return bad_usage("console: %s", "want VM and optionally a device index");
+		return open_dev() ? 1 : cmd_console(argv[2], argc == 4 ? argv[3] : NULL);
 	}
 	if (!strcmp(argv[1], "irq")) {
 		if (open_dev())

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * lowvisord's SPECs (lowvisord.h): parsed, then those naming a VM's device
- * (blk:, net:) checked against what VM_LIST says of each VM's devices, so
+ * (blk:, net:, con:) checked against what VM_LIST says of each VM's devices, so
  * that a SPEC naming the wrong device stops the daemon at its start with
  * words, not a guest's driver later with a device of the wrong kind.  No
  * /dev/lowvisor here: the host unit test (test-lowvisord.c) gives it a VM
@@ -16,6 +16,7 @@
 
 #define VIRTIO_ID_NET 1u
 #define VIRTIO_ID_BLOCK 2u
+#define VIRTIO_ID_CONSOLE 3u
 
 static bool parse_num(const char *s, uint64_t max, uint64_t *out)
 {
@@ -88,6 +89,18 @@ static bool parse_net(struct spec *sp, char *rest)
 	return true;
 }
 
+/* con:VM:N after its "con:". */
+static bool parse_con(struct spec *sp, char *rest)
+{
+	uint64_t n;
+
+	sp->vm = strsep(&rest, ":");
+	if (!rest || !*sp->vm || !parse_num(rest, UINT16_MAX, &n))
+		return false;
+	sp->index = (unsigned int)n;
+	return true;
+}
+
 /* tap:NET=IFNAME after its "tap:". */
 static bool parse_tap(struct spec *sp, char *rest)
 {
@@ -104,6 +117,7 @@ bool spec_parse(char *s, struct spec *sp)
 	} kinds[] = {
 		{ .prefix = "blk:", .parse = parse_blk },
 		{ .prefix = "net:", .parse = parse_net },
+		{ .prefix = "con:", .parse = parse_con },
 		{ .prefix = "tap:", .parse = parse_tap },
 	};
 	unsigned int i;
@@ -154,7 +168,9 @@ const struct lowvisor_vm_info *spec_check(const struct spec *sp,
 					  long self, char *why, size_t size)
 {
 	const struct lowvisor_vm_info *vm;
-	unsigned int n = sp->index, type, want = sp->kind == 'n' ? VIRTIO_ID_NET : VIRTIO_ID_BLOCK;
+	unsigned int n = sp->index, type;
+	unsigned int want = sp->kind == 'n' ? VIRTIO_ID_NET :
+			    sp->kind == 'c' ? VIRTIO_ID_CONSOLE : VIRTIO_ID_BLOCK;
 	char name[48], other[40], me[40];
 
 	if (sp->kind == 't') {

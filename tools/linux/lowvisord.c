@@ -21,20 +21,23 @@
  *                        NET, a learning switch (virtio-net.c) made by
  *                        naming it; M its address (xx:xx:xx:xx:xx:xx),
  *                        by default 52:4c:56:00:VM:N (VM id and N in hex)
+ *   con:VM:N             device N is a virtio-console whose endpoint is the
+ *                        UNIX socket /run/lowvisord/console-NAME-N (NAME:
+ *                        VM's name in VM_LIST), for `lowvisorctl console`
  *   tap:NET=IFNAME       joins the network NET to the management Linux's
  *                        TAP device IFNAME, which lowvisord creates (it
  *                        needs the tun module); configure it with ip(8)
- * VM is a name or an id.  Each blk: and net: SPEC is checked against
+ * VM is a name or an id.  Each blk:, net: and con: SPEC is checked against
  * VM_LIST before anything is opened: VM has a device N, of the SPEC's type
- * (block, net), whose backend is this VM (its id from its DT,
+ * (block, net, console), whose backend is this VM (its id from its DT,
  * /chosen/lowvisor,vm-id).  A frontend's RAM is where VM_LIST says
  * (mem_base).  A window of this VM's with no SPEC answers as a transport
  * without a device (DeviceID 0).  -v prints every access.  Each window's
  * state goes to LOWVISORD_STATE_FILE (lowvisord.h) for `lowvisorctl
  * devices`.
  *
- * One thread serves every request in turn, and the frames the TAP devices
- * have (it polls them with /dev/lowvisor); a backing file's I/O holds up
+ * One thread serves every request in turn, the frames the TAP devices
+ * have and the consoles' clients (it polls them with /dev/lowvisor); a backing file's I/O holds up
  * the others meanwhile.  A frontend that is reset or stopped loses its
  * RAM under the daemon (lowvisor.ko revokes it): a touch of it then
  * raises SIGBUS, which ends the request or frame at hand and resets the
@@ -57,6 +60,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lowvisor-dev.h"
@@ -67,6 +71,8 @@
 #define SELF_ID "/proc/device-tree/chosen/lowvisor,vm-id"
 #define SPECS_MAX 64u
 #define TAPS_MAX 16u
+#define CON_FDS_MAX 32u
+#define CON_DIR "/run/lowvisord"
 #define VIRTIO_MAGIC 0x74726976u
 #define VIRTIO_VENDOR 0x564f4c4cu
 
@@ -268,6 +274,27 @@ static int open_net(const struct spec *sp, const struct lowvisor_vm_info *vm, st
 	return 0;
 }
 
+/* A con: SPEC's device d; 0, or 1 having said why not. */
+static int open_con(const struct spec *sp, const struct lowvisor_vm_info *vm, struct vdev *d)
+{
+	char path[108];
+	int err;
+
+	if (mkdir(CON_DIR, 0700) && errno != EEXIST) {
+		fprintf(stderr, "lowvisord: %s: %s\n", CON_DIR, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), CON_DIR "/console-%.32s-%u", vm->name, sp->index);
+	err = con_open(d, path);
+	if (err) {
+		fprintf(stderr, "lowvisord: %s: %s\n", path, strerror(-err));
+		return 1;
+	}
+	printf("lowvisord: vm %u (%.32s) device %u: virtio-console on %s\n", vm->id, vm->name,
+	       sp->index, path);
+	return 0;
+}
+
 /* A tap: SPEC's TAP device; 0, or 1 having said why not. */
 static int open_tap(const struct spec *sp)
 {
@@ -295,7 +322,8 @@ static int spec_open(const struct spec *sp, const struct lowvisor_vm_info *vm)
 	/* Its RAM at VM_LIST's mem_base (guest_get), for either kind. */
 	d->guest = guests[vm->id];
 	d->index = sp->index;
-	if (sp->kind == 'n' ? open_net(sp, vm, d) : open_blk(sp, vm, d))
+	if (sp->kind == 'n' ? open_net(sp, vm, d) :
+	    sp->kind == 'c' ? open_con(sp, vm, d) : open_blk(sp, vm, d))
 		return 1;
 	devs[vm->id][sp->index] = d;
 	return 0;
@@ -567,14 +595,18 @@ bool ram_guarded(void (*fn)(void *), void *arg)
 	return ok;
 }
 
-/* The frames a TAP device has for its network. */
-static void serve_fd(int fd)
+/* The frames a TAP device has for its network, or (con) what poll() said
+ * of a console's socket. */
+static void serve_fd(const struct pollfd *p, bool con)
 {
 	if (sigsetjmp(fault_jmp, 1)) {
 		revoked(fault_addr);
 	} else {
 		fault_armed = 1;
-		net_fd_input(fd);
+		if (con)
+			con_fd_event(p->fd, p->revents);
+		else
+			net_fd_input(p->fd);
 		fault_armed = 0;
 	}
 	state_refresh();
@@ -582,9 +614,9 @@ static void serve_fd(int fd)
 
 static int serve_forever(void)
 {
-	struct pollfd pfd[1 + TAPS_MAX];
+	struct pollfd pfd[1 + TAPS_MAX + CON_FDS_MAX];
 	int fds[TAPS_MAX];
-	unsigned int i, n = net_fds(fds, TAPS_MAX);
+	unsigned int i, n = net_fds(fds, TAPS_MAX), c;
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -595,7 +627,9 @@ static int serve_forever(void)
 	for (i = 0; i < n; i++)
 		pfd[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
 	for (;;) {
-		if (poll(pfd, 1 + n, -1) < 0) {
+		/* The consoles' clients come and go: their part anew each time. */
+		c = con_pollfds(pfd + 1 + n, CON_FDS_MAX);
+		if (poll(pfd, 1 + n + c, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "lowvisord: poll: %s\n", strerror(errno));
@@ -610,9 +644,9 @@ static int serve_forever(void)
 			if (r)
 				break;
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n + c; i++)
 			if (pfd[1 + i].revents)
-				serve_fd(fds[i]);
+				serve_fd(&pfd[1 + i], i >= n);
 	}
 }
 
@@ -621,6 +655,7 @@ static int usage(void)
 	fprintf(stderr, "usage: lowvisord [-v] [-c FILE] [SPEC...]\n"
 			"  SPEC  blk:VM:N=PATH[,ro]  device N of VM: a virtio-blk disk on PATH\n"
 			"        net:VM:N=NET[,mac=M] device N of VM: a virtio-net device on network NET\n"
+			"        con:VM:N            device N of VM: a virtio-console (lowvisorctl console)\n"
 			"        tap:NET=IFNAME      network NET joined to TAP device IFNAME\n"
 			"  FILE  SPECs, one per line (default %s without SPECs)\n",
 		DEFAULT_CONF);

@@ -2,7 +2,7 @@
 /*
  * lowvisord's pieces (tools/linux/lowvisord.c): the virtio-mmio transport
  * and split virtqueues (virtio-mmio.c), the devices (virtio-blk.c,
- * virtio-net.c with its switches), the SPECs (lowvisord-spec.c), and what
+ * virtio-net.c with its switches, virtio-console.c with its endpoints), the SPECs (lowvisord-spec.c), and what
  * they need from the daemon around them; and its state file, which
  * lowvisorctl reads.  The transport and the
  * devices know nothing of /dev/lowvisor: they see a frontend's RAM as a
@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <poll.h>
 #include <sys/uio.h>
 
 #include "uapi/lowvisor.h"
@@ -84,6 +85,9 @@ struct vdev_type {
 	 * (the caller marks the device broken; the request is not completed).
 	 */
 	bool (*request)(struct vdev *d, unsigned int q, const struct chain *c, uint32_t *written);
+	/* Optional: the driver notified queue q, one of own_queues (or made
+	 * the device DRIVER_OK): it may have buffers for the device now. */
+	void (*notify)(struct vdev *d, unsigned int q);
 };
 
 /* What backs a virtio-blk device. */
@@ -104,6 +108,21 @@ struct net {
 	uint64_t rx_frames, rx_dropped, tx_frames, tx_dropped;
 };
 
+/* What backs a virtio-console device (virtio-console.c): its endpoint, a
+ * listening socket, and the client attached to it; the guest's output not
+ * yet read by a client, and the client's input not yet given to the guest. */
+#define CON_RING 16384u
+#define CON_IN_MAX 4096u
+struct con {
+	int lfd;            /* the listening socket, or -1 */
+	int cfd;            /* the client, or -1 */
+	uint8_t out[CON_RING];
+	uint32_t out_head, out_len;
+	uint64_t out_bytes, out_dropped;
+	uint8_t in[CON_IN_MAX];
+	uint32_t in_len;
+};
+
 struct vdev {
 	const struct vdev_type *type;
 	struct guest *guest;
@@ -120,6 +139,7 @@ struct vdev {
 	union {
 		struct blk blk;
 		struct net net;
+		struct con con;
 	} u;
 };
 
@@ -182,14 +202,29 @@ int net_tap_open(const char *network, const char *ifname);
 unsigned int net_fds(int *fds, unsigned int max);
 void net_fd_input(int fd);
 
+/* virtio-console.c */
+extern const struct vdev_type con_type;
+/* Makes d a virtio-console device whose endpoint is a UNIX socket bound
+ * at path (replacing a stale one; NULL: none, for the unit test); 0 or a
+ * negative errno. */
+int con_open(struct vdev *d, const char *path);
+/* fd, a connected stream, becomes d's client and gets the output held for
+ * it: 0; -EBUSY (fd told so and closed) if d has one already. */
+int con_attach_fd(struct vdev *d, int fd);
+/* The consoles' file descriptors to poll, at most max, into p; their
+ * count.  con_fd_event() serves what poll() said of one of them. */
+unsigned int con_pollfds(struct pollfd *p, unsigned int max);
+void con_fd_event(int fd, short revents);
+
 /* ---- Configuration (lowvisord-spec.c) ---- */
 
-/* One SPEC: blk:VM:N=PATH[,ro], net:VM:N=NET[,mac=M] or tap:NET=IFNAME. */
+/* One SPEC: blk:VM:N=PATH[,ro], net:VM:N=NET[,mac=M], con:VM:N or
+ * tap:NET=IFNAME. */
 struct spec {
-	char kind;          /* 'b' blk, 'n' net, 't' tap */
+	char kind;          /* 'b' blk, 'n' net, 'c' con, 't' tap */
 	const char *vm;     /* a name or an id, as given; for a tap: the network */
 	unsigned int index; /* the window's index in VM's virtio { } */
-	const char *path;   /* for a net: the network; for a tap: its name */
+	const char *path;   /* for a net: the network; for a tap: its name; con: NULL */
 	bool ro;
 	bool has_mac;
 	uint8_t mac[6];
@@ -202,8 +237,8 @@ bool spec_parse(char *s, struct spec *sp);
 const struct lowvisor_vm_info *vm_find(const struct lowvisor_vm_info *vms, unsigned int count,
 				       const char *name);
 /*
- * A blk: or net: SPEC sp checked against VM_LIST: its VM exists, has a
- * device sp->index, of the SPEC's type (block or net), whose backend is
+ * A blk:, net: or con: SPEC sp checked against VM_LIST: its VM exists, has
+ * a device sp->index, of the SPEC's type (block, net or console), whose backend is
  * self (this VM's id; -1: unknown, not checked).  The VM's entry, or NULL
  * having written why not into why ("vm 'linux' device 1 is a net device,
  * not block").  A tap: SPEC names no VM: NULL.

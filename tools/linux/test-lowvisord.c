@@ -14,7 +14,9 @@
  * tools-test` builds and runs it.
  */
 #include <endian.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -591,8 +593,8 @@ static void test_queues_of_the_last_boot_ignored(void **state)
  * backs its device 2 (block); mgmt2 has none. */
 static const struct lowvisor_vm_info vm_list[] = {
 	{ .id = 0, .name = "mgmt", .mem_base = 0x40000000 },
-	{ .id = 1, .name = "linux", .mem_base = 0x80000000, .virtio_count = 3,
-	  .virtio_type = { 2, 1, 2 }, .virtio_backend = { 0, 0, 2 } },
+	{ .id = 1, .name = "linux", .mem_base = 0x80000000, .virtio_count = 4,
+	  .virtio_type = { 2, 1, 2, 3 }, .virtio_backend = { 0, 0, 2, 0 } },
 	{ .id = 2, .name = "mgmt2", .mem_base = 0x40000000 },
 	{ .id = 3, .name = "7" }, /* a name that is another VM's id */
 	{ .id = 7, .name = "seven", .virtio_count = 1, .virtio_type = { 9 } },
@@ -622,6 +624,7 @@ static void test_spec_parse(void **state)
 		"net:linux:1=lan,ro", "net:linux:1=lan,mac=", "net:linux:1=lan,mac=52:4c:56:00:01",
 		"net:linux:1=lan,mac=52:4c:56:00:01:0g", "net:linux:1=lan,mac=52:4c:56:00:01:001",
 		"net:linux:1=lan,mac=01:00:5e:00:00:01", /* a group address */
+		"con:linux", "con:linux:", "con::3", "con:linux:x", "con:linux:3=x",
 		"tap:lan", "tap:lan=", "tap:=lv0", "tap:lan=abcdefghijklmnop", /* 16: past IFNAMSIZ */
 	};
 	char buf[64];
@@ -677,9 +680,11 @@ static void test_spec_checked_against_vm_list(void **state)
 	assert_string_equal(spec_why("blk:linux:1=/x", 0),
 			    "vm 'linux' device 1 is a net device, not block");
 	assert_string_equal(spec_why("blk:linux:3=/x", 0),
-			    "vm 'linux' device 3 does not exist: vm 'linux' has 3 devices");
+			    "vm 'linux' device 3 is a console device, not block");
+	assert_string_equal(spec_why("blk:linux:4=/x", 0),
+			    "vm 'linux' device 4 does not exist: vm 'linux' has 4 devices");
 	assert_string_equal(spec_why("blk:linux:9=/x", 0),
-			    "vm 'linux' device 9 does not exist: vm 'linux' has 3 devices");
+			    "vm 'linux' device 9 does not exist: vm 'linux' has 4 devices");
 	assert_string_equal(spec_why("blk:mgmt:0=/x", 0),
 			    "vm 'mgmt' device 0 does not exist: vm 'mgmt' has 0 devices");
 	assert_string_equal(spec_why("blk:seven:0=/x", 0),
@@ -702,8 +707,14 @@ static void test_spec_checked_against_vm_list(void **state)
 			    "vm 'linux' device 0 is a block device, not net");
 	assert_string_equal(spec_why("net:seven:0=lan", 0),
 			    "vm 'seven' device 0 is a device of type 9, not net");
-	assert_string_equal(spec_why("net:linux:3=lan", 0),
-			    "vm 'linux' device 3 does not exist: vm 'linux' has 3 devices");
+	assert_string_equal(spec_why("net:linux:4=lan", 0),
+			    "vm 'linux' device 4 does not exist: vm 'linux' has 4 devices");
+	/* con:VM:N, checked the same way against a console device. */
+	assert_null(spec_why("con:linux:3", 0));
+	assert_string_equal(spec_why("con:linux:1", 0),
+			    "vm 'linux' device 1 is a net device, not console");
+	assert_string_equal(spec_why("con:linux:3", 2),
+			    "vm 'linux' device 3 is served by vm 'mgmt', not by this one (vm 'mgmt2')");
 	assert_string_equal(spec_why("net:linux:1=lan", 2),
 			    "vm 'linux' device 1 is served by vm 'mgmt', not by this one (vm 'mgmt2')");
 	assert_string_equal(spec_why("net:nosuch:1=lan", 0), "nosuch: no such VM (lowvisorctl list)");
@@ -1088,6 +1099,180 @@ static void test_net_bad_buffers(void **state)
 	assert_false(ndev[0].broken);
 }
 
+/* ---- virtio-console ---- */
+
+/*
+ * A virtio-console device (window 2) laid out as the virtio-net ones above
+ * (device k = 0), its client one end of a socket pair (cli[0] the device's,
+ * cli[1] the test's).
+ */
+static int cli[2];
+
+static void con_up(void)
+{
+	struct vdev *d = &ndev[0];
+
+	memset(d, 0, sizeof(*d));
+	memset(nram(NQ(0, 0)), 0, 0x20000);
+	d->guest = &guest;
+	d->index = 2;
+	irq_level[d->index] = 0;
+	assert_int_equal(con_open(d, NULL), 0);
+	navail[0][0] = navail[0][1] = 0;
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(V1 >> 32));
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+				  VIRTIO_CONFIG_S_FEATURES_OK);
+	nq_setup(d, 0, 0);
+	nq_setup(d, 0, 1);
+	wr(d, VIRTIO_MMIO_STATUS, OK_STATUS);
+	assert_int_equal(rd(d, VIRTIO_MMIO_STATUS), OK_STATUS);
+}
+
+/* The guest writes len bytes of p (at most NET_BUF) to its console. */
+static void con_tx(const void *p, uint32_t len)
+{
+	unsigned int slot = navail[0][1] % 4;
+
+	memcpy(nram(NQ_BUF(0, 1, slot)), p, len);
+	ndesc_set(0, 1, slot, NQ_BUF(0, 1, slot), len, 0, 0);
+	nkick(0, 1, (uint16_t)slot);
+}
+
+/* What the client has to read (nothing: ""). */
+static const char *cli_read(void)
+{
+	static char buf[CON_RING + 1];
+	ssize_t r = recv(cli[1], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+	buf[r < 0 ? 0 : r] = 0;
+	return buf;
+}
+
+/* The client sends s; the daemon's poll says so. */
+static void cli_send(const char *s)
+{
+	assert_int_equal(send(cli[1], s, strlen(s), 0), (ssize_t)strlen(s));
+	con_fd_event(cli[0], POLLIN);
+}
+
+static int con_setup(void **state)
+{
+	setup(state);
+	return socketpair(AF_UNIX, SOCK_STREAM, 0, cli);
+}
+
+static int con_teardown(void **state)
+{
+	teardown(state);
+	close(cli[0]);
+	close(cli[1]);
+	return 0;
+}
+
+static void test_con_output_ring_and_replay(void **state)
+{
+	static char big[NET_BUF];
+	struct vdev *d = &ndev[0];
+	const char *got;
+	unsigned int i;
+	int two[2];
+
+	(void)state;
+	con_up();
+	assert_int_equal(rd(d, VIRTIO_MMIO_DEVICE_ID), 3);
+	assert_int_equal(rd(d, VIRTIO_MMIO_DEVICE_FEATURES), 0);
+	/* Nobody attached: held, the request completed. */
+	con_tx("hello ", 6);
+	assert_int_equal(le16toh(nused(0, 1)->idx), 1);
+	assert_int_equal(d->u.con.out_len, 6);
+	/* Replayed on attach, then straight through. */
+	assert_int_equal(con_attach_fd(d, cli[0]), 0);
+	assert_string_equal(cli_read(), "hello ");
+	con_tx("world", 5);
+	assert_string_equal(cli_read(), "world");
+	assert_int_equal(d->u.con.out_len, 0);
+	/* A second client is turned away. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, two), 0);
+	assert_int_equal(con_attach_fd(d, two[0]), -EBUSY);
+	close(two[1]);
+	/* The client leaves; the ring keeps the last CON_RING bytes. */
+	close(cli[1]);
+	con_fd_event(cli[0], POLLIN | POLLHUP);
+	assert_int_equal(d->u.con.cfd, -1);
+	for (i = 0; i < CON_RING / NET_BUF + 1; i++) {
+		memset(big, 'a' + (int)i, sizeof(big));
+		con_tx(big, sizeof(big));
+	}
+	assert_int_equal(d->u.con.out_len, CON_RING);
+	assert_int_equal(d->u.con.out_dropped, NET_BUF);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, cli), 0);
+	assert_int_equal(con_attach_fd(d, cli[0]), 0);
+	got = cli_read();
+	assert_int_equal(strlen(got), CON_RING);
+	assert_int_equal(got[0], 'b');
+	assert_int_equal(got[CON_RING - 1], 'a' + CON_RING / NET_BUF);
+	assert_false(d->broken);
+}
+
+static void test_con_input_into_receive_buffers(void **state)
+{
+	struct vdev *d = &ndev[0];
+	struct vring_used *u = nused(0, 0);
+
+	(void)state;
+	con_up();
+	assert_int_equal(con_attach_fd(d, cli[0]), 0);
+	/* Two buffers of 4 bytes: filled in order, each as far as it goes. */
+	rx_give(0, 0, 2, 4);
+	cli_send("abcdef");
+	assert_int_equal(le16toh(u->idx), 2);
+	assert_int_equal(le32toh(u->ring[0].len), 4);
+	assert_memory_equal(nram(NQ_BUF(0, 0, 0)), "abcd", 4);
+	assert_int_equal(le32toh(u->ring[1].len), 2);
+	assert_memory_equal(nram(NQ_BUF(0, 0, 1)), "ef", 2);
+	assert_int_equal(irq_level[d->index], 1);
+	/* No buffer: held until the driver gives one and notifies. */
+	cli_send("xyz");
+	assert_int_equal(le16toh(u->idx), 2);
+	assert_int_equal(d->u.con.in_len, 3);
+	rx_give(0, 2, 1, NET_BUF);
+	assert_int_equal(le16toh(u->idx), 3);
+	assert_int_equal(le32toh(u->ring[2].len), 3);
+	assert_memory_equal(nram(NQ_BUF(0, 0, 2)), "xyz", 3);
+	assert_int_equal(d->u.con.in_len, 0);
+	assert_false(d->broken);
+}
+
+static void test_con_bad_buffers(void **state)
+{
+	struct vdev *d = &ndev[0];
+
+	(void)state;
+	/* A receive buffer the device may not write. */
+	con_up();
+	assert_int_equal(con_attach_fd(d, cli[0]), 0);
+	ndesc_set(0, 0, 0, NQ_BUF(0, 0, 0), 16, 0, 0);
+	nkick(0, 0, 0);
+	cli_send("x");
+	assert_true(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_string_equal(vdev_state(d), "broken (needs reset)");
+	/* One outside the frontend's RAM, given before the input comes. */
+	close(cli[1]);
+	con_fd_event(cli[0], POLLHUP);
+	con_up();
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, cli), 0);
+	assert_int_equal(con_attach_fd(d, cli[0]), 0);
+	ndesc_set(0, 0, 0, RAM_SIZE - 8, 16, VRING_DESC_F_WRITE, 0);
+	nkick(0, 0, 0);
+	assert_false(d->broken);
+	cli_send("y");
+	assert_true(d->broken);
+	assert_int_equal(le16toh(nused(0, 0)->idx), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1116,6 +1301,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_net_receiver_fault_completes_the_send, net_setup,
 						net_teardown),
 		cmocka_unit_test_setup_teardown(test_net_bad_buffers, net_setup, net_teardown),
+		cmocka_unit_test_setup_teardown(test_con_output_ring_and_replay, con_setup,
+						con_teardown),
+		cmocka_unit_test_setup_teardown(test_con_input_into_receive_buffers, con_setup,
+						con_teardown),
+		cmocka_unit_test_setup_teardown(test_con_bad_buffers, con_setup, con_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

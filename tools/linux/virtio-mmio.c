@@ -299,8 +299,12 @@ static void vq_process(struct vdev *d, unsigned int qi)
 	uint32_t written;
 	bool any = false;
 
-	if ((d->type->own_queues & 1u << qi) || !vq_rings(d, qi, &avail, &used) ||
-	    !avail_end(d, qi, avail, &end))
+	if (d->type->own_queues & 1u << qi) {
+		if (d->type->notify)
+			d->type->notify(d, qi);
+		return;
+	}
+	if (!vq_rings(d, qi, &avail, &used) || !avail_end(d, qi, avail, &end))
 		return;
 	while (d->vq[qi].next_avail != end) {
 		if (!vq_take(d, qi, avail, &c, &head))
