@@ -9,7 +9,7 @@ END after it, divided by COUNT operations.
 
     test/bench/profile.py [--build B] CONFIG BOOTARGS START END COUNT
     e.g. test/bench/profile.py configs/bench-one.its \\
-             "role=one batch=10 batches=1 samples=3" op_hvc_null tenths 10
+             "role=one batch=10 batches=1 samples=3" op_hvc_null sort64 10
 
 A translation block's instructions are counted at its first address's
 function; a block left early by an exception (a trapped MMIO access)
