@@ -303,6 +303,79 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     assert_devices(b, ["-", "-", "-"])
 
 
+RECORDS = 600
+RECORDS_AT = 2048  # the first sector of the records on /dev/vda
+
+
+def test_lowvisord_killed_and_restarted_loses_no_acknowledged_write(boot):
+    """lowvisord (configs/linux-blk.its) killed with SIGKILL twice while an
+    unmodified Debian guest writes RECORDS sectors to its disk one at a
+    time, each with fsync, and reads its other disk in a loop: the guest's
+    I/O waits while no daemon runs, and a new lowvisord takes the devices
+    over from the state files the last one left.  Between the two, a
+    request read from /dev/lowvisor by a program that exits without
+    completing it goes to the next daemon (lowvisor.ko hands it out
+    again).  Every record is on the disk when the guest's writer is done,
+    with no I/O error, in the management Linux's file and read back by the
+    guest."""
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-blk.itb")]),
+             timeout=300)
+    b.expect(r"(?<!\| )lvinit: lowvisord started for /etc/lowvisord\.conf")
+    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
+    b.child.sendline("")
+    b.expect(MGMT_PROMPT, timeout=60)
+    records = b"".join(b"w%-510d\n" % i for i in range(RECORDS))
+    want = hashlib.md5(records).hexdigest()
+    region = f"bs=512 skip={RECORDS_AT} count={RECORDS} 2>/dev/null | md5sum"
+
+    focus(b, "linux")
+    mshell(b, "(i=0; while [ $i -lt %d ]; do printf 'w%%-510d\\n' $i | "
+              "dd of=/dev/vda bs=512 seek=$((%d + i)) conv=fsync 2>/dev/null || "
+              "echo WRITE-FAILED $i; i=$((i + 1)); done; echo WRITER-DONE) &" %
+           (RECORDS, RECORDS_AT))
+    # dmesg -n 4: drop_caches says so at each turn; I/O errors still show.
+    mshell(b, "dmesg -n 4; (while [ ! -e /tmp/stop ]; do echo 1 >/proc/sys/vm/drop_caches; "
+              "dd if=/dev/vdb of=/dev/null bs=4k count=1 2>/dev/null; done; "
+              "echo READER-DONE) &")
+
+    focus(b, "mgmt")
+    restarted = "lowvisord >>/tmp/lowvisord.log 2>&1 & sleep 3; echo restarted"
+    # A request taken by a reader that exits (dd) goes to the next daemon.
+    out = own_lines(mshell(b, "kill -9 $(pidof lowvisord); sleep 1; timeout 20 dd "
+                              "if=/dev/lowvisor of=/tmp/req bs=4096 count=1 2>/dev/null; "
+                              "wc -c </tmp/req", timeout=60))
+    assert out[-2].strip() == "32", out  # one struct lowvisor_mmio
+    assert "restarted" in own_lines(mshell(b, restarted))
+    assert "restarted" in own_lines(mshell(b, "kill -9 $(pidof lowvisord); sleep 2; " +
+                                          restarted))
+    # One daemon at a time.
+    out = own_lines(mshell(b, "lowvisord >/tmp/out 2>/tmp/err; echo rc=$?; cat /tmp/err"))
+    assert out[-3:-1] == ["rc=1", "lowvisord: another lowvisord is serving (stop it first)"], out
+    # Both kills while the writer was at work.
+    assert "linux| WRITER-DONE" not in b.transcript().replace("\r", "")
+    b.expect(r"linux\| WRITER-DONE\r*\n", timeout=300)
+    log = b.transcript()
+    assert not re.search(r"WRITE-FAILED \d", log), log
+    assert not re.search(r"linux\| .*I/O error", log), log
+
+    out = own_lines(mshell(b, f"dd if=/tmp/disk.img {region}; cat /tmp/lowvisord.log"))
+    assert f"{want}  -" in out, out
+    for dev in (0, 1):
+        assert out.count(f"lowvisord: vm 1 (linux) device {dev}: taken over from the last "
+                         "lowvisord: driver ok") == 2, out
+    assert not [l for l in out if "broken" in l], out
+    assert_devices(b, ["driver ok", "driver ok", "no backing"])
+
+    focus(b, "linux")
+    out = own_lines(mshell(b, f"touch /tmp/stop; echo 3 >/proc/sys/vm/drop_caches; "
+                              f"dd if=/dev/vda {region}", timeout=120))
+    assert f"{want}  -" in out, out
+    # The reader, whose request went through dd, was not left waiting.
+    done = r"(?<!echo )READER-DONE\r*\n"
+    if not re.search(done, b.transcript()):
+        b.expect(done, timeout=60)
+
+
 def assert_devices(b, states):
     """`lowvisorctl devices` lists the guest's three windows of
     configs/linux-blk.its, served by mgmt, in the states given, and

@@ -58,7 +58,9 @@ struct lowvisor_vm_list {
  * frontend's access arrives and returns one struct lowvisor_mmio (poll()
  * says when one is there; O_NONBLOCK gives -EAGAIN); the program answers
  * it with LOWVISOR_IOREQ_COMPLETE, data[] holding a read's value (little
- * endian, len bytes).  The first fields are struct kvm_run's mmio exit.
+ * endian, len bytes).  A request read and not completed when the file is
+ * closed (its program exited or was killed) is returned again by the next
+ * read() of any open file.  The first fields are struct kvm_run's mmio exit.
  * LOWVISOR_MAP_GUEST maps a frontend's RAM into this VM and returns the
  * mmap() offset and size of it on /dev/lowvisor (normal cacheable memory,
  * read-write, shared).  Lowvisor revokes it before that RAM is zeroed for

@@ -18,7 +18,9 @@
  * forwarded accesses (IOREQ_SETUP), takes the ring's interrupt, and hands
  * the requests to user space through read()/poll() and
  * LOWVISOR_IOREQ_COMPLETE; LOWVISOR_MAP_GUEST and mmap() give a program a
- * frontend's RAM (lowvisor-dev.h).
+ * frontend's RAM (lowvisor-dev.h).  A request read and not completed when
+ * its reader closes the device (a device model killed) is read again by
+ * the next reader: the frontend's vCPU waits for an answer, not forever.
  *
  * GPL symbols (arm_smccc_1_1_get_conduit) make it dual-licensed.
  */
@@ -110,6 +112,10 @@ MODULE_PARM_DESC(map_base, "where frontends' RAM appears in this VM (2 MiB align
 static struct lowvisor_ioreq_ring *ring; /* NULL: not a backend */
 static int ring_irq;
 static u32 delivered[LOWVISOR_IOREQ_SLOTS]; /* the seq handed to user space */
+/* The open file each was handed to, NULL once that file is closed: a
+ * request its reader took and did not complete (a device model killed or
+ * restarted) is handed out again, to the next reader. */
+static struct file *reader[LOWVISOR_IOREQ_SLOTS];
 static DEFINE_MUTEX(ring_lock);
 static DECLARE_WAIT_QUEUE_HEAD(ring_wait);
 
@@ -126,7 +132,7 @@ static int next_request(void)
 
 	for (s = 0; s < LOWVISOR_IOREQ_SLOTS; s++)
 		if (READ_ONCE(ring->slot[s].state) == LOWVISOR_IOREQ_PENDING &&
-		    READ_ONCE(ring->slot[s].seq) != delivered[s])
+		    (READ_ONCE(ring->slot[s].seq) != delivered[s] || !reader[s]))
 			return s;
 	return -1;
 }
@@ -190,6 +196,7 @@ static ssize_t lowvisor_read(struct file *f, char __user *buf, size_t len, loff_
 	smp_rmb(); /* the fields after the state (Lowvisor writes it last) */
 	memcpy(&rq, &ring->slot[s], sizeof(rq));
 	delivered[s] = rq.seq;
+	reader[s] = f;
 	mutex_unlock(&ring_lock);
 	memset(&m, 0, sizeof(m));
 	m.phys_addr = rq.phys_addr;
@@ -210,6 +217,26 @@ static __poll_t lowvisor_poll(struct file *f, poll_table *wait)
 		return EPOLLERR;
 	poll_wait(f, &ring_wait, wait);
 	return next_request() >= 0 ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+/* What f was handed and did not complete goes to the next reader. */
+static int lowvisor_release(struct inode *inode, struct file *f)
+{
+	unsigned int s;
+	bool again = false;
+
+	if (!ring)
+		return 0;
+	mutex_lock(&ring_lock);
+	for (s = 0; s < LOWVISOR_IOREQ_SLOTS; s++)
+		if (reader[s] == f) {
+			reader[s] = NULL;
+			again = true;
+		}
+	mutex_unlock(&ring_lock);
+	if (again)
+		wake_up_interruptible(&ring_wait);
+	return 0;
 }
 
 static long do_complete(void __user *arg)
@@ -405,6 +432,7 @@ static const struct file_operations lowvisor_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = lowvisor_ioctl,
 	.read = lowvisor_read,
+	.release = lowvisor_release,
 	.poll = lowvisor_poll,
 	.mmap = lowvisor_mmap,
 	.llseek = noop_llseek,

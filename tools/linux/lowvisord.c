@@ -45,6 +45,11 @@
  * a frame being copied into a receiver that resets ends there, and the
  * sender's request completes (ram_guarded).
  *
+ * Each device's struct vdev lives in a file mapped shared (dev_state_map):
+ * a lowvisord killed at any moment leaves its transports there, and the
+ * next one takes them over (vdev_resume); lowvisor.ko hands the requests
+ * a killed daemon had read and not completed to the next.
+ *
  * Exit status 1 when it cannot start (printed as words), 2 for a bad
  * command line.
  */
@@ -58,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -280,10 +286,6 @@ static int open_con(const struct spec *sp, const struct lowvisor_vm_info *vm, st
 	char path[108];
 	int err;
 
-	if (mkdir(CON_DIR, 0700) && errno != EEXIST) {
-		fprintf(stderr, "lowvisord: %s: %s\n", CON_DIR, strerror(errno));
-		return 1;
-	}
 	snprintf(path, sizeof(path), CON_DIR "/console-%.32s-%u", vm->name, sp->index);
 	err = con_open(d, path);
 	if (err) {
@@ -308,15 +310,73 @@ static int open_tap(const struct spec *sp)
 	return 0;
 }
 
+/* ---- Device state that outlives the daemon ---- */
+
+/*
+ * Each device's struct vdev lives in a file of its own, DEV_STATE_DIR/
+ * dev-VM-N (tmpfs: until the management Linux reboots), mapped shared: a
+ * lowvisord killed at any moment leaves its transport's registers and
+ * queues there, and the next one given the same kind of SPEC for that
+ * device takes them back (vdev_resume) instead of facing a driver in the
+ * middle of its work with a device it never set up.  What belongs to a
+ * process (the backing file, the switch port, the console's sockets) is
+ * opened anew; a file of another layout or kind is started afresh.
+ */
+#define DEV_STATE_DIR CON_DIR
+#define DEV_STATE_MAGIC 0x5344564cu /* "LVDS" */
+#define DEV_STATE_VERSION 1u
+
+struct dev_state {
+	uint32_t magic, version, size;
+	char kind;          /* the SPEC's: 'b', 'n' or 'c' */
+	struct vdev d;
+};
+
+/* sp's device's state in its file: *resumed if the last lowvisord left it;
+ * NULL having said why not. */
+static struct vdev *dev_state_map(const struct lowvisor_vm_info *vm, const struct spec *sp,
+				  bool *resumed)
+{
+	char path[64];
+	struct dev_state *st;
+	int fd;
+
+	snprintf(path, sizeof(path), DEV_STATE_DIR "/dev-%u-%u", vm->id, sp->index);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, sizeof(*st))) {
+		fprintf(stderr, "lowvisord: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (st == MAP_FAILED) {
+		fprintf(stderr, "lowvisord: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	*resumed = st->magic == DEV_STATE_MAGIC && st->version == DEV_STATE_VERSION &&
+		   st->size == sizeof(*st) && st->kind == sp->kind;
+	if (!*resumed) {
+		memset(st, 0, sizeof(*st));
+		st->magic = DEV_STATE_MAGIC;
+		st->version = DEV_STATE_VERSION;
+		st->size = sizeof(*st);
+		st->kind = sp->kind;
+	}
+	return &st->d;
+}
+
 /* What a checked SPEC names (vm: its VM, NULL for a tap:); 0, or 1 having
- * said why not. */
-static int spec_open(const struct spec *sp, const struct lowvisor_vm_info *vm)
+ * said why not.  *resumed: its device's state was the last daemon's. */
+static int spec_open(const struct spec *sp, const struct lowvisor_vm_info *vm, bool *resumed)
 {
 	struct vdev *d;
 
+	*resumed = false;
 	if (sp->kind == 't')
 		return open_tap(sp);
-	d = calloc(1, sizeof(*d));
+	d = dev_state_map(vm, sp, resumed);
 	if (!d || !guest_get(vm))
 		return 1;
 	/* Its RAM at VM_LIST's mem_base (guest_get), for either kind. */
@@ -327,6 +387,11 @@ static int spec_open(const struct spec *sp, const struct lowvisor_vm_info *vm)
 		return 1;
 	devs[vm->id][sp->index] = d;
 	return 0;
+}
+
+static void resume(void *d)
+{
+	vdev_resume(d);
 }
 
 /* The windows this VM serves that no SPEC backs: said once, here. */
@@ -349,12 +414,37 @@ static void unbacked_find(long self)
 	}
 }
 
+/*
+ * One lowvisord at a time: two would take the same requests and the same
+ * device state.  The lock (on a file of CON_DIR) goes with the process,
+ * however it ends.  0, or 1 having said why not.
+ */
+static int lock_take(void)
+{
+	int fd;
+
+	if (mkdir(CON_DIR, 0700) && errno != EEXIST) {
+		fprintf(stderr, "lowvisord: %s: %s\n", CON_DIR, strerror(errno));
+		return 1;
+	}
+	fd = open(CON_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
+		return 0; /* held until the process ends */
+	if (errno == EWOULDBLOCK)
+		fprintf(stderr, "lowvisord: another lowvisord is serving (stop it first)\n");
+	else
+		fprintf(stderr, "lowvisord: %s/lock: %s\n", CON_DIR, strerror(errno));
+	return 1;
+}
+
 /* The devices of the SPECs, every SPEC checked first; 0, or 1 having said
  * why not. */
 static int setup(void)
 {
 	const struct lowvisor_vm_info *vm[SPECS_MAX];
+	bool resumed[SPECS_MAX];
 	unsigned int i, k;
+	struct vdev *d;
 	long self;
 
 	if (vms_read())
@@ -374,9 +464,21 @@ static int setup(void)
 				return 1;
 			}
 	}
+	if (lock_take())
+		return 1;
 	for (i = 0; i < spec_count; i++)
-		if (spec_open(&specs[i], vm[i]))
+		if (spec_open(&specs[i], vm[i], &resumed[i]))
 			return 1;
+	/* Every device open first: a queue served may switch a frame to another. */
+	for (i = 0; i < spec_count; i++) {
+		if (!resumed[i])
+			continue;
+		d = devs[vm[i]->id][specs[i].index];
+		if (!ram_guarded(resume, d))
+			vdev_reset(d);
+		printf("lowvisord: vm %u (%.32s) device %u: taken over from the last lowvisord: "
+		       "%s\n", vm[i]->id, vm[i]->name, specs[i].index, vdev_state(d));
+	}
 	if (self >= 0)
 		unbacked_find(self);
 	return 0;
@@ -617,12 +719,7 @@ static int serve_forever(void)
 	struct pollfd pfd[1 + TAPS_MAX + CON_FDS_MAX];
 	int fds[TAPS_MAX];
 	unsigned int i, n = net_fds(fds, TAPS_MAX), c;
-	struct sigaction sa;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigbus;
-	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGBUS, &sa, NULL);
 	pfd[0] = (struct pollfd){ .fd = dev, .events = POLLIN };
 	for (i = 0; i < n; i++)
 		pfd[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
@@ -665,6 +762,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	const char *conf = NULL;
+	struct sigaction sa;
 	int opt, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -688,6 +786,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lowvisord: %s: %s (insmod lowvisor.ko)\n", DEVICE, strerror(errno));
 		return 1;
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGBUS, &sa, NULL);
 	if (setup())
 		return 1;
 	signal(SIGTERM, on_term);

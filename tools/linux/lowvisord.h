@@ -150,6 +150,18 @@ void vdev_write(struct vdev *d, unsigned int off, unsigned int len, uint32_t val
 /* Back to the state of a reset by the driver (the frontend's RAM is not
  * touched: it may be gone). */
 void vdev_reset(struct vdev *d);
+/*
+ * d as the lowvisord before this one left it (its struct vdev is kept in a
+ * file, lowvisord.c), with what belongs to a process (its type's backing:
+ * blk_open() etc.) set up anew: each queue in use goes on from the index
+ * in the frontend's used ring (a request the last daemon took and did not
+ * give back is served again: requests complete in order), the interrupt
+ * line is set again from InterruptStatus with a used-buffer interrupt
+ * added (one may have been lost), and what the driver made available
+ * meanwhile is served (a notify is posted: the last daemon may have taken
+ * it and not served it).  Queues of the frontend's last boot stay unused.
+ */
+void vdev_resume(struct vdev *d);
 /* lowvisord.c: fn(arg), with a SIGBUS from a frontend's RAM revoked under
  * it (the frontend reset) contained: that frontend's devices are reset and
  * the caller goes on; false if so.  For the work one request does in

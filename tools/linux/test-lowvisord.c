@@ -158,19 +158,26 @@ static struct vring_used *used(void)
 	return (struct vring_used *)(ram + USED_OFF);
 }
 
-/* Makes descriptor head available and notifies. */
-static void kick(struct vdev *d, uint16_t head)
+/* Makes descriptor head available. */
+static void avail_add(uint16_t head)
 {
 	uint16_t idx = le16toh(avail()->idx);
 
 	avail()->ring[idx % QSIZE] = htole16(head);
 	avail()->idx = htole16((uint16_t)(idx + 1));
+}
+
+/* Makes descriptor head available and notifies. */
+static void kick(struct vdev *d, uint16_t head)
+{
+	avail_add(head);
 	wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 }
 
 /* A virtio-blk request as three descriptors from 0: the header, data of
- * len bytes at DATA_OFF (none if len is 0), the status byte. */
-static void blk_submit(struct vdev *d, uint32_t type, uint64_t sector, uint32_t len)
+ * len bytes at DATA_OFF (none if len is 0), the status byte; made
+ * available, not notified. */
+static void blk_post(uint32_t type, uint64_t sector, uint32_t len)
 {
 	struct virtio_blk_outhdr *hdr = (void *)(ram + HDR_OFF);
 	bool in = type != VIRTIO_BLK_T_OUT;
@@ -187,7 +194,13 @@ static void blk_submit(struct vdev *d, uint32_t type, uint64_t sector, uint32_t 
 		desc_set(0, HDR_OFF, sizeof(*hdr), VRING_DESC_F_NEXT, 2);
 		desc_set(2, STATUS_OFF, 1, VRING_DESC_F_WRITE, 0);
 	}
-	kick(d, 0);
+	avail_add(0);
+}
+
+static void blk_submit(struct vdev *d, uint32_t type, uint64_t sector, uint32_t len)
+{
+	blk_post(type, sector, len);
+	wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 }
 
 /* The last used element: its id and len. */
@@ -581,6 +594,63 @@ static void test_queues_of_the_last_boot_ignored(void **state)
 	assert_int_equal(driver_init(&devs[1], QSIZE, V1), OK_STATUS);
 	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
 	assert_int_equal(le16toh(used()->idx), 0);
+	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+}
+
+/*
+ * A daemon killed after taking a write (its notify, which is posted) and
+ * before serving it: the next one, given its struct vdev as the state file
+ * holds it and the disk opened anew, serves the write, interrupts, and
+ * goes on.  Killed again after the frontend rebooted: the queues of the
+ * last boot are left alone.
+ */
+static void test_a_new_daemon_takes_over(void **state)
+{
+	static struct vdev next;
+	struct vdev *d = &devs[0];
+	uint8_t buf[512];
+	int fd;
+
+	(void)state;
+	assert_int_equal(driver_init(d, QSIZE, V1 | 1ull << VIRTIO_BLK_F_FLUSH), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, 3, 512);
+	wr(d, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	memset(ram + DATA_OFF, 0x5a, 512);
+	blk_post(VIRTIO_BLK_T_OUT, 10, 512);
+	d->vq[0].next_avail++; /* taken, then killed */
+	next = *d;
+	assert_int_equal(blk_open(&next, paths[0], false), 0);
+	irq_level[0] = -1; /* the line as the last daemon left it: not known */
+	vdev_resume(&next);
+	assert_int_equal(le16toh(used()->idx), 2);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	fd = open(paths[0], O_RDONLY);
+	assert_int_equal(pread(fd, buf, 512, 10 * 512), 512);
+	close(fd);
+	assert_memory_equal(buf, ram + DATA_OFF, 512);
+	assert_int_equal(irq_level[0], 1);
+	assert_int_equal(rd(&next, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	wr(&next, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	assert_int_equal(irq_level[0], 0);
+	memset(ram + DATA_OFF, 0, 512);
+	blk_submit(&next, VIRTIO_BLK_T_IN, 10, 512);
+	assert_int_equal(le16toh(used()->idx), 3);
+	assert_memory_equal(buf, ram + DATA_OFF, 512);
+	assert_string_equal(vdev_state(&next), "driver ok");
+
+	/* The frontend rebooted while no daemon ran. */
+	wr(&next, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	close(d->u.blk.fd);
+	*d = next;
+	blk_post(VIRTIO_BLK_T_IN, 0, 512);
+	map_gen++;
+	irq_level[0] = -1;
+	vdev_resume(d);
+	assert_int_equal(le16toh(used()->idx), 3);
+	assert_int_equal(irq_level[0], 0);
 	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
 	blk_submit(d, VIRTIO_BLK_T_IN, 0, 512);
@@ -1291,6 +1361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_avail_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_of_no_queue_and_garbage_registers,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_new_daemon_takes_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queues_of_the_last_boot_ignored, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_net_registers, net_setup, net_teardown),

@@ -553,3 +553,37 @@ void vdev_write(struct vdev *d, unsigned int off, unsigned int len, uint32_t val
 		break;
 	}
 }
+
+/* ---- A daemon's successor ---- */
+
+void vdev_resume(struct vdev *d)
+{
+	volatile struct vring_avail *avail;
+	volatile struct vring_used *used;
+	bool any = false;
+	unsigned int i;
+	int err;
+
+	d->messages = 0;
+	if (d->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+		err = guest_map(d->guest);
+		if (err)
+			vdev_log(d, "the frontend's RAM cannot be mapped: %s", strerror(-err));
+		/* A request taken and not given back is taken again: the device
+		 * completes them in order, so the used index says where it was. */
+		for (i = 0; !err && i < d->type->queue_count; i++)
+			if (vq_rings(d, i, &avail, &used)) {
+				d->vq[i].next_avail = d->vq[i].used_idx =
+					le16toh(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE));
+				any = true;
+			}
+	}
+	/* An interrupt for used buffers may have been lost with the last
+	 * daemon; one too many costs the driver a look at its rings. */
+	if (any)
+		d->isr |= VIRTIO_MMIO_INT_VRING;
+	vdev_set_irq(d, d->isr != 0);
+	/* A notify the last daemon took and did not serve (it is posted). */
+	if (any)
+		vq_process_all(d);
+}
