@@ -173,7 +173,7 @@ def test_management_vm_injects_spis_counted_by_linux(boot):
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-irq.itb")]),
              timeout=240)
     b.expect(r"console: input goes to vm 'linux'")
-    b.expect(rf"mgmt\| # irqpulse: {edges} edges of ID 112 into vm 0, 200 ms apart; "
+    b.expect(rf"mgmt\| # irqpulse: {edges} edges of ID 112 into vm 0, 1000 ms apart; "
              r"type g to start")
     b.expect(r"LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n")
     wait_shell(b)
