@@ -5,7 +5,9 @@
 # before 10-lowvisor starts lowvisord.
 #   /tmp/disk.img  4 MiB: sector i holds the number i, left-aligned in 511
 #                  characters, and a newline
-#   /tmp/ro.img    1 MiB of zeros, served read-only
+#   /tmp/ro.img    1 MiB: sector i holds "ro ", the number i left-aligned in
+#                  508 characters, and a newline; served read-only, on the
+#                  legacy transport (virtio-mmio version 1)
 awk 'BEGIN { for (i = 0; i < 8192; i++) printf "%-511d\n", i }' >/tmp/disk.img
-dd if=/dev/zero of=/tmp/ro.img bs=1024 count=1024 2>/dev/null
+awk 'BEGIN { for (i = 0; i < 2048; i++) printf "ro %-508d\n", i }' >/tmp/ro.img
 echo "lvinit: test disks made: $(md5sum /tmp/disk.img)"

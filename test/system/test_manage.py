@@ -202,6 +202,8 @@ def test_a_linux_device_model_answers_an_unmodified_guest(boot):
 
 # /tmp/disk.img of configs/linux-blk.its (test/linux/lvinit-testdisks.sh).
 DISK_MD5 = hashlib.md5(b"".join(b"%-511d\n" % i for i in range(8192))).hexdigest()
+# /tmp/ro.img, the disk on the legacy transport.
+RO_MD5 = hashlib.md5(b"".join(b"ro %-508d\n" % i for i in range(2048))).hexdigest()
 
 
 def focus(b, vm):
@@ -220,7 +222,10 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     files the management Linux made at boot: the guest reads the first
     whole (its checksum is the file's), finds its id and the second one
     read-only, writes a sector and syncs; the management Linux sees the
-    write in its file; the guest, reset, reads it back.  A third window,
+    write in its file; the guest, reset, reads it back.  The second disk is
+    on the legacy virtio-mmio transport (version 1, `,legacy`), which the
+    guest's virtio_mmio drives as such (no VIRTIO_F_VERSION_1 negotiated):
+    the guest reads it whole, before and after its reset.  A third window,
     not configured, is a transport without a device.  `lowvisorctl devices`
     lists the three with the daemon's state of each; a SPEC naming a
     device the guest does not have, or its disk as a net device, stops a
@@ -243,6 +248,7 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
                  "read-write",
                  "lowvisord: vm 1 (linux) device 1: virtio-blk /tmp/ro.img, 2048 sectors, "
                  "read-only",
+                 "lowvisord: vm 1 (linux) device 1: legacy virtio-mmio (version 1)",
                  "lowvisord: vm 1 (linux) device 2: block device with no backing (no SPEC): "
                  "answers as no device",
                  "lowvisord: serving"):
@@ -255,6 +261,13 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
                               "cat /sys/block/vda/ro /sys/block/vdb/ro", timeout=120))
     assert f"{DISK_MD5}  /dev/vda" in out, out
     assert out[-4:-1] == ["disk.img", "0", "1"], out
+    # The legacy disk: whole, and its driver without VIRTIO_F_VERSION_1
+    # (bit 32 of the features the guest negotiated), the other's with it.
+    out = own_lines(mshell(b, "md5sum /dev/vdb; cat /sys/bus/virtio/devices/virtio0/features "
+                              "/sys/bus/virtio/devices/virtio1/features", timeout=60))
+    assert f"{RO_MD5}  /dev/vdb" in out, out
+    features = [l for l in out if re.fullmatch(r"[01]{64}", l)]
+    assert [f[32] for f in features] == ["1", "0"], out
     # Throughput, for the record: the whole disk again, uncached.
     print(own_lines(mshell(b, "echo 3 >/proc/sys/vm/drop_caches; "
                               "time dd if=/dev/vda of=/dev/null bs=64k", timeout=120)))
@@ -284,9 +297,12 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
     since_reset = b.transcript().rsplit("vm 'linux': reset (boot 1)", 1)[1]
     assert re.search(r"virtio_blk virtio0: \[vda\] 8192 512-byte", since_reset), since_reset
+    assert re.search(r"virtio_blk virtio1: \[vdb\] 2048 512-byte", since_reset), since_reset
 
     focus(b, "linux")
-    assert token in own_lines(mshell(b, read_back % "/dev/vda", timeout=60))
+    out = own_lines(mshell(b, (read_back % "/dev/vda") + "; md5sum /dev/vdb", timeout=60))
+    assert token in out, out
+    assert f"{RO_MD5}  /dev/vdb" in out, out
 
     focus(b, "mgmt")
     out = own_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))

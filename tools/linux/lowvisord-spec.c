@@ -59,46 +59,43 @@ static bool parse_window(struct spec *sp, char **rest)
 	return *sp->path != 0;
 }
 
-/* blk:VM:N=PATH[,ro] after its "blk:". */
-static bool parse_blk(struct spec *sp, char *rest)
+/* The comma-separated options of a blk:, net: or con: SPEC (rest: NULL
+ * for none): legacy for any, ro for a blk:, mac=M for a net:. */
+static bool parse_options(struct spec *sp, char *rest)
 {
 	char *opt;
 
-	if (!parse_window(sp, &rest))
-		return false;
 	while ((opt = strsep(&rest, ",")))
-		if (!strcmp(opt, "ro"))
+		if (!strcmp(opt, "legacy"))
+			sp->legacy = true;
+		else if (sp->kind == 'b' && !strcmp(opt, "ro"))
 			sp->ro = true;
-		else
-			return false;
-	return true;
-}
-
-/* net:VM:N=NET[,mac=M] after its "net:". */
-static bool parse_net(struct spec *sp, char *rest)
-{
-	char *opt;
-
-	if (!parse_window(sp, &rest))
-		return false;
-	while ((opt = strsep(&rest, ",")))
-		if (!strncmp(opt, "mac=", 4) && parse_mac(opt + 4, sp->mac))
+		else if (sp->kind == 'n' && !strncmp(opt, "mac=", 4) && parse_mac(opt + 4, sp->mac))
 			sp->has_mac = true;
 		else
 			return false;
 	return true;
 }
 
-/* con:VM:N after its "con:". */
+/* blk:VM:N=PATH[,ro][,legacy] or net:VM:N=NET[,mac=M][,legacy] after its
+ * "blk:" or "net:". */
+static bool parse_backed(struct spec *sp, char *rest)
+{
+	return parse_window(sp, &rest) && parse_options(sp, rest);
+}
+
+/* con:VM:N[,legacy] after its "con:". */
 static bool parse_con(struct spec *sp, char *rest)
 {
+	char *num;
 	uint64_t n;
 
 	sp->vm = strsep(&rest, ":");
-	if (!rest || !*sp->vm || !parse_num(rest, UINT16_MAX, &n))
+	num = rest ? strsep(&rest, ",") : NULL;
+	if (!num || !*sp->vm || !parse_num(num, UINT16_MAX, &n))
 		return false;
 	sp->index = (unsigned int)n;
-	return true;
+	return parse_options(sp, rest);
 }
 
 /* tap:NET=IFNAME after its "tap:". */
@@ -115,8 +112,8 @@ bool spec_parse(char *s, struct spec *sp)
 		char prefix[5];
 		bool (*parse)(struct spec *sp, char *rest);
 	} kinds[] = {
-		{ .prefix = "blk:", .parse = parse_blk },
-		{ .prefix = "net:", .parse = parse_net },
+		{ .prefix = "blk:", .parse = parse_backed },
+		{ .prefix = "net:", .parse = parse_backed },
 		{ .prefix = "con:", .parse = parse_con },
 		{ .prefix = "tap:", .parse = parse_tap },
 	};

@@ -27,6 +27,10 @@
  *   tap:NET=IFNAME       joins the network NET to the management Linux's
  *                        TAP device IFNAME, which lowvisord creates (it
  *                        needs the tun module); configure it with ip(8)
+ * A blk:, net: or con: SPEC may end in ",legacy" (after its other options,
+ * or among them): that device's window speaks the legacy virtio-mmio
+ * transport (version 1, for a driver that knows no other) instead of
+ * version 2.
  * VM is a name or an id.  Each blk:, net: and con: SPEC is checked against
  * VM_LIST before anything is opened: VM has a device N, of the SPEC's type
  * (block, net, console), whose backend is this VM (its id from its DT,
@@ -320,7 +324,8 @@ static int open_tap(const struct spec *sp)
  * device takes them back (vdev_resume) instead of facing a driver in the
  * middle of its work with a device it never set up.  What belongs to a
  * process (the backing file, the switch port, the console's sockets) is
- * opened anew; a file of another layout or kind is started afresh.
+ * opened anew; a file of another layout, kind or transport version is
+ * started afresh.
  */
 #define DEV_STATE_DIR CON_DIR
 #define DEV_STATE_MAGIC 0x5344564cu /* "LVDS" */
@@ -356,7 +361,7 @@ static struct vdev *dev_state_map(const struct lowvisor_vm_info *vm, const struc
 		return NULL;
 	}
 	*resumed = st->magic == DEV_STATE_MAGIC && st->version == DEV_STATE_VERSION &&
-		   st->size == sizeof(*st) && st->kind == sp->kind;
+		   st->size == sizeof(*st) && st->kind == sp->kind && st->d.legacy == sp->legacy;
 	if (!*resumed) {
 		memset(st, 0, sizeof(*st));
 		st->magic = DEV_STATE_MAGIC;
@@ -382,9 +387,13 @@ static int spec_open(const struct spec *sp, const struct lowvisor_vm_info *vm, b
 	/* Its RAM at VM_LIST's mem_base (guest_get), for either kind. */
 	d->guest = guests[vm->id];
 	d->index = sp->index;
+	d->legacy = sp->legacy;
 	if (sp->kind == 'n' ? open_net(sp, vm, d) :
 	    sp->kind == 'c' ? open_con(sp, vm, d) : open_blk(sp, vm, d))
 		return 1;
+	if (d->legacy)
+		printf("lowvisord: vm %u (%.32s) device %u: legacy virtio-mmio (version 1)\n",
+		       vm->id, vm->name, sp->index);
 	devs[vm->id][sp->index] = d;
 	return 0;
 }
@@ -754,6 +763,7 @@ static int usage(void)
 			"        net:VM:N=NET[,mac=M] device N of VM: a virtio-net device on network NET\n"
 			"        con:VM:N            device N of VM: a virtio-console (lowvisorctl console)\n"
 			"        tap:NET=IFNAME      network NET joined to TAP device IFNAME\n"
+			"        blk:, net:, con: ...,legacy  the legacy virtio-mmio transport (version 1)\n"
 			"  FILE  SPECs, one per line (default %s without SPECs)\n",
 		DEFAULT_CONF);
 	return 2;

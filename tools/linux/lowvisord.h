@@ -45,8 +45,9 @@ struct guest {
  * own indices, which never come from the frontend's RAM. */
 struct vq {
 	uint16_t num;       /* QueueNum */
-	bool ready;         /* QueueReady, set only after vq_check() */
+	bool ready;         /* QueueReady (legacy: QueuePFN), set only after vq_check() */
 	uint64_t desc, avail, used;
+	uint32_t align, pfn; /* legacy: QueueAlign, and the QueuePFN that gave desc.. */
 	uint16_t next_avail; /* the avail ring index to take next */
 	uint16_t used_idx;   /* the used ring's idx as the device wrote it */
 };
@@ -127,6 +128,9 @@ struct vdev {
 	const struct vdev_type *type;
 	struct guest *guest;
 	unsigned int index;        /* the window's index: its SPI, its IPA */
+	bool legacy;               /* virtio-mmio version 1 (its SPEC's "legacy") */
+	uint32_t page_size;        /* legacy: GuestPageSize, which a reset keeps
+				    * (Linux writes it once, before its reset) */
 	uint32_t status;           /* as the driver wrote it */
 	uint32_t isr;              /* InterruptStatus */
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
@@ -230,14 +234,15 @@ void con_fd_event(int fd, short revents);
 
 /* ---- Configuration (lowvisord-spec.c) ---- */
 
-/* One SPEC: blk:VM:N=PATH[,ro], net:VM:N=NET[,mac=M], con:VM:N or
- * tap:NET=IFNAME. */
+/* One SPEC: blk:VM:N=PATH[,ro], net:VM:N=NET[,mac=M], con:VM:N (each
+ * also [,legacy]: virtio-mmio version 1) or tap:NET=IFNAME. */
 struct spec {
 	char kind;          /* 'b' blk, 'n' net, 'c' con, 't' tap */
 	const char *vm;     /* a name or an id, as given; for a tap: the network */
 	unsigned int index; /* the window's index in VM's virtio { } */
 	const char *path;   /* for a net: the network; for a tap: its name; con: NULL */
 	bool ro;
+	bool legacy;        /* blk, net, con: the legacy transport (version 1) */
 	bool has_mac;
 	uint8_t mac[6];
 };

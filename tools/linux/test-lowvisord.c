@@ -8,7 +8,9 @@
  * device, against a fake frontend RAM (a buffer) and disks in temporary
  * files; then frontends that write garbage into their rings, each of which
  * must leave the device broken (DEVICE_NEEDS_RESET, a configuration-change
- * interrupt) and the other device serving.  Then virtio-net devices on a
+ * interrupt) and the other device serving.  The same on the legacy
+ * transport (version 1), driven as Linux drives a version 1 device
+ * (GuestPageSize, QueueAlign, QueuePFN).  Then virtio-net devices on a
  * switch with a datagram socket for a TAP device: learning, flooding,
  * frames dropped for want of a receive buffer, bad buffers.  `make
  * tools-test` builds and runs it.
@@ -48,12 +50,19 @@
 #define DATA_OFF 0x8000u
 #define STATUS_OFF 0x7000u
 #define DISK_SECTORS 64u
+/* The legacy transport: GuestPageSize as Linux writes it, and the queue's
+ * page when its descriptor table is at DESC_OFF. */
+#define PAGE 4096u
+#define DESC_PFN ((uint32_t)((RAM_IPA + DESC_OFF) / PAGE))
 
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static struct guest guest = { .vm = 1, .ram_ipa = RAM_IPA };
 static int map_error;
 static uint32_t map_gen = 1; /* lowvisor.ko's: a new one per frontend boot */
 static int irq_level[8]; /* by window index */
+/* Where avail() and used() are: AVAIL_OFF and USED_OFF as driver_init()
+ * puts them, or where legacy_init()'s QueuePFN does. */
+static uint32_t avail_off = AVAIL_OFF, used_off = USED_OFF;
 
 /* lowvisord.c's SIGBUS containment: the next rx_faults calls fault (the
  * receiver's RAM revoked) before fn does anything. */
@@ -113,6 +122,8 @@ static uint32_t driver_init(struct vdev *d, uint16_t num, uint64_t features)
 	if (!(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
 		return rd(d, VIRTIO_MMIO_STATUS);
 	memset(ram + DESC_OFF, 0, USED_OFF + 0x1000 - DESC_OFF);
+	avail_off = AVAIL_OFF;
+	used_off = USED_OFF;
 	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
 	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), VQ_SIZE_MAX);
 	wr(d, VIRTIO_MMIO_QUEUE_NUM, num);
@@ -132,6 +143,50 @@ static uint32_t driver_init(struct vdev *d, uint16_t num, uint64_t features)
 	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK | \
 	 VIRTIO_CONFIG_S_DRIVER_OK)
 #define V1 (1ull << VIRTIO_F_VERSION_1)
+#define LEGACY_OK (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK)
+
+/* What Linux's virtio_mmio does once, at its probe of a version 1 device
+ * (before it resets the device): GuestPageSize. */
+static void legacy_probe(struct vdev *d, uint32_t page_size)
+{
+	assert_int_equal(rd(d, VIRTIO_MMIO_VERSION), 1);
+	wr(d, VIRTIO_MMIO_GUEST_PAGE_SIZE, page_size);
+}
+
+/*
+ * Then its order for a version 1 device: reset, ACKNOWLEDGE, DRIVER, the
+ * features (no FEATURES_OK: a legacy driver has none), queue 0 by
+ * QueueNum, QueueAlign and QueuePFN, DRIVER_OK.  Returns the status read
+ * back; when the queue is in use, avail() and used() are where the legacy
+ * layout puts them: the avail ring after the table, the used ring at the
+ * next multiple of align after the avail ring's used_event.
+ */
+static uint32_t legacy_init(struct vdev *d, uint16_t num, uint32_t align, uint32_t pfn)
+{
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 1u << VIRTIO_BLK_F_FLUSH);
+	memset(ram + DESC_OFF, 0, USED_OFF + 0x1000 - DESC_OFF);
+	avail_off = AVAIL_OFF;
+	used_off = USED_OFF;
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_PFN), 0); /* Linux: not in use yet */
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), VQ_SIZE_MAX);
+	wr(d, VIRTIO_MMIO_QUEUE_NUM, num);
+	wr(d, VIRTIO_MMIO_QUEUE_ALIGN, align);
+	wr(d, VIRTIO_MMIO_QUEUE_PFN, pfn);
+	if (rd(d, VIRTIO_MMIO_QUEUE_PFN)) {
+		assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_PFN), pfn);
+		avail_off = (uint32_t)((uint64_t)pfn * PAGE - RAM_IPA) + 16 * num;
+		used_off = (avail_off + 6 + 2 * num + align - 1) / align * align;
+	}
+	wr(d, VIRTIO_MMIO_STATUS, LEGACY_OK);
+	return rd(d, VIRTIO_MMIO_STATUS);
+}
 
 static struct vring_desc *desc_at(unsigned int i)
 {
@@ -150,12 +205,12 @@ static void desc_set(unsigned int i, uint64_t off, uint32_t len, uint16_t flags,
 
 static struct vring_avail *avail(void)
 {
-	return (struct vring_avail *)(ram + AVAIL_OFF);
+	return (struct vring_avail *)(ram + avail_off);
 }
 
 static struct vring_used *used(void)
 {
-	return (struct vring_used *)(ram + USED_OFF);
+	return (struct vring_used *)(ram + used_off);
 }
 
 /* Makes descriptor head available. */
@@ -245,6 +300,8 @@ static int setup(void **state)
 	(void)state;
 	guest.ram = NULL;
 	map_error = 0;
+	avail_off = AVAIL_OFF;
+	used_off = USED_OFF;
 	memset(irq_level, 0, sizeof(irq_level));
 	memset(ram, 0, sizeof(ram));
 	return disk_make(0, false) || disk_make(1, true) ? -1 : 0;
@@ -302,15 +359,15 @@ static void test_features_without_version_1_refused(void **state)
 	assert_int_equal(driver_init(d, QSIZE, V1 | 1ull << VIRTIO_BLK_F_FLUSH), OK_STATUS);
 }
 
-static void test_read_write_flush_id(void **state)
+/* On d (window 0), set up: a read of sectors 3 and 4 (its used element, its
+ * interrupt raised and lowered by the acknowledgement), a write of sector
+ * 10, found in the file. */
+static void read_then_write(struct vdev *d)
 {
-	struct vdev *d = &devs[0];
 	uint8_t buf[1024];
 	uint32_t id, len;
 	int fd;
 
-	(void)state;
-	assert_int_equal(driver_init(d, QSIZE, V1 | 1ull << VIRTIO_BLK_F_FLUSH), OK_STATUS);
 	blk_submit(d, VIRTIO_BLK_T_IN, 3, 1024);
 	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
 	memset(buf, 3, 512);
@@ -332,7 +389,15 @@ static void test_read_write_flush_id(void **state)
 	assert_int_equal(pread(fd, buf, 512, 10 * 512), 512);
 	close(fd);
 	assert_memory_equal(buf, ram + DATA_OFF, 512);
+}
 
+static void test_read_write_flush_id(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	assert_int_equal(driver_init(d, QSIZE, V1 | 1ull << VIRTIO_BLK_F_FLUSH), OK_STATUS);
+	read_then_write(d);
 	blk_submit(d, VIRTIO_BLK_T_FLUSH, 0, 0);
 	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
 	blk_submit(d, VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES);
@@ -398,7 +463,12 @@ static void assert_broken_then_recovers(struct vdev *d)
 	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
 	assert_int_equal(ram[DATA_OFF], 17);
 
-	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	if (d->legacy) {
+		legacy_probe(d, PAGE);
+		assert_int_equal(legacy_init(d, QSIZE, PAGE, DESC_PFN), LEGACY_OK);
+	} else {
+		assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	}
 	assert_int_equal(irq_level[d->index], 0);
 	blk_submit(d, VIRTIO_BLK_T_IN, 2, 512);
 	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
@@ -573,6 +643,10 @@ static void test_notify_of_no_queue_and_garbage_registers(void **state)
 	/* Queue set-up registers of a ready queue are left alone. */
 	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
 	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
+	/* Nor is QueuePFN a register of a version 2 device: its 0 stops nothing. */
+	wr(d, VIRTIO_MMIO_QUEUE_PFN, 0);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_PFN), 0);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_READY), 1);
 	for (off = 0x100; off < 0x200; off += 4)
 		wr(d, off, 0xffffffff);
 	blk_submit(d, VIRTIO_BLK_T_IN, 5, 512);
@@ -657,6 +731,125 @@ static void test_a_new_daemon_takes_over(void **state)
 	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
 }
 
+/* ---- The legacy transport (version 1) ---- */
+
+static void test_legacy_registers(void **state)
+{
+	struct vdev *d = &devs[0];
+	uint64_t cap = 0;
+	unsigned int i;
+
+	(void)state;
+	d->legacy = true; /* as the daemon makes it, from its SPEC */
+	assert_int_equal(rd(d, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	assert_int_equal(rd(d, VIRTIO_MMIO_VERSION), 1);
+	assert_int_equal(rd(d, VIRTIO_MMIO_DEVICE_ID), 2);
+	/* No VERSION_1 offered; the device's own features as in version 2. */
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	assert_int_equal(rd(d, VIRTIO_MMIO_DEVICE_FEATURES), 0);
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	assert_true(rd(d, VIRTIO_MMIO_DEVICE_FEATURES) & 1u << VIRTIO_BLK_F_FLUSH);
+	/* The configuration, bytewise as Linux reads a version 1 device's. */
+	for (i = 0; i < 8; i++)
+		cap |= (uint64_t)vdev_read(d, 0x100 + i, 1) << 8 * i;
+	assert_int_equal(cap, DISK_SECTORS);
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), VQ_SIZE_MAX);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_PFN), 0);
+	/* The other device stays version 2. */
+	assert_int_equal(rd(&devs[1], VIRTIO_MMIO_VERSION), 2);
+}
+
+static void test_legacy_read_write(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	d->legacy = true;
+	legacy_probe(d, PAGE);
+	/* As Linux sets it up: QueueAlign 4096, the used ring on the next page. */
+	assert_int_equal(legacy_init(d, QSIZE, PAGE, DESC_PFN), LEGACY_OK);
+	assert_int_equal(used_off, DESC_OFF + PAGE);
+	read_then_write(d);
+	/* QueueReady is no register of it: 0 there stops nothing. */
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_READY), 0);
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 0);
+	blk_submit(d, VIRTIO_BLK_T_IN, 5, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_int_equal(le16toh(used()->idx), 3);
+
+	/* QueueAlign 4: the used ring right after the avail ring's used_event
+	 * (at 0x1098, not 0x1094).  GuestPageSize is still the probe's: a
+	 * reset keeps it. */
+	assert_int_equal(legacy_init(d, QSIZE, 4, DESC_PFN), LEGACY_OK);
+	assert_int_equal(used_off, DESC_OFF + 16 * QSIZE + 6 + 2 * QSIZE + 2);
+	blk_submit(d, VIRTIO_BLK_T_IN, 7, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_int_equal(ram[DATA_OFF], 7);
+	assert_int_equal(le16toh(used()->idx), 1);
+	assert_false(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+static void test_legacy_queue_pfn_0_stops_the_queue(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	d->legacy = true;
+	legacy_probe(d, PAGE);
+	assert_int_equal(legacy_init(d, QSIZE, PAGE, DESC_PFN), LEGACY_OK);
+	blk_submit(d, VIRTIO_BLK_T_IN, 1, 512);
+	assert_int_equal(le16toh(used()->idx), 1);
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_PFN, 0);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_PFN), 0);
+	/* A request now is not served, and breaks nothing. */
+	blk_submit(d, VIRTIO_BLK_T_IN, 2, 512);
+	assert_int_equal(le16toh(used()->idx), 1);
+	assert_int_equal(ram[STATUS_OFF], 0xee);
+	assert_int_equal(rd(d, VIRTIO_MMIO_STATUS), LEGACY_OK);
+	/* Set up again (Linux resets the device first): served. */
+	assert_int_equal(legacy_init(d, QSIZE, PAGE, DESC_PFN), LEGACY_OK);
+	blk_submit(d, VIRTIO_BLK_T_IN, 2, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+	assert_int_equal(ram[DATA_OFF], 2);
+}
+
+/* A legacy driver's garbage: each case breaks the device until it resets. */
+static void test_legacy_bad_queues(void **state)
+{
+	static const struct {
+		uint32_t page_size;
+		uint16_t num;
+		uint32_t align, pfn;
+	} bad[] = {
+		{ PAGE, QSIZE, PAGE, 1 },                                /* below the RAM */
+		{ PAGE, QSIZE, PAGE, (RAM_IPA + RAM_SIZE) / PAGE },      /* past it */
+		{ PAGE, QSIZE, PAGE, (RAM_IPA + RAM_SIZE) / PAGE - 1 },  /* its used ring past it */
+		{ PAGE, QSIZE, PAGE, UINT32_MAX },
+		{ PAGE, 0, PAGE, DESC_PFN },                             /* sizes */
+		{ PAGE, 3, PAGE, DESC_PFN },
+		{ PAGE, 2 * VQ_SIZE_MAX, PAGE, DESC_PFN },
+		{ PAGE, 0xffff, PAGE, DESC_PFN },
+		{ PAGE, QSIZE, 0, DESC_PFN },                            /* alignments */
+		{ PAGE, QSIZE, 3000, DESC_PFN },
+		{ PAGE, QSIZE, 2, DESC_PFN },                            /* a misaligned used ring */
+		{ 0, QSIZE, PAGE, DESC_PFN },                            /* page sizes */
+		{ 4095, QSIZE, PAGE, DESC_PFN },
+	};
+	struct vdev *d = &devs[0];
+	unsigned int i;
+
+	(void)state;
+	d->legacy = true;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		legacy_probe(d, bad[i].page_size);
+		legacy_init(d, bad[i].num, bad[i].align, bad[i].pfn);
+		assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_PFN), 0);
+		assert_broken_then_recovers(d);
+	}
+}
+
 /* ---- SPECs against VM_LIST ---- */
 
 /* mgmt (0) backs linux's (1) devices 0 (block) and 1 (net); mgmt2 (2)
@@ -695,6 +888,9 @@ static void test_spec_parse(void **state)
 		"net:linux:1=lan,mac=52:4c:56:00:01:0g", "net:linux:1=lan,mac=52:4c:56:00:01:001",
 		"net:linux:1=lan,mac=01:00:5e:00:00:01", /* a group address */
 		"con:linux", "con:linux:", "con::3", "con:linux:x", "con:linux:3=x",
+		"blk:linux:0=/x,legacy=1", "blk:linux:0=/x,,legacy", "net:linux:1=lan,legacy,ro",
+		"con:linux:3,", "con:linux:3,ro", "con:linux:3,mac=52:4c:56:00:01:01",
+		"con:linux:,legacy", "con:linux:3,legacy,x",
 		"tap:lan", "tap:lan=", "tap:=lv0", "tap:lan=abcdefghijklmnop", /* 16: past IFNAMSIZ */
 	};
 	char buf[64];
@@ -726,6 +922,26 @@ static void test_spec_parse(void **state)
 	assert_true(spec_parse(buf, &sp));
 	assert_true(sp.has_mac);
 	assert_memory_equal(sp.mac, ((const uint8_t[]){ 0x52, 0x4c, 0x56, 0, 0x0b, 0x0b }), 6);
+	assert_false(sp.legacy);
+	/* legacy: the version 1 transport, for any of blk:, net: and con:. */
+	snprintf(buf, sizeof(buf), "blk:linux:1=/tmp/ro.img,legacy,ro");
+	assert_true(spec_parse(buf, &sp));
+	assert_string_equal(sp.path, "/tmp/ro.img");
+	assert_true(sp.ro && sp.legacy);
+	snprintf(buf, sizeof(buf), "net:linux:1=lan,mac=52:4c:56:00:0b:0b,legacy");
+	assert_true(spec_parse(buf, &sp));
+	assert_true(sp.has_mac && sp.legacy);
+	assert_string_equal(sp.path, "lan");
+	snprintf(buf, sizeof(buf), "con:linux:3");
+	assert_true(spec_parse(buf, &sp));
+	assert_false(sp.legacy);
+	snprintf(buf, sizeof(buf), "con:linux:3,legacy");
+	assert_true(spec_parse(buf, &sp));
+	assert_int_equal(sp.kind, 'c');
+	assert_string_equal(sp.vm, "linux");
+	assert_int_equal(sp.index, 3);
+	assert_true(sp.legacy);
+	assert_null(spec_why("con:linux:3,legacy", 0));
 	snprintf(buf, sizeof(buf), "tap:lan=lv0");
 	assert_true(spec_parse(buf, &sp));
 	assert_int_equal(sp.kind, 't');
@@ -849,6 +1065,12 @@ static void nq_setup(struct vdev *d, unsigned int k, unsigned int q)
 {
 	wr(d, VIRTIO_MMIO_QUEUE_SEL, q);
 	wr(d, VIRTIO_MMIO_QUEUE_NUM, NETQ);
+	if (d->legacy) {
+		/* The avail ring after the table; the used ring where version 2's is. */
+		wr(d, VIRTIO_MMIO_QUEUE_ALIGN, 0x2000);
+		wr(d, VIRTIO_MMIO_QUEUE_PFN, (uint32_t)((RAM_IPA + NQ(k, q)) / PAGE));
+		return;
+	}
 	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(RAM_IPA + NQ(k, q)));
 	wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
 	wr(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(RAM_IPA + NQ(k, q) + 0x1000));
@@ -858,8 +1080,9 @@ static void nq_setup(struct vdev *d, unsigned int k, unsigned int q)
 	wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
-/* Device k on network net, driven up to DRIVER_OK with both queues. */
-static void net_up(unsigned int k, const char *net, const uint8_t *mac)
+/* Device k on network net, driven up to DRIVER_OK with both queues by a
+ * version 2 driver, or a legacy one (no VERSION_1, no FEATURES_OK). */
+static void net_start(unsigned int k, const char *net, const uint8_t *mac, bool legacy)
 {
 	struct vdev *d = &ndev[k];
 
@@ -867,21 +1090,37 @@ static void net_up(unsigned int k, const char *net, const uint8_t *mac)
 	memset(nram(NQ(k, 0)), 0, 0x20000); /* its rings and buffers */
 	d->guest = &guest;
 	d->index = 2 + k;
+	d->legacy = legacy;
 	irq_level[d->index] = 0;
 	assert_int_equal(net_attach(d, net, mac), 0);
 	navail[k][0] = navail[k][1] = 0;
+	if (legacy)
+		legacy_probe(d, PAGE);
 	wr(d, VIRTIO_MMIO_STATUS, 0);
 	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)MAC_F);
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(V1 >> 32));
-	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-				  VIRTIO_CONFIG_S_FEATURES_OK);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, legacy ? 0 : (uint32_t)(V1 >> 32));
+	if (!legacy)
+		wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+					  VIRTIO_CONFIG_S_FEATURES_OK);
 	nq_setup(d, k, 0);
 	nq_setup(d, k, 1);
-	wr(d, VIRTIO_MMIO_STATUS, OK_STATUS);
-	assert_int_equal(rd(d, VIRTIO_MMIO_STATUS), OK_STATUS);
+	wr(d, VIRTIO_MMIO_STATUS, legacy ? LEGACY_OK : OK_STATUS);
+	assert_int_equal(rd(d, VIRTIO_MMIO_STATUS), legacy ? LEGACY_OK : OK_STATUS);
+}
+
+static void net_up(unsigned int k, const char *net, const uint8_t *mac)
+{
+	net_start(k, net, mac, false);
+}
+
+/* The virtio_net_hdr before device k's frames: a legacy driver's is the
+ * 10-byte one without num_buffers (no MRG_RXBUF offered). */
+static uint32_t nhdr_len(unsigned int k)
+{
+	return ndev[k].legacy ? 10 : 12;
 }
 
 static struct vring_desc *ndesc(unsigned int k, unsigned int q, unsigned int i)
@@ -900,7 +1139,8 @@ static void ndesc_set(unsigned int k, unsigned int q, unsigned int i, uint32_t o
 
 static void nkick(unsigned int k, unsigned int q, uint16_t head)
 {
-	struct vring_avail *a = (void *)nram(NQ(k, q) + 0x1000);
+	/* A legacy queue's avail ring is right after its table. */
+	struct vring_avail *a = (void *)nram(NQ(k, q) + (ndev[k].legacy ? 16 * NETQ : 0x1000));
 
 	a->ring[navail[k][q] % NETQ] = htole16(head);
 	navail[k][q]++;
@@ -919,6 +1159,7 @@ static void rx_give(unsigned int k, unsigned int first, unsigned int n, uint32_t
 	unsigned int i;
 
 	for (i = first; i < first + n; i++) {
+		memset(nram(NQ_BUF(k, 0, i)), 0xee, len); /* what the device does not write */
 		ndesc_set(k, 0, i, NQ_BUF(k, 0, i), len, VRING_DESC_F_WRITE, 0);
 		nkick(k, 0, (uint16_t)i);
 	}
@@ -940,9 +1181,9 @@ static void tx(unsigned int k, const uint8_t *dst, uint8_t tag)
 {
 	unsigned int slot = navail[k][1] % 4;
 
-	memset(nram(NQ_BUF(k, 1, 2 * slot)), 0, 12);
+	memset(nram(NQ_BUF(k, 1, 2 * slot)), 0, nhdr_len(k));
 	frame_make(nram(NQ_BUF(k, 1, 2 * slot + 1)), dst, ndev[k].u.net.mac, 60, tag);
-	ndesc_set(k, 1, 2 * slot, NQ_BUF(k, 1, 2 * slot), 12, VRING_DESC_F_NEXT,
+	ndesc_set(k, 1, 2 * slot, NQ_BUF(k, 1, 2 * slot), nhdr_len(k), VRING_DESC_F_NEXT,
 		  (uint16_t)(2 * slot + 1));
 	ndesc_set(k, 1, 2 * slot + 1, NQ_BUF(k, 1, 2 * slot + 1), 60, 0, 0);
 	nkick(k, 1, (uint16_t)(2 * slot));
@@ -959,12 +1200,13 @@ static uint8_t rx_tag(unsigned int k, unsigned int j)
 {
 	const struct vring_used_elem *e = &nused(k, 0)->ring[j % NETQ];
 	const uint8_t *buf = nram(NQ_BUF(k, 0, le32toh(e->id)));
-	static const uint8_t hdr[12] = { [10] = 1 }; /* num_buffers 1 */
+	static const uint8_t hdr[12] = { [10] = 1 }; /* num_buffers 1; legacy: none */
+	uint32_t hl = nhdr_len(k);
 
-	assert_int_equal(le32toh(e->len), 12 + 60);
-	assert_memory_equal(buf, hdr, sizeof(hdr));
-	assert_memory_equal(buf + 12, ndev[k].u.net.mac, 6);
-	return buf[12 + 14];
+	assert_int_equal(le32toh(e->len), hl + 60);
+	assert_memory_equal(buf, hdr, hl);
+	assert_memory_equal(buf + hl, ndev[k].u.net.mac, 6);
+	return buf[hl + 14];
 }
 
 /* A frame the TAP device's end got, or -1: its tag. */
@@ -1075,6 +1317,35 @@ static void test_net_learning_and_flooding(void **state)
 	net_fd_input(tap[0]);
 	assert_int_equal(rx_count(0) + rx_count(1) + rx_count(2), 3 + 3 + 1);
 	assert_int_equal(tap_tag(), -1);
+}
+
+/* A legacy device's frames behind the 10-byte header, a version 2 one's
+ * behind the 12-byte one, on one switch. */
+static void test_net_legacy_header(void **state)
+{
+	const uint8_t *a = ndev[0].u.net.mac, *b = ndev[1].u.net.mac;
+
+	(void)state;
+	net_up(0, "legacy", NULL);
+	net_start(1, "legacy", NULL, true);
+	assert_int_equal(rd(&ndev[1], VIRTIO_MMIO_VERSION), 1);
+	wr(&ndev[1], VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	assert_int_equal(rd(&ndev[1], VIRTIO_MMIO_DEVICE_FEATURES), 0); /* no VERSION_1 */
+	assert_int_equal(net_attach_fd("legacy", tap[0]), 0);
+	rx_give(0, 0, 4, NET_BUF);
+	rx_give(1, 0, 4, NET_BUF);
+	/* From the legacy device: the whole 60-byte frame, to A and the TAP. */
+	tx(1, a, 1);
+	assert_int_equal(le16toh(nused(1, 1)->idx), 1);
+	assert_int_equal(rx_count(0), 1);
+	assert_int_equal(rx_tag(0, 0), 1);
+	assert_int_equal(tap_tag(), 1);
+	/* To it: 10 bytes of header, then the frame; the rest untouched. */
+	tx(0, b, 2);
+	assert_int_equal(rx_count(1), 1);
+	assert_int_equal(rx_tag(1, 0), 2);
+	assert_int_equal(nram(NQ_BUF(1, 0, 0))[10 + 60], 0xee);
+	assert_false(ndev[0].broken || ndev[1].broken);
 }
 
 static void test_net_full_rx_queue_drops(void **state)
@@ -1364,9 +1635,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_new_daemon_takes_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queues_of_the_last_boot_ignored, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_read_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_queue_pfn_0_stops_the_queue, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_bad_queues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_net_registers, net_setup, net_teardown),
 		cmocka_unit_test_setup_teardown(test_net_learning_and_flooding, net_setup,
 						net_teardown),
+		cmocka_unit_test_setup_teardown(test_net_legacy_header, net_setup, net_teardown),
 		cmocka_unit_test_setup_teardown(test_net_full_rx_queue_drops, net_setup,
 						net_teardown),
 		cmocka_unit_test_setup_teardown(test_net_receiver_fault_completes_the_send, net_setup,

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The virtio-mmio transport, version 2 (virtio 1.1, section 4.2.2), and
- * split virtqueues (section 2.6), for lowvisord (lowvisord.h).
+ * The virtio-mmio transport, version 2 (virtio 1.1, section 4.2.2) or, for
+ * a device whose SPEC says legacy, version 1 (the legacy interface, section
+ * 4.2.4), and split virtqueues (section 2.6), for lowvisord (lowvisord.h).
+ *
+ * A legacy device offers no VIRTIO_F_VERSION_1 and wants no FEATURES_OK
+ * (its drivers do not set it); a queue is in use once QueuePFN is written
+ * (0: no longer), its rings laid out from there (vq_legacy_rings), and
+ * QueueReady, QueueDesc* and the like are no registers of it (ignored).  Both
+ * versions share everything else: the checks below, the rings, the
+ * interrupts, the little-endian configuration space.
  *
  * The registers live here, in struct vdev, never in the frontend's RAM.
  * The rings do live there: each index, ring entry and descriptor is read
@@ -30,6 +38,7 @@
 
 #define VIRTIO_MAGIC 0x74726976u  /* "virt" */
 #define VIRTIO_VENDOR 0x564f4c4cu /* "LLOV" */
+#define VIRTIO_MMIO_VERSION_1 1u
 #define VIRTIO_MMIO_VERSION_2 2u
 #define CONFIG_OFF 0x100u
 #define CONFIG_MAX 0x100u
@@ -110,6 +119,11 @@ static void *ram_at(const struct guest *g, uint64_t ipa, uint64_t len)
 
 /* ---- Split virtqueues ---- */
 
+static bool pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
 static uint64_t desc_size(unsigned int num)
 {
 	return 16ull * num;
@@ -131,7 +145,7 @@ static bool vq_check(struct vdev *d, unsigned int qi)
 	const struct vq *q = &d->vq[qi];
 	int err;
 
-	if (!q->num || q->num > VQ_SIZE_MAX || (q->num & (q->num - 1)))
+	if (!pow2(q->num) || q->num > VQ_SIZE_MAX)
 		return vdev_break(d, "queue %u: size %u (a power of two up to %u)", qi, q->num,
 				  VQ_SIZE_MAX);
 	err = guest_map(d->guest);
@@ -145,6 +159,27 @@ static bool vq_check(struct vdev *d, unsigned int qi)
 				  "not in its RAM", qi, (unsigned long long)q->desc,
 				  (unsigned long long)q->avail, (unsigned long long)q->used);
 	d->gen = d->guest->gen;
+	return true;
+}
+
+/*
+ * A legacy queue's rings from its QueuePFN (virtio 1.1, section 2.6.2's
+ * legacy layout): the descriptor table at pfn * GuestPageSize, the avail
+ * ring right after it, the used ring at the next QueueAlign boundary;
+ * vq_check() checks them as it checks a version 2 driver's.
+ */
+static bool vq_legacy_rings(struct vdev *d, unsigned int qi, uint32_t pfn)
+{
+	struct vq *q = &d->vq[qi];
+	uint64_t align = q->align;
+
+	if (!pow2(d->page_size) || !pow2(q->align))
+		return vdev_break(d, "queue %u: guest page size %u, queue align %u (powers of two)",
+				  qi, d->page_size, q->align);
+	q->pfn = pfn;
+	q->desc = (uint64_t)pfn * d->page_size;
+	q->avail = q->desc + desc_size(q->num);
+	q->used = (q->avail + avail_size(q->num) + align - 1) & ~(align - 1);
 	return true;
 }
 
@@ -400,10 +435,18 @@ static uint32_t queue_read(const struct vdev *d, unsigned int off)
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return VQ_SIZE_MAX;
 	case VIRTIO_MMIO_QUEUE_READY:
-		return d->vq[d->queue_sel].ready;
+		return !d->legacy && d->vq[d->queue_sel].ready;
+	case VIRTIO_MMIO_QUEUE_PFN:
+		return d->legacy && d->vq[d->queue_sel].ready ? d->vq[d->queue_sel].pfn : 0;
 	default:
 		return 0;
 	}
+}
+
+/* The features the device offers: its type's, and VERSION_1 unless legacy. */
+static uint64_t offered(const struct vdev *d)
+{
+	return d->type->features(d) | (d->legacy ? 0 : 1ull << VIRTIO_F_VERSION_1);
 }
 
 uint32_t vdev_read(struct vdev *d, unsigned int off, unsigned int len)
@@ -418,13 +461,13 @@ uint32_t vdev_read(struct vdev *d, unsigned int off, unsigned int len)
 	case VIRTIO_MMIO_MAGIC_VALUE:
 		return VIRTIO_MAGIC;
 	case VIRTIO_MMIO_VERSION:
-		return VIRTIO_MMIO_VERSION_2;
+		return d->legacy ? VIRTIO_MMIO_VERSION_1 : VIRTIO_MMIO_VERSION_2;
 	case VIRTIO_MMIO_DEVICE_ID:
 		return d->type->device_id;
 	case VIRTIO_MMIO_VENDOR_ID:
 		return VIRTIO_VENDOR;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
-		features = d->type->features(d) | 1ull << VIRTIO_F_VERSION_1;
+		features = offered(d);
 		return d->dev_features_sel < 2 ? (uint32_t)(features >> 32 * d->dev_features_sel) : 0;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		return d->isr;
@@ -437,13 +480,12 @@ uint32_t vdev_read(struct vdev *d, unsigned int off, unsigned int len)
 	}
 }
 
-/* FEATURES_OK only for a subset of the device's features with VERSION_1. */
+/* FEATURES_OK only for a subset of the device's features, with VERSION_1
+ * unless legacy (whose drivers do not set FEATURES_OK: nothing waits for it). */
 static bool features_ok(const struct vdev *d)
 {
-	uint64_t offered = d->type->features(d) | 1ull << VIRTIO_F_VERSION_1;
-
-	return !(d->driver_features & ~offered) &&
-	       (d->driver_features & 1ull << VIRTIO_F_VERSION_1);
+	return !(d->driver_features & ~offered(d)) &&
+	       (d->legacy || (d->driver_features & 1ull << VIRTIO_F_VERSION_1));
 }
 
 static void status_write(struct vdev *d, uint32_t val)
@@ -471,7 +513,8 @@ static void status_write(struct vdev *d, uint32_t val)
 	vq_process_all(d);
 }
 
-/* A queue's set-up, only while it is not ready. */
+/* A queue's set-up, only while it is not ready.  QueueReady, or a legacy
+ * device's QueuePFN, puts it in use (its set-up checked) or out of use (0). */
 static void queue_write(struct vdev *d, unsigned int off, uint32_t val)
 {
 	struct vq *q;
@@ -479,20 +522,26 @@ static void queue_write(struct vdev *d, unsigned int off, uint32_t val)
 	if (d->queue_sel >= d->type->queue_count)
 		return;
 	q = &d->vq[d->queue_sel];
-	if (off == VIRTIO_MMIO_QUEUE_READY) {
+	if (off == (d->legacy ? VIRTIO_MMIO_QUEUE_PFN : VIRTIO_MMIO_QUEUE_READY)) {
 		if (!val) {
 			q->ready = false;
-		} else if (!q->ready && !d->broken && vq_check(d, d->queue_sel)) {
+		} else if (!q->ready && !d->broken &&
+			   (!d->legacy || vq_legacy_rings(d, d->queue_sel, val)) &&
+			   vq_check(d, d->queue_sel)) {
 			q->next_avail = q->used_idx = 0;
 			q->ready = true;
 		}
 		return;
 	}
-	if (q->ready)
+	/* A legacy device's rings come from its QueuePFN alone. */
+	if (q->ready || (d->legacy && off >= VIRTIO_MMIO_QUEUE_DESC_LOW))
 		return;
 	switch (off) {
 	case VIRTIO_MMIO_QUEUE_NUM:
 		q->num = (uint16_t)(val > 0xffff ? 0 : val);
+		break;
+	case VIRTIO_MMIO_QUEUE_ALIGN:
+		q->align = val; /* used by a legacy device's QueuePFN only */
 		break;
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 		q->desc = (q->desc & ~0xffffffffull) | val;
@@ -525,6 +574,10 @@ void vdev_write(struct vdev *d, unsigned int off, unsigned int len, uint32_t val
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		d->drv_features_sel = val;
+		break;
+	case VIRTIO_MMIO_GUEST_PAGE_SIZE:
+		if (d->legacy)
+			d->page_size = val;
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		if (d->drv_features_sel < 2 && !(d->status & VIRTIO_CONFIG_S_FEATURES_OK)) {

@@ -7,9 +7,11 @@
  * test, any file descriptor that carries one frame per read and write).
  *
  * The device: VIRTIO_NET_F_MAC (and VERSION_1), nothing else; receiveq 0
- * and transmitq 1.  Every frame goes behind the 12-byte virtio_net_hdr_v1:
- * the driver's on transmit is skipped (it may ask for nothing, having been
- * offered no offload), the device's on receive is zero but num_buffers 1.
+ * and transmitq 1.  Every frame goes behind the 12-byte virtio_net_hdr_v1,
+ * or, on the legacy transport (no VERSION_1, and no MRG_RXBUF offered),
+ * the 10-byte virtio_net_hdr without num_buffers: the driver's on transmit
+ * is skipped (it may ask for nothing, having been offered no offload), the
+ * device's on receive is zero but num_buffers 1 (where there is one).
  * A transmitted frame is read once out of the frontend's RAM into the
  * daemon's buffer and switched from there.  The receive queue is the
  * device's own (vq_pop): a frame for a device whose driver has no receive
@@ -50,6 +52,7 @@
 #define NET_RXQ 0u
 #define NET_TXQ 1u
 #define NET_HDR_LEN 12u        /* struct virtio_net_hdr_v1 */
+#define NET_HDR_LEGACY_LEN 10u /* struct virtio_net_hdr */
 #define NET_FRAME_MIN 14u      /* the Ethernet header */
 #define NET_FRAME_MAX 65536u   /* what a TAP device may hand over */
 #define NET_PORTS_MAX 16u
@@ -198,12 +201,20 @@ static unsigned int net_config(const struct vdev *d, uint8_t *buf, unsigned int 
 	return len;
 }
 
+/* The header before d's frames: a legacy driver's has no num_buffers, which
+ * only VERSION_1 or MRG_RXBUF (not offered) brings. */
+static uint32_t net_hdr_len(const struct vdev *d)
+{
+	return d->legacy ? NET_HDR_LEGACY_LEN : NET_HDR_LEN;
+}
+
 /* Frame f into a receive buffer of d, or dropped (counted); false if dropped. */
 static bool net_rx(struct vdev *d, const uint8_t *f, uint32_t len)
 {
 	static struct chain c;
 	struct net *n = &d->u.net;
 	uint8_t hdr[NET_HDR_LEN] = { 0 };
+	uint32_t hdr_len = net_hdr_len(d);
 	uint16_t head;
 
 	if (!(d->status & VIRTIO_CONFIG_S_DRIVER_OK) || vq_pop(d, NET_RXQ, &c, &head) != 1) {
@@ -215,7 +226,7 @@ static bool net_rx(struct vdev *d, const uint8_t *f, uint32_t len)
 		n->rx_dropped++;
 		return false;
 	}
-	if (c.wr_len < NET_HDR_LEN + (uint64_t)len) {
+	if (c.wr_len < hdr_len + (uint64_t)len) {
 		/* Given back empty: the driver drops it as too short. */
 		if (n->rx_dropped++ < 3)
 			vdev_log(d, "a frame of %u bytes for a receive buffer of %llu: dropped", len,
@@ -223,10 +234,11 @@ static bool net_rx(struct vdev *d, const uint8_t *f, uint32_t len)
 		vq_push(d, NET_RXQ, head, 0);
 		return false;
 	}
-	hdr[10] = 1; /* num_buffers, little endian */
-	chain_write(&c, 0, hdr, sizeof(hdr));
-	chain_write(&c, NET_HDR_LEN, f, len);
-	vq_push(d, NET_RXQ, head, NET_HDR_LEN + len);
+	if (hdr_len == NET_HDR_LEN)
+		hdr[10] = 1; /* num_buffers, little endian */
+	chain_write(&c, 0, hdr, hdr_len);
+	chain_write(&c, hdr_len, f, len);
+	vq_push(d, NET_RXQ, head, hdr_len + len);
 	n->rx_frames++;
 	return true;
 }
@@ -235,12 +247,13 @@ static bool net_rx(struct vdev *d, const uint8_t *f, uint32_t len)
 static bool net_request(struct vdev *d, unsigned int q, const struct chain *c, uint32_t *written)
 {
 	struct net *n = &d->u.net;
-	uint64_t len = c->rd_len - NET_HDR_LEN;
+	uint32_t hdr_len = net_hdr_len(d);
+	uint64_t len = c->rd_len - hdr_len;
 
 	*written = 0;
 	if (q != NET_TXQ)
 		return vdev_break(d, "a request in queue %u", q);
-	if (c->rd_len < NET_HDR_LEN)
+	if (c->rd_len < hdr_len)
 		return vdev_break(d, "a transmit request of %llu bytes: no header",
 				  (unsigned long long)c->rd_len);
 	if (len < NET_FRAME_MIN || len > NET_FRAME_MAX) {
@@ -249,7 +262,7 @@ static bool net_request(struct vdev *d, unsigned int q, const struct chain *c, u
 		return true;
 	}
 	/* Read once: the switch and its ports see only the copy. */
-	chain_read(c, NET_HDR_LEN, frame, len);
+	chain_read(c, hdr_len, frame, len);
 	n->tx_frames++;
 	netsw_input(n->sw, n->port, frame, (uint32_t)len);
 	return true;
