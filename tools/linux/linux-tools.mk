@@ -83,6 +83,24 @@ $(LINUX_INITRAMFS_MGMT_BLK): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(
 
 linux: $(LINUX_INITRAMFS_MGMT_BLK)
 
+# lowvisord's hostile-frontend test (configs/linux-hostile.its): as
+# initramfs-mgmt-blk, with a /etc/lowvisord.conf that serves a Linux guest
+# and the hostile bare-metal driver (test/guests/vhostile).
+LINUX_INITRAMFS_MGMT_HOSTILE := $(LINUX_OUT)/initramfs-mgmt-hostile.cpio.gz
+$(LINUX_INITRAMFS_MGMT_HOSTILE): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) \
+		$(LINUX_CACHE)/busybox $(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) \
+		$(TOOLS_DIR)/lvinit-lowvisor.sh $(LINUX_TEST_DIR)/lvinit-testdisks.sh \
+		$(LINUX_TEST_DIR)/lowvisord-hostile.conf
+	@printf '  %-8s %s\n' CPIO $@
+	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
+		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
+		$(TOOLS_LOWVISORD)=/bin/lowvisord \
+		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
+		$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
+		$(LINUX_TEST_DIR)/lowvisord-hostile.conf=/etc/lowvisord.conf
+
+linux: $(LINUX_INITRAMFS_MGMT_HOSTILE)
+
 # lowvisord's network test (configs/linux-net.its): the management
 # initramfs with the tun module (for the TAP device) and a
 # /etc/lowvisord.conf that puts two guests and the TAP device on one network.
