@@ -54,89 +54,54 @@ $(TOOLS_LOWVISORD): $(TOOLS_LOWVISORD_SRCS) $(TOOLS_DIR)/lowvisord.h $(TOOLS_DIR
 		-Wmissing-prototypes -Wvla -D_FILE_OFFSET_BITS=64 -Iinclude -I$(TOOLS_DIR) \
 		-o $@ $(TOOLS_LOWVISORD_SRCS)
 
-# The management partition's initramfs: the test initramfs plus the module,
-# lowvisorctl and the lvinit.d script that loads the module.
-LINUX_INITRAMFS_MGMT := $(LINUX_OUT)/initramfs-mgmt.cpio.gz
-$(LINUX_INITRAMFS_MGMT): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
-		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LVDEV) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh
-	@printf '  %-8s %s\n' CPIO $@
-	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
-		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
-		$(TOOLS_LVDEV)=/bin/lvdev $(TOOLS_LOWVISORD)=/bin/lowvisord \
-		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor
+# $(call mgmt_initramfs,OUT,FILES,MODULES): the rule of OUT, a management
+# partition's initramfs: the test initramfs plus the module, lowvisorctl,
+# lowvisord and the lvinit.d script that loads the module (and starts
+# lowvisord when there is an /etc/lowvisord.conf), plus FILES (SRC=DEST
+# words) and the armmp kernel's MODULES (names).  Used with $(eval), here
+# and in test/bench/bench.mk.
+MGMT_FILES := $(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
+	$(TOOLS_LOWVISORD)=/bin/lowvisord $(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor
+define mgmt_initramfs
+$(1): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
+		$(foreach f,$(MGMT_FILES) $(2),$(firstword $(subst =, ,$(f)))) | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' CPIO $$@
+	$$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox \
+		$(if $(3),-k $$$$(ls -d $(LINUX_CACHE)/armmp/lib/modules/*) $(addprefix -m ,$(3))) \
+		$$@ $(MGMT_FILES) $(2)
+linux: $(1)
+endef
 
-linux: $(LINUX_INITRAMFS_MGMT)
+# The management partition's initramfs (configs/manage.its and others),
+# with lvdev.
+$(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt.cpio.gz,$(TOOLS_LVDEV)=/bin/lvdev))
 
-# lowvisord's test (configs/linux-blk.its): the management initramfs with a
-# /etc/lowvisord.conf and the lvinit.d script that makes its disks.
-LINUX_INITRAMFS_MGMT_BLK := $(LINUX_OUT)/initramfs-mgmt-blk.cpio.gz
-$(LINUX_INITRAMFS_MGMT_BLK): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
-		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh \
-		$(LINUX_TEST_DIR)/lvinit-testdisks.sh $(LINUX_TEST_DIR)/lowvisord-test.conf
-	@printf '  %-8s %s\n' CPIO $@
-	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
-		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
-		$(TOOLS_LOWVISORD)=/bin/lowvisord \
-		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
-		$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
-		$(LINUX_TEST_DIR)/lowvisord-test.conf=/etc/lowvisord.conf
-
-linux: $(LINUX_INITRAMFS_MGMT_BLK)
+# lowvisord's test (configs/linux-blk.its): a /etc/lowvisord.conf and the
+# lvinit.d script that makes its disks.
+$(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt-blk.cpio.gz,\
+	$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
+	$(LINUX_TEST_DIR)/lowvisord-test.conf=/etc/lowvisord.conf))
 
 # lowvisord's hostile-frontend test (configs/linux-hostile.its): as
 # initramfs-mgmt-blk, with a /etc/lowvisord.conf that serves a Linux guest
 # and the hostile bare-metal driver (test/guests/vhostile).
-LINUX_INITRAMFS_MGMT_HOSTILE := $(LINUX_OUT)/initramfs-mgmt-hostile.cpio.gz
-$(LINUX_INITRAMFS_MGMT_HOSTILE): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) \
-		$(LINUX_CACHE)/busybox $(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) \
-		$(TOOLS_DIR)/lvinit-lowvisor.sh $(LINUX_TEST_DIR)/lvinit-testdisks.sh \
-		$(LINUX_TEST_DIR)/lowvisord-hostile.conf
-	@printf '  %-8s %s\n' CPIO $@
-	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox $@ \
-		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
-		$(TOOLS_LOWVISORD)=/bin/lowvisord \
-		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
-		$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
-		$(LINUX_TEST_DIR)/lowvisord-hostile.conf=/etc/lowvisord.conf
+$(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt-hostile.cpio.gz,\
+	$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
+	$(LINUX_TEST_DIR)/lowvisord-hostile.conf=/etc/lowvisord.conf))
 
-linux: $(LINUX_INITRAMFS_MGMT_HOSTILE)
+# lowvisord's network test (configs/linux-net.its): the tun module (for the
+# TAP device) and a /etc/lowvisord.conf that puts two guests and the TAP
+# device on one network.
+$(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt-net.cpio.gz,\
+	$(LINUX_TEST_DIR)/lowvisord-net.conf=/etc/lowvisord.conf,tun))
 
-# lowvisord's network test (configs/linux-net.its): the management
-# initramfs with the tun module (for the TAP device) and a
-# /etc/lowvisord.conf that puts two guests and the TAP device on one network.
-LINUX_INITRAMFS_MGMT_NET := $(LINUX_OUT)/initramfs-mgmt-net.cpio.gz
-$(LINUX_INITRAMFS_MGMT_NET): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
-		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh \
-		$(LINUX_TEST_DIR)/lowvisord-net.conf
-	@printf '  %-8s %s\n' CPIO $@
-	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox \
-		-k $$(ls -d $(LINUX_CACHE)/armmp/lib/modules/*) -m tun $@ \
-		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
-		$(TOOLS_LOWVISORD)=/bin/lowvisord \
-		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
-		$(LINUX_TEST_DIR)/lowvisord-net.conf=/etc/lowvisord.conf
-
-linux: $(LINUX_INITRAMFS_MGMT_NET)
-
-# The demo's management initramfs (configs/demo.its, `make run`): the
-# management initramfs with the tun module, a /etc/lowvisord.conf
-# (demo-lowvisord.conf) that gives the guest linux a disk and a network
-# joined to the TAP device lv0, and the lvinit.d script that makes the
-# disk and gives lv0 its address.
-LINUX_INITRAMFS_MGMT_DEMO := $(LINUX_OUT)/initramfs-mgmt-demo.cpio.gz
-$(LINUX_INITRAMFS_MGMT_DEMO): $(LINUX_TEST_DIR)/mkinitramfs.sh $(LINUX_ROOTFS) $(LINUX_CACHE)/busybox \
-		$(TOOLS_KO) $(TOOLS_CTL) $(TOOLS_LOWVISORD) $(TOOLS_DIR)/lvinit-lowvisor.sh \
-		$(TOOLS_DIR)/lvinit-demo.sh $(TOOLS_DIR)/demo-lowvisord.conf
-	@printf '  %-8s %s\n' CPIO $@
-	$(LINUX_Q)$(LINUX_TEST_DIR)/mkinitramfs.sh -b $(LINUX_CACHE)/busybox \
-		-k $$(ls -d $(LINUX_CACHE)/armmp/lib/modules/*) -m tun $@ \
-		$(TOOLS_KO)=/lib/lowvisor/lowvisor.ko $(TOOLS_CTL)=/bin/lowvisorctl \
-		$(TOOLS_LOWVISORD)=/bin/lowvisord \
-		$(TOOLS_DIR)/lvinit-lowvisor.sh=/etc/lvinit.d/10-lowvisor \
-		$(TOOLS_DIR)/lvinit-demo.sh=/etc/lvinit.d/05-demo \
-		$(TOOLS_DIR)/demo-lowvisord.conf=/etc/lowvisord.conf
-
-linux: $(LINUX_INITRAMFS_MGMT_DEMO)
+# The demo's (configs/demo.its, `make run`): the tun module, a
+# /etc/lowvisord.conf (demo-lowvisord.conf) that gives the guest linux a
+# disk and a network joined to the TAP device lv0, and the lvinit.d script
+# that makes the disk and gives lv0 its address.
+$(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt-demo.cpio.gz,\
+	$(TOOLS_DIR)/lvinit-demo.sh=/etc/lvinit.d/05-demo \
+	$(TOOLS_DIR)/demo-lowvisord.conf=/etc/lowvisord.conf,tun))
 
 # lowvisord's SPECs, transport, virtqueues, virtio-blk, virtio-net's
 # switch and virtio-console on the host (cmocka), with a fake VM list and
