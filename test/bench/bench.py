@@ -326,13 +326,15 @@ def net_run(cmd, what):
     ping = re.search(r"^net-a\| LVBENCH net ping ([\d.]+)/([\d.]+)/([\d.]+) ms$", out, re.M)
     send = re.search(r"^net-a\| LVBENCH net send (\d+) (\d+) (\d+)$", out, re.M)
     recv = re.search(r"^net-b\| LVBENCH net received (\d+)$", out, re.M)
-    if not (ping and send and recv):
+    retrans = re.search(r"^net-a\| LVBENCH net retrans (\d+)$", out, re.M)
+    if not (ping and send and recv and retrans):
         raise BenchError(f"{what}: missing LVBENCH net lines:\n{out[-3000:]}")
     if int(send.group(3)) != NET_BYTES or int(recv.group(1)) != NET_BYTES:
         raise BenchError(f"{what}: {send.group(3)} bytes sent, {recv.group(1)} received; "
                          f"want {NET_BYTES}")
     return {"ping": [float(ping.group(i)) for i in (1, 2, 3)],
-            "send": (int(send.group(2)) - int(send.group(1))) * NS_PER_TICK}
+            "send": (int(send.group(2)) - int(send.group(1))) * NS_PER_TICK,
+            "retrans": int(retrans.group(1))}
 
 
 def devices_start(build, pool):
@@ -366,7 +368,8 @@ def devices(t, runs):
           "us", note=f"(average of 20; min {net['ping'][0] * 1e3:,.0f}, max "
           f"{net['ping'][2] * 1e3:,.0f} us)")
     t.add("net_tcp_mbs", "TCP between them: 16 MiB through busybox nc",
-          NET_BYTES / net["send"] * 1e3, "MB/s", note=f"({net['send'] / 1e6:,.1f} ms)")
+          NET_BYTES / net["send"] * 1e3, "MB/s",
+          note=f"({net['send'] / 1e6:,.1f} ms; {net['retrans']} segments retransmitted)")
 
 
 def main():

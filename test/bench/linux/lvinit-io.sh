@@ -15,7 +15,8 @@
 #   lvio=net-client,ADDR,PEER,MIB
 #                        eth0 gets ADDR/24; pings PEER until it answers,
 #                        then 20 pings 0.2 s apart (their round trip), and
-#                        sends MIB MiB of zeros to PEER's port 5001
+#                        sends MIB MiB of zeros to PEER's port 5001; its
+#                        TCP's retransmitted segments
 io=$(sed -n 's/.*lvio=\([^ ]*\).*/\1/p' /proc/cmdline)
 [ -n "$io" ] || exit 0
 # shellcheck disable=SC2046
@@ -74,6 +75,8 @@ net-client)
 	done
 	t1=$(lvclock)
 	echo "LVBENCH net send $t0 $t1 $(($4 * 1048576))"
+	# TCP's retransmitted segments: frames the network dropped.
+	echo "LVBENCH net retrans $(awk '/^Tcp:/ { if (h) print $13; h = 1 }' /proc/net/snmp)"
 	;;
 *)
 	echo "LVBENCH error: lvio=$io: unknown"
