@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Lowvisor's benchmarks (`make bench`): per-operation costs, Linux against
-native, footprint.  Prints a table with each figure beside its target and
-writes BUILD/bench.json.  Method and results: docs/performance.md.
+native, footprint, the devices lowvisord serves beside passthrough.  Prints
+a table with each figure beside its target and writes BUILD/bench.json.
+Method and results: docs/performance.md.
 
 Every QEMU runs with -icount shift=0,sleep=off: one instruction (guest or
 hypervisor) is 1 ns of virtual time and an idle machine jumps to its next
@@ -12,12 +13,16 @@ The guests read the virtual counter (62.5 MHz: 16 instructions a tick).
     test/bench/bench.py [--build BUILD] [--json FILE]
 """
 import argparse
+import concurrent.futures
+import hashlib
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 import tempfile
+import time
 
 QEMU = os.environ.get("QEMU", "qemu-system-arm")
 ICOUNT = ["-icount", "shift=0,sleep=off"]
@@ -30,6 +35,15 @@ TIMEOUT = 600
 VM_RAM_KIB = 16 * 1024  # each bench-*.its VM
 STARTUP_VMS = (1, 10, 100, 300)
 STARTUP_SLICE_US = 2000  # configs/scale.its.sh
+DISK_BYTES = 64 << 20  # test/bench/linux/lvinit-io.sh, lvio=disk
+NET_BYTES = 16 << 20  # configs/bench-net.its, lvio=net-client
+# QEMU's own virtio-blk disk for the passthrough run: null-co completes each
+# request at once, in virtual time as a host file does when its thread wins
+# the race against the idle machine's jump to its next timer (see
+# docs/performance.md); read-zeroes: reads give zeros, as the served disk
+# gives once the guest wrote its zeros.
+PASS_DISK = ["-blockdev", f"driver=null-co,node-name=d0,size={DISK_BYTES},read-zeroes=on",
+             "-device", "virtio-blk-device,drive=d0"]
 
 
 class BenchError(Exception):
@@ -44,6 +58,41 @@ def run(cmd, what):
     except subprocess.TimeoutExpired as e:
         raise BenchError(f"{what}: no power-off within {TIMEOUT} s") from e
     return p.stdout.decode(errors="replace").replace("\r", "")
+
+
+def run_until(cmd, what, vms):
+    """QEMU's output up to the `LVBENCH done` line of each VM in vms; then
+    QEMU is stopped (a management VM stays up).  Killed after TIMEOUT s."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out, buf, pending = [], b"", set(vms)
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BenchError(f"{what}: no 'LVBENCH done' from {sorted(pending)} within "
+                                 f"{TIMEOUT} s:\n{''.join(out)[-3000:]}")
+            if not select.select([p.stdout], [], [], left)[0]:
+                continue
+            chunk = os.read(p.stdout.fileno(), 65536)
+            if not chunk:
+                raise BenchError(f"{what}: QEMU stopped before 'LVBENCH done' from "
+                                 f"{sorted(pending)}:\n{''.join(out)[-3000:]}")
+            *lines, buf = (buf + chunk).split(b"\n")
+            for line in lines:
+                text = line.decode(errors="replace").replace("\r", "")
+                out.append(text + "\n")
+                m = re.match(r"^(\S+)\| LVBENCH done$", text)
+                if m:
+                    pending.discard(m.group(1))
+    finally:
+        p.kill()
+        p.wait()
+    text = "".join(out)
+    if "LVBENCH error" in text:
+        raise BenchError(f"{what}: {re.search(r'LVBENCH error.*', text).group(0)}")
+    return text
 
 
 def hyp_run(build, bundle):
@@ -97,20 +146,23 @@ class Table:
     def __init__(self):
         self.rows = []
 
-    def add(self, name, what, value, unit, target=None, note=""):
+    def add(self, name, what, value, unit, target=None, note="", at_least=False):
+        """A figure; its target is a most, or with at_least a least."""
+        met = None if target is None else value >= target if at_least else value <= target
         self.rows.append({
             "name": name, "description": what, "value": value, "unit": unit,
-            "target": target, "met": None if target is None else value <= target,
-            "note": note,
+            "target": target, "at_least": at_least, "met": met, "note": note,
         })
 
     def print(self):
         print(f"{'figure':<44} {'value':>12} {'unit':<6} {'target':>10}  result")
         for r in self.rows:
             v = r["value"]
-            val = f"{v:,.0f}" if r["unit"] in ("insn", "KiB", "us") else f"{v:.4f}"
+            val = (f"{v:,.0f}" if r["unit"] in ("insn", "KiB", "us") else
+                   f"{v:,.1f}" if r["unit"] == "MB/s" else f"{v:.4f}")
+            rel = ">=" if r["at_least"] else "<="
             tgt = "" if r["target"] is None else (
-                f"<= {r['target']:,}" if r["unit"] != "x" else f"<= {r['target']:.2f}")
+                f"{rel} {r['target']:,}" if r["unit"] != "x" else f"{rel} {r['target']:.2f}")
             res = "" if r["met"] is None else ("met" if r["met"] else "MISSED")
             print(f"{r['description']:<44} {val:>12} {r['unit']:<6} {tgt:>10}  {res}")
             if r["note"]:
@@ -242,21 +294,104 @@ def startup(build, t):
           f"of {STARTUP_SLICE_US / 1000:.0f} ms)")
 
 
+def disk_run(cmd, what):
+    """The lvio=disk guest's figures: per direction, virtual ns, requests
+    and virtio interrupts (test/bench/linux/lvinit-io.sh)."""
+    out = run_until(cmd, what, ["disk"])
+    got = {}
+    for m in re.finditer(r"^disk\| LVBENCH disk (size|write|read) ((?:\d+ ?)+)$", out, re.M):
+        got[m.group(1)] = [int(v) for v in m.group(2).split()]
+    md5 = re.search(r"^disk\| LVBENCH disk md5 ([0-9a-f]{32})$", out, re.M)
+    if set(got) != {"size", "write", "read"} or not md5:
+        raise BenchError(f"{what}: missing LVBENCH disk lines:\n{out[-3000:]}")
+    if got["size"][0] * 512 < DISK_BYTES:
+        raise BenchError(f"{what}: /dev/vda has {got['size'][0]} sectors, under 64 MiB")
+    if md5.group(1) != hashlib.md5(bytes(DISK_BYTES)).hexdigest():
+        raise BenchError(f"{what}: the 64 MiB read back are not the zeros written "
+                         f"(md5 {md5.group(1)})")
+    # [irqs, read requests, sectors read, write requests, sectors written]
+    before, wr, rd = got["size"][1:], got["write"][2:], got["read"][2:]
+    if wr[4] - before[4] != DISK_BYTES // 512 or rd[2] - wr[2] != DISK_BYTES // 512:
+        raise BenchError(f"{what}: sectors written or read are not 64 MiB's: {got}")
+    return {"write": ((got["write"][1] - got["write"][0]) * NS_PER_TICK,
+                      wr[3] - before[3], wr[0] - before[0]),
+            "read": ((got["read"][1] - got["read"][0]) * NS_PER_TICK,
+                     rd[1] - wr[1], rd[0] - wr[0])}
+
+
+def net_run(cmd, what):
+    """The lvio=net-* guests' figures: ping's min/avg/max round trip in
+    ms, and virtual ns for NET_BYTES through TCP."""
+    out = run_until(cmd, what, ["net-a", "net-b"])
+    ping = re.search(r"^net-a\| LVBENCH net ping ([\d.]+)/([\d.]+)/([\d.]+) ms$", out, re.M)
+    send = re.search(r"^net-a\| LVBENCH net send (\d+) (\d+) (\d+)$", out, re.M)
+    recv = re.search(r"^net-b\| LVBENCH net received (\d+)$", out, re.M)
+    retrans = re.search(r"^net-a\| LVBENCH net retrans (\d+)$", out, re.M)
+    if not (ping and send and recv and retrans):
+        raise BenchError(f"{what}: missing LVBENCH net lines:\n{out[-3000:]}")
+    if int(send.group(3)) != NET_BYTES or int(recv.group(1)) != NET_BYTES:
+        raise BenchError(f"{what}: {send.group(3)} bytes sent, {recv.group(1)} received; "
+                         f"want {NET_BYTES}")
+    return {"ping": [float(ping.group(i)) for i in (1, 2, 3)],
+            "send": (int(send.group(2)) - int(send.group(1))) * NS_PER_TICK,
+            "retrans": int(retrans.group(1))}
+
+
+def devices_start(build, pool):
+    """The device benchmarks, each a QEMU of its own, started in pool."""
+    hyp = HYP + ["-kernel", f"{build}/hyp-core.bin", "-initrd"]
+    return {
+        "served": pool.submit(disk_run, hyp + [f"{build}/bench-disk-served.itb"],
+                              "bench-disk-served"),
+        "pass": pool.submit(disk_run, hyp + [f"{build}/bench-disk-pass.itb"] + PASS_DISK,
+                            "bench-disk-pass"),
+        "net": pool.submit(net_run, hyp + [f"{build}/bench-net.itb"], "bench-net"),
+    }
+
+
+def devices(t, runs):
+    """MB/s (10^6 bytes a second of virtual time) of the served disk and of
+    passthrough, the ratio against the 50 % goal, ping and TCP."""
+    served, pas = runs["served"].result(), runs["pass"].result()
+    for way in ("read", "write"):
+        mbs = {}
+        for key, r, what in (("served", served, "served by lowvisord"),
+                             ("pass", pas, "passthrough (QEMU's virtio-blk)")):
+            ns, reqs, irqs = r[way]
+            mbs[key] = DISK_BYTES / ns * 1e3
+            t.add(f"disk_{way}_{key}", f"disk {way} 64 MiB, O_DIRECT 1 MiB: {what}", mbs[key],
+                  "MB/s", note=f"({ns / 1e6:,.1f} ms; {reqs} requests, {irqs} interrupts)")
+        t.add(f"disk_{way}_ratio", f"disk {way}: served / passthrough",
+              mbs["served"] / mbs["pass"], "x", 0.50, at_least=True)
+    net = runs["net"].result()
+    t.add("net_ping_rtt_us", "ping between two guests on lowvisord's network", net["ping"][1] * 1e3,
+          "us", note=f"(average of 20; min {net['ping'][0] * 1e3:,.0f}, max "
+          f"{net['ping'][2] * 1e3:,.0f} us)")
+    t.add("net_tcp_mbs", "TCP between them: 16 MiB through busybox nc",
+          NET_BYTES / net["send"] * 1e3, "MB/s",
+          note=f"({net['send'] / 1e6:,.1f} ms; {net['retrans']} segments retransmitted)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--json", help="default BUILD/bench.json")
     a = ap.parse_args()
     t, mem = Table(), {}
-    try:
-        one = micro(a.build, t, mem)
-        neutral(a.build, t)
-        linux(a.build, t)
-        footprint(a.build, t, mem, one)
-        startup(a.build, t)
-    except BenchError as e:
-        print(f"bench: {e}", file=sys.stderr)
-        return 1
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        runs = devices_start(a.build, pool)
+        try:
+            one = micro(a.build, t, mem)
+            neutral(a.build, t)
+            linux(a.build, t)
+            footprint(a.build, t, mem, one)
+            startup(a.build, t)
+            devices(t, runs)
+        except BenchError as e:
+            print(f"bench: {e}", file=sys.stderr)
+            for f in runs.values():
+                f.cancel()
+            return 1
     print("Lowvisor benchmarks: QEMU -icount shift=0,sleep=off (1 insn = 1 ns of virtual time);")
     print("per-operation figures are medians, in instructions (guest + hypervisor).")
     t.print()

@@ -27,8 +27,10 @@
 
 #include "uapi/lowvisor.h"
 
-/* QueueNumMax of every queue, and so the longest descriptor chain. */
-#define VQ_SIZE_MAX 128u
+/* The largest QueueNumMax of a device type, and so the longest descriptor
+ * chain; a type's own is its queue_size, or VQ_SIZE_DEFAULT. */
+#define VQ_SIZE_MAX 512u
+#define VQ_SIZE_DEFAULT 128u
 #define VDEV_QUEUES_MAX 2u
 
 /* A frontend VM: its RAM, as lowvisor.ko maps it into the daemon. */
@@ -73,6 +75,9 @@ struct vdev_type {
 	const char *name;
 	uint32_t device_id;
 	unsigned int queue_count;
+	/* QueueNumMax of its queues: a power of two up to VQ_SIZE_MAX; 0 for
+	 * VQ_SIZE_DEFAULT. */
+	unsigned int queue_size;
 	/* Queues whose buffers the device takes when it has something for them
 	 * (vq_pop, vq_push: virtio-net's receive queue); a notify of one is
 	 * nothing to serve, and request() never sees them. */
@@ -146,6 +151,12 @@ struct vdev {
 		struct con con;
 	} u;
 };
+
+/* QueueNumMax of d's queues. */
+static inline unsigned int vdev_queue_size(const struct vdev *d)
+{
+	return d->type->queue_size ? d->type->queue_size : VQ_SIZE_DEFAULT;
+}
 
 /* virtio-mmio.c: one access to the device's window (offset off, len 1, 2
  * or 4 bytes, little endian); a read returns its value. */

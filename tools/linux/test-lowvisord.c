@@ -125,7 +125,7 @@ static uint32_t driver_init(struct vdev *d, uint16_t num, uint64_t features)
 	avail_off = AVAIL_OFF;
 	used_off = USED_OFF;
 	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
-	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), VQ_SIZE_MAX);
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), vdev_queue_size(d));
 	wr(d, VIRTIO_MMIO_QUEUE_NUM, num);
 	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(RAM_IPA + DESC_OFF));
 	wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
@@ -341,6 +341,9 @@ static void test_registers(void **state)
 	assert_int_equal(cap, DISK_SECTORS);
 	assert_int_equal(vdev_read(d, 0x100, 1), DISK_SECTORS);
 	assert_int_equal(vdev_read(d, 0x100 + offsetof(struct virtio_blk_config, blk_size), 4), 512);
+	/* A queue of 512 entries, and requests of as many segments less two. */
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), 512);
+	assert_int_equal(vdev_read(d, 0x100 + offsetof(struct virtio_blk_config, seg_max), 4), 510);
 	assert_int_equal(vdev_read(d, 0x1fc, 4), 0);
 	/* Registers are 32-bit only. */
 	assert_int_equal(vdev_read(d, VIRTIO_MMIO_MAGIC_VALUE, 2), 0);
@@ -1253,6 +1256,8 @@ static void test_net_registers(void **state)
 	for (i = 0; i < 6; i++)
 		assert_int_equal(vdev_read(d, 0x100 + i, 1), mac[i]);
 	assert_int_equal(vdev_read(d, 0x106, 1), 0);
+	/* Its queues have the default size; virtio-blk's are larger. */
+	assert_int_equal(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX), VQ_SIZE_DEFAULT);
 }
 
 static void test_net_learning_and_flooding(void **state)

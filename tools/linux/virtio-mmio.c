@@ -14,7 +14,7 @@
  * The registers live here, in struct vdev, never in the frontend's RAM.
  * The rings do live there: each index, ring entry and descriptor is read
  * once into a local variable, checked, and only that copy is used.  The
- * checks: a queue's size is a power of two up to VQ_SIZE_MAX and its three
+ * checks: a queue's size is a power of two up to its QueueNumMax and its three
  * areas lie in the frontend's RAM, aligned, when the driver makes it
  * ready; the avail index never runs more than the queue's size ahead of
  * the device; every descriptor index is inside the table, every buffer in
@@ -145,9 +145,9 @@ static bool vq_check(struct vdev *d, unsigned int qi)
 	const struct vq *q = &d->vq[qi];
 	int err;
 
-	if (!pow2(q->num) || q->num > VQ_SIZE_MAX)
+	if (!pow2(q->num) || q->num > vdev_queue_size(d))
 		return vdev_break(d, "queue %u: size %u (a power of two up to %u)", qi, q->num,
-				  VQ_SIZE_MAX);
+				  vdev_queue_size(d));
 	err = guest_map(d->guest);
 	if (err)
 		return vdev_break(d, "queue %u: the frontend's RAM cannot be mapped: %s", qi,
@@ -433,7 +433,7 @@ static uint32_t queue_read(const struct vdev *d, unsigned int off)
 		return 0;
 	switch (off) {
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
-		return VQ_SIZE_MAX;
+		return vdev_queue_size(d);
 	case VIRTIO_MMIO_QUEUE_READY:
 		return !d->legacy && d->vq[d->queue_sel].ready;
 	case VIRTIO_MMIO_QUEUE_PFN:
