@@ -107,11 +107,16 @@ struct blk {
 
 /* What backs a virtio-net device: a port of a switch (virtio-net.c). */
 struct netsw;
+#define NET_BACKLOG 65536u
 struct net {
 	uint8_t mac[6];
 	struct netsw *sw;
 	unsigned int port;
 	uint64_t rx_frames, rx_dropped, tx_frames, tx_dropped;
+	/* Frames that came when the driver had no receive buffer ready, for
+	 * its next ones: a ring of records, a 4-byte length and the frame. */
+	uint8_t backlog[NET_BACKLOG];
+	uint32_t bl_head, bl_len;
 };
 
 /* What backs a virtio-console device (virtio-console.c): its endpoint, a

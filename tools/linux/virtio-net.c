@@ -14,10 +14,13 @@
  * device's on receive is zero but num_buffers 1 (where there is one).
  * A transmitted frame is read once out of the frontend's RAM into the
  * daemon's buffer and switched from there.  The receive queue is the
- * device's own (vq_pop): a frame for a device whose driver has no receive
- * buffer ready, or one too small for it, is dropped and counted; nothing
- * waits.  A receive buffer the device may not write, or a transmit chain
- * without its header, breaks the device.
+ * device's own (vq_pop): a frame for a driver with no receive buffer ready
+ * waits in the device's backlog (NET_BACKLOG bytes, in order) for the
+ * buffers the driver gives next (its notify), as a NIC's FIFO holds a
+ * burst; what does not fit there, a frame too big for the buffer given,
+ * and a frame for a device not set up are dropped and counted.  A receive
+ * buffer the device may not write, or a transmit chain without its
+ * header, breaks the device.
  *
  * The switch learns each unicast source address's port from the frames it
  * sees, sends a frame for a known address to that port alone (or nowhere,
@@ -133,7 +136,7 @@ static void fdb_learn(struct netsw *sw, const uint8_t *mac, unsigned int port)
 	sw->fdb[i].port = port;
 }
 
-static bool net_rx(struct vdev *d, const uint8_t *f, uint32_t len);
+static void net_rx(struct vdev *d, const uint8_t *f, uint32_t len);
 
 struct rx_arg {
 	struct vdev *d;
@@ -208,31 +211,33 @@ static uint32_t net_hdr_len(const struct vdev *d)
 	return d->legacy ? NET_HDR_LEGACY_LEN : NET_HDR_LEN;
 }
 
-/* Frame f into a receive buffer of d, or dropped (counted); false if dropped. */
-static bool net_rx(struct vdev *d, const uint8_t *f, uint32_t len)
+enum rx_result { RX_DONE, RX_NO_BUFFER, RX_DROPPED };
+
+/* Frame f into a receive buffer of d, if it has one. */
+static enum rx_result net_rx_buffer(struct vdev *d, const uint8_t *f, uint32_t len)
 {
 	static struct chain c;
 	struct net *n = &d->u.net;
 	uint8_t hdr[NET_HDR_LEN] = { 0 };
 	uint32_t hdr_len = net_hdr_len(d);
 	uint16_t head;
+	int r = vq_pop(d, NET_RXQ, &c, &head);
 
-	if (!(d->status & VIRTIO_CONFIG_S_DRIVER_OK) || vq_pop(d, NET_RXQ, &c, &head) != 1) {
-		n->rx_dropped++;
-		return false;
-	}
+	if (!r)
+		return RX_NO_BUFFER;
+	if (r < 0)
+		return RX_DROPPED;
 	if (c.rd_count) {
 		vdev_break(d, "a receive buffer the device may not write");
-		n->rx_dropped++;
-		return false;
+		return RX_DROPPED;
 	}
 	if (c.wr_len < hdr_len + (uint64_t)len) {
 		/* Given back empty: the driver drops it as too short. */
-		if (n->rx_dropped++ < 3)
+		if (n->rx_dropped < 3)
 			vdev_log(d, "a frame of %u bytes for a receive buffer of %llu: dropped", len,
 				 (unsigned long long)c.wr_len);
 		vq_push(d, NET_RXQ, head, 0);
-		return false;
+		return RX_DROPPED;
 	}
 	if (hdr_len == NET_HDR_LEN)
 		hdr[10] = 1; /* num_buffers, little endian */
@@ -240,7 +245,80 @@ static bool net_rx(struct vdev *d, const uint8_t *f, uint32_t len)
 	chain_write(&c, hdr_len, f, len);
 	vq_push(d, NET_RXQ, head, hdr_len + len);
 	n->rx_frames++;
-	return true;
+	return RX_DONE;
+}
+
+/* The backlog's bytes [off, off + len) from its head, into or out of p. */
+static void backlog_copy(struct net *n, uint32_t off, void *p, uint32_t len, bool in)
+{
+	uint32_t at = (n->bl_head + off) % NET_BACKLOG, first = NET_BACKLOG - at;
+	uint8_t *b = p;
+
+	if (first > len)
+		first = len;
+	if (in) {
+		memcpy(n->backlog + at, b, first);
+		memcpy(n->backlog, b + first, len - first);
+	} else {
+		memcpy(b, n->backlog + at, first);
+		memcpy(b + first, n->backlog, len - first);
+	}
+}
+
+/* The backlog's frames into the receive buffers d has, in order. */
+static void backlog_drain(struct vdev *d)
+{
+	static uint8_t f[NET_FRAME_MAX];
+	struct net *n = &d->u.net;
+	enum rx_result r;
+	uint32_t len;
+
+	while (n->bl_len) {
+		backlog_copy(n, 0, &len, 4, false);
+		backlog_copy(n, 4, f, len, false);
+		r = net_rx_buffer(d, f, len);
+		if (r == RX_NO_BUFFER)
+			return;
+		n->rx_dropped += r == RX_DROPPED;
+		n->bl_head = (n->bl_head + 4 + len) % NET_BACKLOG;
+		n->bl_len -= 4 + len;
+	}
+}
+
+/* Frame f for d: into a receive buffer, or the backlog behind the frames
+ * there, or dropped (counted). */
+static void net_rx(struct vdev *d, const uint8_t *f, uint32_t len)
+{
+	struct net *n = &d->u.net;
+
+	if (!(d->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		n->bl_len = 0; /* held for a driver that is gone */
+		n->rx_dropped++;
+		return;
+	}
+	backlog_drain(d);
+	if (!n->bl_len) {
+		enum rx_result r = net_rx_buffer(d, f, len);
+
+		if (r != RX_NO_BUFFER) {
+			n->rx_dropped += r == RX_DROPPED;
+			return;
+		}
+	}
+	if (n->bl_len + 4 + len > NET_BACKLOG) {
+		n->rx_dropped++;
+		return;
+	}
+	backlog_copy(n, n->bl_len, &len, 4, true);
+	backlog_copy(n, n->bl_len + 4, (void *)f, len, true);
+	n->bl_len += 4 + len;
+}
+
+/* The driver gave receive buffers (or set the device up). */
+static void net_notify(struct vdev *d, unsigned int q)
+{
+	if (q == NET_RXQ)
+		backlog_drain(d);
 }
 
 /* A transmit request: the header, then the frame, all device-readable. */
@@ -276,6 +354,7 @@ const struct vdev_type net_type = {
 	.features = net_features,
 	.config = net_config,
 	.request = net_request,
+	.notify = net_notify,
 };
 
 /* ---- Set-up ---- */
