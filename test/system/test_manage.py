@@ -200,6 +200,8 @@ def test_a_linux_device_model_answers_an_unmodified_guest(boot):
     b.expect(r"linux\| (?:\S+ )?tick \d+\r*\n", timeout=60)  # the guest runs on (boots again)
 
 
+# /etc/testfs.img's KNOWN.TXT (tools/linux/linux-tools.mk): 1 to 20000.
+KNOWN_MD5 = hashlib.md5(b"".join(b"%d\n" % i for i in range(1, 20001))).hexdigest()
 # /tmp/disk.img of configs/linux-blk.its (test/linux/lvinit-testdisks.sh).
 DISK_MD5 = hashlib.md5(b"".join(b"%-511d\n" % i for i in range(8192))).hexdigest()
 # /tmp/ro.img, the disk on the legacy transport.
@@ -226,10 +228,13 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     on the legacy virtio-mmio transport (version 1, `,legacy`), which the
     guest's virtio_mmio drives as such (no VIRTIO_F_VERSION_1 negotiated):
     the guest reads it whole, before and after its reset.  A third window,
-    not configured, is a transport without a device.  `lowvisorctl devices`
-    lists the three with the daemon's state of each; a SPEC naming a
-    device the guest does not have, or its disk as a net device, stops a
-    second lowvisord at its start."""
+    not configured, is a transport without a device.  The fourth disk is a
+    FAT file system (testfs.img): the guest mounts it, checks a known
+    file's checksum, writes a file and syncs, and after its reset mounts it
+    again and reads the file back.  `lowvisorctl devices` lists the four
+    with the daemon's state of each; a SPEC naming a device the guest does
+    not have, or its disk as a net device, stops a second lowvisord at its
+    start."""
     b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-blk.itb")]),
              timeout=300)
     b.expect(rf"(?<!\| )lvinit: test disks made: {DISK_MD5}  /tmp/disk\.img\r*\n")
@@ -240,7 +245,11 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
                      r"blocks", log), log
     assert re.search(r"linux\| \[[ \d.]+\] virtio_blk virtio1: \[vdb\] 2048 512-byte logical "
                      r"blocks", log), log
-    assert "virtio2" not in log
+    # The window without a device takes no virtio index: the file system's
+    # is virtio2.
+    assert re.search(r"linux\| \[[ \d.]+\] virtio_blk virtio2: \[vdc\] 8192 512-byte logical "
+                     r"blocks", log), log
+    assert "virtio3" not in log
     b.child.sendline("")
     b.expect(MGMT_PROMPT, timeout=60)
     out = own_lines(mshell(b, "cat /tmp/lowvisord.log"))
@@ -251,6 +260,8 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
                  "lowvisord: vm 1 (linux) device 1: legacy virtio-mmio (version 1)",
                  "lowvisord: vm 1 (linux) device 2: block device with no backing (no SPEC): "
                  "answers as no device",
+                 "lowvisord: vm 1 (linux) device 3: virtio-blk /etc/testfs.img, 8192 sectors, "
+                 "read-write",
                  "lowvisord: serving"):
         assert line in out, out
     # It knew its own VM (from its DT): every backend was checked.
@@ -278,6 +289,11 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     out = own_lines(mshell(b, "echo x | dd of=/dev/vdb 2>/dev/null; echo rc=$?"))
     assert "rc=1" in out, out
     read_back = "dd if=%s bs=512 skip=100 count=1 2>/dev/null | head -n 1"
+    # The file system: its known file, and a file written and synced.
+    out = own_lines(mshell(b, "mkdir -p /mnt && mount -t vfat /dev/vdc /mnt && "
+                              f"md5sum /mnt/known.txt && echo {token} >/mnt/written.txt && "
+                              "sync && umount /mnt; echo rc=$?", timeout=60))
+    assert f"{KNOWN_MD5}  /mnt/known.txt" in out and "rc=0" in out, out
 
     focus(b, "mgmt")
     assert token in own_lines(mshell(b, read_back % "/tmp/disk.img"))
@@ -286,12 +302,12 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     out = own_lines(mshell(b, "lowvisord blk:linux:9=/tmp/x >/tmp/out 2>/tmp/err; echo rc=$?; "
                               "cat /tmp/err; echo out:; cat /tmp/out"))
     assert out[-4:-1] == ["rc=1", "lowvisord: vm 'linux' device 9 does not exist: vm 'linux' "
-                          "has 3 devices", "out:"], out
+                          "has 4 devices", "out:"], out
     out = own_lines(mshell(b, "lowvisord net:linux:0=lan >/tmp/out 2>/tmp/err; echo rc=$?; "
                               "cat /tmp/err; echo out:; cat /tmp/out"))
     assert out[-4:-1] == ["rc=1", "lowvisord: vm 'linux' device 0 is a block device, not net",
                           "out:"], out
-    assert_devices(b, ["driver ok", "driver ok", "no backing"])
+    assert_devices(b, ["driver ok", "driver ok", "no backing", "driver ok"])
     out = own_lines(mshell(b, "lowvisorctl reset linux; echo rc=$?"))
     assert "rc=0" in out, out
     b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
@@ -303,6 +319,10 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     out = own_lines(mshell(b, (read_back % "/dev/vda") + "; md5sum /dev/vdb", timeout=60))
     assert token in out, out
     assert f"{RO_MD5}  /dev/vdb" in out, out
+    out = own_lines(mshell(b, "mkdir -p /mnt && mount -t vfat /dev/vdc /mnt && "
+                              "cat /mnt/written.txt && md5sum /mnt/known.txt && umount /mnt; "
+                              "echo rc=$?", timeout=60))
+    assert out[-4:-1] == [token, f"{KNOWN_MD5}  /mnt/known.txt", "rc=0"], out
 
     focus(b, "mgmt")
     out = own_lines(mshell(b, "cat /tmp/lowvisord.log; pidof lowvisord >/dev/null; echo rc=$?"))
@@ -313,10 +333,10 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     maps = [l for l in out if "'s RAM (" in l]
     assert maps == ["lowvisord: vm 1's RAM (256 MiB at 0x40000000) mapped from offset "
                     "0x80000000"] * 2, out
-    assert_devices(b, ["driver ok", "driver ok", "no backing"])
+    assert_devices(b, ["driver ok", "driver ok", "no backing", "driver ok"])
     # With the daemon gone, no state.
     assert "rc=0" in own_lines(mshell(b, "killall lowvisord; sleep 1; echo rc=$?"))
-    assert_devices(b, ["-", "-", "-"])
+    assert_devices(b, ["-", "-", "-", "-"])
 
 
 RECORDS = 600
@@ -380,7 +400,7 @@ def test_lowvisord_killed_and_restarted_loses_no_acknowledged_write(boot):
         assert out.count(f"lowvisord: vm 1 (linux) device {dev}: taken over from the last "
                          "lowvisord: driver ok") == 2, out
     assert not [l for l in out if "broken" in l], out
-    assert_devices(b, ["driver ok", "driver ok", "no backing"])
+    assert_devices(b, ["driver ok", "driver ok", "no backing", "driver ok"])
 
     focus(b, "linux")
     out = own_lines(mshell(b, f"touch /tmp/stop; echo 3 >/proc/sys/vm/drop_caches; "
@@ -393,15 +413,15 @@ def test_lowvisord_killed_and_restarted_loses_no_acknowledged_write(boot):
 
 
 def assert_devices(b, states):
-    """`lowvisorctl devices` lists the guest's three windows of
-    configs/linux-blk.its, served by mgmt, in the states given, and
-    nothing else."""
+    """`lowvisorctl devices` lists the guest's windows of
+    configs/linux-blk.its, served by mgmt, in the states given (one for
+    each), and nothing else."""
     out = own_lines(mshell(b, "lowvisorctl devices; echo rc=$?"))
     rows = [l for l in out if re.match(r"\s*\d+\s", l)]
     assert out[-2] == "rc=0", out
     assert " id  vm                   dev  type     backend              window      irq  state" \
         in out, out
-    assert len(rows) == 3, out
+    assert len(rows) == len(states), out
     for i, (row, state) in enumerate(zip(rows, states)):
         assert re.fullmatch(rf"  1  linux\s+{i}  block    mgmt\s+0x0a000{2 * i}00 +{48 + i}  "
                             rf"{re.escape(state)}", row), (i, state, out)

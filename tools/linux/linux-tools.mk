@@ -76,11 +76,18 @@ endef
 # with lvdev.
 $(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt.cpio.gz,$(TOOLS_LVDEV)=/bin/lvdev))
 
-# lowvisord's test (configs/linux-blk.its): a /etc/lowvisord.conf and the
-# lvinit.d script that makes its disks.
+# lowvisord's test (configs/linux-blk.its): a /etc/lowvisord.conf, the
+# lvinit.d script that makes its disks, and a FAT file system holding a
+# known file (KNOWN.TXT: the numbers 1 to 20000, a line each), 4 MiB.
+TOOLS_TESTFS := $(TOOLS_OUT)/testfs.img
+$(TOOLS_TESTFS): | $(SETUP_STAMP)
+	@printf '  %-8s %s\n' MKFS $@
+	$(Q)mkdir -p $(@D) && rm -f $@ $@.txt && seq 1 20000 >$@.txt
+	$(Q)PATH=$$PATH:/usr/sbin:/sbin mkfs.fat -i 4c56 -n TESTFS -C $@ 4096 >/dev/null
+	$(Q)mcopy -i $@ $@.txt ::KNOWN.TXT && rm -f $@.txt
 $(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt-blk.cpio.gz,\
 	$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
-	$(LINUX_TEST_DIR)/lowvisord-test.conf=/etc/lowvisord.conf))
+	$(LINUX_TEST_DIR)/lowvisord-test.conf=/etc/lowvisord.conf $(TOOLS_TESTFS)=/etc/testfs.img))
 
 # lowvisord's hostile-frontend test (configs/linux-hostile.its): as
 # initramfs-mgmt-blk, with a /etc/lowvisord.conf that serves a Linux guest
