@@ -20,8 +20,8 @@ CASES = [
     ("avail_index_ahead", r"queue 0: avail idx 1000, 1000 entries past the device's 0"),
     ("indirect_descriptor", r"an indirect descriptor \(not offered\)"),
     ("readable_after_writable", r"a device-readable buffer after a writable one"),
-    ("queue_num_not_power_of_two", r"queue 0: size 6 \(a power of two up to 128\)"),
-    ("queue_num_over_max", r"queue 0: size 256 \(a power of two up to 128\)"),
+    ("queue_num_not_power_of_two", r"queue 0: size 6 \(a power of two up to 512\)"),
+    ("queue_num_over_max", r"queue 0: size 1024 \(a power of two up to 512\)"),
     ("rings_outside_ram", r"queue 0: rings at 0x40ffffc0 0x40[0-9a-f]{6} 0x40[0-9a-f]{6}: "
                           r"misaligned or not in its RAM"),
 ]

@@ -20,11 +20,6 @@
 #include "gic.h"
 #include "test.h"
 
-#define UART_IRQ 33u
-#define UARTIMSC 0x38u
-#define UART_RXIM (1u << 4)
-#define UART_RTIM (1u << 6)
-#define PRIO_UART 0x80u
 #define PMR_OPEN 0xf0u
 
 #define SPI(id) lowvisor_irq_encode(LOWVISOR_IRQ_TYPE_SPI, 0, (id))
@@ -32,30 +27,13 @@
 static uint32_t target_vm, intid, count = 5, gap_ms = 200;
 static bool have_intid;
 
-/*
- * Waits for a 'g' on the console.  The UART's receive interrupt is enabled
- * in the UART and the GIC but stays masked in the CPSR: it ends each WFI,
- * no handler runs, and reading the byte lowers it.
- */
+/* Waits for a 'g' on the console (uart_wait_for), the GIC on for it. */
 static void wait_for_go(void)
 {
 	gicd_write(GICD_CTLR, 1);
-	mmio_write8(GICD_BASE + GICD_IPRIORITYR + UART_IRQ, PRIO_UART);
-	mmio_write8(GICD_BASE + GICD_ITARGETSR + UART_IRQ, 1u); /* CPU 0 */
-	irq_bit_write(GICD_ISENABLER, UART_IRQ);
 	gicc_write(GICC_PMR, PMR_OPEN);
 	gicc_write(GICC_CTLR, 1);
-	mmio_write32(GUEST_UART_BASE + UARTIMSC, UART_RXIM | UART_RTIM);
-	for (;;) {
-		int c = uart_getc();
-
-		if (c == 'g')
-			break;
-		if (c < 0)
-			wfi();
-	}
-	mmio_write32(GUEST_UART_BASE + UARTIMSC, 0);
-	irq_bit_write(GICD_ICENABLER, UART_IRQ);
+	uart_wait_for('g');
 }
 
 TEST(pulse, edges)

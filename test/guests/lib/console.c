@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * PL011 output and input, and a small printf.  Under Lowvisor the UART is
- * emulated; nothing but UARTDR and UARTFR is touched here (a guest that
- * wants the receive interrupt sets UARTIMSC itself).
+ * emulated; nothing but UARTDR and UARTFR is touched here, but by
+ * uart_wait_for(), which sets UARTIMSC for its wait.
  */
+#include "gic.h"
 #include "guest.h"
 
 #define UARTDR 0x00
@@ -35,6 +36,29 @@ int uart_getc(void)
 	if (uart[UARTFR / 4] & FR_RXFE)
 		return -1;
 	return (int)(uart[UARTDR / 4] & 0xffu);
+}
+
+#define UART_IRQ 33u /* SPI 1 */
+#define UARTIMSC 0x38u
+#define UART_RXIM (1u << 4)
+#define UART_RTIM (1u << 6)
+
+void uart_wait_for(int want)
+{
+	mmio_write8(GICD_BASE + GICD_IPRIORITYR + UART_IRQ, 0x80u);
+	mmio_write8(GICD_BASE + GICD_ITARGETSR + UART_IRQ, 1u); /* CPU 0 */
+	irq_bit_write(GICD_ISENABLER, UART_IRQ);
+	mmio_write32(GUEST_UART_BASE + UARTIMSC, UART_RXIM | UART_RTIM);
+	for (;;) {
+		int c = uart_getc();
+
+		if (c == want)
+			break;
+		if (c < 0)
+			wfi();
+	}
+	mmio_write32(GUEST_UART_BASE + UARTIMSC, 0);
+	irq_bit_write(GICD_ICENABLER, UART_IRQ);
 }
 
 void uart_puts(const char *s)

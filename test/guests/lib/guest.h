@@ -180,6 +180,12 @@ void uart_putc(char c);
 void uart_puts(const char *s);
 /* The next received byte, or -1 when the receive FIFO is empty. */
 int uart_getc(void);
+/* Waits in WFI for the byte want on the console, dropping the others: the
+ * UART's receive interrupt is enabled in the UART and the distributor (to
+ * CPU 0) meanwhile, and masked in the CPSR: it ends each WFI, no handler
+ * runs, and reading the byte lowers it.  The distributor and the CPU
+ * interface must be on (GICD_CTLR, GICC_CTLR, GICC_PMR: the caller's). */
+void uart_wait_for(int want);
 /* %d %i %u %x %X %p %s %c %%, flags '-' '+' '0', a width, and the length
  * modifiers l, ll (64-bit), z.  uint32_t is unsigned long on arm-none-eabi:
  * print it with %lx, %lu (int32_t with %ld).  "\n" goes out as "\r\n".  A call prints

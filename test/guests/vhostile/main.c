@@ -82,10 +82,6 @@ SYSREG64(cntv_cval, 3, c14)
 
 #define QN 8u /* the queue's size */
 #define VIRTIO_IRQ (32u + LOWVISOR_VIRTIO_SPI)
-#define UART_IRQ 33u
-#define UARTIMSC 0x38u
-#define UART_RXIM (1u << 4)
-#define UART_RTIM (1u << 6)
 #define WAIT_US 3000000u
 
 struct desc {
@@ -233,30 +229,6 @@ static uint32_t irq_take(uint32_t *isr)
 	return iar & 0x3ffu;
 }
 
-/*
- * Waits for a 'g' on the console (the system test types it once the Linux
- * guest reads its disk in a loop).  The UART's receive interrupt is
- * enabled in the UART and the GIC, masked at the CPU: it ends each WFI,
- * and reading the byte lowers it.
- */
-static void wait_for_go(void)
-{
-	mmio_write8(GICD_BASE + GICD_IPRIORITYR + UART_IRQ, 0x80u);
-	mmio_write8(GICD_BASE + GICD_ITARGETSR + UART_IRQ, 1u);
-	irq_bit_write(GICD_ISENABLER, UART_IRQ);
-	mmio_write32(GUEST_UART_BASE + UARTIMSC, UART_RXIM | UART_RTIM);
-	for (;;) {
-		int c = uart_getc();
-
-		if (c == 'g')
-			break;
-		if (c < 0)
-			wfi();
-	}
-	mmio_write32(GUEST_UART_BASE + UARTIMSC, 0);
-	irq_bit_write(GICD_ICENABLER, UART_IRQ);
-}
-
 /* ---- Requests ---- */
 
 static void fill(unsigned i, const volatile void *p, uint32_t len, uint16_t flags, uint16_t next)
@@ -369,7 +341,7 @@ TEST(disk, set_up_and_read_sector_0)
 	ASSERT_EQ(vread(VM_VERSION), 2);
 	ASSERT_EQ(vread(VM_DEVICE_ID), VIRTIO_ID_BLOCK);
 	ASSERT_EQ(setup_good(), S_SET_UP);
-	EXPECT_EQ(vread(VM_QUEUE_NUM_MAX), 128);
+	EXPECT_EQ(vread(VM_QUEUE_NUM_MAX), 512); /* lowvisord's virtio-blk queues */
 	EXPECT_EQ(vread(VM_QUEUE_READY), 1);
 	cap = vread(VM_CONFIG);
 	printf("vhostile: disk of %lu sectors\n", (unsigned long)cap);
@@ -467,6 +439,6 @@ int main(void)
 	mmu_map_lpae(LOWVISOR_VIRTIO_BASE, LOWVISOR_VIRTIO_BASE, true);
 	irq_init();
 	printf("# vhostile: type g to start\n");
-	wait_for_go();
+	uart_wait_for('g'); /* the system test types it once Linux reads in a loop */
 	return test_run_all();
 }
