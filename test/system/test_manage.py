@@ -581,6 +581,12 @@ def test_lowvisord_console_reaches_a_guest_shell(boot):
     rows = [l for l in out if re.match(r"\s*\d+\s", l)]
     assert len(rows) == 1, out
     assert re.fullmatch(r"  1  linux\s+0  console  mgmt\s+0x0a000000 +48  driver ok", rows[0]), out
+    # While a client is attached (its stdin open for 3 s, then 2 s quiet),
+    # it says so; not after.
+    out = own_lines(mshell(b, "sleep 3 | lowvisorctl console linux >/dev/null & sleep 1; "
+                              "lowvisorctl devices; sleep 9; lowvisorctl devices", timeout=60))
+    rows = [l for l in out if re.match(r"\s*\d+\s", l)]
+    assert [r.rsplit("  ", 1)[-1] for r in rows] == ["driver ok, attached", "driver ok"], out
     # A console that is not there: words, status 1.
     out = own_lines(mshell(b, "lowvisorctl console linux 1 </dev/null; echo rc=$?"))
     assert out[-3:-1] == ["lowvisorctl: vm 'linux' has no console device 1 (lowvisorctl "

@@ -497,12 +497,21 @@ static int setup(void)
 
 /* What each window's line in the file says now; NULL: no line. */
 static const char *shown[LOWVISOR_IOREQ_VMS][LOWVISOR_VIRTIO_MAX];
+static bool shown_attached[LOWVISOR_IOREQ_VMS][LOWVISOR_VIRTIO_MAX];
 
 static const char *window_state(unsigned int vm, unsigned int i)
 {
 	if (devs[vm][i])
 		return vdev_state(devs[vm][i]);
 	return unbacked[vm] & 1u << i ? "no backing" : NULL;
+}
+
+/* A console with a client (lowvisorctl console) attached. */
+static bool window_attached(unsigned int vm, unsigned int i)
+{
+	const struct vdev *d = devs[vm][i];
+
+	return d && d->type == &con_type && d->u.con.cfd >= 0;
 }
 
 static void state_write(void)
@@ -516,8 +525,10 @@ static void state_write(void)
 	for (vm = 0; vm < LOWVISOR_IOREQ_VMS; vm++)
 		for (i = 0; i < LOWVISOR_VIRTIO_MAX; i++) {
 			shown[vm][i] = window_state(vm, i);
+			shown_attached[vm][i] = window_attached(vm, i);
 			if (ok && shown[vm][i])
-				ok = fprintf(f, "%u %u %s\n", vm, i, shown[vm][i]) > 0;
+				ok = fprintf(f, "%u %u %s%s\n", vm, i, shown[vm][i],
+					     shown_attached[vm][i] ? ", attached" : "") > 0;
 		}
 	if (f && fclose(f))
 		ok = false;
@@ -542,7 +553,8 @@ static void state_refresh(void)
 
 	for (vm = 0; vm < LOWVISOR_IOREQ_VMS; vm++)
 		for (i = 0; guests[vm] && i < LOWVISOR_VIRTIO_MAX; i++)
-			if (window_state(vm, i) != shown[vm][i]) {
+			if (window_state(vm, i) != shown[vm][i] ||
+			    window_attached(vm, i) != shown_attached[vm][i]) {
 				state_write();
 				return;
 			}

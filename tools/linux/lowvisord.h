@@ -293,8 +293,9 @@ static inline const char *virtio_type_name(unsigned int type)
  * renamed over the old) whenever the state of a window lowvisord serves
  * changes.  Its first line is "pid PID" (the daemon's: a file whose daemon
  * is gone says nothing), then one line per window: "VM DEVICE STATE", the
- * frontend's id, the window's index and vdev_state()'s words, or
- * "no backing" for a window with no SPEC.
+ * frontend's id, the window's index and vdev_state()'s words (with
+ * ", attached" after them for a console with a client), or "no backing"
+ * for a window with no SPEC.
  */
 #define LOWVISORD_STATE_FILE "/run/lowvisord.state"
 
