@@ -34,6 +34,7 @@
 #include <linux/of.h>
 #include <linux/of_irq.h>
 #include <linux/poll.h>
+#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -123,7 +124,10 @@ static struct {
 	u64 ipa, size; /* size 0: not mapped */
 	u32 gen;
 } maps[LOWVISOR_IOREQ_VMS];
-static u32 map_gen; /* the last struct lowvisor_map gen handed out */
+/* The last struct lowvisor_map gen handed out; from a random start, so that
+ * a gen a device model kept from an earlier load of the module (lowvisord's
+ * state files) is not taken for one of this load's. */
+static u32 map_gen;
 
 /* A slot with a request not handed out yet, or -1. */
 static int next_request(void)
@@ -364,6 +368,7 @@ static int backend_init(void)
 
 	if (!np)
 		return 0;
+	map_gen = get_random_u32();
 	ring_irq = irq_of_parse_and_map(np, 0);
 	of_node_put(np);
 	ring = (void *)get_zeroed_page(GFP_KERNEL);
