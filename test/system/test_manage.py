@@ -593,3 +593,84 @@ def test_lowvisord_console_reaches_a_guest_shell(boot):
                           "devices)", "rc=1"], out
     out = own_lines(mshell(b, "cat /tmp/lowvisord.log"))
     assert not [l for l in out if "broken" in l], out
+
+
+def test_two_management_linuxes_each_serve_a_disk(boot):
+    """configs/linux-blk2.its: two management VMs, each running lowvisord,
+    each the backend of one of an unmodified Debian guest's disks, from a
+    file of its own.  The guest reads both whole and writes a token to
+    each; each management Linux finds its own token in its file and not
+    the other's; `lowvisorctl devices` in each shows its device served and
+    the other's not by it.  With mgmt's lowvisord killed, the guest still
+    reads the disk mgmt2 serves, while a read of mgmt's waits; restarted,
+    lowvisord takes its device over and the waiting read completes."""
+    b = boot(qemu_cmd(smp=2, extra=["-initrd", os.path.join(BUILD, "linux-blk2.itb")]),
+             timeout=300)
+
+    def own(out):
+        return [l for l in out.split("\n") if not re.match(r"(linux|mgmt|mgmt2)\| ", l)]
+
+    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
+    log = b.transcript()
+    # Both started their lowvisord (in either order).
+    assert re.search(r"(?<!\| )lvinit: lowvisord started for /etc/lowvisord\.conf", log), log
+    assert re.search(r"mgmt2\| lvinit: lowvisord started for /etc/lowvisord\.conf", log), log
+    for i, vd in ((0, "vda"), (1, "vdb")):
+        assert re.search(rf"linux\| \[[ \d.]+\] virtio_blk virtio{i}: \[{vd}\] 8192 512-byte "
+                         r"logical blocks", log), log
+    b.child.sendline("")
+    b.expect(MGMT_PROMPT, timeout=60)
+
+    def devices(backend):
+        out = own(mshell(b, "lowvisorctl devices; echo rc=$?"))
+        rows = [l for l in out if re.match(r"\s*\d+\s", l)]
+        assert out[-2] == "rc=0" and len(rows) == 2, out
+        for i, (row, name) in enumerate(zip(rows, ("mgmt", "mgmt2"))):
+            state = "driver ok" if name == backend else "-"
+            assert re.fullmatch(rf"  2  linux\s+{i}  block    {name}\s+0x0a000{2 * i}00 +"
+                                rf"{48 + i}  {re.escape(state)}", row), (backend, out)
+
+    devices("mgmt")
+    tokens = ["two-%08x" % random.getrandbits(32) for _ in range(2)]
+    read_back = "dd if=%s bs=512 skip=100 count=1 2>/dev/null | head -n 1"
+
+    focus(b, "mgmt2")
+    devices("mgmt2")
+    focus(b, "linux")
+    out = own(mshell(b, "md5sum /dev/vda /dev/vdb", timeout=120))
+    assert f"{DISK_MD5}  /dev/vda" in out and f"{DISK_MD5}  /dev/vdb" in out, out
+    for vd, token in zip(("vda", "vdb"), tokens):
+        out = own(mshell(b, f"echo {token} | dd of=/dev/{vd} bs=512 seek=100 conv=fsync "
+                            "2>/dev/null; echo rc=$?", timeout=60))
+        assert "rc=0" in out, out
+
+    # Each backend's file has its own disk's write, not the other's.
+    for vm, mine, other in (("mgmt", tokens[0], tokens[1]), ("mgmt2", tokens[1], tokens[0])):
+        focus(b, vm)
+        out = own(mshell(b, (read_back % "/tmp/disk.img") + "; grep -c two- /tmp/disk.img"))
+        assert out[-3:-1] == [mine, "1"], (vm, out)
+        assert other not in out, (vm, out)
+
+    # mgmt's daemon gone: mgmt2's disk serves on, mgmt's waits for it.
+    focus(b, "linux")  # from mgmt2
+    focus(b, "mgmt")
+    out = own(mshell(b, "kill -9 $(pidof lowvisord); sleep 1; pidof lowvisord; echo rc=$?"))
+    assert "rc=1" in out, out
+    focus(b, "mgmt2")
+    focus(b, "linux")
+    out = own(mshell(b, "echo 3 >/proc/sys/vm/drop_caches; " + (read_back % "/dev/vdb"),
+                     timeout=60))
+    assert tokens[1] in out, out
+    mshell(b, "(" + (read_back % "/dev/vda") + " | sed 's/^/vda-after: /') &")
+    focus(b, "mgmt")
+    out = own(mshell(b, "sleep 2; lowvisord >>/tmp/lowvisord.log 2>&1 & sleep 3; "
+                        "cat /tmp/lowvisord.log"))
+    assert "lowvisord: vm 2 (linux) device 0: taken over from the last lowvisord: driver ok" \
+        in out, out
+    # The read of mgmt's disk waited for the new daemon, then completed.
+    before = b.transcript().rsplit("sleep 2; lowvisord >>", 1)[0]
+    assert not re.search(r"vda-after: two-", before), before
+    after = rf"linux\| vda-after: {tokens[0]}\r*\n"
+    if not re.search(after, b.transcript()):
+        b.expect(after, timeout=60)
+    devices("mgmt")

@@ -89,6 +89,16 @@ $(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt-blk.cpio.gz,\
 	$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
 	$(LINUX_TEST_DIR)/lowvisord-test.conf=/etc/lowvisord.conf $(TOOLS_TESTFS)=/etc/testfs.img))
 
+# lowvisord's test with two backends (configs/linux-blk2.its): as
+# initramfs-mgmt-blk, each with a /etc/lowvisord.conf for one of the
+# guest's disks.
+$(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt-two-a.cpio.gz,\
+	$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
+	$(LINUX_TEST_DIR)/lowvisord-two-a.conf=/etc/lowvisord.conf))
+$(eval $(call mgmt_initramfs,$(LINUX_OUT)/initramfs-mgmt-two-b.cpio.gz,\
+	$(LINUX_TEST_DIR)/lvinit-testdisks.sh=/etc/lvinit.d/05-testdisks \
+	$(LINUX_TEST_DIR)/lowvisord-two-b.conf=/etc/lowvisord.conf))
+
 # lowvisord's hostile-frontend test (configs/linux-hostile.its): as
 # initramfs-mgmt-blk, with a /etc/lowvisord.conf that serves a Linux guest
 # and the hostile bare-metal driver (test/guests/vhostile).
