@@ -535,6 +535,22 @@ def test_lowvisord_switches_a_network_of_unmodified_guests(boot):
     assert "lowvisord: vm 2's RAM went away (reset or stopped): its devices reset" in out, out
     assert_net_devices(b, ["driver ok", "driver ok"])
 
+    # lowvisord killed and started again: the devices and lv0, address and
+    # all, are taken over; both guests answer again, nothing set up anew.
+    out = net_lines(mshell(b, "kill -9 $(pidof lowvisord); sleep 1; ip -o addr show lv0; "
+                              "lowvisord >>/tmp/lowvisord.log 2>&1 & sleep 3; "
+                              "cat /tmp/lowvisord.log"))
+    assert [l for l in out if re.match(r"\d+: lv0\s+inet 10\.0\.15\.254/24 ", l)], out
+    for vm in ("1 (net-a)", "2 (net-b)"):
+        assert f"lowvisord: vm {vm} device 0: taken over from the last lowvisord: driver ok" \
+            in out, out
+    for peer in ("10.0.15.1", "10.0.15.2"):
+        b.child.sendline(f"ping -c 3 {peer}")
+        b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
+                 timeout=60)
+        b.expect(MGMT_PROMPT)
+    assert_net_devices(b, ["driver ok", "driver ok"])
+
 
 def test_lowvisord_console_reaches_a_guest_shell(boot):
     """lowvisord (configs/linux-console.its), started from the management

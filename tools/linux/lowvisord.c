@@ -26,7 +26,8 @@
  *                        VM's name in VM_LIST), for `lowvisorctl console`
  *   tap:NET=IFNAME       joins the network NET to the management Linux's
  *                        TAP device IFNAME, which lowvisord creates (it
- *                        needs the tun module); configure it with ip(8)
+ *                        needs the tun module), persistent; configure it
+ *                        with ip(8): that outlives the daemon too
  * A blk:, net: or con: SPEC may end in ",legacy" (after its other options,
  * or among them): that device's window speaks the legacy virtio-mmio
  * transport (version 1, for a driver that knows no other) instead of

@@ -406,7 +406,9 @@ int net_tap_open(const char *network, const char *ifname)
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, TUNSETIFF, &ifr)) {
+	/* Persistent: the interface and what ip(8) gave it outlive this
+	 * daemon, and the next one attaches to it again. */
+	if (ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETPERSIST, 1)) {
 		err = -errno;
 		close(fd);
 		return err;
