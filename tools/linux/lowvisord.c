@@ -330,7 +330,7 @@ static int open_tap(const struct spec *sp)
  */
 #define DEV_STATE_DIR CON_DIR
 #define DEV_STATE_MAGIC 0x5344564cu /* "LVDS" */
-#define DEV_STATE_VERSION 1u
+#define DEV_STATE_VERSION 2u /* struct vdev's layout: the net backlog */
 
 struct dev_state {
 	uint32_t magic, version, size;

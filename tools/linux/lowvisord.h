@@ -134,6 +134,10 @@ struct con {
 	uint32_t in_len;
 };
 
+/* A device.  lowvisord keeps each in a file that outlives the daemon
+ * (dev_state_map): a change of this layout, or of what a field means,
+ * goes with a new DEV_STATE_VERSION (lowvisord.c), or a restarted daemon
+ * takes an older one's file for its own. */
 struct vdev {
 	const struct vdev_type *type;
 	struct guest *guest;
