@@ -406,13 +406,16 @@ int net_tap_open(const char *network, const char *ifname)
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	/* Persistent: the interface and what ip(8) gave it outlive this
-	 * daemon, and the next one attaches to it again. */
-	if (ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETPERSIST, 1)) {
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
+	/* Persistent: the interface and what ip(8) gave it outlive this
+	 * daemon, and the next one attaches to it again (without
+	 * CAP_NET_ADMIN, on a TAP device made for this user, it stays as made). */
+	if (ioctl(fd, TUNSETPERSIST, 1))
+		fprintf(stderr, "lowvisord: %s: not made persistent: %s\n", ifname, strerror(errno));
 	err = net_attach_fd(network, fd);
 	if (err) {
 		close(fd);
