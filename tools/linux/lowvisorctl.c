@@ -278,6 +278,8 @@ static void print_devices(const struct vm_table *t, const struct lowvisor_vm_inf
 		       backend_name(t, vm->virtio_backend[i], backend, sizeof(backend)),
 		       LOWVISOR_VIRTIO_BASE + i * LOWVISOR_VIRTIO_SIZE,
 		       32 + LOWVISOR_VIRTIO_SPI + i,
+		       /* The daemon learns of it only at its next touch of the RAM. */
+		       vm->state == LOWVISOR_VM_STOPPED ? "vm stopped" :
 		       vm->id < LOWVISOR_IOREQ_VMS && states[vm->id][i][0] ? states[vm->id][i] : "-");
 }
 
