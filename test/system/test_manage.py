@@ -27,6 +27,17 @@ def mshell(b, line, timeout=30):
     return out.split(line, 1)[-1]
 
 
+def seen_or_expect(b, pattern, timeout, since=None):
+    """Waits for pattern unless the transcript has it already (after the
+    last `since`, if given): another VM's line may have come while a
+    command's output was being read."""
+    seen = b.transcript()
+    if since is not None:
+        seen = seen.rsplit(since, 1)[-1] if since in seen else ""
+    if not re.search(pattern, seen):
+        b.expect(pattern, timeout=timeout)
+
+
 def own_lines(out):
     """The management VM's own lines of some output."""
     return [l for l in out.split("\n") if not re.match(r"(linux|ticker|mgmt)\| ", l)]
@@ -310,7 +321,8 @@ def test_lowvisord_serves_an_unmodified_guest_its_disks(boot):
     assert_devices(b, ["driver ok", "driver ok", "no backing", "driver ok"])
     out = own_lines(mshell(b, "lowvisorctl reset linux; echo rc=$?"))
     assert "rc=0" in out, out
-    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
+    seen_or_expect(b, r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", 200,
+                   since="vm 'linux': reset (boot 1)")
     since_reset = b.transcript().rsplit("vm 'linux': reset (boot 1)", 1)[1]
     assert re.search(r"virtio_blk virtio0: \[vda\] 8192 512-byte", since_reset), since_reset
     assert re.search(r"virtio_blk virtio1: \[vdb\] 2048 512-byte", since_reset), since_reset
@@ -384,12 +396,12 @@ def test_lowvisord_killed_and_restarted_loses_no_acknowledged_write(boot):
     assert "restarted" in own_lines(mshell(b, restarted))
     assert "restarted" in own_lines(mshell(b, "kill -9 $(pidof lowvisord); sleep 2; " +
                                           restarted))
+    # Both kills while the writer was at work.
+    assert "linux| WRITER-DONE" not in b.transcript().replace("\r", "")
     # One daemon at a time.
     out = own_lines(mshell(b, "lowvisord >/tmp/out 2>/tmp/err; echo rc=$?; cat /tmp/err"))
     assert out[-3:-1] == ["rc=1", "lowvisord: another lowvisord is serving (stop it first)"], out
-    # Both kills while the writer was at work.
-    assert "linux| WRITER-DONE" not in b.transcript().replace("\r", "")
-    b.expect(r"linux\| WRITER-DONE\r*\n", timeout=300)
+    seen_or_expect(b, r"linux\| WRITER-DONE\r*\n", 300)
     log = b.transcript()
     assert not re.search(r"WRITE-FAILED \d", log), log
     assert not re.search(r"linux\| .*I/O error", log), log
@@ -407,9 +419,7 @@ def test_lowvisord_killed_and_restarted_loses_no_acknowledged_write(boot):
                               f"dd if=/dev/vda {region}", timeout=120))
     assert f"{want}  -" in out, out
     # The reader, whose request went through dd, was not left waiting.
-    done = r"(?<!echo )READER-DONE\r*\n"
-    if not re.search(done, b.transcript()):
-        b.expect(done, timeout=60)
+    seen_or_expect(b, r"(?<!echo )READER-DONE\r*\n", 60)
 
 
 def assert_devices(b, states):
@@ -520,7 +530,8 @@ def test_lowvisord_switches_a_network_of_unmodified_guests(boot):
     b.expect(r"(?<!\| )3 packets transmitted, 3 packets received, 0% packet loss\r*\n",
              timeout=60)
     b.expect(MGMT_PROMPT)
-    b.expect(r"net-b\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=300)
+    seen_or_expect(b, r"net-b\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", 300,
+                   since="vm 'net-b': reset")
     focus(b, "net-a")
     focus(b, "net-b")
     mshell(b, "ip addr add 10.0.15.2/24 dev eth0 && ip link set eth0 up")
@@ -570,8 +581,9 @@ def test_lowvisord_console_reaches_a_guest_shell(boot):
                               "cat /tmp/lowvisord.log"))
     assert "lowvisord: vm 1 (linux) device 0: virtio-console on "  \
         "/run/lowvisord/console-linux-0" in out, out
-    b.expect(r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", timeout=200)
-    b.expect(r"linux\| lvinit: a shell on /dev/hvc0\r*\n", timeout=60)
+    # The guest may be up before the command above has answered.
+    seen_or_expect(b, r"linux\| LOWVISOR-LINUX-UP release=\S+ cpus=1\r*\n", 200)
+    seen_or_expect(b, r"linux\| lvinit: a shell on /dev/hvc0\r*\n", 60)
     # The guest's prompt comes through the console too: shown with '#'
     # turned '%', not to be taken for the management shell's.
     cmd = ("echo 'echo hvc-$((6*7))' | lowvisorctl console linux >/tmp/con.out; echo rc=$?; "
@@ -686,7 +698,5 @@ def test_two_management_linuxes_each_serve_a_disk(boot):
     # The read of mgmt's disk waited for the new daemon, then completed.
     before = b.transcript().rsplit("sleep 2; lowvisord >>", 1)[0]
     assert not re.search(r"vda-after: two-", before), before
-    after = rf"linux\| vda-after: {tokens[0]}\r*\n"
-    if not re.search(after, b.transcript()):
-        b.expect(after, timeout=60)
+    seen_or_expect(b, rf"linux\| vda-after: {tokens[0]}\r*\n", 60)
     devices("mgmt")
