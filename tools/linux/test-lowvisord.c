@@ -853,6 +853,26 @@ static void test_legacy_bad_queues(void **state)
 	}
 }
 
+/* A state file whose queue vq_check() would have refused (not of this
+ * daemon's making): the device starts from reset, nothing read past its
+ * ring. */
+static void test_a_bad_state_file_starts_afresh(void **state)
+{
+	struct vdev *d = &devs[0];
+
+	(void)state;
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	d->vq[0].num = 1000;
+	irq_level[0] = -1;
+	vdev_resume(d);
+	assert_int_equal(irq_level[0], 0);
+	assert_int_equal(rd(d, VIRTIO_MMIO_STATUS), 0);
+	assert_string_equal(vdev_state(d), "reset");
+	assert_int_equal(driver_init(d, QSIZE, V1), OK_STATUS);
+	blk_submit(d, VIRTIO_BLK_T_IN, 2, 512);
+	assert_int_equal(ram[STATUS_OFF], VIRTIO_BLK_S_OK);
+}
+
 /* ---- SPECs against VM_LIST ---- */
 
 /* mgmt (0) backs linux's (1) devices 0 (block) and 1 (net); mgmt2 (2)
@@ -1658,6 +1678,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_of_no_queue_and_garbage_registers,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_new_daemon_takes_over, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_bad_state_file_starts_afresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queues_of_the_last_boot_ignored, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_registers, setup, teardown),

@@ -618,6 +618,16 @@ void vdev_resume(struct vdev *d)
 	int err;
 
 	d->messages = 0;
+	/* The file is the last daemon's, but only what vq_check() let through
+	 * is used as it was: a queue it would refuse starts the device afresh. */
+	for (i = 0; i < d->type->queue_count; i++)
+		if (d->vq[i].ready && (!pow2(d->vq[i].num) || d->vq[i].num > vdev_queue_size(d))) {
+			vdev_log(d, "the last lowvisord's queue %u has size %u: the device starts "
+				 "from reset", i, d->vq[i].num);
+			d->isr = 0;
+			vdev_reset(d);
+			break;
+		}
 	if (d->status & VIRTIO_CONFIG_S_DRIVER_OK) {
 		err = guest_map(d->guest);
 		if (err)
