@@ -30,7 +30,8 @@
 #define RUNQ_PRIO_MAX 15
 
 struct runq_entity {
-	struct list_node node;
+	struct list_node node;  /* in the queue, in the order of runq_before */
+	struct list_node timed; /* on the queue's timed list, or alone */
 	uint64_t slice;    /* length of a turn */
 	uint64_t left;     /* what is left of its turn */
 	uint64_t turn_end; /* picked: when what is left runs out */
@@ -47,7 +48,8 @@ struct runq_ops {
 };
 
 struct runq {
-	struct list_node head;
+	struct list_node head;  /* every entity, the one to go first first */
+	struct list_node timed; /* those whose wake_at may be set */
 	const struct runq_ops *ops;
 	struct runq_entity *current; /* picked and not yet put, or NULL */
 	uint64_t seq;                /* the last place given */
@@ -63,6 +65,10 @@ static inline bool runq_before(const struct runq_entity *a, const struct runq_en
 void runq_init(struct runq *rq, const struct runq_ops *ops);
 /* Adds e at the back of the rotation with a fresh turn. */
 void runq_add(struct runq *rq, struct runq_entity *e, uint64_t slice, unsigned prio);
+
+/* Whether e may have a wake_at (0 otherwise: the scans pass it by).  An
+ * entity is on the list from runq_add. */
+void runq_timed(struct runq *rq, struct runq_entity *e, bool on);
 
 /* The entity to run next (it becomes current, to run what is left of its
  * turn from now), or NULL if none is runnable. */
@@ -81,11 +87,11 @@ bool runq_yield(struct runq *rq);
 
 /* The next time the queue needs the CPU's attention, for its timer: the end
  * of the current turn if someone else could run then, or the earliest
- * wake_at of the others; UINT64_MAX if neither. */
+ * wake_at of the other timed ones; UINT64_MAX if neither. */
 uint64_t runq_next_event(const struct runq *rq);
 
-/* Calls wake(e) for each entity other than the current one whose wake_at
- * is due (0 < wake_at <= now); returns how many. */
+/* Calls wake(e) for each timed entity other than the current one whose
+ * wake_at is due (0 < wake_at <= now); returns how many. */
 unsigned runq_wake_due(struct runq *rq, uint64_t now, void (*wake)(struct runq_entity *e));
 
 #endif

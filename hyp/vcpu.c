@@ -143,6 +143,7 @@ void vcpu_put(void)
 	}
 	vcpu_banked_sync(v);
 	vgic_save(v->vm->vgic, v->index); /* if still loaded: a reset unloads */
+	runq_timed(&cpu->rq, &v->sched, vcpu_timer_deadline(v) != 0);
 	cpu->loaded = NULL;
 }
 
@@ -153,6 +154,7 @@ static void vcpu_load(struct vcpu *v)
 	if (cpu->loaded == v && !v->cp15_valid)
 		return;
 	vcpu_put();
+	runq_timed(&cpu->rq, &v->sched, false); /* the hardware has its timer */
 	cp15_restore(&v->cp15);
 	timer_restore(v);
 	v->cp15_valid = false;

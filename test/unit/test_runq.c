@@ -347,10 +347,6 @@ static void test_next_event_and_wake_due(void **state)
 	assert_true(runq_next_event(&rq) == 77);
 }
 
-/* --- The simulated CPU --- */
-
-#define SLICE 50 /* 5 ms in units of 0.1 ms */
-
 static uint64_t rng;
 
 static uint64_t rnd(uint64_t n)
@@ -360,6 +356,66 @@ static uint64_t rnd(uint64_t n)
 	rng ^= rng << 17;
 	return n ? rng % n : 0;
 }
+
+/* Only the entities on the timed list are looked at for their wake_at;
+ * the list's order does not matter, the queue's does. */
+static void test_timed_list(void **state)
+{
+	(void)state;
+	setup_n(3, NULL);
+	f[1].runnable = f[2].runnable = false;
+	f[1].wake_at = 20;
+	f[2].wake_at = 40;
+	runq_timed(&rq, &f[1].e, false);
+	runq_timed(&rq, &f[1].e, false); /* twice: still off */
+	assert_int_equal(idx(runq_pick(&rq, 0)), 0);
+	assert_true(runq_next_event(&rq) == 40);
+	assert_int_equal(runq_wake_due(&rq, 50, fake_wake), 1);
+	assert_int_equal(f[1].woken, 0);
+	assert_int_equal(f[2].woken, 1);
+	runq_timed(&rq, &f[1].e, true);
+	runq_timed(&rq, &f[1].e, true); /* twice: on once */
+	assert_true(runq_next_event(&rq) == 10); /* 2 is runnable: 0's turn */
+	assert_int_equal(runq_wake_due(&rq, 50, fake_wake), 1);
+	assert_int_equal(f[1].woken, 1);
+	/* Woken, 1 and 2 wait in the order of their places. */
+	runq_put(&rq, 10);
+	turn(&(uint64_t){ 10 }, 1);
+	assert_int_equal(idx(runq_pick(&rq, 20)), 2);
+}
+
+/* The queue stays in the order of runq_before however places and
+ * priorities mix: walking it, each entity goes before the next. */
+static void test_queue_in_order(void **state)
+{
+	static const unsigned prio[8] = { 0, 3, 1, 3, 0, 2, 1, 3 };
+	struct runq_entity *prev = NULL;
+	uint64_t now = 0;
+	unsigned n = 0;
+
+	(void)state;
+	rng = 12345;
+	setup_n(8, prio);
+	for (unsigned i = 0; i < 200; i++) {
+		f[rnd(8)].runnable = rnd(3) != 0;
+		if (runq_pick(&rq, now))
+			now += 1 + rnd(15);
+		runq_put(&rq, now);
+	}
+	for (struct list_node *p = rq.head.next; p != &rq.head; p = p->next, n++) {
+		struct runq_entity *e = container_of(p, struct runq_entity, node);
+
+		if (prev)
+			assert_true(runq_before(prev, e));
+		prev = e;
+	}
+	assert_int_equal(n, 8);
+}
+
+/* --- The simulated CPU --- */
+
+#define SLICE 50 /* 5 ms in units of 0.1 ms */
+
 
 static unsigned sim_n;
 /* Samples of every entity's run time at each put, for the share checks. */
@@ -555,6 +611,7 @@ static unsigned long sim_run(uint64_t end)
 		if (cur) {
 			wait_end(cur, now);
 			sim_enter(cur, now);
+			runq_timed(&rq, e, false); /* loaded: the hardware times it */
 		}
 		for (;;) {
 			sim_timers(cur);
@@ -607,6 +664,8 @@ static unsigned long sim_run(uint64_t end)
 				break;
 		}
 		runq_put(&rq, now);
+		if (cur)
+			runq_timed(&rq, &cur->e, cur->deadline != 0); /* as vcpu_put */
 		if (cur && cur->runnable)
 			wait_begin(cur, now);
 		check_shares(now);
@@ -693,6 +752,8 @@ int main(void)
 		cmocka_unit_test(test_priority_first_and_preempts),
 		cmocka_unit_test(test_priority_clamped),
 		cmocka_unit_test(test_next_event_and_wake_due),
+		cmocka_unit_test(test_timed_list),
+		cmocka_unit_test(test_queue_in_order),
 		cmocka_unit_test(test_three_busy_with_timer_ticks),
 		cmocka_unit_test(test_busy_high_priority_beside_many),
 		cmocka_unit_test(test_random_mixes),

@@ -120,6 +120,8 @@ static int setup(void **state)
 	vm.state = VM_RUNNING;
 	vcpu.vm = &vm;
 	vcpu.index = 1;
+	runq_init(&cpu.rq, NULL);
+	runq_add(&cpu.rq, &vcpu.sched, 1, 0);
 	vcpu_reset(&vcpu, 0x40008000, 0, 0x12345678, 0x48000000);
 	fake_sysreg.htpidr = (uintptr_t)&cpu;
 	fake_sysreg.vbar = 0x40000000;
@@ -350,6 +352,8 @@ static void test_run_loads_enters_and_puts(void **state)
 	assert_true(vcpu.banked_hw);
 	assert_ptr_equal(cpu.loaded, &vcpu);
 	assert_int_equal(fake_sysreg.sev, 1);
+	/* Loaded, its timer is the hardware's: off the run queue's timed list. */
+	assert_ptr_equal(cpu.rq.timed.next, &cpu.rq.timed);
 
 	/* Put: the hardware's CP15 and timer go back into the vCPU. */
 	fake_sysreg.ttbr0 = 0x48008000;
@@ -364,6 +368,8 @@ static void test_run_loads_enters_and_puts(void **state)
 	assert_int_equal(fake_sysreg.cntv_ctl, 0); /* the next vCPU's timer is its own */
 	assert_int_equal(vcpu.regs.sp_svc, 0x40ff0000);
 	assert_false(vcpu.banked_hw);
+	/* Its timer armed, the run queue's scans must see it. */
+	assert_ptr_equal(cpu.rq.timed.next, &vcpu.sched.timed);
 }
 
 /* A vCPU waiting for its backend does not run; once its access is done it

@@ -51,7 +51,7 @@ UNIT_SRCS_test_core := hyp/hypercall.c hyp/ioreq.c hyp/irq_line.c hyp/cp15.c hyp
 UNIT_SRCS_test_console := hyp/console.c hyp/log.c $(UNIT_DIR)/host/fake_arch.c
 $(UNIT_OUT)/test_trap: UNIT_CFLAGS += -I$(UNIT_TOP)/vgic
 $(UNIT_OUT)/test_vcpu: UNIT_CFLAGS += -I$(UNIT_TOP)/vgic
-UNIT_SRCS_test_vcpu := hyp/vcpu.c hyp/emul/hsr.c $(UNIT_DIR)/host/fake_arch.c
+UNIT_SRCS_test_vcpu := hyp/vcpu.c hyp/runq.c hyp/emul/hsr.c $(UNIT_DIR)/host/fake_arch.c
 UNIT_SRCS_test_trap := hyp/trap.c hyp/emul/hsr.c hyp/emul/mmio.c hyp/log.c \
 	$(UNIT_DIR)/host/fake_arch.c
 
