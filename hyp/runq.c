@@ -43,7 +43,6 @@ void runq_add(struct runq *rq, struct runq_entity *e, uint64_t slice, unsigned p
 	e->prio = (uint8_t)(prio > RUNQ_PRIO_MAX ? RUNQ_PRIO_MAX : prio);
 	place(rq, e);
 	list_init(&e->timed);
-	list_add_tail(&rq->timed, &e->timed);
 	rq->len++;
 }
 

@@ -67,7 +67,7 @@ void runq_init(struct runq *rq, const struct runq_ops *ops);
 void runq_add(struct runq *rq, struct runq_entity *e, uint64_t slice, unsigned prio);
 
 /* Whether e may have a wake_at (0 otherwise: the scans pass it by).  An
- * entity is on the list from runq_add. */
+ * entity is not from runq_add. */
 void runq_timed(struct runq *rq, struct runq_entity *e, bool on);
 
 /* The entity to run next (it becomes current, to run what is left of its

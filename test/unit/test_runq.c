@@ -80,6 +80,7 @@ static void setup_n(unsigned n, const unsigned *prio)
 	runq_init(&rq, &ops);
 	for (i = 0; i < n; i++) {
 		runq_add(&rq, &f[i].e, 10, prio ? prio[i] : 0);
+		runq_timed(&rq, &f[i].e, true);
 		f[i].runnable = true;
 	}
 }
@@ -431,6 +432,7 @@ static void sim_add(enum kind kind, unsigned prio, uint64_t tick)
 	struct fake *x = &f[sim_n++];
 
 	runq_add(&rq, &x->e, SLICE, prio);
+	runq_timed(&rq, &x->e, tick != 0);
 	x->kind = kind;
 	x->tick = tick;
 	x->deadline = tick;
