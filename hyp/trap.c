@@ -54,8 +54,8 @@ static enum trap_action wfx(struct vcpu *v, uint32_t hsr)
 	if (hsr_wfx_is_wfe(hsr))
 		return TRAP_YIELD;
 	/* Block until an interrupt is deliverable.  Blocked first, checked
-	 * after: an injection on another CPU either sees the flag or is seen
-	 * here (vm_kick checks in the other order). */
+	 * after: an injection on another CPU is either seen here or followed
+	 * by its vm_kick clearing the flag. */
 	v->blocked = true;
 	dmb();
 	if (vgic_vcpu_pending(v->vm->vgic, v->index) || vm_vcpu_has_line(v))

@@ -162,8 +162,8 @@ bool vm_vcpu_has_line(const struct vcpu *v);
 
 void vm_set_irq(struct vm *vm, unsigned irq, bool level);
 void vm_set_irq_vcpu(struct vm *vm, unsigned vcpu, unsigned irq, bool level);
-/* Acts on a vGIC kick mask: wakes blocked vCPUs that now have an
- * interrupt, makes their CPUs look again. */
+/* Acts on a vGIC kick mask: wakes the vCPUs in it that are blocked in
+ * WFI, makes their CPUs look again. */
 void vm_kick(struct vm *vm, uint32_t mask);
 
 /* The focused VM's partial line (a prompt), once it is 500 ms old and

@@ -29,11 +29,13 @@ void vm_kick(struct vm *vm, uint32_t mask)
 
 		if (!(mask & 1))
 			continue;
+		/* Woken without asking the vGIC again: a kick means an
+		 * interrupt became deliverable to it (or its line changed).
+		 * One its priority mask holds back ends the WFI too, which the
+		 * architecture allows (a WFI may end at any time); the guest's
+		 * next WFI blocks again. */
+		v->blocked = false;
 		dmb();
-		if (v->blocked && (vgic_vcpu_pending(vm->vgic, i) || vm_vcpu_has_line(v))) {
-			v->blocked = false;
-			dmb();
-		}
 		/* Its CPU re-flushes (another CPU) or wakes from idle. */
 		if (v->pcpu == this_cpu()->index)
 			sched_kick_here(v);

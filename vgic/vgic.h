@@ -16,8 +16,9 @@
  * than the caller's return a bit mask of vCPUs to kick (bit n: vCPU n).
  * The VGIC never calls the scheduler; for each vCPU in the mask the caller,
  * after the call returned:
- *   - wakes it if it is blocked in WFI (vgic_vcpu_pending() says whether
- *     it now has something deliverable);
+ *   - wakes it if it is blocked in WFI (a kick means something became
+ *     deliverable to it; one its priority mask holds back ends the WFI
+ *     too, as a WFI may end at any time);
  *   - sends an SGI to the physical CPU running it, if that is another CPU,
  *     so that it exits, syncs and flushes (its list registers may hold an
  *     interrupt whose state changed);
