@@ -65,20 +65,28 @@ vec_svc:	unexpected 2
 vec_pabt:	unexpected 3
 vec_dabt:	unexpected 4
 
-/* A trap from a guest: trap_fast() (hyp/trap.c) handles the common ones
- * with only the frame saved and says -1, back to the guest at once; or it
- * names the exit reason for the whole exit through guest_exit.  Only a
- * guest gets here: the Hyp Trap vector is for exceptions taken to HYP
- * from a Non-secure PL0/PL1 mode; HYP's own undefined instructions,
- * calls and aborts have the entries above (ARM ARM B1.8.3). */
+/* A trap from a guest goes to trap_hvc() if it is a hypercall
+ * (hyp/hypercall.c: it pays for no frame but its own), else to
+ * trap_fast() (hyp/trap.c).  Both serve the common cases with only the
+ * frame saved and say -1, back to the guest at once; or they name the
+ * exit reason for the whole exit through guest_exit.  Only a guest gets here:
+ * the Hyp Trap vector is for exceptions taken to HYP from a Non-secure
+ * PL0/PL1 mode; HYP's own undefined instructions, calls and aborts have
+ * the entries above (ARM ARM B1.8.3). */
 vec_trap:
 	push	{r0-r12, lr}
 	mov	r0, sp
+	mrc	p15, 4, r1, c5, c2, 0		@ HSR: trap_fast's second argument
+	lsr	r2, r1, #HSR_EC_SHIFT
+	cmp	r2, #HSR_EC_HVC
+	beq	2f
 	bl	trap_fast
-	cmn	r0, #1
+1:	cmn	r0, #1
 	bne	guest_exit
 	pop	{r0-r12, lr}
 	eret
+2:	bl	trap_hvc
+	b	1b
 
 vec_fiq:
 	test_from_hyp

@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "emul.h"
 #include "percpu.h"
 #include "trap.h"
 #include "vcpu.h"
@@ -36,4 +37,6 @@ void asm_offsets(void)
 	DEFINE(EXIT_TRAP, EXIT_TRAP);
 	DEFINE(EXIT_IRQ, EXIT_IRQ);
 	DEFINE(EXIT_FIQ, EXIT_FIQ);
+	DEFINE(HSR_EC_SHIFT, HSR_EC_SHIFT);
+	DEFINE(HSR_EC_HVC, HSR_EC_HVC);
 }

@@ -10,6 +10,8 @@
 #include "ioreq.h"
 #include "irq_line.h"
 #include "hypercall.h"
+#include "percpu.h"
+#include "trap.h"
 #include "uapi/lowvisor.h"
 #include "vm.h"
 
@@ -19,12 +21,12 @@ typedef enum trap_action (*call_fn)(struct vcpu *v, uint32_t *r);
 
 /*
  * A call and where it may run.  Most need nothing but r0-r3 and the
- * calling VM, and run in trap_fast() with the rest of the guest's state
+ * calling VM, and run in trap_hvc() with the rest of the guest's state
  * still in the hardware.  The ones marked own_state change the calling
  * vCPU's run state or registers (off, idle, a reset, waiting for another
  * VM's lifecycle call to be seen through): those run from the
  * run loop, after a whole exit.  Calls that kick this CPU (an injection
- * for a vCPU placed here) are fine on the fast path: trap_fast() sees the
+ * for a vCPU placed here) are fine on the fast path: trap_hvc() sees the
  * kick and takes the run loop's checks.
  */
 struct call {
@@ -295,20 +297,6 @@ static enum trap_action psci_features(struct vcpu *v __unused, uint32_t *r)
 	return TRAP_CONTINUE;
 }
 
-int hypercall_fast(struct vcpu *v, uint32_t *r)
-{
-	const struct call *c = find_call(r[0]);
-
-	if (!c) {
-		r[0] = (uint32_t)SMCCC_RET_NOT_SUPPORTED;
-		return 0;
-	}
-	if (c->own_state)
-		return -1;
-	c->fn(v, r); /* TRAP_CONTINUE, with its results in r */
-	return 0;
-}
-
 enum trap_action hypercall(struct vcpu *v)
 {
 	const struct call *c = find_call(v->regs.r[0]);
@@ -318,4 +306,25 @@ enum trap_action hypercall(struct vcpu *v)
 		return TRAP_CONTINUE;
 	}
 	return c->fn(v, v->regs.r);
+}
+
+/* The fast path's hypercall (trap.h): served with the guest's r0-r3 in
+ * the frame, the results written back there; a call with state of its
+ * own takes the whole exit (hypercall()).  Here, beside the table, the
+ * call is found inline, and pays for no frame but its own. */
+uint32_t trap_hvc(struct guest_frame *f)
+{
+	struct percpu *cpu = this_cpu();
+	const struct call *c = find_call(f->r[0]);
+
+	if (c && c->own_state)
+		return EXIT_TRAP;
+	if (c)
+		c->fn(cpu->loaded, f->r); /* TRAP_CONTINUE */
+	else
+		f->r[0] = (uint32_t)SMCCC_RET_NOT_SUPPORTED;
+	if (cpu->need_resched)
+		return EXIT_HANDLED;
+	cpu->exits++;
+	return TRAP_FAST_RESUME;
 }

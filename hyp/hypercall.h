@@ -6,11 +6,8 @@
 #include "trap.h"
 #include "vcpu.h"
 
+/* The whole exit's HVC (trap_hvc(), trap.h, is the fast path's and
+ * lives in hypercall.c too). */
 enum trap_action hypercall(struct vcpu *v);
-
-/* From trap_fast(): serves the call in r (the guest's r0-r3, results
- * written back) and answers 0, or -1, nothing done, for a call that
- * needs the whole exit (hypercall() then). */
-int hypercall_fast(struct vcpu *v, uint32_t *r);
 
 #endif

@@ -262,41 +262,30 @@ static enum trap_action dabt(struct vcpu *v, uint32_t hsr)
 }
 
 /*
- * The fast path (trap.h).  Its state is the frame (r0-r12, LR_usr), ELR,
- * SPSR and the rest in the hardware; what it serves does not change this
- * vCPU's scheduling, and a hypercall does not depend on the list
- * registers.  A data abort's instruction passed its condition (it
- * accessed memory); HVC has none.  IRQs stay masked throughout, so the
- * VMID cannot go stale and the flush is the last thing before the guest.
- * Three classes, so a switch rather than trap_table's form: the compiler
- * then inlines dabt_serve (a table of pointers cost MMIO 20 instructions).
+ * The fast path (trap.h; hypercalls are trap_hvc's, in hypercall.c).  Its
+ * state is the frame (r0-r12, LR_usr), ELR, SPSR and the rest in the
+ * hardware; what it serves does not change this vCPU's scheduling.  A
+ * data abort's instruction passed its condition (it accessed memory).
+ * IRQs stay masked throughout, so the VMID cannot go stale and the flush
+ * is the last thing before the guest.  Two classes tested in turn rather
+ * than trap_table's form: the compiler then inlines dabt_serve (a table
+ * of pointers cost MMIO 20 instructions), and the common one goes first.
  */
-uint32_t trap_fast(struct guest_frame *f)
+uint32_t trap_fast(struct guest_frame *f, uint32_t hsr)
 {
 	struct percpu *cpu = this_cpu();
 	struct vcpu *v = cpu->loaded;
-	uint32_t hsr = hsr_read();
 	struct mmio_access a;
 	bool synced = false;
 	uint64_t ipa;
 	int err;
 
-	switch (hsr_ec(hsr)) {
-	case HSR_EC_HVC:
-		err = hypercall_fast(v, f->r);
-		break;
-	case HSR_EC_IABT_LOWER:
-		/* Its first touch of a block of lazily zeroed RAM: retried. */
-		if (!ram_fault(v, hsr, abort_ipa(hsr, hifar_read())))
-			return EXIT_TRAP;
-		err = 0;
-		break;
-	case HSR_EC_DABT_LOWER:
+	if (hsr_ec(hsr) == HSR_EC_DABT_LOWER)
 		err = dabt_serve(v, hsr, f, &a, &ipa, &synced);
-		break;
-	default:
+	else if (hsr_ec(hsr) == HSR_EC_IABT_LOWER) /* first touch of lazy RAM */
+		err = !ram_fault(v, hsr, abort_ipa(hsr, hifar_read()));
+	else
 		return EXIT_TRAP;
-	}
 	if (err)
 		return EXIT_TRAP;
 	if (cpu->need_resched) /* a kick for this CPU: ask the run queue */

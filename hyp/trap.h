@@ -51,12 +51,15 @@ uint32_t guest_enter(void *regs, bool banked);
 void banked_save(void *regs);
 
 /*
- * Called by the trap vector with nothing but the frame saved: serves the
- * traps that need no more (hypercalls, MMIO) and answers TRAP_FAST_RESUME,
- * or EXIT_HANDLED when the run loop must look again (a kick for this CPU);
- * EXIT_TRAP leaves the trap, untouched, to trap_handle().
+ * Called by the trap vector with nothing but the frame saved, trap_hvc()
+ * for a hypercall and trap_fast() for any other class (hsr: HSR): serve
+ * the traps that need no more (hypercalls, MMIO) and answer
+ * TRAP_FAST_RESUME, or EXIT_HANDLED when the run loop must look again (a
+ * kick for this CPU); EXIT_TRAP leaves the trap, untouched, to
+ * trap_handle().
  */
-uint32_t trap_fast(struct guest_frame *f);
+uint32_t trap_hvc(struct guest_frame *f);
+uint32_t trap_fast(struct guest_frame *f, uint32_t hsr);
 
 __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector);
 void hyp_irq(struct trap_frame *f);
