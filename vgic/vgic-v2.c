@@ -156,7 +156,9 @@ uint32_t vgic_v2_sync_lrs(struct vgic *d, unsigned vcpu)
 		return 0;
 	empty = empty_lrs(d);
 	while (used) {
-		unsigned lr = (unsigned)__builtin_ctzll(used);
+		/* 32 bits at a time: a 64-bit ctz is a libgcc call. */
+		unsigned lr = (uint32_t)used ? (unsigned)__builtin_ctz((uint32_t)used)
+					     : 32 + (unsigned)__builtin_ctz((uint32_t)(used >> 32));
 		uint32_t val = (empty >> lr) & 1 ? 0 : gich_read(GICH_LR(lr));
 
 		used &= used - 1;

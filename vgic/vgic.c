@@ -329,14 +329,14 @@ int vgic_map_hw(struct vgic *d, unsigned vcpu, unsigned virq, unsigned phys_irq)
 	return irq ? 0 : -EINVAL;
 }
 
+/* Without the lock, which would only order a racing change (an IRQ_LINE
+ * from another CPU) before or after the read, not prevent it; the answer
+ * is a few bytes of the interrupt's state, read whole. */
 bool vgic_map_is_active(struct vgic *d, unsigned vcpu, unsigned virq)
 {
-	uint32_t flags = vgic_lock(d);
-	struct vgic_irq *irq = vgic_get_irq(d, vcpu, virq);
-	bool busy = irq && irq->hw && irq_busy(irq);
+	const struct vgic_irq *irq = vgic_get_irq(d, vcpu, virq);
 
-	vgic_unlock(d, flags);
-	return busy;
+	return irq && irq->hw && irq_busy(irq);
 }
 
 /* Walks the interrupts that may need vCPU vcpu's list registers: its live
