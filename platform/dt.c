@@ -123,18 +123,13 @@ static int dt_parent(const void *fdt, int node)
 	return e ? e->parent : -FDT_ERR_BADOFFSET;
 }
 
-/* For the nodes the index gave (next_child). */
-static bool node_enabled(const void *fdt, int node)
+/* Whether node (one the index gave: next_child) is enabled and its
+ * device_type is type. */
+static bool node_is(const void *fdt, int node, const char *type)
 {
-	return index_find(fdt, node)->enabled;
-}
+	const struct dt_inode *e = index_find(fdt, node);
 
-/* Whether node's device_type is type. */
-static bool node_type_is(const void *fdt, int node, const char *type)
-{
-	const char *t = index_find(fdt, node)->device_type;
-
-	return t && !strcmp(t, type);
+	return e->enabled && e->device_type && !strcmp(e->device_type, type);
 }
 
 /* Whether e is called name (n bytes), or name@unit: libfdt's rule for a
@@ -150,15 +145,12 @@ static bool name_is(const struct dt_inode *e, const char *name, size_t n)
 /* The root's child called name (or name@unit), as fdt_path_offset("/name"). */
 static int top_node(const char *name)
 {
+	const struct dt_inode *e;
 	size_t n = strlen(name);
-	unsigned i;
 
-	for (i = 1; i < dt_idx.count; i++) {
-		const struct dt_inode *e = &dt_idx.node[i];
-
+	for (e = dt_idx.node + 1; e < dt_idx.node + dt_idx.count; e++)
 		if (e->parent == 0 && name_is(e, name, n))
 			return e->offset;
-	}
 	return -FDT_ERR_NOTFOUND;
 }
 
@@ -400,7 +392,7 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 	char path[PLAT_PATH_MAX];
 
 	for_each_child(node, fdt, 0) {
-		if (!node_type_is(fdt, node, "memory") || !node_enabled(fdt, node))
+		if (!node_is(fdt, node, "memory"))
 			continue;
 		n = reg_count(fdt, node);
 		node_path(fdt, node, path, sizeof(path));
@@ -440,7 +432,7 @@ static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct d
 		const fdt32_t *reg;
 		int len;
 
-		if (!node_type_is(fdt, node, "cpu") || !node_enabled(fdt, node))
+		if (!node_is(fdt, node, "cpu"))
 			continue;
 		reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || len != ac * 4) {
@@ -487,18 +479,14 @@ int dt_gic_irq(const void *fdt, int node, int idx, uint32_t *id)
 /* The first enabled node compatible with list[0], else with list[1], ... */
 static int find_compatible(const char *const *list, size_t n)
 {
+	const struct dt_inode *e;
 	size_t i;
-	unsigned j;
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < dt_idx.count; j++) {
-			const struct dt_inode *e = &dt_idx.node[j];
-
+	for (i = 0; i < n; i++)
+		for (e = dt_idx.node; e < dt_idx.node + dt_idx.count; e++)
 			if (e->enabled && e->compat &&
 			    fdt_stringlist_contains(e->compat, e->compat_len, list[i]))
 				return e->offset;
-		}
-	}
 	return -FDT_ERR_NOTFOUND;
 }
 
@@ -574,7 +562,7 @@ static int path_offset(const void *fdt, const char *path, int n, int aliased)
 		p = q;
 	}
 	while (node >= 0 && p < end) {
-		const char *c, *q;
+		const char *q;
 		int child;
 
 		while (p < end && *p == '/')
@@ -584,9 +572,8 @@ static int path_offset(const void *fdt, const char *path, int n, int aliased)
 		q = memchr(p, '/', (size_t)(end - p));
 		if (!q)
 			q = end;
-		c = p;
 		for_each_child(child, fdt, node)
-			if (name_is(index_find(fdt, child), c, (size_t)(q - c)))
+			if (name_is(index_find(fdt, child), p, (size_t)(q - p)))
 				break;
 		node = child;
 		p = q;
@@ -730,7 +717,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		int j, count = reg_count(fdt, node);
 
 		node_path(fdt, node, path, sizeof(path));
-		if (!count && node_enabled(fdt, node)) {
+		if (!count && index_find(fdt, node)->enabled) {
 			warn(p, "%s: no reg (dynamic reservations are not supported)", path);
 			continue;
 		}
