@@ -280,6 +280,15 @@ struct dt_status dt_check(const void *fdt, size_t max_size)
 	return check_walk(fdt, max_size, false);
 }
 
+/* The #address-cells and #size-cells node gives its children's reg; false
+ * unless they are 1 or 2 and 0 to 2, what read_cells() takes. */
+static bool reg_cells(const void *fdt, int node, int *ac, int *sc)
+{
+	*ac = fdt_address_cells(fdt, node);
+	*sc = fdt_size_cells(fdt, node);
+	return *ac >= 1 && *ac <= 2 && *sc >= 0 && *sc <= 2;
+}
+
 static uint64_t read_cells(const fdt32_t *cells, int count)
 {
 	uint64_t v = 0;
@@ -299,10 +308,8 @@ static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 {
 	while (bus > 0) {
 		int parent = dt_parent(fdt, bus);
-		int ac = fdt_address_cells(fdt, bus);
 		int pac = fdt_address_cells(fdt, parent);
-		int sc = fdt_size_cells(fdt, bus);
-		int len, step, i;
+		int ac, sc, len, step, i;
 		const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
 		bool found = false;
 
@@ -312,7 +319,7 @@ static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 			bus = parent;
 			continue;
 		}
-		if (ac < 1 || ac > 2 || pac < 1 || pac > 2 || sc < 0 || sc > 2)
+		if (!reg_cells(fdt, bus, &ac, &sc) || pac < 1 || pac > 2)
 			return false;
 		step = (ac + pac + sc) * 4;
 		for (i = 0; i + step <= len; i += step) {
@@ -340,13 +347,10 @@ static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
  * node of a tree not indexed has no parent, so its reg is malformed. */
 int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 {
-	int parent = dt_parent(fdt, node);
-	int ac = fdt_address_cells(fdt, parent);
-	int sc = fdt_size_cells(fdt, parent);
+	int parent = dt_parent(fdt, node), ac, sc, len;
 	const fdt32_t *reg;
-	int len;
 
-	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
+	if (!reg_cells(fdt, parent, &ac, &sc))
 		return -EINVAL;
 	reg = fdt_getprop(fdt, node, "reg", &len);
 	if (!reg)
@@ -366,12 +370,9 @@ int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 
 static int reg_count(const void *fdt, int node)
 {
-	int parent = dt_parent(fdt, node);
-	int ac = fdt_address_cells(fdt, parent);
-	int sc = fdt_size_cells(fdt, parent);
-	int len;
+	int ac, sc, len;
 
-	if (ac < 1 || ac > 2 || sc < 0 || sc > 2 || !fdt_getprop(fdt, node, "reg", &len))
+	if (!reg_cells(fdt, dt_parent(fdt, node), &ac, &sc) || !fdt_getprop(fdt, node, "reg", &len))
 		return 0;
 	return len / ((ac + sc) * 4);
 }
@@ -458,11 +459,10 @@ static const char *const gic_compatibles[] = {
  * (the GIC binding) into a GIC interrupt ID. */
 int dt_gic_irq(const void *fdt, int node, int idx, uint32_t *id)
 {
-	const fdt32_t *irq;
 	int len;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
 	uint32_t type, num;
 
-	irq = fdt_getprop(fdt, node, "interrupts", &len);
 	if (!irq || len < (idx + 1) * 12)
 		return -ENOENT;
 	type = fdt32_to_cpu(irq[idx * 3]);
@@ -504,8 +504,7 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 	if (n < 2)
 		return dt_fail(st, -EINVAL, "%s: reg must give GICD and GICC", g->path);
 	if (n < 4)
-		return dt_fail(st, -ENODEV,
-			    "%s: reg has no GICH and GICV regions: this GIC has no "
+		return dt_fail(st, -ENODEV, "%s: reg has no GICH and GICV regions: this GIC has no "
 			    "virtualization extensions (on QEMU use -M virt,virtualization=on)",
 			    g->path);
 	for (i = 0; i < 4; i++)
