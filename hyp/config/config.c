@@ -414,8 +414,7 @@ static bool dt_check_parent(struct dt_walk *w, const char *prop, const void *val
 static bool dt_refuse_intc(struct dt_walk *w, const char *prop, const void *val, int len)
 {
 	(void)val, (void)len;
-	return dt_error(w, "%s: not allowed: the VM's vGIC is its only interrupt controller",
-			prop);
+	return dt_error(w, "%s: not allowed: the VM's vGIC is its only interrupt controller", prop);
 }
 
 static bool dt_check_phandle(struct dt_walk *w, const char *prop, const void *val, int len)

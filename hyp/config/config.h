@@ -116,8 +116,7 @@ struct dt_status bundle_open(struct bundle *b, const void *fit, size_t size);
  * ("no image 'NAME' under /images") or -EINVAL (a message naming the image
  * and, for hashes, the hash node).
  */
-struct dt_status bundle_image_get(struct bundle *b, const char *name,
-				  struct bundle_image *img);
+struct dt_status bundle_image_get(struct bundle *b, const char *name, struct bundle_image *img);
 
 /*
  * Property readers for FIT-like trees, shared with config.c.  Each returns
