@@ -232,7 +232,7 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 	}
 	for (node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
 		const char *name = fdt_get_name(fdt, node, &err);
-		struct dt_inode *e = NULL;
+		struct dt_inode *e;
 
 		if (!name)
 			return dt_fail(&st, -EINVAL, "corrupt DTB: bad node name at offset %d: %s",
@@ -243,8 +243,7 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 		if (index && dt_idx.count == DT_INDEX_MAX)
 			return dt_fail(&st, -EINVAL, "DTB has more than %d nodes, the most Lowvisor reads",
 				    DT_INDEX_MAX);
-		if (index)
-			e = index_add(node, depth, name, err, stack);
+		e = index ? index_add(node, depth, name, err, stack) : NULL;
 		fdt_for_each_property_offset(prop, fdt, node) {
 			const char *pname;
 			int len;
