@@ -355,10 +355,7 @@ struct vm_config {
 	uint64_t dtb_ipa;     /* GUEST_DTB_SIZE bytes reserved */
 };
 
-enum console_mode {
-	CONSOLE_PREFIX,
-	CONSOLE_FOCUS,
-};
+enum console_mode { CONSOLE_PREFIX, CONSOLE_FOCUS };
 
 struct system_config {
 	enum console_mode console;
