@@ -38,16 +38,12 @@ static size_t dtb_window_size(uint32_t dtb_pa)
  * else the early UART of the board whose RAM holds the image. */
 static void console_early(uint32_t dtb_pa)
 {
+	const struct board *b = board_by_address(hyp_image_range().base);
+	uint64_t base = b ? b->early_uart : 0;
 	struct plat_uart uart;
-	uint64_t base = 0;
 
-	if (dtb_pa && !platform_find_uart(hyp_dtb_window(dtb_pa), dtb_window_size(dtb_pa), &uart)) {
+	if (dtb_pa && !platform_find_uart(hyp_dtb_window(dtb_pa), dtb_window_size(dtb_pa), &uart))
 		base = uart.regs.base;
-	} else {
-		const struct board *b = board_by_address(hyp_image_range().base);
-
-		base = b ? b->early_uart : 0;
-	}
 	if (base && !hyp_map_identity(pa_init(base), PAGE_SIZE, HYP_MEM_DEVICE))
 		console_init((uintptr_t)base);
 }

@@ -25,8 +25,7 @@ static int reserve(uint64_t base, uint64_t size, const char *what)
 		log_err("memory: cannot reserve %s at %s (+%s): %d", what,
 			HEX64(base), HEX64(size), err);
 	else if (size)
-		log_debug("memory: reserved %s %s-%s", what, HEX64(base),
-			  HEX64((base + size - 1)));
+		log_debug("memory: reserved %s %s-%s", what, HEX64(base), HEX64(base + size - 1));
 	return err;
 }
 
@@ -42,9 +41,8 @@ int memory_init(void)
 		struct mem_range r = p->mem[i];
 
 		if (r.base >= HYP_IDENTITY_LIMIT) {
-			log_warn("memory: bank %s-%s is above %s and is not used",
-				 HEX64(r.base), HEX64(range_end(&r) - 1),
-				 HEX64(HYP_IDENTITY_LIMIT));
+			log_warn("memory: bank %s-%s is above %s and is not used", HEX64(r.base),
+				 HEX64(range_end(&r) - 1), HEX64(HYP_IDENTITY_LIMIT));
 			continue;
 		}
 		if (range_end(&r) > HYP_IDENTITY_LIMIT) {
@@ -76,12 +74,9 @@ int memory_init(void)
 int page_alloc(uint64_t size, uint64_t align, const char *what, uint64_t *pa)
 {
 	uint32_t flags = spin_lock_irqsave(&pool_lock);
-	uint64_t free_bytes, largest;
-	int err;
+	int err = palloc_alloc(&pool, size, align, pa);
+	uint64_t free_bytes = palloc_free_bytes(&pool), largest = palloc_largest(&pool);
 
-	err = palloc_alloc(&pool, size, align, pa);
-	free_bytes = palloc_free_bytes(&pool);
-	largest = palloc_largest(&pool);
 	spin_unlock_irqrestore(&pool_lock, flags);
 	if (err == -ENOMEM) {
 		char want[24], have[24], big[24];
@@ -109,8 +104,7 @@ void page_free(uint64_t pa, uint64_t size)
 
 	spin_unlock_irqrestore(&pool_lock, flags);
 	if (err)
-		log_err("memory: bad free of %s (+%s): %d", HEX64(pa),
-			HEX64(size), err);
+		log_err("memory: bad free of %s (+%s): %d", HEX64(pa), HEX64(size), err);
 }
 
 uint64_t memory_free_bytes(void)

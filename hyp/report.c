@@ -14,9 +14,7 @@
 #include "vm.h"
 
 static const char *const conduit_names[] = {
-	[PSCI_CONDUIT_NONE] = "none",
-	[PSCI_CONDUIT_SMC] = "smc",
-	[PSCI_CONDUIT_HVC] = "hvc",
+	[PSCI_CONDUIT_NONE] = "none", [PSCI_CONDUIT_SMC] = "smc", [PSCI_CONDUIT_HVC] = "hvc",
 };
 
 static void report_cpus(void)
@@ -46,8 +44,7 @@ static void report_memory(void)
 
 	for (i = 0; i < p->mem_count; i++) {
 		log_info("  ram        %s-%s %s", HEX64(p->mem[i].base),
-			 HEX64(range_end(&p->mem[i]) - 1),
-			 fmt_size(a, sizeof(a), p->mem[i].size));
+			 HEX64(range_end(&p->mem[i]) - 1), fmt_size(a, sizeof(a), p->mem[i].size));
 		total += p->mem[i].size;
 	}
 	log_info("  memory     %s KiB free (%s) of %s in %u ranges",
@@ -65,16 +62,14 @@ void boot_report(void)
 		 p->compatible, hyp.board ? hyp.board->status : "untested");
 	report_cpus();
 	report_memory();
-	log_info("  gic        gicd %s gicc %s gich %s gicv %s",
-		 HEX64(g->gicd.base), HEX64(g->gicc.base),
-		 HEX64(g->gich.base), HEX64(g->gicv.base));
+	log_info("  gic        gicd %s gicc %s gich %s gicv %s", HEX64(g->gicd.base),
+		 HEX64(g->gicc.base), HEX64(g->gich.base), HEX64(g->gicv.base));
 	log_info("  gic        %u irqs, %u list registers, maintenance irq %lu", hyp.gic.irq_count,
 		 hyp.gic.list_regs, (unsigned long)g->maint_irq);
 	log_info("  timer      %lu Hz, hyp timer irq %lu at %u Hz", (unsigned long)timer_freq(),
 		 (unsigned long)p->timer.hyp_irq, hyp.opts.tick_hz);
 	log_info("  scheduler  %u us slices by default", hyp.opts.slice_us);
-	log_info("  console    pl011 %s at %s", p->uart.path,
-		 HEX64(p->uart.regs.base));
+	log_info("  console    pl011 %s at %s", p->uart.path, HEX64(p->uart.regs.base));
 	log_info("  psci       %s", conduit_names[p->psci.conduit]);
 	log_info("  vms        %u running", vm_count());
 	log_info("  log level  %s", log_level_name(log_get_level()));

@@ -29,10 +29,7 @@
 #define HYP_IDENTITY_LIMIT ((uint64_t)HYP_IMAGE_VA) /* RAM above is not identity mapped */
 #define HYP_L3_POOL_PAGES 8
 
-enum hyp_mem_type {
-	HYP_MEM_NORMAL,
-	HYP_MEM_DEVICE,
-};
+enum hyp_mem_type { HYP_MEM_NORMAL, HYP_MEM_DEVICE };
 
 /* Maps [pa, pa + size) at VA == PA; 2 MiB blocks where aligned, pages
  * elsewhere.  -ERANGE beyond the identity limit, -ENOMEM when the level-3

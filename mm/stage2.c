@@ -173,17 +173,14 @@ static bool cache_find_pair(const struct stage2_cache *cache, unsigned *lo, unsi
 {
 	unsigned i, j;
 
-	for (i = 0; i < cache->count; i++) {
-		if (!IS_ALIGNED(cache->pages[i], STAGE2_L1_SIZE))
-			continue;
-		for (j = 0; j < cache->count; j++) {
-			if (cache->pages[j] == cache->pages[i] + PAGE_SIZE) {
+	for (i = 0; i < cache->count; i++)
+		for (j = 0; j < cache->count; j++)
+			if (IS_ALIGNED(cache->pages[i], STAGE2_L1_SIZE) &&
+			    cache->pages[j] == cache->pages[i] + PAGE_SIZE) {
 				*lo = i;
 				*hi = j;
 				return true;
 			}
-		}
-	}
 	return false;
 }
 

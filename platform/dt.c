@@ -123,18 +123,13 @@ static int dt_parent(const void *fdt, int node)
 	return e ? e->parent : -FDT_ERR_BADOFFSET;
 }
 
-/* For the nodes the index gave (next_child). */
-static bool node_enabled(const void *fdt, int node)
+/* Whether node (one the index gave: next_child) is enabled and its
+ * device_type is type. */
+static bool node_is(const void *fdt, int node, const char *type)
 {
-	return index_find(fdt, node)->enabled;
-}
+	const struct dt_inode *e = index_find(fdt, node);
 
-/* Whether node's device_type is type. */
-static bool node_type_is(const void *fdt, int node, const char *type)
-{
-	const char *t = index_find(fdt, node)->device_type;
-
-	return t && !strcmp(t, type);
+	return e->enabled && e->device_type && !strcmp(e->device_type, type);
 }
 
 /* Whether e is called name (n bytes), or name@unit: libfdt's rule for a
@@ -150,15 +145,12 @@ static bool name_is(const struct dt_inode *e, const char *name, size_t n)
 /* The root's child called name (or name@unit), as fdt_path_offset("/name"). */
 static int top_node(const char *name)
 {
+	const struct dt_inode *e;
 	size_t n = strlen(name);
-	unsigned i;
 
-	for (i = 1; i < dt_idx.count; i++) {
-		const struct dt_inode *e = &dt_idx.node[i];
-
+	for (e = dt_idx.node + 1; e < dt_idx.node + dt_idx.count; e++)
 		if (e->parent == 0 && name_is(e, name, n))
 			return e->offset;
-	}
 	return -FDT_ERR_NOTFOUND;
 }
 
@@ -240,7 +232,7 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 	}
 	for (node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
 		const char *name = fdt_get_name(fdt, node, &err);
-		struct dt_inode *e = NULL;
+		struct dt_inode *e;
 
 		if (!name)
 			return dt_fail(&st, -EINVAL, "corrupt DTB: bad node name at offset %d: %s",
@@ -251,8 +243,7 @@ static struct dt_status check_walk(const void *fdt, size_t max_size, bool index)
 		if (index && dt_idx.count == DT_INDEX_MAX)
 			return dt_fail(&st, -EINVAL, "DTB has more than %d nodes, the most Lowvisor reads",
 				    DT_INDEX_MAX);
-		if (index)
-			e = index_add(node, depth, name, err, stack);
+		e = index ? index_add(node, depth, name, err, stack) : NULL;
 		fdt_for_each_property_offset(prop, fdt, node) {
 			const char *pname;
 			int len;
@@ -288,6 +279,15 @@ struct dt_status dt_check(const void *fdt, size_t max_size)
 	return check_walk(fdt, max_size, false);
 }
 
+/* The #address-cells and #size-cells node gives its children's reg; false
+ * unless they are 1 or 2 and 0 to 2, what read_cells() takes. */
+static bool reg_cells(const void *fdt, int node, int *ac, int *sc)
+{
+	*ac = fdt_address_cells(fdt, node);
+	*sc = fdt_size_cells(fdt, node);
+	return *ac >= 1 && *ac <= 2 && *sc >= 0 && *sc <= 2;
+}
+
 static uint64_t read_cells(const fdt32_t *cells, int count)
 {
 	uint64_t v = 0;
@@ -307,10 +307,8 @@ static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 {
 	while (bus > 0) {
 		int parent = dt_parent(fdt, bus);
-		int ac = fdt_address_cells(fdt, bus);
 		int pac = fdt_address_cells(fdt, parent);
-		int sc = fdt_size_cells(fdt, bus);
-		int len, step, i;
+		int ac, sc, len, step, i;
 		const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
 		bool found = false;
 
@@ -320,7 +318,7 @@ static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
 			bus = parent;
 			continue;
 		}
-		if (ac < 1 || ac > 2 || pac < 1 || pac > 2 || sc < 0 || sc > 2)
+		if (!reg_cells(fdt, bus, &ac, &sc) || pac < 1 || pac > 2)
 			return false;
 		step = (ac + pac + sc) * 4;
 		for (i = 0; i + step <= len; i += step) {
@@ -348,13 +346,10 @@ static bool translate(const void *fdt, int bus, uint64_t *addr, uint64_t bytes)
  * node of a tree not indexed has no parent, so its reg is malformed. */
 int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 {
-	int parent = dt_parent(fdt, node);
-	int ac = fdt_address_cells(fdt, parent);
-	int sc = fdt_size_cells(fdt, parent);
+	int parent = dt_parent(fdt, node), ac, sc, len;
 	const fdt32_t *reg;
-	int len;
 
-	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
+	if (!reg_cells(fdt, parent, &ac, &sc))
 		return -EINVAL;
 	reg = fdt_getprop(fdt, node, "reg", &len);
 	if (!reg)
@@ -374,12 +369,9 @@ int dt_read_reg(const void *fdt, int node, int idx, struct mem_range *out)
 
 static int reg_count(const void *fdt, int node)
 {
-	int parent = dt_parent(fdt, node);
-	int ac = fdt_address_cells(fdt, parent);
-	int sc = fdt_size_cells(fdt, parent);
-	int len;
+	int ac, sc, len;
 
-	if (ac < 1 || ac > 2 || sc < 0 || sc > 2 || !fdt_getprop(fdt, node, "reg", &len))
+	if (!reg_cells(fdt, dt_parent(fdt, node), &ac, &sc) || !fdt_getprop(fdt, node, "reg", &len))
 		return 0;
 	return len / ((ac + sc) * 4);
 }
@@ -400,7 +392,7 @@ static struct dt_status parse_memory(struct platform *p, const void *fdt, struct
 	char path[PLAT_PATH_MAX];
 
 	for_each_child(node, fdt, 0) {
-		if (!node_type_is(fdt, node, "memory") || !node_enabled(fdt, node))
+		if (!node_is(fdt, node, "memory"))
 			continue;
 		n = reg_count(fdt, node);
 		node_path(fdt, node, path, sizeof(path));
@@ -440,7 +432,7 @@ static struct dt_status parse_cpus(struct platform *p, const void *fdt, struct d
 		const fdt32_t *reg;
 		int len;
 
-		if (!node_type_is(fdt, node, "cpu") || !node_enabled(fdt, node))
+		if (!node_is(fdt, node, "cpu"))
 			continue;
 		reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || len != ac * 4) {
@@ -466,11 +458,10 @@ static const char *const gic_compatibles[] = {
  * (the GIC binding) into a GIC interrupt ID. */
 int dt_gic_irq(const void *fdt, int node, int idx, uint32_t *id)
 {
-	const fdt32_t *irq;
 	int len;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
 	uint32_t type, num;
 
-	irq = fdt_getprop(fdt, node, "interrupts", &len);
 	if (!irq || len < (idx + 1) * 12)
 		return -ENOENT;
 	type = fdt32_to_cpu(irq[idx * 3]);
@@ -487,18 +478,14 @@ int dt_gic_irq(const void *fdt, int node, int idx, uint32_t *id)
 /* The first enabled node compatible with list[0], else with list[1], ... */
 static int find_compatible(const char *const *list, size_t n)
 {
+	const struct dt_inode *e;
 	size_t i;
-	unsigned j;
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < dt_idx.count; j++) {
-			const struct dt_inode *e = &dt_idx.node[j];
-
+	for (i = 0; i < n; i++)
+		for (e = dt_idx.node; e < dt_idx.node + dt_idx.count; e++)
 			if (e->enabled && e->compat &&
 			    fdt_stringlist_contains(e->compat, e->compat_len, list[i]))
 				return e->offset;
-		}
-	}
 	return -FDT_ERR_NOTFOUND;
 }
 
@@ -516,8 +503,7 @@ static struct dt_status parse_gic(struct platform *p, const void *fdt, struct dt
 	if (n < 2)
 		return dt_fail(st, -EINVAL, "%s: reg must give GICD and GICC", g->path);
 	if (n < 4)
-		return dt_fail(st, -ENODEV,
-			    "%s: reg has no GICH and GICV regions: this GIC has no "
+		return dt_fail(st, -ENODEV, "%s: reg has no GICH and GICV regions: this GIC has no "
 			    "virtualization extensions (on QEMU use -M virt,virtualization=on)",
 			    g->path);
 	for (i = 0; i < 4; i++)
@@ -574,7 +560,7 @@ static int path_offset(const void *fdt, const char *path, int n, int aliased)
 		p = q;
 	}
 	while (node >= 0 && p < end) {
-		const char *c, *q;
+		const char *q;
 		int child;
 
 		while (p < end && *p == '/')
@@ -584,9 +570,8 @@ static int path_offset(const void *fdt, const char *path, int n, int aliased)
 		q = memchr(p, '/', (size_t)(end - p));
 		if (!q)
 			q = end;
-		c = p;
 		for_each_child(child, fdt, node)
-			if (name_is(index_find(fdt, child), c, (size_t)(q - c)))
+			if (name_is(index_find(fdt, child), p, (size_t)(q - p)))
 				break;
 		node = child;
 		p = q;
@@ -730,7 +715,7 @@ static struct dt_status parse_reserved(struct platform *p, const void *fdt, stru
 		int j, count = reg_count(fdt, node);
 
 		node_path(fdt, node, path, sizeof(path));
-		if (!count && node_enabled(fdt, node)) {
+		if (!count && index_find(fdt, node)->enabled) {
 			warn(p, "%s: no reg (dynamic reservations are not supported)", path);
 			continue;
 		}

@@ -15,11 +15,7 @@
 #define PLAT_MAX_WARN 4
 #define PLAT_PATH_MAX 64
 
-enum psci_conduit {
-	PSCI_CONDUIT_NONE,
-	PSCI_CONDUIT_SMC,
-	PSCI_CONDUIT_HVC,
-};
+enum psci_conduit { PSCI_CONDUIT_NONE, PSCI_CONDUIT_SMC, PSCI_CONDUIT_HVC };
 
 /* Interrupt IDs as the GIC numbers them: PPI n is 16 + n, SPI n is 32 + n. */
 struct plat_timer {

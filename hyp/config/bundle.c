@@ -202,8 +202,7 @@ static struct dt_status check_hashes(struct bundle *b, int node, struct bundle_i
 	return *st;
 }
 
-struct dt_status bundle_image_get(struct bundle *b, const char *name,
-				  struct bundle_image *img)
+struct dt_status bundle_image_get(struct bundle *b, const char *name, struct bundle_image *img)
 {
 	static struct dt_status (*const steps[])(struct bundle *, int,
 						   struct bundle_image *, struct dt_status *) = {

@@ -151,12 +151,10 @@ static bool vm_parse_cpus(struct vm_parse *p)
 	uint32_t all = p->cpu_count >= 32 ? ~0u : (1u << p->cpu_count) - 1;
 	int err = vm_prop_u32(p, "cpus", "a mask of physical CPUs", &p->vm->cpus);
 
-	if (err == -ENOENT) {
+	if (err == -ENOENT)
 		p->vm->cpus = all;
-		return true;
-	}
 	if (err)
-		return false;
+		return err == -ENOENT;
 	if (!p->vm->cpus)
 		return vm_error(p, "cpus = <0x0>: no CPU to run on");
 	if (p->vm->cpus & ~all)
@@ -417,8 +415,7 @@ static bool dt_check_parent(struct dt_walk *w, const char *prop, const void *val
 static bool dt_refuse_intc(struct dt_walk *w, const char *prop, const void *val, int len)
 {
 	(void)val, (void)len;
-	return dt_error(w, "%s: not allowed: the VM's vGIC is its only interrupt controller",
-			prop);
+	return dt_error(w, "%s: not allowed: the VM's vGIC is its only interrupt controller", prop);
 }
 
 static bool dt_check_phandle(struct dt_walk *w, const char *prop, const void *val, int len)

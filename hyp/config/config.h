@@ -116,8 +116,7 @@ struct dt_status bundle_open(struct bundle *b, const void *fit, size_t size);
  * ("no image 'NAME' under /images") or -EINVAL (a message naming the image
  * and, for hashes, the hash node).
  */
-struct dt_status bundle_image_get(struct bundle *b, const char *name,
-				  struct bundle_image *img);
+struct dt_status bundle_image_get(struct bundle *b, const char *name, struct bundle_image *img);
 
 /*
  * Property readers for FIT-like trees, shared with config.c.  Each returns
@@ -357,10 +356,7 @@ struct vm_config {
 	uint64_t dtb_ipa;     /* GUEST_DTB_SIZE bytes reserved */
 };
 
-enum console_mode {
-	CONSOLE_PREFIX,
-	CONSOLE_FOCUS,
-};
+enum console_mode { CONSOLE_PREFIX, CONSOLE_FOCUS };
 
 struct system_config {
 	enum console_mode console;

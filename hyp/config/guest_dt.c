@@ -37,6 +37,15 @@ static void node_name(char *buf, size_t len, const char *name, uint64_t addr)
 		snprintf(buf, len, "%s@%lx", name, (unsigned long)addr);
 }
 
+/* Begins node "name@ADDR". */
+static int begin_node_at(void *fdt, const char *name, uint64_t addr)
+{
+	char buf[32];
+
+	node_name(buf, sizeof(buf), name, addr);
+	return fdt_begin_node(fdt, buf);
+}
+
 /* reg = <addr size> pairs, 2 cells each. */
 static int prop_reg(void *fdt, const uint64_t *pairs, unsigned count)
 {
@@ -88,10 +97,8 @@ static int add_chosen(void *fdt, const struct vm_config *vm, uint32_t boot_count
 static int add_memory(void *fdt, const struct vm_config *vm, uint32_t boot_count __unused)
 {
 	uint64_t reg[2] = { vm->mem_base, vm->mem_size };
-	char name[32];
 
-	node_name(name, sizeof(name), "memory", vm->mem_base);
-	TRY(fdt_begin_node(fdt, name));
+	TRY(begin_node_at(fdt, "memory", vm->mem_base));
 	TRY(fdt_property_string(fdt, "device_type", "memory"));
 	TRY(prop_reg(fdt, reg, 1));
 	return fdt_end_node(fdt);
@@ -134,10 +141,8 @@ static int add_psci(void *fdt, const struct vm_config *vm __unused, uint32_t boo
 static int add_gic(void *fdt, const struct vm_config *vm, uint32_t boot_count __unused)
 {
 	uint64_t reg[4] = { vm->dev.gicd, GUEST_GICD_SIZE, vm->dev.gicc, GUEST_GICC_SIZE };
-	char name[32];
 
-	node_name(name, sizeof(name), "intc", vm->dev.gicd);
-	TRY(fdt_begin_node(fdt, name));
+	TRY(begin_node_at(fdt, "intc", vm->dev.gicd));
 	TRY(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
 	TRY(PROP_EMPTY(fdt, "interrupt-controller"));
@@ -183,10 +188,8 @@ static int add_uart(void *fdt, const struct vm_config *vm, uint32_t boot_count _
 	uint64_t reg[2] = { vm->dev.uart, GUEST_UART_SIZE };
 	fdt32_t clocks[2] = { cpu_to_fdt32(GUEST_DT_PHANDLE_CLK),
 			      cpu_to_fdt32(GUEST_DT_PHANDLE_CLK) };
-	char name[32];
 
-	node_name(name, sizeof(name), "pl011", vm->dev.uart);
-	TRY(fdt_begin_node(fdt, name));
+	TRY(begin_node_at(fdt, "pl011", vm->dev.uart));
 	TRY(PROP_STRINGS(fdt, "compatible", "arm,pl011\0arm,primecell"));
 	TRY(prop_reg(fdt, reg, 1));
 	TRY(prop_irq(fdt, GIC_SPI, GUEST_UART_SPI, IRQ_LEVEL_HIGH));
@@ -199,15 +202,13 @@ static int add_uart(void *fdt, const struct vm_config *vm, uint32_t boot_count _
  * for a backend, the node of its ring's interrupt. */
 static int add_virtio(void *fdt, const struct vm_config *vm, uint32_t boot_count __unused)
 {
-	char name[32];
 	unsigned i;
 
 	for (i = 0; i < vm->virtio_count; i++) {
 		uint64_t reg[2] = { LOWVISOR_VIRTIO_BASE + i * LOWVISOR_VIRTIO_SIZE,
 				    LOWVISOR_VIRTIO_SIZE };
 
-		node_name(name, sizeof(name), "virtio_mmio", reg[0]);
-		TRY(fdt_begin_node(fdt, name));
+		TRY(begin_node_at(fdt, "virtio_mmio", reg[0]));
 		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
 		TRY(PROP_EMPTY(fdt, "dma-coherent"));
 		TRY(prop_reg(fdt, reg, 1));

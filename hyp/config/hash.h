@@ -16,11 +16,7 @@
 #define CRC32_DIGEST_SIZE 4
 #define HASH_MAX_DIGEST_SIZE SHA256_DIGEST_SIZE
 
-enum hash_algo {
-	HASH_NONE,
-	HASH_SHA256,
-	HASH_CRC32,
-};
+enum hash_algo { HASH_NONE, HASH_SHA256, HASH_CRC32 };
 
 /* zlib's crc32(): crc is the value returned for the data before (0 to
  * start), so a buffer can be fed in pieces. */
