@@ -169,6 +169,14 @@ uint32_t vgic_irq_changed(struct vgic *d, struct vgic_irq *irq, unsigned before)
 /* vgic-v2.c: the list registers of the vCPU loaded on this CPU. */
 void vgic_v2_populate_lr(struct vgic *d, unsigned vcpu, struct vgic_irq *irq, unsigned lr);
 uint32_t vgic_v2_sync_lrs(struct vgic *d, unsigned vcpu);
-void vgic_v2_set_hcr(struct vgic *d, unsigned vcpu, uint32_t hcr);
+
+/* GICH_HCR for the loaded vCPU, written only when it changes. */
+static inline void vgic_v2_set_hcr(struct vgic *d, unsigned vcpu, uint32_t hcr)
+{
+	if (d->cpu[vcpu].hcr != hcr) {
+		gich_write(GICH_HCR, hcr);
+		d->cpu[vcpu].hcr = hcr;
+	}
+}
 
 #endif

@@ -73,7 +73,9 @@ static uint32_t sw_lr_bits(struct vgic_irq *irq, bool may_pend)
 void vgic_v2_populate_lr(struct vgic *d, unsigned vcpu, struct vgic_irq *irq, unsigned lr)
 {
 	struct vgic_cpu *c = &d->cpu[vcpu];
-	bool may_pend = vgic_irq_deliver_to(d, irq) == vcpu;
+	/* Its target is vcpu (the flush chose it): deliverable there if it
+	 * is deliverable at all. */
+	bool may_pend = d->enabled && irq->enabled && vgic_irq_pending(irq);
 	uint32_t val = irq->intid | (uint32_t)(irq->priority >> 3) << GICH_LR_PRIORITY_SHIFT;
 
 	irq->lr_pending = false;
@@ -169,16 +171,6 @@ uint32_t vgic_v2_sync_lrs(struct vgic *d, unsigned vcpu)
 	}
 	c->lr_used = 0;
 	return kick;
-}
-
-void vgic_v2_set_hcr(struct vgic *d, unsigned vcpu, uint32_t hcr)
-{
-	struct vgic_cpu *c = &d->cpu[vcpu];
-
-	if (c->hcr != hcr) {
-		gich_write(GICH_HCR, hcr);
-		c->hcr = hcr;
-	}
 }
 
 bool vgic_loaded(const struct vgic *d, unsigned vcpu)

@@ -105,26 +105,18 @@ __attribute__((noinline)) unsigned vgic_irq_delivery(const struct vgic *d,
 	return vgic_irq_deliver_to(d, irq);
 }
 
-/* Whether irq may need a list register: active, or pending and enabled. */
-static bool irq_live(const struct vgic_irq *irq)
-{
-	return irq->active || (irq->enabled && vgic_irq_pending(irq));
-}
-
-static void set_live(struct vgic *d, const struct vgic_irq *irq)
+/* The live bitmaps hold the interrupts that may need a list register:
+ * active, or pending and enabled.  Its pending state is worked out once
+ * for both (the same test as vgic_irq_deliver_to's). */
+uint32_t vgic_irq_changed(struct vgic *d, struct vgic_irq *irq, unsigned before)
 {
 	uint32_t *word = vgic_irq_is_private(irq) ? &d->cpu[irq->owner].live
 						  : &d->spi_live[irq->intid / 32];
 	uint32_t bit = 1u << (irq->intid % 32);
+	bool pending = irq->enabled && vgic_irq_pending(irq);
+	unsigned after = pending && d->enabled ? vgic_irq_target(d, irq) : VGIC_NO_VCPU;
 
-	*word = irq_live(irq) ? *word | bit : *word & ~bit;
-}
-
-uint32_t vgic_irq_changed(struct vgic *d, struct vgic_irq *irq, unsigned before)
-{
-	unsigned after = vgic_irq_deliver_to(d, irq);
-
-	set_live(d, irq);
+	*word = irq->active || pending ? *word | bit : *word & ~bit;
 	if (irq->lr_vcpu != VGIC_NO_VCPU)
 		return 1u << irq->lr_vcpu;
 	if (after != VGIC_NO_VCPU && after != before)
@@ -435,7 +427,8 @@ static bool lr_wanted(const struct vgic *d, const struct vgic_irq *irq, unsigned
 {
 	if (irq->lr_vcpu != VGIC_NO_VCPU || vgic_irq_target(d, irq) != vcpu)
 		return false;
-	return irq->active || vgic_irq_deliver_to(d, irq) == vcpu;
+	/* Active, or deliverable (to its target, vcpu). */
+	return irq->active || (d->enabled && irq->enabled && vgic_irq_pending(irq));
 }
 
 static unsigned free_lr_count(const struct vgic *d, unsigned vcpu)
