@@ -325,6 +325,6 @@ uint32_t trap_hvc(struct guest_frame *f)
 		f->r[0] = (uint32_t)SMCCC_RET_NOT_SUPPORTED;
 	if (cpu->need_resched)
 		return EXIT_HANDLED;
-	cpu->exits++;
+	cpu->tick_exits++;
 	return TRAP_FAST_RESUME;
 }

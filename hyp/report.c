@@ -86,7 +86,7 @@ void run_report(void)
 		const struct percpu *c = &percpu_area[i];
 
 		if (c->online)
-			log_info("  cpu%-2u      %s exits, %s vCPU switches", i, U64(c->exits),
+			log_info("  cpu%-2u      %s exits, %s vCPU switches", i, U64(c->exits + c->tick_exits),
 				 U64(c->switches));
 	}
 	if (hyp.first_guest_time)

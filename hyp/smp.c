@@ -48,6 +48,8 @@ void tick_handle(uint64_t now)
 	struct percpu *c = this_cpu();
 
 	c->ticks++;
+	c->exits += c->tick_exits;
+	c->tick_exits = 0;
 	if (c->index == 0 && c->ticks % 8 == 0)
 		vm_flush_stale_output(now);
 	c->next_tick += tick_interval_now(c);

@@ -292,7 +292,7 @@ uint32_t trap_fast(struct guest_frame *f, uint32_t hsr)
 		return EXIT_HANDLED;
 	if (synced)
 		vgic_flush(v->vm->vgic, v->index);
-	cpu->exits++;
+	cpu->tick_exits++;
 	return TRAP_FAST_RESUME;
 }
 

@@ -282,7 +282,7 @@ void vcpu_run(struct vcpu *v)
 		isb();
 		reason = guest_enter(&v->regs, !v->banked_hw);
 		v->banked_hw = true;
-		cpu->exits++;
+		cpu->tick_exits++;
 		kick = vgic_sync(vgic, v->index);
 		if (kick)
 			vm_kick(v->vm, kick);

@@ -206,7 +206,7 @@ static struct percpu cpu;
 static uint32_t hvc(struct vcpu *v, uint32_t fid, uint32_t a, uint32_t b, uint32_t c)
 {
 	struct guest_frame f;
-	uint64_t exits = cpu.exits;
+	uint32_t exits = cpu.tick_exits;
 
 	memcpy(f.r, v->regs.r, sizeof(f.r));
 	f.r[0] = fid;
@@ -217,7 +217,7 @@ static uint32_t hvc(struct vcpu *v, uint32_t fid, uint32_t a, uint32_t b, uint32
 	fake_sysreg.htpidr = (uintptr_t)&cpu;
 	cpu.loaded = v;
 	if (trap_hvc(&f) == TRAP_FAST_RESUME) {
-		assert_true(cpu.exits == exits + 1);
+		assert_int_equal(cpu.tick_exits, exits + 1);
 		memcpy(v->regs.r, f.r, sizeof(f.r));
 	} else {
 		assert_memory_equal(f.r, v->regs.r, sizeof(f.r));

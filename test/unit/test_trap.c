@@ -294,7 +294,7 @@ static void test_fast_path(void **state)
 	assert_int_equal(trap_fast(&f, fake_sysreg.hsr), TRAP_FAST_RESUME);
 	assert_int_equal(fake.mmio_val, 0x1234);
 	assert_int_equal(fake_sysreg.elr_hyp, 0x40002004);
-	assert_int_equal(cpu.exits, 1);
+	assert_int_equal(cpu.tick_exits, 1);
 	/* A kick for this CPU: served, but the run loop must look. */
 	cpu.need_resched = 1;
 	assert_int_equal(trap_fast(&f, fake_sysreg.hsr), EXIT_HANDLED);
