@@ -32,7 +32,7 @@ void vm_kick(struct vm *vm, uint32_t mask)
 		/* Woken without asking the vGIC again: a kick means an
 		 * interrupt became deliverable to it (or its line changed).
 		 * One its priority mask holds back ends the WFI too, which the
-		 * architecture allows (a WFI may end at any time); the guest's
+		 * architecture allows (WFI is a hint, which may be a NOP); the guest's
 		 * next WFI blocks again. */
 		v->blocked = false;
 		dmb();

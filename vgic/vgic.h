@@ -18,7 +18,7 @@
  * after the call returned:
  *   - wakes it if it is blocked in WFI (a kick means something became
  *     deliverable to it; one its priority mask holds back ends the WFI
- *     too, as a WFI may end at any time);
+ *     too: WFI is a hint, which an implementation may treat as a NOP);
  *   - sends an SGI to the physical CPU running it, if that is another CPU,
  *     so that it exits, syncs and flushes (its list registers may hold an
  *     interrupt whose state changed);
