@@ -4,12 +4,21 @@
 with fewer iterations under QEMU's execution log (-d in_asm,exec,nochain;
 a log of a GiB or more in a temporary directory) and prints, per function
 of the guest and of the hypervisor, the instructions per operation in the
-window from the first execution of guest function START to the first of
-END after it, divided by COUNT operations.
+window from an execution of START's first instruction to the next
+execution of guest function END (--windows N: windows 1 to N, counted
+from --first K, 1 by default, as the first ones may take in the boot),
+divided by COUNT operations.  START is a guest function, or hyp:NAME for
+a hypervisor function (e.g. hyp:vec_irq, to start at an interrupt).
+--seq K also prints window K (from 1) in order: each run of consecutive
+translation blocks in one function as a line, which is how
+docs/performance.md's tables of a path's parts were made.
 
-    test/bench/profile.py [--build B] CONFIG BOOTARGS START END COUNT
+    test/bench/profile.py [--build B] [--first K] [--windows N] [--seq K] \\
+        CONFIG BOOTARGS START END COUNT
     e.g. test/bench/profile.py configs/bench-one.its \\
              "role=one batch=10 batches=1 samples=3" op_hvc_null sort64 10
+         test/bench/profile.py --first 2 --windows 6 --seq 2 configs/bench-one.its \\
+             "role=one batch=10 batches=1 samples=7" hyp:vec_irq irq_handler 5
 
 A translation block's instructions are counted at its first address's
 function; a block left early by an exception (a trapped MMIO access)
@@ -46,6 +55,9 @@ def lookup(table, pc):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
+    ap.add_argument("--first", type=int, default=1, help="count from window K")
+    ap.add_argument("--windows", type=int, default=1, help="up to window N")
+    ap.add_argument("--seq", type=int, default=0, help="print window K in order")
     ap.add_argument("config")
     ap.add_argument("bootargs")
     ap.add_argument("start")
@@ -54,8 +66,10 @@ def main():
     a = ap.parse_args()
     hyp = symbols(f"{a.build}/hyp-core.elf")
     guest = symbols(f"{a.build}/guests/bench.elf")
-    gstart = dict(zip(guest[1], guest[0]))
-    start_pc, end_fn = gstart[a.start], a.end
+    start_hyp = a.start.startswith("hyp:")
+    table = dict(zip(*reversed(hyp if start_hyp else guest)))
+    start_pc, end_fn = table[a.start[4:] if start_hyp else a.start], a.end
+    windows, seq = 0, []
     with tempfile.TemporaryDirectory() as tmp:
         its = open(a.config, encoding="utf-8").read()
         its = re.sub(r'bootargs = "[^"]*"', f'bootargs = "{a.bootargs}"', its, count=1)
@@ -93,14 +107,29 @@ def main():
                     k = min(k, cflags & 0x1ff)
                 inhyp = pc >= 0xF0000000
                 if state == "before":
-                    if not inhyp and pc == start_pc:
-                        state = "in"
-                    else:
+                    if pc != start_pc or inhyp != start_hyp:
                         continue
+                    state, windows = "in", windows + 1
                 fn = lookup(hyp, pc) if inhyp else lookup(guest, pc)
                 if not inhyp and fn == end_fn:
-                    break
-                hist[("hyp " if inhyp else "guest ") + fn] += k
+                    if windows == a.windows:
+                        break
+                    state = "before"
+                    continue
+                name = ("hyp " if inhyp else "guest ") + fn
+                if windows >= a.first:
+                    hist[name] += k
+                if windows == a.seq:
+                    if seq and seq[-1][0] == name:
+                        seq[-1][1] += k
+                    else:
+                        seq.append([name, k])
+    if a.seq:
+        print(f"window {a.seq} in order ({sum(k for _, k in seq):,} instructions):")
+        for name, k in seq:
+            print(f"  {k:8d}  {name}")
+    if windows < a.windows:
+        print(f"only {windows} windows of {a.windows} found", file=sys.stderr)
     total = sum(hist.values())
     print(f"{a.config} [{a.bootargs}] from {a.start} to {a.end}, per operation "
           f"(of {a.count}): {total / a.count:,.0f} instructions")
