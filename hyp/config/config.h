@@ -318,7 +318,7 @@ struct vm_devices {
 
 struct vm_config {
 	char name[VM_NAME_MAX];
-	uint32_t name_crc; /* its CRC-32: the duplicate check compares names only where it matches */
+	uint32_t name_crc; /* its CRC-32: names are compared only where it matches */
 	unsigned id; /* position under /lowvisor/vms, kept when others are left out */
 	bool management;
 	bool identity;
