@@ -123,7 +123,7 @@ uint64_t runq_next_event(const struct runq *rq)
 {
 	const struct runq_entity *cur = rq->current;
 	struct runq_entity *e;
-	uint64_t next = cur && other_waits(rq) ? cur->turn_end : UINT64_MAX;
+	uint64_t next = cur && rq->len > 1 && other_waits(rq) ? cur->turn_end : UINT64_MAX;
 
 	for_each_in(&rq->timed, e, timed) {
 		uint64_t at = e == cur ? 0 : rq->ops->wake_at(e);
@@ -134,7 +134,7 @@ uint64_t runq_next_event(const struct runq *rq)
 	return next;
 }
 
-unsigned runq_wake_due(struct runq *rq, uint64_t now, void (*wake)(struct runq_entity *e))
+unsigned runq_wake_timed(struct runq *rq, uint64_t now, void (*wake)(struct runq_entity *e))
 {
 	struct runq_entity *e;
 	unsigned woken = 0;

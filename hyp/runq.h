@@ -92,6 +92,11 @@ uint64_t runq_next_event(const struct runq *rq);
 
 /* Calls wake(e) for each timed entity other than the current one whose
  * wake_at is due (0 < wake_at <= now); returns how many. */
-unsigned runq_wake_due(struct runq *rq, uint64_t now, void (*wake)(struct runq_entity *e));
+unsigned runq_wake_timed(struct runq *rq, uint64_t now, void (*wake)(struct runq_entity *e));
+static inline unsigned runq_wake_due(struct runq *rq, uint64_t now,
+				     void (*wake)(struct runq_entity *e))
+{
+	return rq->timed.next == &rq->timed ? 0 : runq_wake_timed(rq, now, wake); /* no frame */
+}
 
 #endif

@@ -22,13 +22,13 @@
 
 void vm_kick(struct vm *vm, uint32_t mask)
 {
-	unsigned i;
+	for (; mask; mask &= mask - 1) {
+		unsigned i = (unsigned)__builtin_ctz(mask);
+		struct vcpu *v;
 
-	for (i = 0; i < vm->cfg.vcpus && mask; i++, mask >>= 1) {
-		struct vcpu *v = vm->vcpus[i];
-
-		if (!(mask & 1))
-			continue;
+		if (i >= vm->cfg.vcpus)
+			return;
+		v = vm->vcpus[i];
 		/* Woken without asking the vGIC again: a kick means an
 		 * interrupt became deliverable to it (or its line changed).
 		 * One its priority mask holds back ends the WFI too, which the
