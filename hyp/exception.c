@@ -62,18 +62,16 @@ __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector)
 static bool vcpu_irq(uint32_t id)
 {
 	struct vcpu *v = this_cpu()->loaded;
+	bool timer = id != hyp.plat.gic.maint_irq;
+	uint32_t kick;
 
 	if (!v) /* nobody's: a stale timer of a vCPU since put */
 		return false;
-	if (id == hyp.plat.gic.maint_irq) {
-		uint32_t kick = vgic_maintenance(v->vm->vgic, v->index);
-
-		if (kick)
-			vm_kick(v->vm, kick);
-		return false;
-	}
-	vm_set_irq_vcpu(v->vm, v->index, VGIC_VTIMER_IRQ, true);
-	return true;
+	kick = timer ? vgic_inject_loaded(v->vm->vgic, v->index, VGIC_VTIMER_IRQ)
+		     : vgic_maintenance(v->vm->vgic, v->index);
+	if (kick)
+		vm_kick(v->vm, kick);
+	return timer;
 }
 
 void hyp_irq(struct trap_frame *f __unused)

@@ -61,6 +61,7 @@ struct vgic_cpu {
 	uint64_t lr_used; /* list registers holding an interrupt */
 	uint16_t lr_intid[GICH_LR_MAX];
 	uint32_t live; /* private IRQs that are active, or pending and enabled */
+	uint32_t placed; /* private IRQs vgic_inject_loaded put in a list register */
 	struct vgic_irq priv[VGIC_PRIVATE_COUNT];
 };
 
@@ -71,7 +72,8 @@ struct vgic {
 	unsigned lr_count;
 	bool enabled; /* GICD_CTLR.Enable */
 	/* SPIs that are active, or pending and enabled: for interrupt ID n,
-	 * bit n % 32 of word n / 32 (word 0, the private IDs, is unused). */
+	 * bit n % 32 of word n / 32.  Word 0 has bit w set while word w is
+	 * not 0 (the private IDs are in each vgic_cpu's live). */
 	uint32_t spi_live[VGIC_IRQ_LIMIT / 32 + 1];
 	struct vgic_cpu cpu[VGIC_MAX_VCPUS];
 	struct vgic_irq spi[]; /* spi_count, from ID 32 */

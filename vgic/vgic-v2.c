@@ -170,6 +170,7 @@ uint32_t vgic_v2_sync_lrs(struct vgic *d, unsigned vcpu)
 		gich_write(GICH_LR(lr), 0);
 	}
 	c->lr_used = 0;
+	c->placed = 0;
 	return kick;
 }
 
@@ -197,11 +198,15 @@ void vgic_save(struct vgic *d, unsigned vcpu)
 	uint32_t flags = vgic_lock(d);
 
 	if (c->loaded) {
+		if (c->lr_used) /* what vgic_inject_loaded placed */
+			vgic_v2_sync_lrs(d, vcpu);
 		c->vmcr = gich_read(GICH_VMCR);
 		c->apr = gich_read(GICH_APR);
 		gich_write(GICH_HCR, 0);
 		c->hcr = 0;
 		c->loaded = false;
+	} else { /* reset since: forgotten, but maybe placed before */
+		gich_write(GICH_LR(0), 0);
 	}
 	vgic_unlock(d, flags);
 }

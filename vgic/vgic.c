@@ -26,7 +26,9 @@
  * (pend_change, act_change), so that at sync it wins over the stale list
  * register; the vCPU holding it is kicked, so the sync comes soon.  Since
  * every exit syncs, an interrupt is in the list registers of a running
- * vCPU only, and the accessing vCPU's own interrupts never are.
+ * vCPU only (or on its way in: vgic_inject_loaded places one for the vCPU
+ * loaded on its CPU before the flush), and the accessing vCPU's own
+ * interrupts never are.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -112,11 +114,13 @@ uint32_t vgic_irq_changed(struct vgic *d, struct vgic_irq *irq, unsigned before)
 {
 	uint32_t *word = vgic_irq_is_private(irq) ? &d->cpu[irq->owner].live
 						  : &d->spi_live[irq->intid / 32];
-	uint32_t bit = 1u << (irq->intid % 32);
+	uint32_t bit = 1u << (irq->intid % 32), wbit = 1u << (irq->intid / 32);
 	bool pending = irq->enabled && vgic_irq_pending(irq);
 	unsigned after = pending && d->enabled ? vgic_irq_target(d, irq) : VGIC_NO_VCPU;
 
 	*word = irq->active || pending ? *word | bit : *word & ~bit;
+	if (!vgic_irq_is_private(irq)) /* word 0: the words with a live SPI */
+		d->spi_live[0] = *word ? d->spi_live[0] | wbit : d->spi_live[0] & ~wbit;
 	if (irq->lr_vcpu != VGIC_NO_VCPU)
 		return 1u << irq->lr_vcpu;
 	if (after != VGIC_NO_VCPU && after != before)
@@ -304,6 +308,22 @@ int vgic_inject(struct vgic *d, unsigned vcpu, unsigned irq, bool level)
 	return i ? (int)kick : -EINVAL;
 }
 
+uint32_t vgic_inject_loaded(struct vgic *d, unsigned vcpu, unsigned irq)
+{
+	struct vgic_cpu *c = &d->cpu[vcpu];
+	struct vgic_irq *i = &c->priv[irq];
+	uint32_t flags = vgic_lock(d), kick = line_set(d, i, true);
+
+	/* With no list register in use, a kick means it has just become
+	 * deliverable to its vCPU. */
+	if (kick && c->loaded && !c->lr_used) {
+		vgic_v2_populate_lr(d, vcpu, i, 0);
+		c->placed = 1u << irq;
+	}
+	vgic_unlock(d, flags);
+	return kick;
+}
+
 int vgic_map_hw(struct vgic *d, unsigned vcpu, unsigned virq, unsigned phys_irq)
 {
 	struct vgic_irq *irq;
@@ -332,11 +352,11 @@ bool vgic_map_is_active(struct vgic *d, unsigned vcpu, unsigned virq)
 }
 
 /* Walks the interrupts that may need vCPU vcpu's list registers: its live
- * private ones (word 0), then the VM's live SPIs (words 1 and up). */
+ * private ones, then the VM's live SPIs (the words spi_live[0] names). */
 struct live_iter {
 	unsigned vcpu;
 	unsigned word;
-	unsigned words;
+	uint32_t words; /* the SPI words still to walk */
 	uint32_t bits;
 };
 
@@ -344,7 +364,7 @@ static struct live_iter live_begin(const struct vgic *d, unsigned vcpu)
 {
 	return (struct live_iter){
 		.vcpu = vcpu,
-		.words = (VGIC_PRIVATE_COUNT + d->spi_count + 31) / 32,
+		.words = d->spi_live[0],
 		.bits = d->cpu[vcpu].live,
 	};
 }
@@ -355,8 +375,10 @@ static inline __attribute__((always_inline)) struct vgic_irq *live_next(struct v
 	unsigned bit;
 
 	while (!it->bits) {
-		if (++it->word >= it->words)
+		if (!it->words)
 			return NULL;
+		it->word = (unsigned)__builtin_ctz(it->words);
+		it->words &= it->words - 1;
 		it->bits = d->spi_live[it->word];
 	}
 	bit = (unsigned)__builtin_ctz(it->bits);
@@ -463,26 +485,21 @@ static void flush_locked(struct vgic *d, unsigned vcpu)
 	}
 	/* Underflow: a maintenance interrupt once at most one list register
 	 * is still valid, so more than one must be in use for it to wait. */
-	underflow = p.overflow && p.count > 1;
+	underflow = p.overflow && p.count + (d->cpu[vcpu].placed != 0) > 1;
 	vgic_v2_set_hcr(d, vcpu, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));
 }
 
-/* Nothing live for it (no private interrupt, no SPI of the VM) and its
- * GICH_HCR as flush would leave it: flushing has nothing to do.  Read
- * without the lock, on the vCPU's own CPU: whoever makes an interrupt live
- * does so under the lock and then kicks this CPU, so a change missed here
- * is flushed on the entry after that exit. */
+/* Nothing live for it but what its injection placed (no other private
+ * interrupt, no SPI of the VM) and its GICH_HCR as flush would leave it:
+ * flushing has nothing to do.  Read without the lock, on the vCPU's own
+ * CPU: whoever makes an interrupt live does so under the lock and then
+ * kicks this CPU, so a change missed here is flushed on the entry after
+ * that exit. */
 static bool nothing_to_flush(const struct vgic *d, unsigned vcpu)
 {
 	const struct vgic_cpu *c = &d->cpu[vcpu];
-	unsigned i, words = (d->spi_count + 31) / 32;
 
-	if (c->live || c->hcr != GICH_HCR_EN)
-		return false;
-	for (i = 1; i <= words; i++)
-		if (d->spi_live[i])
-			return false;
-	return true;
+	return !(c->live & ~c->placed) && c->hcr == GICH_HCR_EN && !d->spi_live[0];
 }
 
 /* Not loaded (never restored, or saved since), a vCPU has nothing in this

@@ -107,7 +107,9 @@ void vgic_hw_init(uintptr_t gich);
  * other CPUs may still inject into it or save a vCPU of it meanwhile.  No
  * vCPU of the VM may be in its guest.  The vCPUs still loaded on their
  * CPUs count as not loaded afterwards: their list registers are empty
- * out of the guest, and vgic_restore writes the rest when they run again.
+ * out of the guest but for what vgic_inject_loaded placed, which their
+ * CPU's next vgic_save clears; vgic_restore writes the rest when they run
+ * again.
  */
 void vgic_reset(struct vgic *d);
 
@@ -123,6 +125,17 @@ void vgic_reset(struct vgic *d);
  * also from IRQ handlers.
  */
 int vgic_inject(struct vgic *d, unsigned vcpu, unsigned irq, bool level);
+
+/*
+ * A rising edge of private interrupt irq (a mapped PPI) of vCPU vcpu, the
+ * vCPU whose state is loaded on this CPU, out of its guest: its list
+ * registers are empty then (each exit syncs), and a deliverable interrupt
+ * goes straight into list register 0, so that the flush before the entry
+ * has nothing left to do; vgic_save folds it back if the vCPU is put
+ * before it runs.  The path of a timer interrupt for a vCPU idle in WFI.
+ * Returns the kick mask.  IRQs masked, on the vCPU's CPU.
+ */
+uint32_t vgic_inject_loaded(struct vgic *d, unsigned vcpu, unsigned irq);
 
 /*
  * Maps virtual interrupt virq (a PPI of vCPU vcpu, or an SPI) to physical
@@ -148,7 +161,8 @@ bool vgic_vcpu_pending(struct vgic *d, unsigned vcpu);
 /*
  * vgic_flush, vgic_sync, vgic_maintenance and vgic_save concern the vCPU
  * whose state vgic_restore loaded on this CPU; called for a vCPU that is
- * not loaded (never restored, or saved since), they do nothing.
+ * not loaded (never restored, or saved since), they do nothing, except
+ * that vgic_save clears list register 0 (see vgic_reset).
  *
  * Before entering vCPU vcpu, on its CPU, IRQs masked, after vgic_restore
  * and after the previous exit's vgic_sync: writes its active interrupts,

@@ -35,6 +35,8 @@
 #define FAKE_LRS 4
 #define SPURIOUS 1023u
 
+static unsigned fake_lrs = FAKE_LRS; /* what GICH_VTR says */
+
 static struct {
 	uint32_t hcr, vmcr, apr;
 	uint32_t lr[FAKE_LRS];
@@ -104,7 +106,7 @@ uint32_t gich_read(unsigned off)
 	}
 	switch (off) {
 	case GICH_HCR: return hw.hcr;
-	case GICH_VTR: return (4u << 29) | (FAKE_LRS - 1); /* 5 priority bits */
+	case GICH_VTR: return (4u << 29) | (fake_lrs - 1); /* 5 priority bits */
 	case GICH_VMCR: return hw.vmcr;
 	case GICH_MISR: return fake_misr();
 	case GICH_EISR0: return fake_eisr();
@@ -1491,6 +1493,163 @@ static void test_hw_mapped_cleared_while_held(void **state)
 	assert_false(vgic_map_is_active(vg, 0, 63));
 }
 
+/* ---- Injection into the loaded vCPU (vgic_inject_loaded) ------------------ */
+
+#define TIMER_LR(state) (GICH_LR_HW | 27u << 10 | (state) | 0xa0u >> 3 << 23 | 27)
+
+/* vCPU 1 with the timer's PPI mapped and enabled, loaded out of its guest
+ * (restored, as after the sync of its WFI exit). */
+static void timer_vcpu_loaded(unsigned spis)
+{
+	new_vgic(2, spis);
+	dist_on();
+	assert_int_equal(vgic_map_hw(vg, 1, 27, 27), 0);
+	enable(1, 27);
+	wr(1, GICD_IPRIORITYR + 27, 1, 0xa0);
+	vgic_restore(vg, 1);
+	hw.vmcr = guest_vmcr;
+}
+
+static uint32_t inject_loaded(unsigned vcpu)
+{
+	uint32_t kick = vgic_inject_loaded(vg, vcpu, 27);
+
+	assert_int_equal(hw.lock_depth, 0);
+	return kick;
+}
+
+/* The timer of a vCPU idle on its CPU goes straight into list register 0;
+ * the flush before its entry then has nothing to do (not even the lock),
+ * and the guest takes it and EOIs it as any other. */
+static void test_inject_loaded_fills_lr0_and_the_flush_rests(void **state)
+{
+	unsigned calls;
+	uint32_t iar;
+
+	(void)state;
+	timer_vcpu_loaded(32);
+	assert_int_equal(inject_loaded(1), 0x2);
+	assert_int_equal(hw.lr[0], TIMER_LR(GICH_LR_PENDING));
+	assert_true(vgic_map_is_active(vg, 1, 27));
+	calls = hw.lock_calls;
+	vgic_flush(vg, 1);
+	assert_int_equal(hw.lock_calls, calls);
+	assert_int_equal(valid_lrs(), 1);
+	assert_int_equal(hw.hcr, GICH_HCR_EN);
+	iar = guest_ack();
+	assert_int_equal(iar, 27);
+	guest_eoi(iar);
+	assert_int_equal(hw.deactivated_count, 1);
+	leave(1); /* synced: LR 0 folded back and cleared */
+	assert_false(is_pending(1, 27));
+	assert_false(vgic_map_is_active(vg, 1, 27));
+	assert_int_equal(take_one(1), SPURIOUS);
+}
+
+/* Placed with others live: the flush adds them beside it, by priority for
+ * the guest, and an SPI that made the SPI words live is walked. */
+static void test_inject_loaded_beside_others(void **state)
+{
+	(void)state;
+	timer_vcpu_loaded(64);
+	assert_int_equal(inject_loaded(1), 0x2);
+	set_priority(90, 0x10);
+	set_target(90, 0x2);
+	enable(0, 90);
+	assert_int_equal(inject(0, 90, true), 0x2);
+	vgic_flush(vg, 1);
+	assert_int_equal(hw.lr[0], TIMER_LR(GICH_LR_PENDING));
+	assert_int_equal(lr_find(90), 1);
+	assert_int_equal(guest_ack(), 90); /* the more urgent one first */
+	assert_int_equal(guest_ack(), 27);
+	leave(1);
+	assert_true(is_active(1, 27) && is_active(1, 90));
+}
+
+/* Not placed: a vCPU not loaded (never restored, saved, or reset since), an
+ * interrupt not newly deliverable (no kick), list registers in use.  It is
+ * pending all the same, for the flush. */
+static void test_inject_loaded_only_when_it_can(void **state)
+{
+	(void)state;
+	timer_vcpu_loaded(32);
+	vgic_save(vg, 1);
+	assert_int_equal(inject_loaded(1), 0x2);
+	assert_int_equal(valid_lrs(), 0);
+	assert_int_equal(take_one(1), 27);
+
+	timer_vcpu_loaded(32);
+	wr32(1, GICD_ICENABLER, 1u << 27);
+	assert_int_equal(inject_loaded(1), 0); /* disabled: pending only */
+	assert_int_equal(valid_lrs(), 0);
+	enable(1, 27);
+	assert_int_equal(inject_loaded(1), 0); /* pending already: no edge */
+	assert_int_equal(valid_lrs(), 0);
+	vgic_flush(vg, 1);
+	assert_int_equal(hw.lr[0], TIMER_LR(GICH_LR_PENDING));
+	leave(1);
+
+	/* List registers in use (from a flush, before the sync): left alone. */
+	timer_vcpu_loaded(32);
+	spi_ready(40, 0x30);
+	set_target(40, 0x2);
+	inject(0, 40, true);
+	vgic_flush(vg, 1);
+	assert_int_equal(inject_loaded(1), 0x2);
+	assert_int_equal(valid_lrs(), 1);
+	assert_int_equal(lr_find(27), -1);
+	vgic_sync(vg, 1);
+	vgic_flush(vg, 1);
+	assert_int_equal(valid_lrs(), 2);
+	leave(1);
+}
+
+/* Two list registers, one placed at injection and two SPIs wanting the
+ * other: the underflow interrupt is asked, since two are in use. */
+static void test_inject_loaded_counts_for_the_underflow(void **state)
+{
+	(void)state;
+	fake_lrs = 2;
+	timer_vcpu_loaded(32);
+	assert_int_equal(inject_loaded(1), 0x2);
+	for (unsigned irq = 40; irq < 42; irq++) {
+		set_target(irq, 0x2);
+		enable(0, irq);
+		inject(0, irq, true);
+	}
+	vgic_flush(vg, 1);
+	assert_int_equal(valid_lrs(), 2);
+	assert_int_equal(hw.lr[0], TIMER_LR(GICH_LR_PENDING));
+	assert_int_equal(hw.hcr, GICH_HCR_EN | GICH_HCR_UIE);
+	leave(1);
+	fake_lrs = FAKE_LRS;
+}
+
+/* Put before it ran, the vCPU folds the placed interrupt back: list
+ * register 0 empty for the next vCPU, the interrupt pending for its own
+ * next entry.  A reset meanwhile forgets it: the save (its CPU's next
+ * switch, or the reset vCPU's own restart) then clears list register 0. */
+static void test_inject_loaded_put_or_reset_before_it_runs(void **state)
+{
+	(void)state;
+	timer_vcpu_loaded(32);
+	assert_int_equal(inject_loaded(1), 0x2);
+	vgic_save(vg, 1);
+	assert_int_equal(hw.lr[0], 0);
+	assert_int_equal(hw.hcr, 0);
+	assert_true(is_pending(1, 27));
+	assert_int_equal(take_one(1), 27);
+
+	timer_vcpu_loaded(32);
+	assert_int_equal(inject_loaded(1), 0x2);
+	vgic_reset(vg);
+	assert_int_equal(hw.lr[0], TIMER_LR(GICH_LR_PENDING)); /* another CPU's */
+	vgic_save(vg, 1);
+	assert_int_equal(hw.lr[0], 0);
+	assert_false(is_pending(1, 27));
+	assert_int_equal(take_one(1), SPURIOUS);
+}
+
 #define T(name) cmocka_unit_test_teardown(name, teardown)
 
 int main(void)
@@ -1527,6 +1686,11 @@ int main(void)
 		T(test_ppis_are_per_vcpu),
 		T(test_inject_and_map_errors),
 		T(test_lrs_by_priority_with_underflow),
+		T(test_inject_loaded_fills_lr0_and_the_flush_rests),
+		T(test_inject_loaded_beside_others),
+		T(test_inject_loaded_only_when_it_can),
+		T(test_inject_loaded_counts_for_the_underflow),
+		T(test_inject_loaded_put_or_reset_before_it_runs),
 		T(test_active_ones_first),
 		T(test_vcpu_pending_respects_the_mask),
 		T(test_save_and_restore),
