@@ -61,7 +61,8 @@ __noreturn void hyp_unexpected(struct trap_frame *f, unsigned vector)
  * physical interrupt must be left active. */
 static bool vcpu_irq(uint32_t id)
 {
-	struct vcpu *v = this_cpu()->loaded;
+	struct percpu *cpu = this_cpu();
+	struct vcpu *v = cpu->loaded;
 	bool timer = id != hyp.plat.gic.maint_irq;
 	uint32_t kick;
 
@@ -71,6 +72,7 @@ static bool vcpu_irq(uint32_t id)
 		     : vgic_maintenance(v->vm->vgic, v->index);
 	if (kick)
 		vm_kick(v->vm, kick);
+	cpu->vtimer_active |= timer;
 	return timer;
 }
 

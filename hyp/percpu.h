@@ -32,6 +32,7 @@ struct percpu {
 	struct vcpu *vfp_owner;         /* whose VFP state is in the hardware */
 	uint64_t vttbr;                 /* what vttbr_load last wrote (0: nothing) */
 	volatile uint32_t need_resched; /* the HYP timer or a kick: ask the run queue */
+	bool vtimer_active;             /* the virtual timer's PPI may be active */
 	struct runq rq;                 /* the vCPUs placed on this CPU */
 	uint64_t exits, switches;
 	uint32_t tick_exits; /* since the last tick, which adds them to exits: a 32-bit count

@@ -104,7 +104,9 @@ static void cp15_restore(const struct vcpu_cp15 *c)
  * The guest's virtual timer: it keeps counting while the vCPU is out (the
  * VM's CNTVOFF is fixed at its start).  Its interrupt is hardware-mapped
  * (vgic/vgic.h): vcpu_run gives the physical PPI the active state of the
- * vCPU's virtual copy.
+ * vCPU's virtual copy.  The CPU's vtimer_active is set wherever the PPI
+ * becomes active (its handler, the load), and the guest's EOI may clear the
+ * PPI behind it: a switch between vCPUs whose timers rest writes nothing.
  */
 static void timer_save(struct vcpu *v)
 {
@@ -112,7 +114,10 @@ static void timer_save(struct vcpu *v)
 	v->cp15.cntv_cval = cntv_cval_read();
 	cntv_ctl_write(0);
 	isb();
-	gic_irq_set_active(hyp.plat.timer.virt_irq, false); /* the next vCPU sets its own */
+	if (this_cpu()->vtimer_active) { /* the next vCPU sets its own */
+		gic_irq_set_active(hyp.plat.timer.virt_irq, false);
+		this_cpu()->vtimer_active = false;
+	}
 }
 
 static void timer_restore(struct vcpu *v)
@@ -247,8 +252,10 @@ static inline void vcpu_enter_state(struct vcpu *v, struct vgic *vgic)
 	vcpu_load(v);
 	if (!vgic_loaded(vgic, v->index)) {
 		vgic_restore(vgic, v->index);
-		gic_irq_set_active(VGIC_VTIMER_IRQ,
-				   vgic_map_is_active(vgic, v->index, VGIC_VTIMER_IRQ));
+		if (vgic_map_is_active(vgic, v->index, VGIC_VTIMER_IRQ)) {
+			gic_irq_set_active(hyp.plat.timer.virt_irq, true);
+			this_cpu()->vtimer_active = true;
+		}
 	}
 	vttbr_load(v);
 }

@@ -44,8 +44,9 @@
 #define GICH_LR_STATE (GICH_LR_PENDING | GICH_LR_ACTIVE)
 #define GICH_LR_HW (1u << 31)
 
-/* The most list registers GICH_VTR can report. */
-#define GICH_LR_MAX 64
+/* The most list registers used: GICH_VTR can report 64, GICv2's
+ * implementations have 4 (GIC-400) to 16, and a word is cheaper. */
+#define GICH_LR_MAX 32
 
 /*
  * Reads and writes a GICH register of this CPU (a 32-bit access at GICH

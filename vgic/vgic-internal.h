@@ -58,7 +58,7 @@ struct vgic_cpu {
 	uint32_t apr;  /* GICH_APR as of the last save */
 	uint32_t hcr;  /* GICH_HCR as last written for this vCPU */
 	bool loaded;   /* restored on a CPU and not saved since */
-	uint64_t lr_used; /* list registers holding an interrupt */
+	uint32_t lr_used; /* list registers holding an interrupt */
 	uint16_t lr_intid[GICH_LR_MAX];
 	uint32_t live; /* private IRQs that are active, or pending and enabled */
 	uint32_t placed; /* private IRQs vgic_inject_loaded put in a list register */

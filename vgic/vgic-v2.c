@@ -89,7 +89,7 @@ void vgic_v2_populate_lr(struct vgic *d, unsigned vcpu, struct vgic_irq *irq, un
 	irq->lr_vcpu = (uint8_t)vcpu;
 	irq->pend_change = VGIC_KEEP;
 	irq->act_change = VGIC_KEEP;
-	c->lr_used |= 1ull << lr;
+	c->lr_used |= 1u << lr;
 	c->lr_intid[lr] = irq->intid;
 	gich_write(GICH_LR(lr), val);
 }
@@ -139,28 +139,16 @@ static uint32_t fold_lr(struct vgic *d, unsigned vcpu, struct vgic_irq *irq, uin
 	return vgic_irq_changed(d, irq, vcpu);
 }
 
-static uint64_t empty_lrs(const struct vgic *d)
-{
-	uint64_t empty = gich_read(GICH_ELRSR0);
-
-	if (d->lr_count > 32)
-		empty |= (uint64_t)gich_read(GICH_ELRSR1) << 32;
-	return empty;
-}
-
 uint32_t vgic_v2_sync_lrs(struct vgic *d, unsigned vcpu)
 {
 	struct vgic_cpu *c = &d->cpu[vcpu];
-	uint64_t used = c->lr_used, empty;
-	uint32_t kick = 0;
+	uint32_t used = c->lr_used, empty, kick = 0;
 
 	if (!used)
 		return 0;
-	empty = empty_lrs(d);
+	empty = gich_read(GICH_ELRSR0);
 	while (used) {
-		/* 32 bits at a time: a 64-bit ctz is a libgcc call. */
-		unsigned lr = (uint32_t)used ? (unsigned)__builtin_ctz((uint32_t)used)
-					     : 32 + (unsigned)__builtin_ctz((uint32_t)(used >> 32));
+		unsigned lr = (unsigned)__builtin_ctz(used);
 		uint32_t val = (empty >> lr) & 1 ? 0 : gich_read(GICH_LR(lr));
 
 		used &= used - 1;

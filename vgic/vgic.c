@@ -66,7 +66,8 @@ static void reset_state(struct vgic *d, unsigned vcpu_count, unsigned spi_count)
 	memset((char *)d + keep, 0, vgic_size(vcpu_count, spi_count) - keep);
 	d->vcpu_count = vcpu_count;
 	d->spi_count = spi_count;
-	d->lr_count = (gich_read(GICH_VTR) & GICH_VTR_LISTREGS_MASK) + 1;
+	i = (gich_read(GICH_VTR) & GICH_VTR_LISTREGS_MASK) + 1;
+	d->lr_count = i < GICH_LR_MAX ? i : GICH_LR_MAX;
 	for (v = 0; v < vcpu_count; v++) /* the others are never looked up */
 		for (i = 0; i < VGIC_PRIVATE_COUNT; i++)
 			irq_reset(&d->cpu[v].priv[i], i, v);
@@ -455,10 +456,10 @@ static bool lr_wanted(const struct vgic *d, const struct vgic_irq *irq, unsigned
 
 static unsigned free_lr_count(const struct vgic *d, unsigned vcpu)
 {
-	uint64_t used = d->cpu[vcpu].lr_used;
+	uint32_t used = d->cpu[vcpu].lr_used;
 
 	/* Empty after every sync: no popcount (a libgcc call) then. */
-	return d->lr_count - (used ? (unsigned)__builtin_popcountll(used) : 0);
+	return d->lr_count - (used ? (unsigned)__builtin_popcount(used) : 0);
 }
 
 /* Lock held, vcpu loaded on this CPU. */
@@ -479,7 +480,7 @@ static void flush_locked(struct vgic *d, unsigned vcpu)
 		if (lr_wanted(d, irq, vcpu))
 			pick_add(&p, irq);
 	for (i = 0; i < p.count; i++, lr++) {
-		while (d->cpu[vcpu].lr_used & (1ull << lr))
+		while (d->cpu[vcpu].lr_used & (1u << lr))
 			lr++;
 		vgic_v2_populate_lr(d, vcpu, p.irq[i], lr);
 	}

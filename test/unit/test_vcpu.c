@@ -40,6 +40,9 @@ static struct {
 	bool block_on_trap;     /* trap_handle blocks the vCPU */
 	struct vcpu_gpregs hw_banked; /* the "hardware's" banked registers */
 	unsigned io_finished, entries_at_finish;
+	bool vgic_unloaded, timer_virq_active; /* vgic_loaded, vgic_map_is_active */
+	unsigned ppi_writes;                   /* gic_irq_set_active(27, ...) */
+	bool ppi_active;
 } fake;
 
 void ioreq_finish(struct vcpu *v)
@@ -81,7 +84,12 @@ enum trap_action trap_handle(struct vcpu *v, uint32_t reason)
 
 void vfp_save(struct vcpu_vfp *vfp) { (void)vfp; fake.vfp_saves++; }
 void vfp_restore(const struct vcpu_vfp *vfp) { (void)vfp; fake.vfp_restores++; }
-void gic_irq_set_active(unsigned irq, bool active) { (void)irq; (void)active; }
+void gic_irq_set_active(unsigned irq, bool active)
+{
+	assert_int_equal(irq, 27);
+	fake.ppi_writes++;
+	fake.ppi_active = active;
+}
 uint64_t timer_now(void) { return 1234; }
 bool sched_check(void) { return true; }
 bool sched_yield_turn(void) { return true; }
@@ -92,13 +100,14 @@ uint64_t stage2_vttbr(const struct stage2 *s2, uint8_t id)
 }
 uint8_t vmid_current_id(const struct vmid *v) { (void)v; return 7; }
 uint8_t vmid_check_and_update(struct vmid *v) { (void)v; return 7; }
-bool vgic_loaded(const struct vgic *d, unsigned i) { (void)d; (void)i; return true; }
-void vgic_restore(struct vgic *d, unsigned i) { (void)d; (void)i; }
-void vgic_save(struct vgic *d, unsigned i) { (void)d; (void)i; }
+bool vgic_loaded(const struct vgic *d, unsigned i) { (void)d; (void)i; return !fake.vgic_unloaded; }
+void vgic_restore(struct vgic *d, unsigned i) { (void)d; (void)i; fake.vgic_unloaded = false; }
+void vgic_save(struct vgic *d, unsigned i) { (void)d; (void)i; fake.vgic_unloaded = true; }
 bool vgic_map_is_active(struct vgic *d, unsigned i, unsigned irq)
 {
-	(void)d, (void)i, (void)irq;
-	return false;
+	(void)d, (void)i;
+	assert_int_equal(irq, 27);
+	return fake.timer_virq_active;
 }
 void vgic_flush(struct vgic *d, unsigned i) { (void)d; (void)i; }
 uint32_t vgic_sync(struct vgic *d, unsigned i) { (void)d; (void)i; return 0; }
@@ -125,6 +134,7 @@ static int setup(void **state)
 	vcpu_reset(&vcpu, 0x40008000, 0, 0x12345678, 0x48000000);
 	fake_sysreg.htpidr = (uintptr_t)&cpu;
 	fake_sysreg.vbar = 0x40000000;
+	hyp.plat.timer.virt_irq = 27;
 	return 0;
 }
 
@@ -396,6 +406,41 @@ static void test_run_finishes_a_forwarded_access_first(void **state)
 	assert_int_equal(fake.entries, 1);
 }
 
+/* The timer's physical PPI follows the vCPU's virtual copy: set active at
+ * the load of a vCPU whose copy is active, inactive again at its put; a
+ * switch between vCPUs whose timers rest writes nothing, and a PPI the
+ * handler left active (vtimer_active) is cleared at the put. */
+static void test_run_and_put_carry_the_timer_ppi(void **state)
+{
+	(void)state;
+	vcpu.state = VCPU_RUNNABLE;
+	fake.exit_reason = EXIT_TRAP;
+	fake.block_on_trap = true;
+	fake.vgic_unloaded = true;
+	fake.timer_virq_active = true;
+	vcpu_run(&vcpu);
+	assert_int_equal(fake.entries, 1);
+	assert_int_equal(fake.ppi_writes, 1);
+	assert_true(fake.ppi_active && cpu.vtimer_active);
+	vcpu_put();
+	assert_int_equal(fake.ppi_writes, 2);
+	assert_false(fake.ppi_active || cpu.vtimer_active);
+
+	fake.timer_virq_active = false;
+	vcpu.blocked = false;
+	vcpu_run(&vcpu);
+	vcpu_put();
+	assert_int_equal(fake.entries, 2);
+	assert_int_equal(fake.ppi_writes, 2);
+
+	vcpu.blocked = false;
+	vcpu_run(&vcpu);
+	cpu.vtimer_active = true; /* its interrupt came and stays active */
+	vcpu_put();
+	assert_int_equal(fake.ppi_writes, 3);
+	assert_false(fake.ppi_active || cpu.vtimer_active);
+}
+
 static void test_run_returns_at_once_for_a_vcpu_not_runnable(void **state)
 {
 	(void)state;
@@ -421,6 +466,7 @@ int main(void)
 		cmocka_unit_test_setup(test_timer_deadline, setup),
 		cmocka_unit_test_setup(test_run_loads_enters_and_puts, setup),
 		cmocka_unit_test_setup(test_run_finishes_a_forwarded_access_first, setup),
+		cmocka_unit_test_setup(test_run_and_put_carry_the_timer_ppi, setup),
 		cmocka_unit_test_setup(test_run_returns_at_once_for_a_vcpu_not_runnable, setup),
 	};
 

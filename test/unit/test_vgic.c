@@ -6,9 +6,10 @@
  * interrupt an acknowledge returns (ID and, for SGIs, the source CPU), in
  * what order, and what comes back after an EOI.
  *
- * The hardware layer is a fake GICH with 4 list registers, computing
- * ELRSR, EISR and MISR from them as the GIC does, and a fake guest CPU
- * interface working on those list registers (acknowledge: the
+ * The hardware layer is a fake GICH with 4 list registers (or what a test
+ * sets, up to 64), computing ELRSR, EISR and MISR from them as the GIC
+ * does, and a fake guest CPU interface working on those list registers
+ * (acknowledge: the
  * highest-priority pending one becomes active; EOI: it becomes inactive,
  * deactivating the physical interrupt of a HW one).  The lock fake checks
  * that the VGIC never nests it, never leaves it held, and touches the list
@@ -32,14 +33,14 @@
 
 /* ---- The fake hardware -------------------------------------------------- */
 
-#define FAKE_LRS 4
+#define FAKE_LRS 4 /* as QEMU's and the GIC-400's */
 #define SPURIOUS 1023u
 
-static unsigned fake_lrs = FAKE_LRS; /* what GICH_VTR says */
+static unsigned fake_lrs = FAKE_LRS; /* what GICH_VTR says: 1 to 64 */
 
 static struct {
 	uint32_t hcr, vmcr, apr;
-	uint32_t lr[FAKE_LRS];
+	uint32_t lr[64];
 	unsigned deactivated[16]; /* vgic_hw_phys_deactivate() calls */
 	unsigned deactivated_count;
 	int lock_depth;
@@ -52,26 +53,27 @@ static uint32_t lr_state(unsigned i)
 	return hw.lr[i] & GICH_LR_STATE;
 }
 
-/* ELRSR: no interrupt, and none waiting for an EOI maintenance interrupt. */
-static uint32_t fake_elrsr(void)
+/* ELRSR0/1 (list registers first to first + 31): no interrupt, and none
+ * waiting for an EOI maintenance interrupt. */
+static uint32_t fake_elrsr(unsigned first)
 {
 	uint32_t v = 0;
 	unsigned i;
 
-	for (i = 0; i < FAKE_LRS; i++)
+	for (i = first; i < fake_lrs && i < first + 32; i++)
 		if (!lr_state(i) && ((hw.lr[i] & GICH_LR_HW) || !(hw.lr[i] & GICH_LR_EOI)))
-			v |= 1u << i;
+			v |= 1u << (i - first);
 	return v;
 }
 
-static uint32_t fake_eisr(void)
+static uint32_t fake_eisr(unsigned first)
 {
 	uint32_t v = 0;
 	unsigned i;
 
-	for (i = 0; i < FAKE_LRS; i++)
+	for (i = first; i < fake_lrs && i < first + 32; i++)
 		if (!lr_state(i) && !(hw.lr[i] & GICH_LR_HW) && (hw.lr[i] & GICH_LR_EOI))
-			v |= 1u << i;
+			v |= 1u << (i - first);
 	return v;
 }
 
@@ -79,14 +81,14 @@ static unsigned valid_lrs(void)
 {
 	unsigned i, n = 0;
 
-	for (i = 0; i < FAKE_LRS; i++)
+	for (i = 0; i < fake_lrs; i++)
 		n += lr_state(i) != 0;
 	return n;
 }
 
 static uint32_t fake_misr(void)
 {
-	uint32_t v = fake_eisr() ? GICH_MISR_EOI : 0;
+	uint32_t v = fake_eisr(0) | fake_eisr(32) ? GICH_MISR_EOI : 0;
 
 	if ((hw.hcr & GICH_HCR_UIE) && valid_lrs() <= 1)
 		v |= GICH_MISR_U;
@@ -95,7 +97,7 @@ static uint32_t fake_misr(void)
 
 static bool is_lr(unsigned off)
 {
-	return off >= GICH_LR0 && off < GICH_LR(FAKE_LRS);
+	return off >= GICH_LR0 && off < GICH_LR(fake_lrs);
 }
 
 uint32_t gich_read(unsigned off)
@@ -109,10 +111,10 @@ uint32_t gich_read(unsigned off)
 	case GICH_VTR: return (4u << 29) | (fake_lrs - 1); /* 5 priority bits */
 	case GICH_VMCR: return hw.vmcr;
 	case GICH_MISR: return fake_misr();
-	case GICH_EISR0: return fake_eisr();
-	case GICH_ELRSR0: return fake_elrsr();
-	case GICH_EISR1:
-	case GICH_ELRSR1: return 0;
+	case GICH_EISR0: return fake_eisr(0);
+	case GICH_ELRSR0: return fake_elrsr(0);
+	case GICH_EISR1: return fake_eisr(32);
+	case GICH_ELRSR1: return fake_elrsr(32);
 	case GICH_APR: return hw.apr;
 	default: fail_msg("gich_read(0x%x)", off);
 	}
@@ -165,7 +167,7 @@ static int lr_find_src(unsigned intid, int src)
 {
 	unsigned i;
 
-	for (i = 0; i < FAKE_LRS; i++) {
+	for (i = 0; i < fake_lrs; i++) {
 		uint32_t lr = hw.lr[i];
 
 		if (!lr_state(i) || (lr & GICH_LR_VIRTUALID_MASK) != intid)
@@ -195,7 +197,7 @@ static uint32_t guest_ack(void)
 	unsigned i;
 	uint32_t lr;
 
-	for (i = 0; i < FAKE_LRS; i++)
+	for (i = 0; i < fake_lrs; i++)
 		if (lr_state(i) == GICH_LR_PENDING &&
 		    (best < 0 || lr_priority(hw.lr[i]) < lr_priority(hw.lr[best])))
 			best = (int)i;
@@ -311,7 +313,7 @@ static uint32_t leave(unsigned vcpu)
 
 	vgic_save(vg, vcpu);
 	assert_int_equal(hw.lock_depth, 0);
-	for (unsigned i = 0; i < FAKE_LRS; i++)
+	for (unsigned i = 0; i < fake_lrs; i++)
 		assert_int_equal(hw.lr[i], 0);
 	assert_int_equal(hw.hcr, 0);
 	return kick;
@@ -1493,6 +1495,41 @@ static void test_hw_mapped_cleared_while_held(void **state)
 	assert_false(vgic_map_is_active(vg, 0, 63));
 }
 
+/* A GICH with 64 list registers: the vGIC uses the first 32 (a word of
+ * them); the rest wait for the underflow interrupt as beyond any count. */
+static void test_at_most_32_list_registers(void **state)
+{
+	unsigned irq, i;
+
+	(void)state;
+	fake_lrs = 64;
+	new_vgic(1, 64);
+	for (irq = 32; irq < 72; irq++) {
+		spi_ready(irq, 0x80);
+		inject(0, irq, true);
+	}
+	enter(0);
+	assert_int_equal(valid_lrs(), 32);
+	for (i = 32; i < 64; i++)
+		assert_int_equal(hw.lr[i], 0);
+	assert_int_equal(hw.hcr, GICH_HCR_EN | GICH_HCR_UIE);
+	for (i = 0; i < 31; i++) {
+		uint32_t iar = guest_ack();
+
+		assert_int_equal(iar, 32 + i); /* equal priorities: by ID */
+		guest_eoi(iar);
+		inject(0, iar, false);
+	}
+	assert_true(fake_misr() & GICH_MISR_U);
+	vgic_maintenance(vg, 0);
+	vgic_flush(vg, 0);
+	assert_int_equal(valid_lrs(), 9); /* 63, and 64-71 */
+	for (i = 31; i < 40; i++)
+		assert_int_equal(guest_ack(), 32 + i);
+	leave(0);
+	fake_lrs = FAKE_LRS;
+}
+
 /* ---- Injection into the loaded vCPU (vgic_inject_loaded) ------------------ */
 
 #define TIMER_LR(state) (GICH_LR_HW | 27u << 10 | (state) | 0xa0u >> 3 << 23 | 27)
@@ -1686,6 +1723,7 @@ int main(void)
 		T(test_ppis_are_per_vcpu),
 		T(test_inject_and_map_errors),
 		T(test_lrs_by_priority_with_underflow),
+		T(test_at_most_32_list_registers),
 		T(test_inject_loaded_fills_lr0_and_the_flush_rests),
 		T(test_inject_loaded_beside_others),
 		T(test_inject_loaded_only_when_it_can),
