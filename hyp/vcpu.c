@@ -374,15 +374,6 @@ void vcpu_skip_insn(struct vcpu *v, unsigned len)
 		v->regs.cpsr = cpsr_it_advance(v->regs.cpsr);
 }
 
-bool vcpu_runnable(const struct vcpu *v)
-{
-	const struct vm *w = v->wait_vm;
-
-	return v->state == VCPU_RUNNABLE && !v->blocked && !(v->io.state & IO_BLOCKS) &&
-	       v->vm->state == VM_RUNNING &&
-	       (!w || vm_lifecycle_done(w, v->wait_seq));
-}
-
 /* The physical time at which v's virtual timer fires, or 0: enabled, not
  * masked.  For a vCPU not loaded (its timer state is in the structure). */
 uint64_t vcpu_timer_deadline(const struct vcpu *v)

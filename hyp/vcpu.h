@@ -129,9 +129,6 @@ void vcpu_inject_undef(struct vcpu *v);
 void vcpu_inject_dabt(struct vcpu *v, uint32_t far, bool write);
 void vcpu_inject_pabt(struct vcpu *v, uint32_t far);
 
-/* Runnable: started, not blocked in WFI or in a lifecycle call, its VM
- * running. */
-bool vcpu_runnable(const struct vcpu *v);
 uint64_t vcpu_timer_deadline(const struct vcpu *v);
 
 /* Lazy VFP: give v the VFP/NEON registers of this CPU (HCPTR trap). */

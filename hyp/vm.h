@@ -106,6 +106,16 @@ static inline void vm_vcpu_left(struct vcpu *v)
 /* Whether request seq of vm (vcpu->wait_seq) is completed. */
 bool vm_lifecycle_done(const struct vm *vm, uint32_t seq);
 
+/* Runnable: started, not blocked in WFI or in a lifecycle call, its VM
+ * running.  Inline: each scheduling decision asks it a few times. */
+static inline bool vcpu_runnable(const struct vcpu *v)
+{
+	const struct vm *w = v->wait_vm;
+
+	return v->state == VCPU_RUNNABLE && !v->blocked && !(v->io.state & IO_BLOCKS) &&
+	       v->vm->state == VM_RUNNING && (!w || vm_lifecycle_done(w, v->wait_seq));
+}
+
 /* Starts vCPU target of vm at pc with r0 = context (PSCI CPU_ON). */
 int vm_cpu_on(struct vm *vm, unsigned target, uint32_t pc, uint32_t context);
 
