@@ -34,7 +34,7 @@ struct percpu {
 	volatile uint32_t need_resched; /* the HYP timer or a kick: ask the run queue */
 	bool vtimer_active;             /* the virtual timer's PPI may be active */
 	struct runq rq;                 /* the vCPUs placed on this CPU */
-	uint64_t exits, switches;
+	uint64_t exits, switches, idle_waits; /* idle_waits: WFIs of the idle loop */
 	uint32_t tick_exits; /* since the last tick, which adds them to exits: a 32-bit count
 	                      * costs the trap paths fewer instructions */
 	volatile uint32_t rendezvous_ack;

@@ -86,8 +86,8 @@ void run_report(void)
 		const struct percpu *c = &percpu_area[i];
 
 		if (c->online)
-			log_info("  cpu%-2u      %s exits, %s vCPU switches", i,
-				 U64(c->exits + c->tick_exits), U64(c->switches));
+			log_info("  cpu%-2u      %s exits, %s vCPU switches, %s idle waits", i,
+				 U64(c->exits + c->tick_exits), U64(c->switches), U64(c->idle_waits));
 	}
 	if (hyp.first_guest_time)
 		log_info("  first vm   %s us from entry to the first guest instruction",

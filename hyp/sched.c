@@ -146,6 +146,7 @@ __noreturn void sched_loop(void)
 
 	for (;;) {
 		struct runq_entity *e;
+		struct vcpu *v;
 		uint64_t now;
 
 		irq_disable();
@@ -156,7 +157,13 @@ __noreturn void sched_loop(void)
 		timer_arm(cpu, now);
 		if (!e) {
 			/* Nothing to run: sleep until an interrupt (the timer or
-			 * a kick). */
+			 * a kick), with the list registers of the vCPU still
+			 * loaded here emptied: a pending one (vgic_inject_loaded)
+			 * is a wake-up event that would end every WFI at once. */
+			v = cpu->loaded;
+			if (v && !vgic_lrs_idle(v->vm->vgic, v->index))
+				vm_kick(v->vm, vgic_sync(v->vm->vgic, v->index));
+			cpu->idle_waits++;
 			wfi();
 			irq_enable();
 			continue;

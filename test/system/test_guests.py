@@ -15,7 +15,7 @@ from conftest import BUILD, HYP_BIN, ROOT, dtb_to_dts, dts_to_dtb, dump_dtb, qem
 BUNDLE = {name: os.path.join(BUILD, f"{name}.itb")
           for name in ("first-guests", "isolation", "errors", "hello", "vgic", "traps", "lifecycle",
                        "irq-line", "sched", "sched-count", "sched-ipi", "scale", "race", "race-vmid", "passthrough",
-                       "hcfuzz", "ioreq")}
+                       "hcfuzz", "ioreq", "idle")}
 
 
 def run_to_end(boot, cmd, timeout=120):
@@ -326,6 +326,23 @@ def test_ioreq_forwarded_accesses_answered_by_a_backend_vm(boot):
     assert "lowvisor: all VMs have stopped: powering off" in out
 
 
+def test_an_idle_cpu_sleeps_beside_a_stopped_vm_with_its_timer_armed(boot):
+    """configs/idle.its: a VM arms its virtual timer and turns its vCPUs off
+    on CPU 1, which then idles with that vCPU still loaded when the timer
+    fires (its interrupt goes into a list register at injection, and a
+    pending one there ends every WFI at once).  CPU 1 sleeps all the same:
+    about one idle wait per housekeeping tick (100 Hz) over the other VM's
+    second of ticks, not the hundreds of thousands a spinning idle loop
+    makes."""
+    out = run_to_end(boot, qemu_cmd(smp=2, extra=["-initrd", BUNDLE["idle"]]), timeout=60)
+    assert "lowvisor: vm 'offline': stopped (PSCI CPU_OFF of its last vCPU)" in out
+    assert vm_lines(out, "ticker")[-2:] == ["tick 10", "# done"], out[-500:]
+    m = re.search(r"^lowvisor:   cpu1 +\d+ exits, \d+ vCPU switches, (\d+) idle waits$", out, re.M)
+    assert m, out[-500:]
+    print("cpu1 idle waits:", m.group(1))
+    assert 0 < int(m.group(1)) < 5000, m.group(0)
+
+
 def test_vm_lifecycle_from_the_management_vm(boot):
     """The management VM lists the VMs, pauses the worker (which prints
     nothing while paused), resumes, resets and stops it; a VM not marked
@@ -528,7 +545,8 @@ def test_300_vms_on_2_cpus(boot):
         assert f"# isolation: bootargs \"sig=0x{0x5ca1e000 + i:08x} rounds=3\"" in lines
     # Both CPUs switched among their 150 vCPUs, several turns each.
     for cpu in (0, 1):
-        m = re.search(rf"^lowvisor:   cpu{cpu} +\d+ exits, (\d+) vCPU switches$", out, re.M)
+        m = re.search(rf"^lowvisor:   cpu{cpu} +\d+ exits, (\d+) vCPU switches, \d+ idle waits$",
+                      out, re.M)
         assert m and int(m.group(1)) >= 300, out[-500:]
     m = re.search(r"^lowvisor:   vmids +generation (\d+), (\d+) rollovers, (\d+) allocated$",
                   out, re.M)

@@ -334,6 +334,8 @@ void time_delay_us(uint64_t us);
  * for it once. */
 void time_sleep_init(void);
 void time_sleep_until(uint64_t when);
+/* Arms the virtual timer for when (enabled, not masked) and returns. */
+void time_arm(uint64_t when);
 /* The virtual counter (CNTVCT) and its rate (QEMU's 62.5 MHz if the
  * firmware left CNTFRQ unset). */
 static inline uint32_t counter_freq(void)

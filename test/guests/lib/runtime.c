@@ -49,11 +49,16 @@ void time_sleep_init(void)
 
 /* WFI until the virtual timer says so; IRQs stay masked, so there is no
  * handler: the interrupt is acknowledged and ended here. */
-void time_sleep_until(uint64_t when)
+void time_arm(uint64_t when)
 {
 	cntv_cval_write(when);
 	cntv_ctl_write(CNTV_ENABLE);
 	isb();
+}
+
+void time_sleep_until(uint64_t when)
+{
+	time_arm(when);
 	while (counter() < when)
 		wfi();
 	cntv_ctl_write(0);

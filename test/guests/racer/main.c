@@ -17,7 +17,9 @@
  *   role=filler   spins without a word: many of them, taking turns, make
  *       the VMIDs roll over.
  *   role=cpuoff   (2 vCPUs) starts vCPU 1, which calls PSCI CPU_OFF; then
- *       vCPU 0 calls CPU_OFF too: its VM has stopped.
+ *       vCPU 0 calls CPU_OFF too: its VM has stopped.  With timer_ms=N,
+ *       vCPU 0 first arms its virtual timer for N ms later, IRQs unmasked
+ *       there, as a guest that goes off without tidying up.
  */
 #include "test.h"
 
@@ -181,7 +183,7 @@ static void cpu1_off(uint32_t context)
 }
 
 /* Both vCPUs end with CPU_OFF, vCPU 0 last: the VM has stopped then. */
-static int cpuoff(void)
+static int cpuoff(uint32_t timer_ms)
 {
 	int32_t r = smp_cpu_on(0x80000001u, cpu1_off, 0);
 
@@ -189,6 +191,8 @@ static int cpuoff(void)
 	while (r == 0 && psci_affinity_info(0x80000001u, 0) != 1) /* OFF */
 		sleep_ms(1);
 	printf("cpuoff: cpu 1 is off, cpu 0 calling CPU_OFF\n");
+	if (timer_ms)
+		time_arm(counter() + (uint64_t)counter_freq() * timer_ms / 1000u);
 	psci_cpu_off();
 	printf("cpuoff: FAIL CPU_OFF returned\n");
 	return 1;
@@ -197,16 +201,17 @@ static int cpuoff(void)
 int main(void)
 {
 	char role[16] = "";
-	uint32_t self = 0;
+	uint32_t self = 0, timer_ms = 0;
 
 	time_sleep_init();
 	bootarg_get("role", role, sizeof(role));
 	bootarg_u32("self", &self);
+	bootarg_u32("timer_ms", &timer_ms);
 	if (!strcmp(role, "racer"))
 		return racer(self);
 	if (!strcmp(role, "referee"))
 		return referee(self);
 	if (!strcmp(role, "cpuoff"))
-		return cpuoff();
+		return cpuoff(timer_ms);
 	return filler();
 }
