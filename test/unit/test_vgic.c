@@ -234,6 +234,7 @@ static int teardown(void **state)
 	(void)state;
 	free(vg);
 	vg = NULL;
+	fake_lrs = FAKE_LRS; /* also after a test that failed with another */
 	return 0;
 }
 
@@ -1527,7 +1528,6 @@ static void test_at_most_32_list_registers(void **state)
 	for (i = 31; i < 40; i++)
 		assert_int_equal(guest_ack(), 32 + i);
 	leave(0);
-	fake_lrs = FAKE_LRS;
 }
 
 /* ---- Injection into the loaded vCPU (vgic_inject_loaded) ------------------ */
@@ -1659,7 +1659,6 @@ static void test_inject_loaded_counts_for_the_underflow(void **state)
 	assert_int_equal(hw.lr[0], TIMER_LR(GICH_LR_PENDING));
 	assert_int_equal(hw.hcr, GICH_HCR_EN | GICH_HCR_UIE);
 	leave(1);
-	fake_lrs = FAKE_LRS;
 }
 
 /* Put before it ran, the vCPU folds the placed interrupt back: list
