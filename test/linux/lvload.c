@@ -4,8 +4,11 @@
  * N worker processes each count units of fixed work (pure arithmetic in
  * registers, no system call) in a page they share with the parent; the
  * parent prints "load K T U" at S, 2S, ... R*S milliseconds after its start
- * (report K, at T seconds of CLOCK_MONOTONIC, U units done by all workers
- * so far), then kills the workers.  A report is due one wake-up after its
+ * (report K, at T seconds of the virtual counter, U units done by all
+ * workers so far), then kills the workers.  T is the VM's time since its
+ * start (Lowvisor sets each VM's CNTVOFF to its start), the same origin in
+ * all VMs of a machine; CLOCK_MONOTONIC starts when each kernel's
+ * timekeeping does, seconds apart for two VMs booting side by side.  A report is due one wake-up after its
  * time, so the intervals between them show how long the reporting process
  * waited for a CPU.  No libc: a static ELF with raw system calls.
  */
@@ -70,6 +73,17 @@ static void put(char **p, unsigned long n, int digits)
 		*(*p)++ = tmp[--i];
 }
 
+/* The virtual counter in ms (readable at PL0: Linux enables it for its
+ * vDSO when it uses the virtual timer, as in a VM). */
+static uint64_t vcounter_ms(void)
+{
+	uint32_t lo, hi, freq;
+
+	__asm__ volatile("isb\n\tmrrc p15, 1, %0, %1, c14" : "=r"(lo), "=r"(hi));
+	__asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(freq));
+	return (((uint64_t)hi << 32) | lo) / (freq / 1000);
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec32 t;
@@ -124,7 +138,7 @@ void lvload_main(long *sp)
 
 		while (sys6(NR_CLOCK_NANOSLEEP, CLOCK_MONOTONIC, TIMER_ABSTIME, (long)&at, 0, 0, 0))
 			;
-		t = now_ms();
+		t = vcounter_ms();
 		for (unsigned long i = 0; i < n; i++)
 			units += count[i];
 		for (const char *w = "load "; *w;)
