@@ -132,7 +132,8 @@ static void timer_restore(struct vcpu *v)
  * after vcpu_run (until another vCPU needs the CPU) goes back into its
  * structures: CP15, the virtual timer, the banked registers, the vGIC
  * interface (GICH_VMCR/APR; its list registers are empty out of the
- * guest, or folded back by vgic_save).  vCPUs never change CPUs, so this is the only CPU that has them.
+ * guest, or folded back by vgic_save).  vCPUs never change CPUs, so this
+ * is the only CPU that has them.
  */
 void vcpu_put(void)
 {

@@ -133,7 +133,10 @@ int vgic_inject(struct vgic *d, unsigned vcpu, unsigned irq, bool level);
  * goes straight into list register 0, so that the flush before the entry
  * has nothing left to do; vgic_save folds it back if the vCPU is put
  * before it runs.  The path of a timer interrupt for a vCPU idle in WFI.
- * Returns the kick mask.  IRQs masked, on the vCPU's CPU.
+ * A CPU that then idles with the vCPU still loaded (not runnable) must
+ * vgic_sync it first: a pending list register is a wake-up event that
+ * ends every WFI at once.  Returns the kick mask.  IRQs masked, on the
+ * vCPU's CPU.
  */
 uint32_t vgic_inject_loaded(struct vgic *d, unsigned vcpu, unsigned irq);
 

@@ -8,9 +8,10 @@
  * workers so far), then kills the workers.  T is the VM's time since its
  * start (Lowvisor sets each VM's CNTVOFF to its start), the same origin in
  * all VMs of a machine; CLOCK_MONOTONIC starts when each kernel's
- * timekeeping does, seconds apart for two VMs booting side by side.  A report is due one wake-up after its
- * time, so the intervals between them show how long the reporting process
- * waited for a CPU.  No libc: a static ELF with raw system calls.
+ * timekeeping does, a second or more apart for two VMs booting side by
+ * side.  A report is due one wake-up after its time, so the intervals
+ * between them show how long the reporting process waited for a CPU.  No
+ * libc: a static ELF with raw system calls.
  */
 #include <stdint.h>
 
